@@ -1,0 +1,125 @@
+//===- ConstantUtils.cpp - reading and making constant tensors -----------===//
+#include "dialects/graph/ConstantUtils.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include <cstring>
+
+using namespace mlir;
+
+namespace edgec::graph {
+
+ElementsAttr getConstant(Value v) {
+  ElementsAttr attr;
+  if (v && matchPattern(v, m_Constant(&attr)))
+    return attr;
+  return {};
+}
+
+/// Raw little-endian bytes of a resource constant, or empty when its blob is
+/// not available (for example elided in printed IR).
+static std::optional<ArrayRef<char>> resourceBytes(ElementsAttr attr) {
+  auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!res)
+    return std::nullopt;
+  AsmResourceBlob *blob = res.getRawHandle().getBlob();
+  if (!blob)
+    return std::nullopt;
+  return blob->getData();
+}
+
+static unsigned storageBytes(Type element) {
+  if (element.isInteger(1))
+    return 1;
+  return (element.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+bool readFloats(ElementsAttr attr, SmallVectorImpl<float> &out) {
+  if (!attr || !attr.getElementType().isF32())
+    return false;
+  out.clear();
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    llvm::append_range(out, dense.getValues<float>());
+    return true;
+  }
+  auto bytes = resourceBytes(attr);
+  int64_t n = attr.getNumElements();
+  if (!bytes || static_cast<int64_t>(bytes->size()) != n * 4)
+    return false;
+  out.resize(n);
+  std::memcpy(out.data(), bytes->data(), n * 4);
+  return true;
+}
+
+bool readInts(ElementsAttr attr, SmallVectorImpl<int64_t> &out) {
+  if (!attr || !llvm::isa<IntegerType>(attr.getElementType()))
+    return false;
+  auto intType = llvm::cast<IntegerType>(attr.getElementType());
+  bool zext = intType.isUnsigned() || intType.getWidth() == 1;
+  out.clear();
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      out.push_back(zext ? static_cast<int64_t>(v.getZExtValue()) : v.getSExtValue());
+    return true;
+  }
+  auto bytes = resourceBytes(attr);
+  int64_t n = attr.getNumElements();
+  unsigned width = storageBytes(intType);
+  if (!bytes || static_cast<int64_t>(bytes->size()) != n * width)
+    return false;
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, bytes->data() + i * width, width); // little endian host
+    unsigned bits = intType.getWidth() == 1 ? 8 : intType.getWidth();
+    APInt v(bits, raw);
+    out.push_back(zext ? static_cast<int64_t>(v.getZExtValue()) : v.getSExtValue());
+  }
+  return true;
+}
+
+ElementsAttr makeFromBytes(RankedTensorType type, ArrayRef<char> bytes, StringRef name) {
+  Type element = type.getElementType();
+  if (type.getNumElements() >= kResourceThreshold) {
+    unsigned align = std::max<unsigned>(storageBytes(element), 1);
+    return DenseResourceElementsAttr::get(
+        type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align));
+  }
+  if (element.isInteger(1)) {
+    SmallVector<bool> bools;
+    for (char c : bytes)
+      bools.push_back(c != 0);
+    return DenseElementsAttr::get(type, ArrayRef<bool>(bools));
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}
+
+ElementsAttr makeFloats(RankedTensorType type, ArrayRef<float> values, StringRef name) {
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()), values.size() * 4);
+  return makeFromBytes(type, bytes, name);
+}
+
+ElementsAttr makeInts(RankedTensorType type, ArrayRef<int64_t> values, StringRef name) {
+  unsigned width = storageBytes(type.getElementType());
+  std::vector<char> bytes(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i)
+    std::memcpy(bytes.data() + i * width, &values[i], width); // little endian host
+  return makeFromBytes(type, bytes, name);
+}
+
+ElementsAttr reshapeConstant(ElementsAttr attr, RankedTensorType type) {
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr))
+    return dense.reshape(type);
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(type, res.getRawHandle());
+  return {};
+}
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+} // namespace edgec::graph

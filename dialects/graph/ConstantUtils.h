@@ -1,0 +1,48 @@
+//===- ConstantUtils.h - reading and making constant tensors ---*- C++ -*-===//
+//
+// Weights are dense resource attributes; small constants (shape arithmetic,
+// scalars) are plain dense attributes so printed IR stays readable. These
+// helpers hide the difference from folders, passes and the importer.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_DIALECTS_GRAPH_CONSTANTUTILS_H
+#define EDGEC_DIALECTS_GRAPH_CONSTANTUTILS_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace edgec::graph {
+
+/// Constants with at least this many elements are stored as dense resources.
+constexpr int64_t kResourceThreshold = 16;
+
+/// The constant value of `v` if it is produced by a constant-like op.
+mlir::ElementsAttr getConstant(mlir::Value v);
+
+/// Reads f32 elements (dense or resource). False for other element types.
+bool readFloats(mlir::ElementsAttr attr, llvm::SmallVectorImpl<float> &out);
+/// Reads integer or i1 elements as int64 (unsigned types zero-extended).
+bool readInts(mlir::ElementsAttr attr, llvm::SmallVectorImpl<int64_t> &out);
+
+/// Makes an f32 constant: dense resource when large, dense otherwise.
+/// `name` is the resource key hint (made unique by the context).
+mlir::ElementsAttr makeFloats(mlir::RankedTensorType type, llvm::ArrayRef<float> values,
+                              llvm::StringRef name = "folded");
+/// Makes an integer (or i1) constant from int64 values, truncating to the
+/// element width.
+mlir::ElementsAttr makeInts(mlir::RankedTensorType type, llvm::ArrayRef<int64_t> values,
+                            llvm::StringRef name = "folded");
+/// Makes a constant from raw little-endian bytes of `type`'s element type.
+mlir::ElementsAttr makeFromBytes(mlir::RankedTensorType type, llvm::ArrayRef<char> bytes,
+                                 llvm::StringRef name);
+/// The same data viewed with another shape of equal element count.
+mlir::ElementsAttr reshapeConstant(mlir::ElementsAttr attr, mlir::RankedTensorType type);
+
+/// Row-major strides of a static shape.
+llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
+
+} // namespace edgec::graph
+
+#endif

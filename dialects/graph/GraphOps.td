@@ -1,0 +1,365 @@
+//===- GraphOps.td - edgec graph dialect ----------------------*- tablegen -*-===//
+//
+// The graph dialect holds a model at the level of abstraction of ONNX: one op
+// per ONNX operator, on statically shaped ranked tensors. The importer
+// normalises every attribute (explicit pads, non-negative axes, constant shape
+// operands turned into attributes), so passes never re-derive ONNX defaults.
+//
+// Result types are inferred (InferTypeOpAdaptor): the inference functions in
+// ShapeInference.cpp are also the verifiers, because the InferTypeOpInterface
+// verifier checks that the stated result types equal the inferred ones.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EDGEC_GRAPH_OPS
+#define EDGEC_GRAPH_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+def Graph_Dialect : Dialect {
+  let name = "graph";
+  let cppNamespace = "::edgec::graph";
+  let summary = "Model-level tensor operations at ONNX level of abstraction";
+  let description = [{
+    Ops of a trained model on static ranked tensors. Weights are
+    `graph.constant` ops holding dense resource attributes.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let hasConstantMaterializer = 1;
+}
+
+class Graph_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Graph_Dialect, mnemonic, traits>;
+
+// Every op whose result type follows from its operands and attributes. The
+// C++ function `infer<Kind>` in ShapeInference.cpp does the work.
+class Graph_InferredOp<string mnemonic, string kind, list<Trait> traits = []>
+    : Graph_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)> {
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+        Adaptor adaptor, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::edgec::graph::infer}] # kind # [{(context, location, adaptor, types);
+    }
+  }];
+}
+
+def Graph_Tensor : RankedTensorOf<[AnyType]>;
+def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+//===----------------------------------------------------------------------===//
+// Constants and control flow
+//===----------------------------------------------------------------------===//
+
+def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant tensor (weights are dense resources)";
+  let arguments = (ins TypedAttrInterface:$value);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+      build($_builder, $_state, ::llvm::cast<::mlir::TensorType>(value.getType()), value);
+    }]>
+  ];
+}
+
+def Graph_IfOp : Graph_Op<"if", [RecursiveMemoryEffects, NoRegionArguments,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "ONNX If whose condition is only known at run time";
+  let arguments = (ins RankedTensorOf<[I1]>:$condition);
+  let results = (outs Variadic<Graph_Tensor>:$outputs);
+  let regions = (region SizedRegion<1>:$then_branch, SizedRegion<1>:$else_branch);
+  let assemblyFormat = [{
+    $condition `:` type($condition) (`->` type($outputs)^)?
+      $then_branch `else` $else_branch attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"IfOp">]> {
+  let summary = "Ends a branch of graph.if";
+  let arguments = (ins Variadic<Graph_Tensor>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Graph_UnaryOp<string mnemonic, string summaryText, dag extraArgs = (ins)>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = summaryText;
+  let arguments = !con((ins Graph_Tensor:$input), extraArgs);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
+def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent">;
+def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x">;
+def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm">;
+def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "-x">;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|">;
+def Graph_ErfOp : Graph_UnaryOp<"erf", "error function">;
+def Graph_HardSwishOp : Graph_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2))">;
+def Graph_LeakyReluOp : Graph_UnaryOp<"leaky_relu", "x < 0 ? alpha * x : x",
+    (ins F32Attr:$alpha)>;
+def Graph_HardSigmoidOp : Graph_UnaryOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta))", (ins F32Attr:$alpha, F32Attr:$beta)>;
+def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max); absent bounds are unbounded",
+    (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)>;
+
+def Graph_CastOp : Graph_InferredOp<"cast", "Cast"> {
+  let summary = "Element type conversion (ONNX Cast)";
+  let arguments = (ins Graph_Tensor:$input, TypeAttr:$to);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+class Graph_BinaryOp<string mnemonic, string summaryText, string kind = "Broadcast">
+    : Graph_InferredOp<mnemonic, kind> {
+  let summary = summaryText # " with numpy broadcasting";
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_AddOp : Graph_BinaryOp<"add", "lhs + rhs">;
+def Graph_SubOp : Graph_BinaryOp<"sub", "lhs - rhs">;
+def Graph_MulOp : Graph_BinaryOp<"mul", "lhs * rhs">;
+def Graph_DivOp : Graph_BinaryOp<"div", "lhs / rhs">;
+def Graph_PowOp : Graph_BinaryOp<"pow", "lhs ^ rhs">;
+def Graph_MaxOp : Graph_BinaryOp<"max", "max(lhs, rhs)">;
+def Graph_MinOp : Graph_BinaryOp<"min", "min(lhs, rhs)">;
+def Graph_EqualOp : Graph_BinaryOp<"equal", "lhs == rhs (i1 result)", "Compare">;
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and convolution
+//===----------------------------------------------------------------------===//
+
+def Graph_MatMulOp : Graph_InferredOp<"matmul", "MatMul"> {
+  let summary = "numpy.matmul (batched, broadcasting batch dims)";
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GemmOp : Graph_InferredOp<"gemm", "Gemm"> {
+  let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm)";
+  let arguments = (ins Graph_Tensor:$a, Graph_Tensor:$b, Optional<Graph_Tensor>:$c,
+                   F32Attr:$alpha, F32Attr:$beta, BoolAttr:$trans_a, BoolAttr:$trans_b);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ConvOp : Graph_InferredOp<"conv", "Conv"> {
+  let summary = "N-d convolution, NC[spatial] layout (ONNX Conv)";
+  let description = [{
+    `pads` holds the begin pads of every spatial dim, then the end pads
+    (ONNX order). `auto_pad` is resolved into explicit pads at import.
+  }];
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$weight,
+                   Optional<Graph_Tensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_BatchNormOp : Graph_InferredOp<"batch_norm", "BatchNorm"> {
+  let summary = "Inference-mode batch normalisation over dim 1";
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$scale, Graph_Tensor:$bias,
+                   Graph_Tensor:$mean, Graph_Tensor:$variance, F32Attr:$epsilon);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_LSTMOp : Graph_InferredOp<"lstm", "LSTM", [AttrSizedOperandSegments]> {
+  let summary = "ONNX LSTM (layout 0, gates iofc, default activations)";
+  let description = [{
+    X is [seq, batch, input]; W [dirs, 4*hidden, input]; R [dirs, 4*hidden,
+    hidden]; B [dirs, 8*hidden]. Results Y [seq, dirs, batch, hidden] and the
+    final hidden/cell states [dirs, batch, hidden].
+  }];
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$weight, Graph_Tensor:$recurrence,
+                   Optional<Graph_Tensor>:$bias, Optional<Graph_Tensor>:$initial_h,
+                   Optional<Graph_Tensor>:$initial_c,
+                   I64Attr:$hidden_size, StrAttr:$direction);
+  let results = (outs Graph_Tensor:$y, Graph_Tensor:$y_h, Graph_Tensor:$y_c);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $recurrence (`bias` $bias^)? (`initial_h` $initial_h^)?
+      (`initial_c` $initial_c^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling, reductions, normalisation
+//===----------------------------------------------------------------------===//
+
+class Graph_PoolOp<string mnemonic, string summaryText, dag extraArgs>
+    : Graph_InferredOp<mnemonic, "Pool"> {
+  let summary = summaryText;
+  let arguments = !con((ins Graph_Tensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode), extraArgs);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "Max pooling over spatial dims", (ins)>;
+def Graph_AveragePoolOp : Graph_PoolOp<"average_pool", "Average pooling over spatial dims",
+    (ins BoolAttr:$count_include_pad)>;
+
+def Graph_GlobalAveragePoolOp : Graph_InferredOp<"global_average_pool", "GlobalPool"> {
+  let summary = "Mean over all spatial dims, kept as size 1";
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+class Graph_ReduceOp<string mnemonic, string summaryText>
+    : Graph_InferredOp<mnemonic, "Reduce"> {
+  let summary = summaryText # " over `axes` (sorted, non-negative)";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "Mean">;
+def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
+def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
+
+def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType,
+    InferTypeOpInterface]> {
+  let summary = "Softmax along one axis (opset 13 semantics)";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Graph_ReshapeOp : Graph_InferredOp<"reshape", "Reshape"> {
+  let summary = "Reshape to a fully static shape";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_FlattenOp : Graph_InferredOp<"flatten", "Flatten"> {
+  let summary = "Collapse dims [0, axis) and [axis, rank) into a 2-d tensor";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_SqueezeOp : Graph_InferredOp<"squeeze", "Squeeze"> {
+  let summary = "Remove the size-1 dims listed in `axes` (sorted, non-negative)";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_UnsqueezeOp : Graph_InferredOp<"unsqueeze", "Unsqueeze"> {
+  let summary = "Insert size-1 dims at `axes` (positions in the result)";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_TransposeOp : Graph_InferredOp<"transpose", "Transpose"> {
+  let summary = "Permute dims: output dim i is input dim perm[i]";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_ConcatOp : Graph_InferredOp<"concat", "Concat"> {
+  let summary = "Concatenate along a non-negative axis";
+  let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_SliceOp : Graph_InferredOp<"slice", "Slice"> {
+  let summary = "Strided slice; starts/ends/steps given for every dim, clamped";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_GatherOp : Graph_InferredOp<"gather", "Gather"> {
+  let summary = "ONNX Gather along a non-negative axis";
+  let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Graph_PadOp : Graph_InferredOp<"pad", "Pad"> {
+  let summary = "Pad with begin pads of every dim, then end pads";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$pads, StrAttr:$mode,
+                   F32Attr:$value);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize"> {
+  let summary = "ONNX Resize to a static output shape";
+  let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$sizes,
+                   DenseF32ArrayAttr:$scales, StrAttr:$mode,
+                   StrAttr:$coordinate_transformation_mode, StrAttr:$nearest_mode);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantisation
+//===----------------------------------------------------------------------===//
+
+def Graph_QuantizeOp : Graph_Op<"quantize", [Pure]> {
+  let summary = "float -> quantised tensor (ONNX QuantizeLinear)";
+  let description = [{
+    Scale and zero point live in the result's `!quant.uniform` type,
+    per-tensor or per-axis.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_DequantizeOp : Graph_InferredOp<"dequantize", "Dequantize"> {
+  let summary = "quantised -> float tensor (ONNX DequantizeLinear)";
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // EDGEC_GRAPH_OPS

@@ -1,0 +1,27 @@
+//===- Passes.h - edgec passes ---------------------------------*- C++ -*-===//
+#ifndef EDGEC_PASSES_PASSES_H
+#define EDGEC_PASSES_PASSES_H
+
+#include "dialects/graph/GraphOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace edgec {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// The graph-level optimisation pipeline run by `edgec import --optimize`
+/// and registered as `edgec-optimize-graph`.
+void buildGraphOptimizationPipeline(mlir::OpPassManager &pm);
+
+/// Registers every edgec pass and pipeline with MLIR's global registry.
+void registerAllPasses();
+
+} // namespace edgec
+
+#endif

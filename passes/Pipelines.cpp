@@ -1,0 +1,24 @@
+//===- Pipelines.cpp - edgec pass pipelines and registration --------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+namespace edgec {
+
+void buildGraphOptimizationPipeline(mlir::OpPassManager &pm) {
+  mlir::OpPassManager &fn = pm.nest<mlir::func::FuncOp>();
+  fn.addPass(createFoldConstantsPass());
+  fn.addPass(createFoldReshapesPass());
+  fn.addPass(createFoldBatchNormPass());
+  fn.addPass(createFoldConstantsPass());
+  fn.addPass(createEliminateDeadCodePass());
+}
+
+void registerAllPasses() {
+  registerEdgecPasses();
+  mlir::PassPipelineRegistration<>(
+      "edgec-optimize-graph", "Graph-level optimisations run after import",
+      buildGraphOptimizationPipeline);
+}
+
+} // namespace edgec

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of edgec on Debian 12 (bookworm).
+# Idempotent: packages already present are left alone; safe to run repeatedly.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain and build
+  cmake ninja-build ccache g++ git pkg-config
+  # LLVM/MLIR 22 (MLIR static libraries, LLVM as one shared library)
+  llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 llvm-22-tools
+  # model formats and CLI
+  libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
+  # tests
+  catch2 libonnx-testdata python3-onnx python3-numpy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "edgec setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "edgec setup: all packages present"
+fi

@@ -1,0 +1,85 @@
+// RUN: edgec-opt --edgec-fold-constants --split-input-file %s | FileCheck %s
+
+// ONNX shape arithmetic: Gather(shape, 1) -> Unsqueeze -> Concat with a constant.
+// shape = [1, 16, 96]; shape[1] = 16; concat([16], [-1]) = [16, -1]
+// CHECK-LABEL: func.func @shape_arith
+// CHECK-NEXT: %[[C:.*]] = graph.constant dense<[16, -1]> : tensor<2xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @shape_arith() -> tensor<2xi64> {
+  %shape = graph.constant dense<[1, 16, 96]> : tensor<3xi64>
+  %idx = graph.constant dense<1> : tensor<i64>
+  %d = graph.gather %shape, %idx {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %u = graph.unsqueeze %d {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %m = graph.constant dense<-1> : tensor<1xi64>
+  %c = graph.concat %u, %m {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  return %c : tensor<2xi64>
+}
+
+// -----
+
+// Broadcasting arithmetic on f32: [[1, 2], [3, 4]] * [10, 100] + 1 = [[11, 201], [31, 401]]
+// CHECK-LABEL: func.func @broadcast_arith
+// CHECK-NEXT: %[[C:.*]] = graph.constant dense<{{\[}}[1.100000e+01, 2.010000e+02], [3.100000e+01, 4.010000e+02]]> : tensor<2x2xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @broadcast_arith() -> tensor<2x2xf32> {
+  %a = graph.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = graph.constant dense<[10.0, 100.0]> : tensor<2xf32>
+  %one = graph.constant dense<1.0> : tensor<f32>
+  %m = graph.mul %a, %b : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  %s = graph.add %m, %one : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+  return %s : tensor<2x2xf32>
+}
+
+// -----
+
+// Transpose of a constant weight is done at compile time:
+// [[1, 2, 3], [4, 5, 6]]^T = [[1, 4], [2, 5], [3, 6]]
+// CHECK-LABEL: func.func @transpose_weight
+// CHECK: graph.constant dense<{{\[}}[1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK-NOT: graph.transpose
+func.func @transpose_weight(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w = graph.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %t = graph.transpose %w {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  %y = graph.matmul %x, %t : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// Identities disappear: identity transpose, same-type reshape and cast.
+// CHECK-LABEL: func.func @identities
+// CHECK-NEXT: return %arg0
+func.func @identities(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %t = graph.transpose %x {perm = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %r = graph.reshape %t {shape = array<i64: 2, 3>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = graph.cast %r {to = f32} : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// Slice [1:3] with step 1 and equal on constants; cast i64 -> f32.
+// [5, 6, 7, 8][1:3] = [6, 7]; [6, 7] == [6, 0] = [true, false]
+// CHECK-LABEL: func.func @slice_equal_cast
+// CHECK-DAG: graph.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: graph.constant dense<[6.000000e+00, 7.000000e+00]> : tensor<2xf32>
+func.func @slice_equal_cast() -> (tensor<2xi1>, tensor<2xf32>) {
+  %a = graph.constant dense<[5, 6, 7, 8]> : tensor<4xi64>
+  %s = graph.slice %a {starts = array<i64: 1>, ends = array<i64: 3>, steps = array<i64: 1>} : (tensor<4xi64>) -> tensor<2xi64>
+  %b = graph.constant dense<[6, 0]> : tensor<2xi64>
+  %e = graph.equal %s, %b : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi1>
+  %f = graph.cast %s {to = f32} : tensor<2xi64> -> tensor<2xf32>
+  return %e, %f : tensor<2xi1>, tensor<2xf32>
+}
+
+// -----
+
+// Integer division by zero is left for run time, not invented.
+// CHECK-LABEL: func.func @div_by_zero
+// CHECK: graph.div
+func.func @div_by_zero() -> tensor<1xi64> {
+  %a = graph.constant dense<4> : tensor<1xi64>
+  %z = graph.constant dense<0> : tensor<1xi64>
+  %d = graph.div %a, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %d : tensor<1xi64>
+}
