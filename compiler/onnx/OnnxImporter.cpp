@@ -1,0 +1,672 @@
+//===- OnnxImporter.cpp - ONNX model -> graph dialect ---------------------===//
+//
+// The pipeline: parse the protobuf, run ONNX's checker, convert to
+// kTargetOpset, bind symbolic input dims, run ONNX shape inference (strict),
+// then walk the graph in order and build graph ops through the op table.
+//
+// Initializers become `graph.constant` at the top of the function on first
+// use. Ops are folded as they are built, so shape arithmetic on static shapes
+// (Shape -> Gather -> Concat -> Reshape) and `If` on a constant condition
+// disappear during import. ONNX's own inferred shapes are kept as a cross
+// check of edgec's shape inference.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/NodeContext.h"
+
+#include "dialects/graph/ConstantUtils.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+using namespace mlir;
+
+namespace edgec::onnx_import {
+
+void registerImportDialects(DialectRegistry &registry) {
+  registry.insert<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
+}
+
+bool parseShape(const std::string &text, std::vector<int64_t> &dims) {
+  dims.clear();
+  if (text.empty() || text == "scalar")
+    return !text.empty();
+  StringRef rest(text);
+  while (!rest.empty()) {
+    auto [head, tail] = rest.split('x');
+    int64_t d;
+    if (head.getAsInteger(10, d) || d <= 0)
+      return false;
+    dims.push_back(d);
+    rest = tail;
+  }
+  return true;
+}
+
+/// Keeps resource keys printable and parseable as bare identifiers.
+static std::string resourceKey(StringRef name) {
+  std::string key;
+  for (char c : name)
+    key += (llvm::isAlnum(c) || c == '_' || c == '.') ? c : '_';
+  if (key.empty() || llvm::isDigit(key[0]))
+    key = "w_" + key;
+  return key;
+}
+
+static std::string shapeText(ArrayRef<int64_t> dims) {
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(dims))
+    s += (i ? "x" : "") + (d < 0 ? std::string("?") : std::to_string(d));
+  return s.empty() ? "scalar" : s;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, std::string file, const ImportOptions &options)
+      : ctx(ctx), builder(&ctx), file(std::move(file)), options(options) {}
+
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+  Value lookup(StringRef name);
+  void define(StringRef name, Value value) { scopes.back()[name].value = value; }
+  Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
+  MLIRContext &context() { return ctx; }
+  /// ONNX's inferred static shape of a value, if it has one.
+  const onnx::TypeProto *onnxType(StringRef name) const {
+    auto it = onnxTypes.find(name);
+    return it == onnxTypes.end() ? nullptr : it->second;
+  }
+
+  LogicalResult importGraph(const onnx::GraphProto &graph);
+
+  OpBuilder &opBuilder() { return builder; }
+
+private:
+  struct Entry {
+    Value value;
+    const onnx::TensorProto *initializer = nullptr;
+  };
+
+  LogicalResult prepare(onnx::ModelProto &model);
+  OpBuilder constantBuilder();
+  LogicalResult bindInputShapes(onnx::GraphProto &graph);
+  LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  LogicalResult importIf(NodeContext &ctx);
+  LogicalResult importBranch(NodeContext &ctx, const onnx::GraphProto &branch,
+                             SmallVectorImpl<Value> &outputs);
+  Location nodeLoc(const onnx::NodeProto &node, size_t index);
+  void collectOnnxTypes(const onnx::GraphProto &graph);
+  FailureOr<Type> inputType(const onnx::ValueInfoProto &input);
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  Block *entryBlock = nullptr;
+  std::string file;
+  const ImportOptions &options;
+  std::vector<llvm::StringMap<Entry>> scopes;
+  llvm::StringMap<const onnx::TypeProto *> onnxTypes;
+};
+
+Value GraphImporter::lookup(StringRef name) {
+  for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
+    auto it = scope->find(name);
+    if (it == scope->end())
+      continue;
+    Entry &entry = it->second;
+    if (!entry.value && entry.initializer) {
+      auto attr = tensorToAttr(*entry.initializer, &ctx, fileLoc(), resourceKey(name));
+      if (failed(attr))
+        return {};
+      OpBuilder b = constantBuilder();
+      entry.value = graph::ConstantOp::create(b, fileLoc(), *attr);
+    }
+    return entry.value;
+  }
+  return {};
+}
+
+/// Weights are placed in the function's entry block just before their first
+/// use, so they stay next to it in printed IR and dominate uses inside
+/// graph.if regions.
+OpBuilder GraphImporter::constantBuilder() {
+  OpBuilder b(&ctx);
+  Block *block = builder.getInsertionBlock();
+  if (block == entryBlock) {
+    b.setInsertionPoint(block, builder.getInsertionPoint());
+    return b;
+  }
+  Operation *anchor = block->getParentOp();
+  while (anchor->getBlock() != entryBlock)
+    anchor = anchor->getParentOp();
+  b.setInsertionPoint(anchor);
+  return b;
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, size_t index) {
+  std::string name = node.name().empty() ? "#" + std::to_string(index) : node.name();
+  return NameLoc::get(StringAttr::get(&ctx, name),
+                      NameLoc::get(StringAttr::get(&ctx, node.op_type()), fileLoc()));
+}
+
+void GraphImporter::collectOnnxTypes(const onnx::GraphProto &graph) {
+  for (const auto &vi : graph.value_info())
+    onnxTypes[vi.name()] = &vi.type();
+  for (const auto &vi : graph.output())
+    onnxTypes[vi.name()] = &vi.type();
+  for (const auto &node : graph.node())
+    for (const auto &a : node.attribute())
+      if (a.has_g())
+        collectOnnxTypes(a.g());
+}
+
+LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
+  std::set<std::string> inits;
+  for (const auto &t : graph.initializer())
+    inits.insert(t.name());
+  std::set<std::string> known;
+  for (auto &input : *graph.mutable_input()) {
+    if (inits.count(input.name()))
+      continue;
+    known.insert(input.name());
+    if (!input.type().has_tensor_type())
+      return emitError(fileLoc()) << "input '" << input.name() << "' is not a tensor";
+    auto *tensor = input.mutable_type()->mutable_tensor_type();
+    auto given = options.inputShapes.find(input.name());
+    if (!tensor->has_shape() && given == options.inputShapes.end())
+      return emitError(fileLoc()) << "input '" << input.name()
+                                  << "' has unknown rank; give --input-shape "
+                                  << input.name() << "=AxBx...";
+    auto *shape = tensor->mutable_shape();
+    if (given != options.inputShapes.end()) {
+      const auto &dims = given->second;
+      if (tensor->has_shape() && shape->dim_size() != static_cast<int>(dims.size()))
+        return emitError(fileLoc())
+               << "--input-shape " << input.name() << "=" << shapeText(dims) << " has rank "
+               << dims.size() << " but the model's input has rank " << shape->dim_size();
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        const auto &d = shape->dim(i);
+        if (d.has_dim_value() && d.dim_value() > 0 && d.dim_value() != dims[i])
+          return emitError(fileLoc())
+                 << "--input-shape " << input.name() << "=" << shapeText(dims)
+                 << " conflicts with the model's static dim " << i << " = " << d.dim_value();
+      }
+      shape->clear_dim();
+      for (int64_t d : dims)
+        shape->add_dim()->set_dim_value(d);
+      continue;
+    }
+    for (int i = 0; i < shape->dim_size(); ++i) {
+      auto *d = shape->mutable_dim(i);
+      if (d->has_dim_value() && d->dim_value() > 0)
+        continue;
+      auto bound = options.dimValues.find(d->dim_param());
+      if (d->has_dim_param() && bound != options.dimValues.end()) {
+        d->set_dim_value(bound->second);
+        continue;
+      }
+      std::string sym = d->has_dim_param() ? "'" + d->dim_param() + "'" : "(unnamed)";
+      return emitError(fileLoc())
+             << "input '" << input.name() << "' has symbolic dim " << sym << " at position "
+             << i << "; bind it with --input-shape " << input.name() << "=AxBx..."
+             << (d->has_dim_param() ? " or --dim " + d->dim_param() + "=N" : std::string());
+    }
+  }
+  auto checkNames = [&](const auto &map, StringRef flag) -> LogicalResult {
+    for (const auto &kv : map) {
+      if (known.count(kv.first))
+        continue;
+      std::string list;
+      for (const auto &k : known)
+        list += (list.empty() ? "" : ", ") + k;
+      return emitError(fileLoc()) << flag << " names '" << kv.first
+                                  << "', which is not a model input (inputs: " << list << ")";
+    }
+    return success();
+  };
+  return failure(failed(checkNames(options.inputShapes, "--input-shape")) ||
+                 failed(checkNames(options.inputValues, "--input-value")));
+}
+
+LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
+  // ONNX reports problems by throwing; edgec turns them into diagnostics.
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc()) << "ONNX checker rejected the model: " << e.what();
+  }
+  int64_t opset = -1;
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  if (opset < 0)
+    return emitError(fileLoc()) << "model imports no default-domain opset";
+  if (opset > kTargetOpset)
+    return emitError(fileLoc()) << "model uses opset " << opset
+                                << "; edgec supports opsets up to " << kTargetOpset;
+  if (opset != kTargetOpset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+    } catch (const std::exception &e) {
+      return emitError(fileLoc()) << "cannot convert the model from opset " << opset
+                                  << " to " << kTargetOpset << ": " << e.what();
+    }
+  }
+  if (failed(bindInputShapes(*model.mutable_graph())))
+    return failure();
+  try {
+    onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1,
+                                     /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc()) << "ONNX shape inference failed: " << e.what();
+  }
+  return success();
+}
+
+FailureOr<Type> GraphImporter::inputType(const onnx::ValueInfoProto &input) {
+  const auto &tensor = input.type().tensor_type();
+  Type element = elementTypeFor(&ctx, tensor.elem_type());
+  if (!element)
+    return emitError(fileLoc()) << "input '" << input.name() << "' has unsupported data type "
+                                << tensor.elem_type();
+  SmallVector<int64_t> dims;
+  for (const auto &d : tensor.shape().dim())
+    dims.push_back(d.dim_value());
+  return Type(RankedTensorType::get(dims, element));
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
+  if (failed(prepare(model)))
+    return {};
+  const onnx::GraphProto &graph = model.graph();
+  collectOnnxTypes(graph);
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  std::set<std::string> inits;
+  for (const auto &t : graph.initializer())
+    inits.insert(t.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args, fixed;
+  for (const auto &input : graph.input()) {
+    if (inits.count(input.name()))
+      continue;
+    (options.inputValues.count(input.name()) ? fixed : args).push_back(&input);
+  }
+  for (const auto *input : args) {
+    auto type = inputType(*input);
+    if (failed(type))
+      return {};
+    argTypes.push_back(*type);
+  }
+  builder.setInsertionPointToEnd(module->getBody());
+  auto fn = func::FuncOp::create(builder, fileLoc(), "main",
+                                 builder.getFunctionType(argTypes, {}));
+  Block *entry = fn.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  entryBlock = entry;
+  for (auto [i, input] : llvm::enumerate(args))
+    fn.setArgAttr(i, "graph.name", builder.getStringAttr(input->name()));
+
+  scopes.emplace_back();
+  for (const auto &t : graph.initializer())
+    scopes.back()[t.name()].initializer = &t;
+  for (auto [i, input] : llvm::enumerate(args))
+    define(input->name(), entry->getArgument(i));
+  for (const auto *input : fixed) {
+    auto type = llvm::cast<RankedTensorType>(*inputType(*input));
+    const auto &values = options.inputValues.at(input->name());
+    if (static_cast<int64_t>(values.size()) != type.getNumElements())
+      return emitError(fileLoc()) << "--input-value " << input->name() << " gives "
+                                  << values.size() << " values but the input has shape "
+                                  << shapeText(type.getShape()),
+             nullptr;
+    ElementsAttr attr;
+    if (type.getElementType().isF32()) {
+      SmallVector<float> f(values.begin(), values.end());
+      attr = graph::makeFloats(type, f, resourceKey(input->name()));
+    } else if (llvm::isa<IntegerType>(type.getElementType())) {
+      SmallVector<int64_t> v(values.begin(), values.end());
+      attr = graph::makeInts(type, v, resourceKey(input->name()));
+    } else {
+      return emitError(fileLoc()) << "--input-value " << input->name()
+                                  << ": only f32 and integer inputs can be fixed",
+             nullptr;
+    }
+    define(input->name(), graph::ConstantOp::create(builder, fileLoc(), attr));
+  }
+
+  if (failed(importGraph(graph)))
+    return {};
+
+  SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    Value v = lookup(output.name());
+    if (!v)
+      return emitError(fileLoc()) << "graph output '" << output.name()
+                                  << "' is not produced by any node",
+             nullptr;
+    results.push_back(v);
+  }
+  func::ReturnOp::create(builder, fileLoc(), results);
+  fn.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    fn.setResultAttr(i, "graph.name", builder.getStringAttr(output.name()));
+
+  // Ops whose results nobody uses (for example shape arithmetic that was
+  // folded) are dropped, users before producers.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+  if (failed(verify(*module)))
+    return {};
+  return module;
+}
+
+LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
+  NodeContext ctx(*this, node, nodeLoc(node, index));
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return ctx.fail("unsupported op '" + node.op_type() + "' of domain '" + node.domain() +
+                    "'");
+  if (node.op_type() == "If")
+    return importIf(ctx);
+  const OpEntry *entry = findOp(node.op_type(), kTargetOpset);
+  if (!entry)
+    return ctx.fail("unsupported ONNX op '" + node.op_type() + "' (opset " +
+                    std::to_string(kTargetOpset) + ")");
+  return entry->build(ctx);
+}
+
+LogicalResult GraphImporter::importBranch(NodeContext &ctx, const onnx::GraphProto &branch,
+                                          SmallVectorImpl<Value> &outputs) {
+  scopes.emplace_back();
+  for (const auto &t : branch.initializer())
+    scopes.back()[t.name()].initializer = &t;
+  LogicalResult result = importGraph(branch);
+  for (const auto &o : branch.output()) {
+    if (failed(result))
+      break;
+    Value v = lookup(o.name());
+    if (!v)
+      result = ctx.fail("branch output '" + o.name() + "' is not produced by the branch");
+    outputs.push_back(v);
+  }
+  scopes.pop_back();
+  return result;
+}
+
+LogicalResult GraphImporter::importIf(NodeContext &ctx) {
+  const onnx::AttributeProto *thenAttr = ctx.attr("then_branch");
+  const onnx::AttributeProto *elseAttr = ctx.attr("else_branch");
+  if (!thenAttr || !elseAttr || !thenAttr->has_g() || !elseAttr->has_g())
+    return ctx.fail("If needs then_branch and else_branch graphs");
+  Value cond = ctx.input(0);
+  if (!cond)
+    return failure();
+  SmallVector<int64_t> condValue;
+  if (graph::readInts(graph::getConstant(cond), condValue)) {
+    // Constant condition: inline the chosen branch.
+    if (condValue.size() != 1)
+      return ctx.fail("If condition must have exactly one element");
+    SmallVector<Value> outputs;
+    if (failed(importBranch(ctx, condValue[0] ? thenAttr->g() : elseAttr->g(), outputs)))
+      return failure();
+    for (auto [i, v] : llvm::enumerate(outputs))
+      if (failed(ctx.setOutput(i, v)))
+        return failure();
+    return success();
+  }
+  // Run-time condition: keep both branches in a graph.if.
+  auto type = llvm::cast<RankedTensorType>(cond.getType());
+  if (type.getNumElements() != 1 || !type.getElementType().isInteger(1))
+    return ctx.fail("If condition must be a single bool");
+  cond = graph::ReshapeOp::create(builder, ctx.loc, RankedTensorType::get({}, type.getElementType()),
+                                  cond, ArrayRef<int64_t>{})
+             .getResult();
+  auto ifOp = graph::IfOp::create(builder, ctx.loc, TypeRange(), cond);
+  SmallVector<Type> resultTypes;
+  for (auto [k, region, g] : {std::tuple<int, Region *, const onnx::GraphProto *>{
+                                  0, &ifOp.getThenBranch(), &thenAttr->g()},
+                              {1, &ifOp.getElseBranch(), &elseAttr->g()}}) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(&region->emplaceBlock());
+    SmallVector<Value> outputs;
+    if (failed(importBranch(ctx, *g, outputs)))
+      return failure();
+    graph::YieldOp::create(builder, ctx.loc, outputs);
+    SmallVector<Type> types(ValueRange(outputs).getTypes());
+    if (k == 0) {
+      resultTypes = types;
+    } else if (types != resultTypes) {
+      return ctx.fail("If with a run-time condition needs branches of identical static "
+                      "types; bind the condition's inputs with --input-value to resolve it");
+    }
+  }
+  // Rebuild with the result types now known, moving the branch regions over.
+  auto typed = graph::IfOp::create(builder, ctx.loc, resultTypes, cond);
+  typed.getThenBranch().takeBody(ifOp.getThenBranch());
+  typed.getElseBranch().takeBody(ifOp.getElseBranch());
+  ifOp.erase();
+  for (auto [i, v] : llvm::enumerate(typed.getResults()))
+    if (failed(ctx.setOutput(i, v)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node, Location loc)
+    : node(node), loc(loc), b(importer.opBuilder()), importer(importer) {}
+
+bool NodeContext::hasInput(size_t i) const {
+  return i < numInputs() && !node.input(i).empty();
+}
+
+Value NodeContext::input(size_t i) {
+  if (!hasInput(i)) {
+    error() << "missing required input " << i;
+    return {};
+  }
+  Value v = importer.lookup(node.input(i));
+  if (!v)
+    error() << "input '" << node.input(i) << "' is not defined before this node";
+  return v;
+}
+
+RankedTensorType NodeContext::inputType(size_t i) {
+  Value v = input(i);
+  return v ? llvm::cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::constantInts(size_t i, StringRef what) {
+  Value v = input(i);
+  if (!v)
+    return failure();
+  SmallVector<int64_t> values;
+  if (!graph::readInts(graph::getConstant(v), values))
+    return error() << what << " (input '" << node.input(i)
+                   << "') must be a compile-time integer constant",
+           failure();
+  return values;
+}
+
+FailureOr<SmallVector<float>> NodeContext::constantFloats(size_t i, StringRef what) {
+  Value v = input(i);
+  if (!v)
+    return failure();
+  SmallVector<float> values;
+  if (!graph::readFloats(graph::getConstant(v), values))
+    return error() << what << " (input '" << node.input(i)
+                   << "') must be a compile-time f32 constant",
+           failure();
+  return values;
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::getInt(StringRef name, int64_t def) const {
+  const auto *a = attr(name);
+  return a ? a->i() : def;
+}
+
+float NodeContext::getFloat(StringRef name, float def) const {
+  const auto *a = attr(name);
+  return a ? a->f() : def;
+}
+
+std::string NodeContext::getString(StringRef name, StringRef def) const {
+  const auto *a = attr(name);
+  return a ? a->s() : def.str();
+}
+
+SmallVector<int64_t> NodeContext::getInts(StringRef name) const {
+  const auto *a = attr(name);
+  return a ? SmallVector<int64_t>(a->ints().begin(), a->ints().end()) : SmallVector<int64_t>();
+}
+
+SmallVector<std::string> NodeContext::getStrings(StringRef name) const {
+  const auto *a = attr(name);
+  return a ? SmallVector<std::string>(a->strings().begin(), a->strings().end())
+           : SmallVector<std::string>();
+}
+
+bool NodeContext::outputUsed(size_t i) const {
+  return i < numOutputs() && !node.output(i).empty();
+}
+
+LogicalResult NodeContext::setOutput(size_t i, Value value) {
+  if (!outputUsed(i))
+    return success();
+  const std::string &name = node.output(i);
+  // Cross-check against ONNX's own shape inference where it found a static
+  // shape: a disagreement is a bug in one of them, never silently accepted.
+  if (const onnx::TypeProto *t = importer.onnxType(name)) {
+    auto ours = llvm::cast<RankedTensorType>(value.getType());
+    if (t->has_tensor_type() && t->tensor_type().has_shape()) {
+      const auto &dims = t->tensor_type().shape().dim();
+      bool known = llvm::all_of(dims, [](const auto &d) { return d.has_dim_value(); });
+      SmallVector<int64_t> theirs;
+      for (const auto &d : dims)
+        theirs.push_back(d.dim_value());
+      if (known && ArrayRef<int64_t>(theirs) != ours.getShape())
+        return error() << "inconsistent shapes: output '" << name << "' is "
+                       << shapeText(ours.getShape()) << " by edgec's inference but "
+                       << shapeText(theirs) << " by ONNX's",
+               failure();
+    }
+  }
+  importer.define(name, value);
+  return success();
+}
+
+FailureOr<SmallVector<Value>> NodeContext::createInferred(StringRef name, ValueRange operands,
+                                                          ArrayRef<NamedAttribute> attrs,
+                                                          unsigned numResults) {
+  MLIRContext *ctx = b.getContext();
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(SmallVector<Type>(numResults, NoneType::get(ctx)));
+  Operation *op = b.create(state);
+  SmallVector<Type> types;
+  auto infer = llvm::cast<InferTypeOpInterface>(op);
+  if (failed(infer.inferReturnTypes(ctx, loc, op->getOperands(), op->getRawDictionaryAttrs(),
+                                    op->getPropertiesStorage(), op->getRegions(), types))) {
+    op->erase();
+    return failure();
+  }
+  for (auto [r, t] : llvm::zip(op->getResults(), types))
+    r.setType(t);
+  if (failed(mlir::verify(op)))
+    return op->erase(), failure();
+  // Fold on the spot: constants in, constants out.
+  SmallVector<OpFoldResult> folded;
+  SmallVector<Value> results(op->getResults());
+  if (succeeded(op->fold(folded)) && folded.size() == op->getNumResults()) {
+    for (auto [k, f] : llvm::enumerate(folded)) {
+      if (auto v = llvm::dyn_cast<Value>(f))
+        results[k] = v;
+      else if (auto a = llvm::dyn_cast_or_null<ElementsAttr>(llvm::dyn_cast<Attribute>(f)))
+        results[k] = constant(a);
+      else
+        return results; // cannot materialise: keep the op
+    }
+    op->erase();
+  }
+  return results;
+}
+
+Value NodeContext::constant(ElementsAttr value) {
+  return graph::ConstantOp::create(b, loc, value);
+}
+
+LogicalResult NodeContext::unsupported(StringRef attrName, const Twine &value) {
+  return fail("unsupported value " + value + " of attribute '" + attrName + "'");
+}
+
+FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return ctx.error() << "axis " << axis << " is out of range for rank " << rank, failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> importOnnxBytes(const std::string &bytes, const std::string &name,
+                                      const ImportOptions &options, MLIRContext &context) {
+  context.loadDialect<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
+  Location loc = FileLineColLoc::get(&context, name, 0, 0);
+  onnx::ModelProto model;
+  if (bytes.empty())
+    return emitError(loc) << "file is empty, not an ONNX model", nullptr;
+  if (!model.ParseFromString(bytes))
+    return emitError(loc) << "not an ONNX model: the protobuf is truncated or corrupt",
+           nullptr;
+  if (!model.has_graph() || model.ir_version() <= 0)
+    return emitError(loc) << "not an ONNX model: no graph or IR version", nullptr;
+  GraphImporter importer(context, name, options);
+  return importer.run(model);
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, const ImportOptions &options,
+                                     MLIRContext &context) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    Location loc = FileLineColLoc::get(&context, path, 0, 0);
+    return emitError(loc) << "cannot open: " << buffer.getError().message(), nullptr;
+  }
+  return importOnnxBytes((*buffer)->getBuffer().str(), path, options, context);
+}
+
+} // namespace edgec::onnx_import

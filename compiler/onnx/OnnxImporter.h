@@ -1,0 +1,61 @@
+//===- OnnxImporter.h - ONNX model -> graph dialect -------------*- C++ -*-===//
+//
+// Reads an .onnx file with libonnx, runs ONNX's checker, version converter
+// (to kTargetOpset) and shape inference, binds symbolic dims to the shapes
+// the user gives, and emits one `func.func @main` of graph dialect ops.
+//
+// Errors are reported through the MLIRContext's diagnostic engine, located
+// at the ONNX node (NameLoc "node" wrapping NameLoc "OpType") or the file,
+// and the functions return null. They never throw or assert on bad input.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_ONNX_ONNXIMPORTER_H
+#define EDGEC_COMPILER_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+}
+
+namespace edgec::onnx_import {
+
+/// The opset every model is converted to before import.
+constexpr int64_t kTargetOpset = 17;
+
+struct ImportOptions {
+  /// Full static shapes for graph inputs: name -> dims.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Values for symbolic dim names (e.g. batch=1), applied to every input.
+  std::map<std::string, int64_t> dimValues;
+  /// Graph inputs fixed to constant values (e.g. sr=16000); they leave the
+  /// function signature and let `If` on them be resolved at import.
+  std::map<std::string, std::vector<double>> inputValues;
+};
+
+/// Dialects the importer's output uses.
+void registerImportDialects(mlir::DialectRegistry &registry);
+
+/// Imports the model at `path`.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path,
+                                                 const ImportOptions &options,
+                                                 mlir::MLIRContext &context);
+
+/// Imports a serialised ModelProto; `name` is used in diagnostics.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(const std::string &bytes,
+                                                  const std::string &name,
+                                                  const ImportOptions &options,
+                                                  mlir::MLIRContext &context);
+
+/// Parses "1x16x96" into dims; false on bad syntax.
+bool parseShape(const std::string &text, std::vector<int64_t> &dims);
+
+} // namespace edgec::onnx_import
+
+#endif

@@ -1,0 +1,97 @@
+//===- TensorProto.cpp - ONNX tensors as constant attributes --------------===//
+#include "compiler/onnx/NodeContext.h"
+
+#include "dialects/graph/ConstantUtils.h"
+#include "dialects/graph/ShapeInference.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace edgec::onnx_import {
+
+Type elementTypeFor(MLIRContext *ctx, int32_t t) {
+  using TP = onnx::TensorProto;
+  Builder b(ctx);
+  switch (t) {
+  case TP::FLOAT:
+    return b.getF32Type();
+  case TP::DOUBLE:
+    return b.getF64Type();
+  case TP::FLOAT16:
+    return b.getF16Type();
+  case TP::BFLOAT16:
+    return b.getBF16Type();
+  case TP::INT8:
+    return b.getIntegerType(8);
+  case TP::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case TP::INT16:
+    return b.getIntegerType(16);
+  case TP::INT32:
+    return b.getIntegerType(32);
+  case TP::INT64:
+    return b.getIntegerType(64);
+  case TP::BOOL:
+    return b.getIntegerType(1);
+  default:
+    return {};
+  }
+}
+
+namespace {
+/// Copies `count` values of a typed repeated field into `bytes`, narrowing
+/// each to `width` bytes (ONNX stores int8/int16/bool/f16 in int32_data).
+template <typename Field>
+void appendNarrowed(const Field &field, unsigned width, std::vector<char> &bytes) {
+  for (auto v : field) {
+    char buf[8] = {};
+    std::memcpy(buf, &v, sizeof(v)); // little endian host: low bytes first
+    bytes.insert(bytes.end(), buf, buf + width);
+  }
+}
+} // namespace
+
+FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ctx,
+                                     Location loc, StringRef resourceName) {
+  Type element = elementTypeFor(ctx, t.data_type());
+  if (!element)
+    return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
+                          << onnx::TensorProto::DataType_Name(
+                                 static_cast<onnx::TensorProto::DataType>(t.data_type()));
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return emitError(loc) << "tensor '" << t.name()
+                          << "' uses external data, which edgec does not read yet";
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  int64_t n = graph::numElements(shape);
+  // 2^31 elements is past any edge model; refuse before allocating.
+  if (n < 0 || n > (int64_t(1) << 31))
+    return emitError(loc) << "tensor '" << t.name() << "' has an invalid or absurd shape";
+  unsigned width = element.isInteger(1) ? 1 : (element.getIntOrFloatBitWidth() + 7) / 8;
+  std::vector<char> bytes;
+  if (t.has_raw_data()) {
+    bytes.assign(t.raw_data().begin(), t.raw_data().end());
+  } else {
+    bytes.reserve(n * width);
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      appendNarrowed(t.float_data(), 4, bytes);
+      break;
+    case onnx::TensorProto::DOUBLE:
+      appendNarrowed(t.double_data(), 8, bytes);
+      break;
+    case onnx::TensorProto::INT64:
+      appendNarrowed(t.int64_data(), 8, bytes);
+      break;
+    default: // int32, int16, int8, uint8, bool, float16, bfloat16
+      appendNarrowed(t.int32_data(), width, bytes);
+      break;
+    }
+  }
+  if (static_cast<int64_t>(bytes.size()) != n * width)
+    return emitError(loc) << "tensor '" << t.name() << "' holds " << bytes.size()
+                          << " bytes of data but its shape needs " << n * width;
+  return graph::makeFromBytes(RankedTensorType::get(shape, element), bytes, resourceName);
+}
+
+} // namespace edgec::onnx_import

@@ -1,0 +1,182 @@
+//===- edgec.cpp - the edgec command line ---------------------------------===//
+//
+// edgec import model.onnx [-o model.mlir] [--optimize] [--summary]
+//
+// Exit codes: 0 success, 1 the model could not be imported or compiled
+// (a diagnostic says why), 2 bad command line, 3 the output could not be
+// written. No output file is left behind on failure.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/onnx/OnnxImporter.h"
+#include "passes/Passes.h"
+#include "tools/edgec/Diagnostics.h"
+#include "tools/edgec/Summary.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+enum ExitCode { kOk = 0, kModelError = 1, kUsageError = 2, kOutputError = 3 };
+
+struct ImportCommand {
+  std::string model;
+  std::string output = "-";
+  std::vector<std::string> inputShapes, dims, inputValues;
+  bool optimize = false;
+  bool summary = false;
+  std::string summaryJsonPath;
+  bool printLocations = false;
+  int64_t elideResourcesLargerThan = -1;
+};
+
+/// Splits "name=value" at the last '='; false when there is none.
+bool splitAssignment(const std::string &text, std::string &name, std::string &value) {
+  auto eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    return false;
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
+bool parseImportOptions(const ImportCommand &cmd, edgec::onnx_import::ImportOptions &opts) {
+  std::string name, value;
+  for (const auto &s : cmd.inputShapes) {
+    std::vector<int64_t> dims;
+    if (!splitAssignment(s, name, value) || !edgec::onnx_import::parseShape(value, dims)) {
+      fmt::print(stderr, "edgec: error: --input-shape '{}' is not NAME=DIMxDIM... "
+                         "(positive dims, or 'scalar')\n", s);
+      return false;
+    }
+    opts.inputShapes[name] = dims;
+  }
+  for (const auto &s : cmd.dims) {
+    char *end = nullptr;
+    if (!splitAssignment(s, name, value) || (std::strtoll(value.c_str(), &end, 10) <= 0) ||
+        *end) {
+      fmt::print(stderr, "edgec: error: --dim '{}' is not SYMBOL=N with N > 0\n", s);
+      return false;
+    }
+    opts.dimValues[name] = std::strtoll(value.c_str(), nullptr, 10);
+  }
+  for (const auto &s : cmd.inputValues) {
+    if (!splitAssignment(s, name, value)) {
+      fmt::print(stderr, "edgec: error: --input-value '{}' is not NAME=V[,V...]\n", s);
+      return false;
+    }
+    std::vector<double> values;
+    for (llvm::StringRef rest = value; !rest.empty();) {
+      auto [head, tail] = rest.split(',');
+      double v;
+      if (head.trim().getAsDouble(v)) {
+        fmt::print(stderr, "edgec: error: --input-value '{}': '{}' is not a number\n", s,
+                   head.str());
+        return false;
+      }
+      values.push_back(v);
+      rest = tail;
+    }
+    opts.inputValues[name] = values;
+  }
+  return true;
+}
+
+int runImport(const ImportCommand &cmd) {
+  edgec::onnx_import::ImportOptions opts;
+  if (!parseImportOptions(cmd, opts))
+    return kUsageError;
+
+  mlir::DialectRegistry registry;
+  edgec::onnx_import::registerImportDialects(registry);
+  mlir::MLIRContext context(registry);
+  edgec::cli::CliDiagnosticHandler diagnostics(&context);
+
+  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  if (!module)
+    return kModelError;
+  if (cmd.optimize) {
+    mlir::PassManager pm(&context);
+    edgec::buildGraphOptimizationPipeline(pm);
+    if (mlir::failed(pm.run(*module)))
+      return kModelError;
+  }
+
+  mlir::OpPrintingFlags flags;
+  bool toTerminal = cmd.output == "-" && isatty(fileno(stdout));
+  if (cmd.elideResourcesLargerThan >= 0)
+    flags.elideLargeResourceString(cmd.elideResourcesLargerThan);
+  else if (toTerminal) // megabytes of hex help nobody on a terminal
+    flags.elideLargeResourceString(64);
+  if (cmd.printLocations)
+    flags.enableDebugInfo();
+
+  auto summary = edgec::cli::summarize(*module);
+  std::string title = fmt::format("{}{}", cmd.model, cmd.optimize ? " (optimised)" : "");
+  auto write = [&](const std::string &path, auto &&body) -> bool {
+    if (auto err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+          body(os);
+          return llvm::Error::success();
+        })) {
+      fmt::print(stderr, "edgec: error: cannot write '{}': {}\n", path,
+                 llvm::toString(std::move(err)));
+      return false;
+    }
+    return true;
+  };
+  if (!write(cmd.output, [&](llvm::raw_ostream &os) { module->print(os, flags); }))
+    return kOutputError;
+  if (cmd.summary)
+    fmt::print("{}", edgec::cli::summaryText(summary, title));
+  if (!cmd.summaryJsonPath.empty() &&
+      !write(cmd.summaryJsonPath,
+             [&](llvm::raw_ostream &os) { os << edgec::cli::summaryJson(summary); }))
+    return kOutputError;
+  return kOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"edgec: ahead-of-time compiler from trained neural networks to native code "
+               "for edge chips"};
+  app.set_version_flag("--version", std::string("edgec ") + EDGEC_VERSION);
+  app.require_subcommand(1);
+
+  ImportCommand imp;
+  CLI::App *import = app.add_subcommand("import", "Import an ONNX model into the graph dialect");
+  import->add_option("model", imp.model, "ONNX model file")->required();
+  import->add_option("-o,--output", imp.output, "Output .mlir file ('-' for stdout)");
+  import->add_option("--input-shape", imp.inputShapes,
+                     "Static shape of an input, NAME=DIMxDIM... (repeatable)");
+  import->add_option("--dim", imp.dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
+  import->add_option("--input-value", imp.inputValues,
+                     "Fix an input to constant values, NAME=V[,V...] (repeatable)");
+  import->add_flag("-O,--optimize", imp.optimize, "Run the graph optimisation pipeline");
+  import->add_flag("--summary", imp.summary,
+                   "Print op and parameter counts after the IR");
+  import->add_option("--summary-json", imp.summaryJsonPath, "Write the summary as JSON");
+  import->add_flag("--print-locations", imp.printLocations,
+                   "Print locations (ONNX node names and ops) in the IR");
+  import->add_option("--mlir-elide-resource-strings-if-larger", imp.elideResourcesLargerThan,
+                     "Elide weight blobs larger than this many bytes in the printed IR");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kUsageError;
+  }
+  if (import->parsed())
+    return runImport(imp);
+  return kUsageError;
+}
