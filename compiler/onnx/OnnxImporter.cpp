@@ -64,6 +64,19 @@ static std::string resourceKey(StringRef name) {
   return key;
 }
 
+/// ONNX's exception texts span several lines; diagnostics are one line.
+static std::string oneLine(const char *what) {
+  std::string out;
+  for (StringRef line : llvm::split(StringRef(what), '\n')) {
+    line = line.trim();
+    if (line.consume_front("==> Context:"))
+      line = line.trim();
+    if (!line.empty())
+      out += (out.empty() ? "" : "; ") + line.str();
+  }
+  return out;
+}
+
 static std::string shapeText(ArrayRef<int64_t> dims) {
   std::string s;
   for (auto [i, d] : llvm::enumerate(dims))
@@ -179,10 +192,28 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
   for (const auto &t : graph.initializer())
     inits.insert(t.name());
   std::set<std::string> known;
+  for (const auto &input : graph.input())
+    if (!inits.count(input.name()))
+      known.insert(input.name());
+  // Bindings must name real inputs (a typo would otherwise be ignored).
+  auto checkNames = [&](const auto &map, StringRef flag) -> LogicalResult {
+    for (const auto &kv : map) {
+      if (known.count(kv.first))
+        continue;
+      std::string list;
+      for (const auto &k : known)
+        list += (list.empty() ? "" : ", ") + k;
+      return emitError(fileLoc()) << flag << " names '" << kv.first
+                                  << "', which is not a model input (inputs: " << list << ")";
+    }
+    return success();
+  };
+  if (failed(checkNames(options.inputShapes, "--input-shape")) ||
+      failed(checkNames(options.inputValues, "--input-value")))
+    return failure();
   for (auto &input : *graph.mutable_input()) {
     if (inits.count(input.name()))
       continue;
-    known.insert(input.name());
     if (!input.type().has_tensor_type())
       return emitError(fileLoc()) << "input '" << input.name() << "' is not a tensor";
     auto *tensor = input.mutable_type()->mutable_tensor_type();
@@ -226,20 +257,7 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
              << (d->has_dim_param() ? " or --dim " + d->dim_param() + "=N" : std::string());
     }
   }
-  auto checkNames = [&](const auto &map, StringRef flag) -> LogicalResult {
-    for (const auto &kv : map) {
-      if (known.count(kv.first))
-        continue;
-      std::string list;
-      for (const auto &k : known)
-        list += (list.empty() ? "" : ", ") + k;
-      return emitError(fileLoc()) << flag << " names '" << kv.first
-                                  << "', which is not a model input (inputs: " << list << ")";
-    }
-    return success();
-  };
-  return failure(failed(checkNames(options.inputShapes, "--input-shape")) ||
-                 failed(checkNames(options.inputValues, "--input-value")));
+  return success();
 }
 
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
@@ -247,7 +265,7 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
-    return emitError(fileLoc()) << "ONNX checker rejected the model: " << e.what();
+    return emitError(fileLoc()) << "ONNX checker rejected the model: " << oneLine(e.what());
   }
   int64_t opset = -1;
   for (const auto &o : model.opset_import())
@@ -263,7 +281,7 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
       model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
     } catch (const std::exception &e) {
       return emitError(fileLoc()) << "cannot convert the model from opset " << opset
-                                  << " to " << kTargetOpset << ": " << e.what();
+                                  << " to " << kTargetOpset << ": " << oneLine(e.what());
     }
   }
   if (failed(bindInputShapes(*model.mutable_graph())))
@@ -273,7 +291,7 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
                                      /*data_prop=*/true);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
   } catch (const std::exception &e) {
-    return emitError(fileLoc()) << "ONNX shape inference failed: " << e.what();
+    return emitError(fileLoc()) << "ONNX shape inference failed: " << oneLine(e.what());
   }
   return success();
 }
@@ -442,9 +460,10 @@ LogicalResult GraphImporter::importIf(NodeContext &ctx) {
   auto type = llvm::cast<RankedTensorType>(cond.getType());
   if (type.getNumElements() != 1 || !type.getElementType().isInteger(1))
     return ctx.fail("If condition must be a single bool");
-  cond = graph::ReshapeOp::create(builder, ctx.loc, RankedTensorType::get({}, type.getElementType()),
-                                  cond, ArrayRef<int64_t>{})
-             .getResult();
+  if (type.getRank() != 0)
+    cond = graph::ReshapeOp::create(builder, ctx.loc,
+                                    RankedTensorType::get({}, type.getElementType()), cond,
+                                    ArrayRef<int64_t>{});
   auto ifOp = graph::IfOp::create(builder, ctx.loc, TypeRange(), cond);
   SmallVector<Type> resultTypes;
   for (auto [k, region, g] : {std::tuple<int, Region *, const onnx::GraphProto *>{

@@ -1,0 +1,92 @@
+"""Writes small ONNX models for importer tests: `make_model.py KIND OUT.onnx`.
+
+Each KIND is a tiny graph that is valid ONNX except where its name says
+otherwise; the lit tests check edgec's diagnostic for it.
+"""
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17, check=True):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=list(inits))
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    if check:
+        onnx.checker.check_model(m)
+    return m
+
+
+def f32(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def kinds():
+    x = f32("x", [1, 4])
+    y = f32("y", [1, 4])
+    return {
+        # An op ONNX does not know: the checker rejects it and names the node.
+        "unknown_op": lambda: model(
+            [helper.make_node("Bogus", ["x"], ["y"], name="bogus_0")], [x], [y], check=False),
+        # An op ONNX knows but edgec does not implement.
+        "unsupported_op": lambda: model(
+            [helper.make_node("Hardmax", ["x"], ["y"], name="hardmax_0")], [x], [y]),
+        # An attribute value edgec does not implement.
+        "unsupported_attr": lambda: model(
+            [helper.make_node("LSTM", ["x3", "W", "R"], ["", "y"], name="lstm_0",
+                              hidden_size=2, activations=["Relu", "Tanh", "Tanh"])],
+            [f32("x3", [3, 1, 4])], [f32("y", [1, 1, 2])],
+            [helper.make_tensor("W", TensorProto.FLOAT, [1, 8, 4], [0.0] * 32),
+             helper.make_tensor("R", TensorProto.FLOAT, [1, 8, 2], [0.0] * 16)]),
+        # Declared output shape disagrees with what the graph computes.
+        "inconsistent_shapes": lambda: model(
+            [helper.make_node("Relu", ["x"], ["y"], name="relu_0")], [x], [f32("y", [1, 5])],
+            check=False),
+        # Operand shapes that cannot go together (MatMul 1x4 by 3x2).
+        "bad_matmul": lambda: model(
+            [helper.make_node("MatMul", ["x", "w"], ["y"], name="matmul_0")], [x],
+            [f32("y", [1, 2])],
+            [helper.make_tensor("w", TensorProto.FLOAT, [3, 2], [0.0] * 6)], check=False),
+        # A symbolic batch dim the user must bind.
+        "symbolic": lambda: model(
+            [helper.make_node("Relu", ["x"], ["y"], name="relu_0")],
+            [f32("x", ["batch", 4])], [f32("y", ["batch", 4])]),
+        # Reshape whose target shape is computed at run time from data.
+        "dynamic_reshape": lambda: model(
+            [helper.make_node("Cast", ["s"], ["si"], name="cast_0", to=TensorProto.INT64),
+             helper.make_node("Reshape", ["x", "si"], ["y"], name="reshape_0")],
+            [x, f32("s", [2])], [f32("y", [2, 2])]),
+        # An If whose condition is a model input and whose branches differ.
+        "dynamic_if": lambda: model(
+            [helper.make_node(
+                "If", ["c"], ["y"], name="if_0",
+                then_branch=helper.make_graph(
+                    [helper.make_node("Relu", ["x"], ["t"])], "then", [], [f32("t", [1, 4])]),
+                else_branch=helper.make_graph(
+                    [helper.make_node("Flatten", ["x"], ["e"], axis=0)], "else", [],
+                    [f32("e", [1, 4])]))],
+            [helper.make_tensor_value_info("c", TensorProto.BOOL, []), x], [f32("y", [1, 4])]),
+        # The same, but the branches compute different shapes.
+        "dynamic_if_mismatch": lambda: model(
+            [helper.make_node(
+                "If", ["c"], ["y"], name="if_0",
+                then_branch=helper.make_graph(
+                    [helper.make_node("Relu", ["x"], ["t"])], "then", [], [f32("t", [1, 4])]),
+                else_branch=helper.make_graph(
+                    [helper.make_node("Flatten", ["x"], ["e"], axis=2)], "else", [],
+                    [f32("e", [4, 1])]))],
+            [helper.make_tensor_value_info("c", TensorProto.BOOL, []), x],
+            [f32("y", [None, None])]),
+        # Opset 10 model (Clip bounds and Unsqueeze axes as attributes),
+        # converted to opset 17 at import.
+        "opset10": lambda: model(
+            [helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq_0", axes=[0]),
+             helper.make_node("Clip", ["u"], ["y"], name="clip_0", min=0.0, max=6.0)],
+            [x], [f32("y", [1, 1, 4])], opset=10),
+    }
+
+
+if __name__ == "__main__":
+    kind, out = sys.argv[1], sys.argv[2]
+    onnx.save(kinds()[kind](), out)
