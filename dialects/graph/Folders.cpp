@@ -10,6 +10,7 @@
 #include "dialects/graph/GraphOps.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace edgec::graph;
@@ -101,6 +102,28 @@ OpFoldResult foldBinary(Value lhs, Value rhs, Value result, Attribute lhsAttr,
 
 using OptInt = std::optional<int64_t>;
 
+/// True when `attr` is a constant whose every element equals `value`.
+bool isUniform(Attribute attr, float value) {
+  if (std::isnan(value))
+    return false;
+  auto c = llvm::dyn_cast_or_null<ElementsAttr>(attr);
+  SmallVector<float> f;
+  SmallVector<int64_t> i;
+  if (readFloats(c, f))
+    return llvm::all_of(f, [&](float v) { return v == value; });
+  if (readInts(c, i))
+    return llvm::all_of(i, [&](int64_t v) { return v == static_cast<int64_t>(value); });
+  return false;
+}
+
+/// x - 0, x * 1, x / 1, x ^ 1 are x when broadcasting does not change x's
+/// type. (x + 0 is not: -0 + 0 is +0.)
+OpFoldResult foldRightIdentity(Value lhs, Value result, Attribute rhsAttr, float identity) {
+  if (lhs.getType() == result.getType() && isUniform(rhsAttr, identity))
+    return lhs;
+  return {};
+}
+
 /// Reshape-like ops: identity when the type is unchanged, a re-typed
 /// constant when the input is constant.
 OpFoldResult foldReshapeLike(Value input, Value result, Attribute inputAttr) {
@@ -153,23 +176,28 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-#define EDGEC_FOLD_BINARY(OP, FLOAT_EXPR, INT_EXPR)                                    \
+#define EDGEC_FOLD_BINARY(OP, FLOAT_EXPR, INT_EXPR, RIGHT_IDENTITY)                    \
   OpFoldResult OP::fold(FoldAdaptor adaptor) {                                         \
-    return foldBinary(                                                                 \
-        getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(),           \
-        [](float a, float b) -> float { return FLOAT_EXPR; },                          \
-        [](int64_t a, int64_t b) -> OptInt { return INT_EXPR; });                      \
+    if (OpFoldResult r = foldBinary(                                                   \
+            getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(),       \
+            [](float a, float b) -> float { return FLOAT_EXPR; },                      \
+            [](int64_t a, int64_t b) -> OptInt { return INT_EXPR; }))                  \
+      return r;                                                                        \
+    return foldRightIdentity(getLhs(), getOutput(), adaptor.getRhs(), RIGHT_IDENTITY); \
   }
 
-EDGEC_FOLD_BINARY(AddOp, a + b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b))))
-EDGEC_FOLD_BINARY(SubOp, a - b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b))))
-EDGEC_FOLD_BINARY(MulOp, a * b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b))))
+constexpr float kNoIdentity = std::numeric_limits<float>::quiet_NaN(); // never equal
+
+// Integer arithmetic wraps (two's complement), as ONNX Runtime's does.
+EDGEC_FOLD_BINARY(AddOp, a + b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b))), kNoIdentity)
+EDGEC_FOLD_BINARY(SubOp, a - b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b))), 0.0f)
+EDGEC_FOLD_BINARY(MulOp, a * b, OptInt(static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b))), 1.0f)
 EDGEC_FOLD_BINARY(DivOp, a / b,
-                  (b == 0 || (a == INT64_MIN && b == -1)) ? OptInt() : OptInt(a / b))
-EDGEC_FOLD_BINARY(PowOp, std::pow(a, b), OptInt())
-EDGEC_FOLD_BINARY(MaxOp, std::fmax(a, b), OptInt(std::max(a, b)))
-EDGEC_FOLD_BINARY(MinOp, std::fmin(a, b), OptInt(std::min(a, b)))
-EDGEC_FOLD_BINARY(EqualOp, a == b ? 1.0f : 0.0f, OptInt(a == b ? 1 : 0))
+                  (b == 0 || (a == INT64_MIN && b == -1)) ? OptInt() : OptInt(a / b), 1.0f)
+EDGEC_FOLD_BINARY(PowOp, std::pow(a, b), OptInt(), 1.0f)
+EDGEC_FOLD_BINARY(MaxOp, std::fmax(a, b), OptInt(std::max(a, b)), kNoIdentity)
+EDGEC_FOLD_BINARY(MinOp, std::fmin(a, b), OptInt(std::min(a, b)), kNoIdentity)
+EDGEC_FOLD_BINARY(EqualOp, a == b ? 1.0f : 0.0f, OptInt(a == b ? 1 : 0), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {

@@ -83,3 +83,27 @@ func.func @div_by_zero() -> tensor<1xi64> {
   %d = graph.div %a, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %d : tensor<1xi64>
 }
+
+// -----
+
+// x - 0, x * 1, x / 1 and x ^ 1 are x; x + 0 is kept (-0 + 0 is +0), and so
+// is x * 1 when broadcasting makes the result larger than x.
+// CHECK-LABEL: func.func @right_identities
+// CHECK: %[[A:.*]] = graph.add %arg0, %{{.*}} : (tensor<4xf32>, tensor<f32>)
+// CHECK: %[[M:.*]] = graph.mul %arg1, %{{.*}} : (tensor<4xf32>, tensor<2x4xf32>)
+// CHECK-NOT: graph.sub
+// CHECK-NOT: graph.div
+// CHECK-NOT: graph.pow
+// CHECK: return %[[A]], %[[M]]
+func.func @right_identities(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<2x4xf32>) {
+  %zero = graph.constant dense<0.0> : tensor<f32>
+  %one = graph.constant dense<1.0> : tensor<f32>
+  %ones = graph.constant dense<1.0> : tensor<2x4xf32>
+  %0 = graph.sub %x, %zero : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %1 = graph.mul %0, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %2 = graph.div %1, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %3 = graph.pow %2, %one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %4 = graph.add %3, %zero : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %5 = graph.mul %y, %ones : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %4, %5 : tensor<4xf32>, tensor<2x4xf32>
+}

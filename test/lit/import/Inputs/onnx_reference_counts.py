@@ -126,9 +126,14 @@ class Reference:
         self.entries = []  # one per run-time op, in graph order
         self.model = model
 
-    def is_identity(self, op, attrs, node):
+    def is_identity(self, op, attrs, node, ins):
         """Ops that return their input unchanged, which edgec folds away."""
         src, dst = self.shapes.get(node.input[0]), self.shapes.get(node.output[0])
+        unit = {"Sub": 0, "Mul": 1, "Div": 1, "Pow": 1}.get(op)
+        if unit is not None:
+            rhs = ins[1]
+            return (isinstance(rhs, np.ndarray) and src is not None and src == dst
+                    and bool(np.all(rhs == unit)))
         if op == "Transpose":
             perm = attrs.get("perm")
             return perm is not None and list(perm) == sorted(perm)
@@ -177,7 +182,7 @@ class Reference:
             if value is not None:
                 scope[node.output[0]] = np.asarray(value)
                 return
-        if self.is_identity(op, attrs, node):
+        if self.is_identity(op, attrs, node, ins):
             scope[node.output[0]] = ins[0]
             return
         # A run-time op: count it and the constants it reads as data (after
