@@ -5,13 +5,13 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain and build
-  cmake ninja-build ccache g++ git pkg-config
+  cmake ninja-build ccache g++
   # LLVM/MLIR 22 (MLIR static libraries, LLVM as one shared library)
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 llvm-22-tools
   # model formats and CLI
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
-  catch2 libonnx-testdata python3-onnx python3-numpy
+  catch2 python3-onnx python3-numpy
 )
 
 missing=()
