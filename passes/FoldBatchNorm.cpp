@@ -92,7 +92,9 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
     int64_t n = affine->scale.size();
     if (gemm.getC()) {
       // Only a per-column C (shape [n] or [1, n]) folds into a per-column bias.
-      if (gemm.getC().getType().getNumElements() != n ||
+      ArrayRef<int64_t> cShape = gemm.getC().getType().getShape();
+      bool perColumn = cShape == ArrayRef<int64_t>{n} || cShape == ArrayRef<int64_t>{1, n};
+      if (!perColumn ||
           !readFloats(getConstant(gemm.getC()), c))
         return rewriter.notifyMatchFailure(bn, "gemm C is not a per-column constant");
     } else {

@@ -40,4 +40,46 @@ def EliminateDeadCodePass : Pass<"edgec-eliminate-dead-code", "::mlir::func::Fun
   let summary = "Erase side-effect-free ops whose results are unused";
 }
 
+def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower graph ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Elementwise ops become one linalg.generic each, with numpy broadcasting
+    in the indexing maps; convolutions, pools, matmuls and reductions are
+    generics over their windows; data movement uses tensor reshapes and
+    slices; LSTMs are unrolled over their static sequence. An op without a
+    lowering is an error at its location (the ONNX node).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+}
+
+def PlanMemoryPass : Pass<"edgec-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Place every intermediate buffer at a compile-time offset in one arena";
+  let description = [{
+    Replaces each `memref.alloc` of the (bufferised) function by a
+    `memref.view` into a new last argument, the arena, `memref<Nxi8>`.
+    Lifetimes come from the order of ops; placement is greedy by size (as
+    TFLite Micro's planner) with in-place reuse for elementwise generics whose
+    input dies there. Records `edgec.arena_bytes` (peak), the naive sum
+    `edgec.arena_naive_bytes` and the lower bound (most bytes alive at once)
+    `edgec.arena_lower_bound_bytes` on the function.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Byte alignment of every buffer in the arena">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace transcendental math ops by polynomial approximations";
+  let description = [{
+    exp, log, tanh, erf, ... become arithmetic (MLIR's polynomial
+    approximations), and powf becomes exp(y * log(x)) after algebraic
+    simplification (x^2 -> x * x), so generated code needs no libm.
+  }];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // EDGEC_PASSES

@@ -96,6 +96,13 @@ public:
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
 
   Value lookup(StringRef name);
+  /// True when `name` is known but could not be made (an error was given).
+  bool failedToDefine(StringRef name) const {
+    for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope)
+      if (auto it = scope->find(name); it != scope->end())
+        return it->second.failed;
+    return false;
+  }
   void define(StringRef name, Value value) { scopes.back()[name].value = value; }
   Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
   MLIRContext &context() { return ctx; }
@@ -113,6 +120,7 @@ private:
   struct Entry {
     Value value;
     const onnx::TensorProto *initializer = nullptr;
+    bool failed = false; // decoding the initializer failed (already reported)
   };
 
   LogicalResult prepare(onnx::ModelProto &model);
@@ -142,9 +150,13 @@ Value GraphImporter::lookup(StringRef name) {
       continue;
     Entry &entry = it->second;
     if (!entry.value && entry.initializer) {
-      auto attr = tensorToAttr(*entry.initializer, &ctx, fileLoc(), resourceKey(name));
-      if (failed(attr))
+      if (entry.failed)
         return {};
+      auto attr = tensorToAttr(*entry.initializer, &ctx, fileLoc(), resourceKey(name));
+      if (failed(attr)) {
+        entry.failed = true;
+        return {};
+      }
       OpBuilder b = constantBuilder();
       entry.value = graph::ConstantOp::create(b, fileLoc(), *attr);
     }
@@ -260,6 +272,22 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
   return success();
 }
 
+/// ONNX 1.12's shape inference divides by strides without checking them
+/// (SIGFPE on a stride of 0): refuse such attributes before calling it.
+static LogicalResult checkWindowAttributes(const onnx::GraphProto &graph, Location file) {
+  for (const auto &node : graph.node()) {
+    for (const auto &a : node.attribute()) {
+      if (a.has_g() && failed(checkWindowAttributes(a.g(), file)))
+        return failure();
+      bool window = a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape";
+      if (window && llvm::any_of(a.ints(), [](int64_t v) { return v <= 0; }))
+        return emitError(file) << "node '" << node.name() << "' (" << node.op_type()
+                               << "): attribute '" << a.name() << "' must be positive";
+    }
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
   try {
@@ -284,7 +312,8 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
                                   << " to " << kTargetOpset << ": " << oneLine(e.what());
     }
   }
-  if (failed(bindInputShapes(*model.mutable_graph())))
+  if (failed(bindInputShapes(*model.mutable_graph())) ||
+      failed(checkWindowAttributes(model.graph(), fileLoc())))
     return failure();
   try {
     onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1,
@@ -347,7 +376,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   for (auto [i, input] : llvm::enumerate(args))
     define(input->name(), entry->getArgument(i));
   for (const auto *input : fixed) {
-    auto type = llvm::cast<RankedTensorType>(*inputType(*input));
+    auto inType = inputType(*input);
+    if (failed(inType))
+      return {};
+    auto type = llvm::cast<RankedTensorType>(*inType);
     const auto &values = options.inputValues.at(input->name());
     if (static_cast<int64_t>(values.size()) != type.getNumElements())
       return emitError(fileLoc()) << "--input-value " << input->name() << " gives "
@@ -511,7 +543,7 @@ Value NodeContext::input(size_t i) {
     return {};
   }
   Value v = importer.lookup(node.input(i));
-  if (!v)
+  if (!v && !importer.failedToDefine(node.input(i)))
     error() << "input '" << node.input(i) << "' is not defined before this node";
   return v;
 }

@@ -178,6 +178,9 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
     w.dilations.assign(n, 1);
   if (w.strides.size() != n || w.dilations.size() != n)
     return ctx.fail("strides and dilations need " + std::to_string(n) + " values"), failure();
+  if (llvm::any_of(w.strides, [](int64_t s) { return s <= 0; }) ||
+      llvm::any_of(w.dilations, [](int64_t d) { return d <= 0; }))
+    return ctx.fail("strides and dilations must be positive"), failure();
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
     if (w.pads.empty())
@@ -527,13 +530,17 @@ LogicalResult slice(NodeContext &ctx) {
       return ctx.fail("Slice step must not be 0");
     // ONNX: negative positions count from the end; then clamp to the range
     // [0, d] (step > 0) or [-1, d - 1] (step < 0).
-    auto clampPos = [&](int64_t p) {
+    // [0, d] (step > 0); for negative steps starts to [0, d - 1] and ends to
+    // [-1, d - 1].
+    auto clampPos = [&](int64_t p, bool isStart) {
       if (p < 0)
         p = std::max<int64_t>(p, std::numeric_limits<int64_t>::min() + d) + d;
-      return step > 0 ? std::clamp<int64_t>(p, 0, d) : std::clamp<int64_t>(p, -1, d - 1);
+      if (step > 0)
+        return std::clamp<int64_t>(p, 0, d);
+      return std::clamp<int64_t>(p, isStart ? 0 : -1, d - 1);
     };
-    s[*axis] = clampPos((*starts)[k]);
-    e[*axis] = clampPos((*ends)[k]);
+    s[*axis] = clampPos((*starts)[k], true);
+    e[*axis] = clampPos((*ends)[k], false);
     st[*axis] = step;
   }
   return bind(ctx, ctx.create<g::SliceOp>({ctx.input(0)}, {ctx.i64s("starts", s), ctx.i64s("ends", e),
@@ -548,6 +555,13 @@ LogicalResult gather(NodeContext &ctx) {
   auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
   if (failed(axis))
     return failure();
+  SmallVector<int64_t> constIdx;
+  int64_t dim = t.getDimSize(*axis);
+  if (g::readInts(g::getConstant(idx), constIdx))
+    for (int64_t i : constIdx)
+      if (i < -dim || i >= dim)
+        return ctx.fail("Gather index " + std::to_string(i) + " is out of range for a dim of " +
+                        std::to_string(dim));
   return bind(ctx, ctx.create<g::GatherOp>({ctx.input(0), idx},
                                            {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
 }
@@ -606,6 +620,9 @@ LogicalResult resize(NodeContext &ctx) {
     return ctx.unsupported("coordinate_transformation_mode", "'tf_crop_and_resize'");
   if (ctx.getInt("exclude_outside", 0) != 0)
     return ctx.unsupported("exclude_outside", "1");
+  if (ctx.attr("cubic_coeff_a") && ctx.getFloat("cubic_coeff_a", -0.75f) != -0.75f)
+    return ctx.unsupported("cubic_coeff_a", std::to_string(ctx.getFloat("cubic_coeff_a", 0)) +
+                                                " (only the default -0.75)");
   return bind(ctx, ctx.create<g::ResizeOp>(
                        {ctx.input(0)},
                        {ctx.i64s("sizes", sizes), ctx.named("scales", ctx.b.getDenseF32ArrayAttr(scales)),
@@ -704,12 +721,12 @@ LogicalResult constant(NodeContext &ctx) {
 /// ONNX QuantizeLinear / DequantizeLinear: scale and zero point must be
 /// constants; they become the !quant.uniform element type.
 FailureOr<Type> quantType(NodeContext &ctx, RankedTensorType floatLike, size_t scaleInput,
-                          size_t zpInput) {
+                          size_t zpInput, Type defaultStorage) {
   auto scales = ctx.constantFloats(scaleInput, "quantisation scale");
   if (failed(scales))
     return failure();
   SmallVector<int64_t> zps(scales->size(), 0);
-  Type storage = ctx.b.getIntegerType(8, /*isSigned=*/false);
+  Type storage = defaultStorage;
   if (ctx.hasInput(zpInput)) {
     Value zp = ctx.input(zpInput);
     auto z = ctx.constantInts(zpInput, "quantisation zero point");
@@ -743,7 +760,8 @@ LogicalResult quantizeLinear(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
     return failure();
-  auto q = quantType(ctx, t, 1, 2);
+  // Without a zero point ONNX quantises to uint8.
+  auto q = quantType(ctx, t, 1, 2, ctx.b.getIntegerType(8, /*isSigned=*/false));
   if (failed(q))
     return failure();
   auto type = RankedTensorType::get(t.getShape(), *q);
@@ -758,12 +776,26 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
   if (!x)
     return failure();
   auto t = llvm::cast<RankedTensorType>(x.getType());
-  if (!llvm::isa<quant::QuantizedType>(t.getElementType())) {
-    // Integer data (quantised weights): view it as the quantised type.
-    auto q = quantType(ctx, t, 1, 2);
-    if (failed(q))
-      return failure();
-    x = quant::StorageCastOp::create(ctx.b, ctx.loc, RankedTensorType::get(t.getShape(), *q), x);
+  // The storage type when no zero point is given is x's own.
+  Type storage = t.getElementType();
+  auto inQuant = llvm::dyn_cast<quant::QuantizedType>(storage);
+  if (inQuant)
+    storage = ctx.b.getIntegerType(8, inQuant.isSigned());
+  auto storageInt = llvm::dyn_cast<IntegerType>(storage);
+  if (!storageInt || storageInt.getWidth() != 8)
+    return ctx.fail("DequantizeLinear of " + std::string(storageInt ? "int32" : "non-integer") +
+                    " data is not supported yet (only int8 and uint8)");
+  auto q = quantType(ctx, t, 1, 2, storage);
+  if (failed(q))
+    return failure();
+  auto quantTensor = RankedTensorType::get(t.getShape(), *q);
+  if (x.getType() != quantTensor) {
+    // Integer data (quantised weights), or a quantised value read with other
+    // scales than it was made with: view its stored integers as this type.
+    if (inQuant)
+      x = quant::StorageCastOp::create(ctx.b, ctx.loc,
+                                       RankedTensorType::get(t.getShape(), ctx.b.getIntegerType(8)), x);
+    x = quant::StorageCastOp::create(ctx.b, ctx.loc, quantTensor, x);
   }
   return bind(ctx, ctx.create<g::DequantizeOp>({x}));
 }

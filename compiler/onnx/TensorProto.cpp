@@ -72,6 +72,11 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
   if (t.has_raw_data()) {
     bytes.assign(t.raw_data().begin(), t.raw_data().end());
   } else {
+    int64_t count = t.float_data_size() + t.double_data_size() + t.int64_data_size() +
+                    t.int32_data_size();
+    if (count != n)
+      return emitError(loc) << "tensor '" << t.name() << "' holds " << count
+                            << " values but its shape needs " << n;
     bytes.reserve(n * width);
     switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:

@@ -195,8 +195,9 @@ EDGEC_FOLD_BINARY(MulOp, a * b, OptInt(static_cast<int64_t>(static_cast<uint64_t
 EDGEC_FOLD_BINARY(DivOp, a / b,
                   (b == 0 || (a == INT64_MIN && b == -1)) ? OptInt() : OptInt(a / b), 1.0f)
 EDGEC_FOLD_BINARY(PowOp, std::pow(a, b), OptInt(), 1.0f)
-EDGEC_FOLD_BINARY(MaxOp, std::fmax(a, b), OptInt(std::max(a, b)), kNoIdentity)
-EDGEC_FOLD_BINARY(MinOp, std::fmin(a, b), OptInt(std::min(a, b)), kNoIdentity)
+// NaN propagates, as through arith.maximumf / minimumf at run time.
+EDGEC_FOLD_BINARY(MaxOp, std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b), OptInt(std::max(a, b)), kNoIdentity)
+EDGEC_FOLD_BINARY(MinOp, std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b), OptInt(std::min(a, b)), kNoIdentity)
 EDGEC_FOLD_BINARY(EqualOp, a == b ? 1.0f : 0.0f, OptInt(a == b ? 1 : 0), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
 
@@ -283,7 +284,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
+  // Same shape with positive steps means everything, in order; a negative
+  // step of the same shape reverses.
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getSteps(), [](int64_t s) { return s > 0; }))
     return getInput();
   auto c = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
   if (!c)

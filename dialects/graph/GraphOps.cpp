@@ -29,8 +29,9 @@ LogicalResult IfOp::verify() {
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank();
-  if (static_cast<int64_t>(getAxis()) >= rank)
-    return emitOpError("axis ") << getAxis() << " out of range for rank " << rank;
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
   return success();
 }
 

@@ -450,8 +450,11 @@ LogicalResult inferSliceImpl(Loc loc, Type inputT, ArrayRef<int64_t> starts,
     if (!ok)
       return emitOptionalError(loc, "slice of dim ", i, " (size ", d, ") has start ", s,
                                ", end ", e, ", step ", st, " out of the clamped range");
-    int64_t n = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
-    shape.push_back(std::max<int64_t>(n, 0));
+    // Unsigned step magnitude, so that no step (even INT64_MIN) overflows.
+    uint64_t mag = st > 0 ? static_cast<uint64_t>(st) : uint64_t(0) - static_cast<uint64_t>(st);
+    int64_t span = st > 0 ? e - s : s - e;
+    int64_t n = span > 0 ? static_cast<int64_t>(static_cast<uint64_t>(span - 1) / mag) + 1 : 0;
+    shape.push_back(n);
   }
   return push(types, shape, x->getElementType());
 }

@@ -4,16 +4,20 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<edgec::graph::GraphDialect, mlir::func::FuncDialect,
-                  mlir::quant::QuantDialect>();
+  // Every upstream dialect and pass too: researchers compose edgec's passes
+  // with MLIR's.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<edgec::graph::GraphDialect>();
+  mlir::registerAllPasses();
   edgec::registerAllPasses();
-  mlir::registerCanonicalizerPass();
-  mlir::registerCSEPass();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "edgec optimizer driver\n", registry));
 }

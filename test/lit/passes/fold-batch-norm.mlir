@@ -68,3 +68,19 @@ func.func @dynamic_scale(%x: tensor<1x1x4x4xf32>, %scale: tensor<2xf32>) -> tens
   %z = graph.batch_norm %y, %scale, %p, %p, %p {epsilon = 1.0e-5 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %z : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// C of shape [2, 1] adds per row, not per column: no fold even though it has
+// as many elements as there are columns.
+// CHECK-LABEL: func.func @gemm_row_bias
+// CHECK: graph.batch_norm
+func.func @gemm_row_bias(%a: tensor<2x3xf32>) -> tensor<2x2xf32> {
+  %b = graph.constant dense<1.0> : tensor<3x2xf32>
+  %c = graph.constant dense<[[10.0], [20.0]]> : tensor<2x1xf32>
+  %y = graph.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = false} : (tensor<2x3xf32>, tensor<3x2xf32>, tensor<2x1xf32>) -> tensor<2x2xf32>
+  %p = graph.constant dense<1.0> : tensor<2xf32>
+  %z = graph.constant dense<0.0> : tensor<2xf32>
+  %n = graph.batch_norm %y, %p, %z, %z, %p {epsilon = 0.0 : f32} : (tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %n : tensor<2x2xf32>
+}

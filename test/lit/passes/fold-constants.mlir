@@ -107,3 +107,19 @@ func.func @right_identities(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf
   %5 = graph.mul %y, %ones : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %4, %5 : tensor<4xf32>, tensor<2x4xf32>
 }
+
+// -----
+
+// A reversing slice keeps its shape but is not the identity:
+// [1, 2, 3, 4][3:-1:-1] = [4, 3, 2, 1]. max(NaN, 1) is NaN, as at run time.
+// CHECK-LABEL: func.func @reverse_and_nan
+// CHECK-DAG: graph.constant dense<[4.000000e+00, 3.000000e+00, 2.000000e+00, 1.000000e+00]>
+// CHECK-DAG: graph.constant dense<0x7FC00000> : tensor<1xf32>
+func.func @reverse_and_nan() -> (tensor<4xf32>, tensor<1xf32>) {
+  %a = graph.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %r = graph.slice %a {starts = array<i64: 3>, ends = array<i64: -1>, steps = array<i64: -1>} : (tensor<4xf32>) -> tensor<4xf32>
+  %nan = graph.constant dense<0x7FC00000> : tensor<1xf32>
+  %one = graph.constant dense<1.0> : tensor<1xf32>
+  %m = graph.max %nan, %one : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+  return %r, %m : tensor<4xf32>, tensor<1xf32>
+}

@@ -22,6 +22,13 @@ def f32(name, shape):
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
 
 
+def short_tensor():
+    """A [4] tensor holding 2 values."""
+    t = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
+    t.dims[0] = 4
+    return t
+
+
 def kinds():
     x = f32("x", [1, 4])
     y = f32("y", [1, 4])
@@ -84,6 +91,44 @@ def kinds():
             [helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq_0", axes=[0]),
              helper.make_node("Clip", ["u"], ["y"], name="clip_0", min=0.0, max=6.0)],
             [x], [f32("y", [1, 1, 4])], opset=10),
+        # Regressions found in review.
+        "conv_stride0": lambda: model(
+            [helper.make_node("Conv", ["x4", "w"], ["y"], name="conv_0", auto_pad="SAME_UPPER",
+                              strides=[0, 0])],
+            [f32("x4", [1, 1, 5, 5])], [f32("y", [1, 1, 5, 5])],
+            [helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)], check=False),
+        "gather_oob": lambda: model(
+            [helper.make_node("Gather", ["x", "i"], ["y"], name="gather_0", axis=1)],
+            [x], [f32("y", [1, 1])], [helper.make_tensor("i", TensorProto.INT64, [1], [7])]),
+        "short_initializer": lambda: model(
+            [helper.make_node("Add", ["x", "w"], ["y"], name="add_0")], [x], [y],
+            [short_tensor()], check=False),
+        "slice_reverse": lambda: model(
+            [helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"], name="slice_0")],
+            [x], [y],
+            [helper.make_tensor("s", TensorProto.INT64, [1], [-1]),
+             helper.make_tensor("e", TensorProto.INT64, [1], [-(2 ** 63)]),
+             helper.make_tensor("a", TensorProto.INT64, [1], [1]),
+             helper.make_tensor("st", TensorProto.INT64, [1], [-1])]),
+        "slice_negative_start": lambda: model(
+            [helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"], name="slice_0")],
+            [x], [f32("y", [1, 1])],
+            [helper.make_tensor("s", TensorProto.INT64, [1], [-10]),
+             helper.make_tensor("e", TensorProto.INT64, [1], [-100]),
+             helper.make_tensor("a", TensorProto.INT64, [1], [1]),
+             helper.make_tensor("st", TensorProto.INT64, [1], [-1])]),
+        "dequantize_int8": lambda: model(
+            [helper.make_node("DequantizeLinear", ["q", "s"], ["y"], name="dq_0")],
+            [], [f32("y", [2])],
+            [helper.make_tensor("q", TensorProto.INT8, [2], [-5, 3]),
+             helper.make_tensor("s", TensorProto.FLOAT, [], [0.5])]),
+        "quantize_rescale": lambda: model(
+            [helper.make_node("QuantizeLinear", ["x", "s1", "z"], ["q"], name="q_0"),
+             helper.make_node("DequantizeLinear", ["q", "s2", "z"], ["y"], name="dq_0")],
+            [x], [y],
+            [helper.make_tensor("s1", TensorProto.FLOAT, [], [0.1]),
+             helper.make_tensor("s2", TensorProto.FLOAT, [], [0.2]),
+             helper.make_tensor("z", TensorProto.UINT8, [], [0])]),
     }
 
 

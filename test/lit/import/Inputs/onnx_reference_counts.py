@@ -141,6 +141,8 @@ class Reference:
             return self.types.get(node.input[0]) == attrs["to"]
         if op == "Concat":
             return len(node.input) == 1
+        if op == "Slice" and len(ins) > 4 and isinstance(ins[4], np.ndarray) and np.any(ins[4] < 0):
+            return False  # a reversal keeps the shape but is no identity
         if op in ("Slice", "Reshape", "Flatten", "Squeeze", "Unsqueeze"):
             return src is not None and src == dst
         return False

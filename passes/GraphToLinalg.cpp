@@ -1,0 +1,883 @@
+//===- GraphToLinalg.cpp - graph dialect -> linalg/tensor/arith/math -----===//
+//
+// Every graph op becomes linalg on tensors: elementwise ops are one
+// linalg.generic with numpy broadcasting in its indexing maps, convolutions
+// and pools are generics over the window (input padded by tensor.pad first),
+// data movement uses tensor.expand/collapse_shape, insert/extract_slice or a
+// generic with computed indices. LSTMs are unrolled over their (static)
+// sequence. The ops are replaced in program order; an op that has no
+// lowering yet is reported at its ONNX node and the pass fails.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "dialects/graph/ConstantUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace edgec {
+#define GEN_PASS_DEF_CONVERTGRAPHTOLINALGPASS
+#include "passes/Passes.h.inc"
+
+namespace {
+using namespace mlir;
+using namespace edgec::graph;
+using utils::IteratorType;
+
+RankedTensorType typeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
+
+/// Builds linalg for one graph op at a time.
+class Lowering {
+public:
+  Lowering(Operation *op) : b(op->getLoc(), op), ctx(op->getContext()) {}
+
+  ImplicitLocOpBuilder b;
+  MLIRContext *ctx;
+
+  // --- Scalars ---------------------------------------------------------------
+  Value scalar(Type t, double v) {
+    if (llvm::isa<FloatType>(t))
+      return arith::ConstantOp::create(b, b.getFloatAttr(t, v));
+    return arith::ConstantOp::create(b, b.getIntegerAttr(t, static_cast<int64_t>(v)));
+  }
+  static Value scalarIn(OpBuilder &ob, Location loc, Type t, double v) {
+    if (llvm::isa<FloatType>(t))
+      return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
+    return arith::ConstantOp::create(ob, loc, ob.getIntegerAttr(t, static_cast<int64_t>(v)));
+  }
+
+  // --- Tensors ---------------------------------------------------------------
+  Value empty(RankedTensorType t) {
+    return tensor::EmptyOp::create(b, t.getShape(), t.getElementType());
+  }
+  Value filled(RankedTensorType t, double v) {
+    Value s = scalar(t.getElementType(), v);
+    return linalg::FillOp::create(b, s, empty(t)).getResult(0);
+  }
+
+  /// Indexing map reading `input` (numpy-broadcast, right aligned) inside a
+  /// loop nest over `resultShape`.
+  AffineMap broadcastMap(RankedTensorType input, ArrayRef<int64_t> resultShape) {
+    int64_t rank = resultShape.size(), offset = rank - input.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < input.getRank(); ++i)
+      exprs.push_back(input.getDimSize(i) == 1 && resultShape[i + offset] != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(i + offset, ctx));
+    return AffineMap::get(rank, 0, exprs, ctx);
+  }
+
+  /// One linalg.generic over `resultType`, all loops parallel, inputs
+  /// broadcast numpy style. `body` gets the input scalars and returns the
+  /// result scalar.
+  using Body = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+  Value elementwise(RankedTensorType resultType, ValueRange inputs, Body body) {
+    SmallVector<AffineMap> maps;
+    for (Value in : inputs)
+      maps.push_back(broadcastMap(typeOf(in), resultType.getShape()));
+    maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
+    SmallVector<IteratorType> iters(resultType.getRank(), IteratorType::parallel);
+    auto op = linalg::GenericOp::create(
+        b, TypeRange{resultType}, inputs, ValueRange{empty(resultType)}, maps, iters,
+        [&](OpBuilder &ob, Location loc, ValueRange args) {
+          linalg::YieldOp::create(ob, loc, body(ob, loc, args.drop_back()));
+        });
+    return op.getResult(0);
+  }
+
+  /// Reshape through 1-D: collapse then expand (each skipped when trivial).
+  Value reshape(Value input, RankedTensorType to) {
+    auto from = typeOf(input);
+    if (from == to)
+      return input;
+    Value flat = input;
+    int64_t n = from.getNumElements();
+    auto flatType = RankedTensorType::get({n}, from.getElementType());
+    if (from.getRank() != 1) {
+      SmallVector<ReassociationIndices> all(from.getRank() ? 1 : 0);
+      for (int64_t i = 0; i < from.getRank(); ++i)
+        all[0].push_back(i);
+      flat = tensor::CollapseShapeOp::create(b, flatType, input, all);
+    }
+    if (to.getRank() == 1)
+      return flat;
+    SmallVector<ReassociationIndices> all(to.getRank() ? 1 : 0);
+    for (int64_t i = 0; i < to.getRank(); ++i)
+      all[0].push_back(i);
+    if (to.getRank() == 0)
+      return tensor::CollapseShapeOp::create(b, to, flat, all);
+    return tensor::ExpandShapeOp::create(b, to, flat, all);
+  }
+
+  /// Reduces `axes` of `input` with `combine`, starting from `init`;
+  /// the result keeps reduced dims as size 1.
+  Value reduce(Value input, ArrayRef<int64_t> axes, double init,
+               llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+    auto t = typeOf(input);
+    SmallVector<int64_t> kept, keptShape;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<IteratorType> iters;
+    for (int64_t i = 0; i < t.getRank(); ++i) {
+      bool reduced = llvm::is_contained(axes, i);
+      iters.push_back(reduced ? IteratorType::reduction : IteratorType::parallel);
+      if (!reduced) {
+        outExprs.push_back(getAffineDimExpr(i, ctx));
+        keptShape.push_back(t.getDimSize(i));
+      }
+    }
+    auto outType = RankedTensorType::get(keptShape, t.getElementType());
+    SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(t.getRank(), ctx),
+                                AffineMap::get(t.getRank(), 0, outExprs, ctx)};
+    auto op = linalg::GenericOp::create(
+        b, TypeRange{outType}, ValueRange{input}, ValueRange{filled(outType, init)}, maps, iters,
+        [&](OpBuilder &ob, Location loc, ValueRange args) {
+          linalg::YieldOp::create(ob, loc, combine(ob, loc, args[1], args[0]));
+        });
+    SmallVector<int64_t> keepShape(t.getShape());
+    for (int64_t a : axes)
+      keepShape[a] = 1;
+    return reshape(op.getResult(0), RankedTensorType::get(keepShape, t.getElementType()));
+  }
+
+  Value reduceSum(Value input, ArrayRef<int64_t> axes) {
+    return reduce(input, axes, 0.0, [](OpBuilder &ob, Location loc, Value acc, Value x) -> Value {
+      if (llvm::isa<FloatType>(x.getType()))
+        return arith::AddFOp::create(ob, loc, acc, x);
+      return arith::AddIOp::create(ob, loc, acc, x);
+    });
+  }
+  Value reduceMax(Value input, ArrayRef<int64_t> axes) {
+    auto e = typeOf(input).getElementType();
+    double lowest = llvm::isa<FloatType>(e) ? -std::numeric_limits<double>::infinity()
+                                            : static_cast<double>(std::numeric_limits<int64_t>::min());
+    return reduce(input, axes, lowest, [](OpBuilder &ob, Location loc, Value acc, Value x) -> Value {
+      if (llvm::isa<FloatType>(x.getType()))
+        return arith::MaximumFOp::create(ob, loc, acc, x);
+      return arith::MaxSIOp::create(ob, loc, acc, x);
+    });
+  }
+
+  /// Zero-or-value padding of the spatial dims (from dim 2 on).
+  Value padSpatial(Value input, ArrayRef<int64_t> begin, ArrayRef<int64_t> end, double value) {
+    if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
+        llvm::all_of(end, [](int64_t p) { return p == 0; }))
+      return input;
+    auto t = typeOf(input);
+    SmallVector<int64_t> lo(2, 0), hi(2, 0), shape(t.getShape());
+    for (size_t i = 0; i < begin.size(); ++i) {
+      lo.push_back(begin[i]);
+      hi.push_back(end[i]);
+      shape[i + 2] += begin[i] + end[i];
+    }
+    return padded(input, lo, hi, value);
+  }
+
+  Value padded(Value input, ArrayRef<int64_t> lo, ArrayRef<int64_t> hi, double value) {
+    auto t = typeOf(input);
+    SmallVector<int64_t> shape;
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      shape.push_back(t.getDimSize(i) + lo[i] + hi[i]);
+    auto type = RankedTensorType::get(shape, t.getElementType());
+    SmallVector<OpFoldResult> low, high;
+    for (size_t i = 0; i < lo.size(); ++i) {
+      low.push_back(b.getIndexAttr(lo[i]));
+      high.push_back(b.getIndexAttr(hi[i]));
+    }
+    Value pad = scalar(t.getElementType(), value);
+    return tensor::PadOp::create(b, type, input, low, high, pad);
+  }
+};
+
+// --- Scalar bodies ------------------------------------------------------------
+
+bool isFloat(Value v) { return llvm::isa<FloatType>(v.getType()); }
+
+Value sigmoidOf(OpBuilder &ob, Location loc, Value x) {
+  Value one = Lowering::scalarIn(ob, loc, x.getType(), 1.0);
+  Value e = math::ExpOp::create(ob, loc, arith::NegFOp::create(ob, loc, x));
+  return arith::DivFOp::create(ob, loc, one, arith::AddFOp::create(ob, loc, one, e));
+}
+
+Value clampOf(OpBuilder &ob, Location loc, Value x, std::optional<double> lo,
+              std::optional<double> hi) {
+  if (lo)
+    x = arith::MaximumFOp::create(ob, loc, x, Lowering::scalarIn(ob, loc, x.getType(), *lo));
+  if (hi)
+    x = arith::MinimumFOp::create(ob, loc, x, Lowering::scalarIn(ob, loc, x.getType(), *hi));
+  return x;
+}
+
+FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x) {
+  Type t = x.getType();
+  auto f = [&](double v) { return Lowering::scalarIn(ob, loc, t, v); };
+  return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case([&](ReluOp) -> Value { return arith::MaximumFOp::create(ob, loc, x, f(0)); })
+      .Case([&](SigmoidOp) { return sigmoidOf(ob, loc, x); })
+      .Case([&](TanhOp) -> Value { return math::TanhOp::create(ob, loc, x); })
+      .Case([&](ExpOp) -> Value { return math::ExpOp::create(ob, loc, x); })
+      .Case([&](LogOp) -> Value { return math::LogOp::create(ob, loc, x); })
+      .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(ob, loc, x); })
+      .Case([&](NegOp) -> Value {
+        if (isFloat(x))
+          return arith::NegFOp::create(ob, loc, x);
+        return arith::SubIOp::create(ob, loc, f(0), x);
+      })
+      .Case([&](AbsOp) -> Value {
+        if (isFloat(x))
+          return math::AbsFOp::create(ob, loc, x);
+        return math::AbsIOp::create(ob, loc, x);
+      })
+      .Case([&](ErfOp) -> Value { return math::ErfOp::create(ob, loc, x); })
+      .Case([&](HardSwishOp) -> Value {
+        Value gate = arith::AddFOp::create(ob, loc, arith::DivFOp::create(ob, loc, x, f(6)), f(0.5));
+        return arith::MulFOp::create(ob, loc, x, clampOf(ob, loc, gate, 0.0, 1.0));
+      })
+      .Case([&](HardSigmoidOp h) -> Value {
+        Value y = arith::AddFOp::create(
+            ob, loc, arith::MulFOp::create(ob, loc, x, f(h.getAlpha().convertToFloat())),
+            f(h.getBeta().convertToFloat()));
+        return clampOf(ob, loc, y, 0.0, 1.0);
+      })
+      .Case([&](LeakyReluOp l) -> Value {
+        Value neg = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, x, f(0));
+        Value scaled = arith::MulFOp::create(ob, loc, x, f(l.getAlpha().convertToFloat()));
+        return arith::SelectOp::create(ob, loc, neg, scaled, x);
+      })
+      .Case([&](ClipOp c) -> Value {
+        std::optional<double> lo, hi;
+        if (c.getMin())
+          lo = c.getMin()->convertToFloat();
+        if (c.getMax())
+          hi = c.getMax()->convertToFloat();
+        return clampOf(ob, loc, x, lo, hi);
+      })
+      .Default([](Operation *) { return failure(); });
+}
+
+FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a, Value c) {
+  bool fp = isFloat(a);
+  return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case([&](AddOp) -> Value {
+        return fp ? Value(arith::AddFOp::create(ob, loc, a, c)) : arith::AddIOp::create(ob, loc, a, c);
+      })
+      .Case([&](SubOp) -> Value {
+        return fp ? Value(arith::SubFOp::create(ob, loc, a, c)) : arith::SubIOp::create(ob, loc, a, c);
+      })
+      .Case([&](MulOp) -> Value {
+        return fp ? Value(arith::MulFOp::create(ob, loc, a, c)) : arith::MulIOp::create(ob, loc, a, c);
+      })
+      .Case([&](DivOp) -> Value {
+        return fp ? Value(arith::DivFOp::create(ob, loc, a, c)) : arith::DivSIOp::create(ob, loc, a, c);
+      })
+      .Case([&](PowOp) -> FailureOr<Value> {
+        if (!fp)
+          return failure();
+        return Value(math::PowFOp::create(ob, loc, a, c));
+      })
+      .Case([&](MaxOp) -> Value {
+        return fp ? Value(arith::MaximumFOp::create(ob, loc, a, c)) : arith::MaxSIOp::create(ob, loc, a, c);
+      })
+      .Case([&](MinOp) -> Value {
+        return fp ? Value(arith::MinimumFOp::create(ob, loc, a, c)) : arith::MinSIOp::create(ob, loc, a, c);
+      })
+      .Case([&](EqualOp) -> Value {
+        if (fp)
+          return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, c);
+        return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, a, c);
+      })
+      .Default([](Operation *) { return failure(); });
+}
+
+Value castScalar(OpBuilder &ob, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto fromInt = llvm::dyn_cast<IntegerType>(from);
+  auto toInt = llvm::dyn_cast<IntegerType>(to);
+  if (fromInt && toInt) {
+    if (toInt.getWidth() == 1)
+      return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ne, x,
+                                   Lowering::scalarIn(ob, loc, from, 0));
+    if (fromInt.getWidth() < toInt.getWidth())
+      return fromInt.isUnsigned() || fromInt.getWidth() == 1
+                 ? Value(arith::ExtUIOp::create(ob, loc, to, x))
+                 : Value(arith::ExtSIOp::create(ob, loc, to, x));
+    return arith::TruncIOp::create(ob, loc, to, x);
+  }
+  if (fromInt) // int -> float
+    return fromInt.isUnsigned() || fromInt.getWidth() == 1
+               ? Value(arith::UIToFPOp::create(ob, loc, to, x))
+               : Value(arith::SIToFPOp::create(ob, loc, to, x));
+  if (toInt) { // float -> int
+    if (toInt.getWidth() == 1)
+      return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::UNE, x,
+                                   Lowering::scalarIn(ob, loc, from, 0.0));
+    return toInt.isUnsigned() ? Value(arith::FPToUIOp::create(ob, loc, to, x))
+                              : Value(arith::FPToSIOp::create(ob, loc, to, x));
+  }
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(ob, loc, to, x);
+  return arith::TruncFOp::create(ob, loc, to, x);
+}
+
+// --- Ops ----------------------------------------------------------------------
+
+/// A window op (conv or pool) over NC[spatial] tensors: loop dims are
+/// (n, c_out, o_1..o_k) parallel, then the op's reduction dims.
+struct Window {
+  ArrayRef<int64_t> strides, dilations;
+};
+
+FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  auto xt = typeOf(x), wt = typeOf(w), out = typeOf(op.getOutput());
+  int64_t k = xt.getRank() - 2;
+  ArrayRef<int64_t> pads = op.getPads();
+  x = l.padSpatial(x, pads.take_front(k), pads.drop_front(k), 0.0);
+  int64_t group = static_cast<int64_t>(op.getGroup());
+  int64_t outPerGroup = wt.getDimSize(0) / group, inPerGroup = wt.getDimSize(1);
+  // Loops: n, oc, o_1..o_k (parallel), ic, kw_1..kw_k (reduction).
+  int64_t loops = 2 + 2 * k + 1;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
+  int64_t ic = 2 + k;
+  SmallVector<AffineExpr> inExprs{d(0), d(1).floorDiv(outPerGroup) * inPerGroup + d(ic)};
+  SmallVector<AffineExpr> wExprs{d(1), d(ic)};
+  SmallVector<AffineExpr> outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    inExprs.push_back(d(2 + i) * op.getStrides()[i] + d(ic + 1 + i) * op.getDilations()[i]);
+    wExprs.push_back(d(ic + 1 + i));
+    outExprs.push_back(d(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, l.ctx),
+                              AffineMap::get(loops, 0, wExprs, l.ctx),
+                              AffineMap::get(loops, 0, outExprs, l.ctx)};
+  SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
+  iters.append(k + 1, IteratorType::reduction);
+  Value init;
+  if (op.getBias()) {
+    // Start from the bias broadcast over dim 1.
+    auto biasMap = AffineMap::get(out.getRank(), 0, {d(1)}, l.ctx);
+    auto id = AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx);
+    init = linalg::GenericOp::create(
+               l.b, TypeRange{out}, ValueRange{op.getBias()}, ValueRange{l.empty(out)},
+               ArrayRef<AffineMap>{biasMap, id},
+               SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+               [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); })
+               .getResult(0);
+  } else {
+    init = l.filled(out, 0.0);
+  }
+  auto conv = linalg::GenericOp::create(
+      l.b, TypeRange{out}, ValueRange{x, w}, ValueRange{init}, maps, iters,
+      [](OpBuilder &ob, Location loc, ValueRange a) {
+        Value p = arith::MulFOp::create(ob, loc, a[0], a[1]);
+        linalg::YieldOp::create(ob, loc, Value(arith::AddFOp::create(ob, loc, a[2], p)));
+      });
+  return conv.getResult(0);
+}
+
+/// Extra end padding so that ceil_mode windows stay inside the input.
+SmallVector<int64_t> ceilExtra(RankedTensorType in, RankedTensorType out, ArrayRef<int64_t> kernel,
+                               ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> dilations) {
+  int64_t k = kernel.size();
+  SmallVector<int64_t> extra;
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t needed = (out.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+    int64_t have = in.getDimSize(i + 2) + pads[i] + pads[i + k];
+    extra.push_back(std::max<int64_t>(0, needed - have));
+  }
+  return extra;
+}
+
+template <typename PoolOp>
+FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax) {
+  auto xt = typeOf(op.getInput()), out = typeOf(op.getOutput());
+  ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
+  int64_t k = kernel.size();
+  SmallVector<int64_t> extra = ceilExtra(xt, out, kernel, op.getStrides(), pads, op.getDilations());
+  SmallVector<int64_t> endPads(pads.drop_front(k));
+  for (int64_t i = 0; i < k; ++i)
+    endPads[i] += extra[i];
+  double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+  Value x = l.padSpatial(op.getInput(), pads.take_front(k), endPads, padValue);
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
+  int64_t loops = 2 + 2 * k;
+  SmallVector<AffineExpr> inExprs{d(0), d(1)}, outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    inExprs.push_back(d(2 + i) * op.getStrides()[i] + d(2 + k + i) * op.getDilations()[i]);
+    outExprs.push_back(d(2 + i));
+  }
+  // The kernel window is a loop with no operand of its own: give it a
+  // constant "shape" operand so linalg knows its bounds.
+  auto windowType = RankedTensorType::get(kernel, xt.getElementType());
+  Value window = l.empty(windowType);
+  SmallVector<AffineExpr> winExprs;
+  for (int64_t i = 0; i < k; ++i)
+    winExprs.push_back(d(2 + k + i));
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, l.ctx),
+                              AffineMap::get(loops, 0, winExprs, l.ctx),
+                              AffineMap::get(loops, 0, outExprs, l.ctx)};
+  SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
+  iters.append(k, IteratorType::reduction);
+  Value init = l.filled(out, padValue);
+  Value acc = linalg::GenericOp::create(
+                  l.b, TypeRange{out}, ValueRange{x, window}, ValueRange{init}, maps, iters,
+                  [&](OpBuilder &ob, Location loc, ValueRange a) {
+                    Value r = isMax ? Value(arith::MaximumFOp::create(ob, loc, a[2], a[0]))
+                                    : Value(arith::AddFOp::create(ob, loc, a[2], a[0]));
+                    linalg::YieldOp::create(ob, loc, r);
+                  })
+                  .getResult(0);
+  if (isMax)
+    return acc;
+  // Average: divide by the number of window elements that count, which
+  // depends on the position when pads are excluded. Computed here, at
+  // compile time, as a constant over the output's spatial dims.
+  bool includePad = false;
+  if constexpr (std::is_same_v<PoolOp, AveragePoolOp>)
+    includePad = op.getCountIncludePad();
+  SmallVector<int64_t> spatial(out.getShape().drop_front(2));
+  int64_t n = numElements(spatial);
+  SmallVector<float> counts(n);
+  SmallVector<int64_t> pos(k, 0);
+  for (int64_t idx = 0; idx < n; ++idx) {
+    int64_t count = 1;
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t lo = includePad ? -pads[i] : 0;
+      int64_t hi = includePad ? xt.getDimSize(i + 2) + pads[i + k] : xt.getDimSize(i + 2);
+      int64_t c = 0;
+      for (int64_t j = 0; j < kernel[i]; ++j) {
+        int64_t at = pos[i] * op.getStrides()[i] - pads[i] + j * op.getDilations()[i];
+        c += at >= lo && at < hi;
+      }
+      count *= c;
+    }
+    counts[idx] = static_cast<float>(std::max<int64_t>(count, 1));
+    for (int64_t i = k - 1; i >= 0; --i) {
+      if (++pos[i] < spatial[i])
+        break;
+      pos[i] = 0;
+    }
+  }
+  auto countType = RankedTensorType::get(spatial, out.getElementType());
+  Value countConst = arith::ConstantOp::create(l.b, makeFloats(countType, counts, "pool_counts"));
+  return l.elementwise(out, {acc, countConst}, [](OpBuilder &ob, Location loc, ValueRange a) -> Value {
+    return arith::DivFOp::create(ob, loc, a[0], a[1]);
+  });
+}
+
+/// numpy matmul via a generic: loops (batch..., m, n, k).
+Value matmul(Lowering &l, Value a, Value bv, RankedTensorType out, bool transA = false,
+             bool transB = false) {
+  auto at = typeOf(a), bt = typeOf(bv);
+  int64_t batch = out.getRank() - 2, loops = out.getRank() + 1;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
+  auto operandMap = [&](RankedTensorType t, AffineExpr r, AffineExpr c) {
+    SmallVector<AffineExpr> e;
+    int64_t tb = t.getRank() - 2;
+    for (int64_t i = 0; i < tb; ++i) {
+      int64_t outDim = batch - tb + i;
+      e.push_back(t.getDimSize(i) == 1 && out.getDimSize(outDim) != 1 ? getAffineConstantExpr(0, l.ctx)
+                                                                      : d(outDim));
+    }
+    e.push_back(r);
+    e.push_back(c);
+    return AffineMap::get(loops, 0, e, l.ctx);
+  };
+  AffineExpr m = d(batch), n = d(batch + 1), kk = d(batch + 2);
+  SmallVector<AffineMap> maps{transA ? operandMap(at, kk, m) : operandMap(at, m, kk),
+                              transB ? operandMap(bt, n, kk) : operandMap(bt, kk, n),
+                              AffineMap::get(loops, 0, [&] {
+                                SmallVector<AffineExpr> e;
+                                for (int64_t i = 0; i < batch + 2; ++i)
+                                  e.push_back(d(i));
+                                return e;
+                              }(), l.ctx)};
+  SmallVector<IteratorType> iters(batch + 2, IteratorType::parallel);
+  iters.push_back(IteratorType::reduction);
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{a, bv}, ValueRange{l.filled(out, 0.0)}, maps, iters,
+             [](OpBuilder &ob, Location loc, ValueRange v) {
+               Value p = arith::MulFOp::create(ob, loc, v[0], v[1]);
+               linalg::YieldOp::create(ob, loc, Value(arith::AddFOp::create(ob, loc, v[2], p)));
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
+  Value a = op.getLhs(), bv = op.getRhs();
+  auto at = typeOf(a), bt = typeOf(bv), out = typeOf(op.getOutput());
+  Type e = out.getElementType();
+  // 1-d operands are [1, k] and [k, 1]; the result drops those dims again.
+  if (at.getRank() == 1)
+    a = l.reshape(a, RankedTensorType::get({1, at.getDimSize(0)}, e));
+  if (bt.getRank() == 1)
+    bv = l.reshape(bv, RankedTensorType::get({bt.getDimSize(0), 1}, e));
+  SmallVector<int64_t> shape(out.getShape());
+  if (at.getRank() == 1)
+    shape.insert(shape.end() - (bt.getRank() == 1 ? 0 : 1), 1);
+  if (bt.getRank() == 1)
+    shape.push_back(1);
+  auto full = RankedTensorType::get(shape, e);
+  return l.reshape(matmul(l, a, bv, full), out);
+}
+
+FailureOr<Value> lowerGemm(Lowering &l, GemmOp op) {
+  auto out = typeOf(op.getOutput());
+  Value acc = matmul(l, op.getA(), op.getB(), out, op.getTransA(), op.getTransB());
+  float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+  if (!op.getC() || beta == 0.0f) {
+    if (alpha == 1.0f)
+      return acc;
+    return l.elementwise(out, {acc}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+      return arith::MulFOp::create(ob, loc, v[0], Lowering::scalarIn(ob, loc, v[0].getType(), alpha));
+    });
+  }
+  return l.elementwise(out, {acc, op.getC()}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Value x = v[0], c = v[1];
+    if (alpha != 1.0f)
+      x = arith::MulFOp::create(ob, loc, x, Lowering::scalarIn(ob, loc, x.getType(), alpha));
+    if (beta != 1.0f)
+      c = arith::MulFOp::create(ob, loc, c, Lowering::scalarIn(ob, loc, c.getType(), beta));
+    return arith::AddFOp::create(ob, loc, x, c);
+  });
+}
+
+FailureOr<Value> lowerBatchNorm(Lowering &l, BatchNormOp op) {
+  auto out = typeOf(op.getOutput());
+  // Per-channel params [C] broadcast over dim 1: reshape them to [C, 1, ...].
+  SmallVector<int64_t> shape(out.getRank() - 1, 1);
+  shape[0] = out.getDimSize(1);
+  auto pt = RankedTensorType::get(shape, out.getElementType());
+  SmallVector<Value> ins{op.getInput()};
+  for (Value p : {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
+    ins.push_back(l.reshape(p, pt));
+  float eps = op.getEpsilon().convertToFloat();
+  return l.elementwise(out, ins, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Value var = arith::AddFOp::create(ob, loc, v[4], Lowering::scalarIn(ob, loc, v[4].getType(), eps));
+    Value norm = arith::DivFOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[3]),
+                                       math::SqrtOp::create(ob, loc, var));
+    return arith::AddFOp::create(ob, loc, arith::MulFOp::create(ob, loc, norm, v[1]), v[2]);
+  });
+}
+
+enum class ReduceKind { Sum, Mean, Max };
+
+Value lowerReduce(Lowering &l, ReduceKind kind, Value input, ArrayRef<int64_t> axes,
+                  RankedTensorType out) {
+  if (kind == ReduceKind::Max)
+    return l.reshape(l.reduceMax(input, axes), out);
+  Value r = l.reduceSum(input, axes);
+  if (kind == ReduceKind::Mean) {
+    int64_t count = 1;
+    for (int64_t a : axes)
+      count *= typeOf(input).getDimSize(a);
+    r = l.elementwise(typeOf(r), {r}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+      return arith::DivFOp::create(ob, loc, v[0], Lowering::scalarIn(ob, loc, v[0].getType(), count));
+    });
+  }
+  return l.reshape(r, out);
+}
+
+FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value m = l.reduceMax(x, {axis});
+  Value e = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
+  });
+  Value s = l.reduceSum(e, {axis});
+  return l.elementwise(t, {e, s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    return arith::DivFOp::create(ob, loc, v[0], v[1]);
+  });
+}
+
+FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
+  auto out = typeOf(op.getOutput());
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value acc = l.empty(out);
+  int64_t offset = 0;
+  for (Value in : op.getInputs()) {
+    auto t = typeOf(in);
+    SmallVector<OpFoldResult> offsets(out.getRank(), l.b.getIndexAttr(0)), sizes, strides(out.getRank(), l.b.getIndexAttr(1));
+    offsets[axis] = l.b.getIndexAttr(offset);
+    for (int64_t d : t.getShape())
+      sizes.push_back(l.b.getIndexAttr(d));
+    acc = tensor::InsertSliceOp::create(l.b, in, acc, offsets, sizes, strides);
+    offset += t.getDimSize(axis);
+  }
+  return acc;
+}
+
+/// Generic copy where output element (i_0..) reads input at `inputMap`.
+Value gatherByMap(Lowering &l, Value input, RankedTensorType out, AffineMap inputMap) {
+  SmallVector<AffineMap> maps{inputMap, AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx)};
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{input}, ValueRange{l.empty(out)}, maps,
+             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+             [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); })
+      .getResult(0);
+}
+
+FailureOr<Value> lowerSlice(Lowering &l, SliceOp op) {
+  auto out = typeOf(op.getOutput());
+  SmallVector<AffineExpr> e;
+  for (int64_t i = 0; i < out.getRank(); ++i)
+    e.push_back(getAffineDimExpr(i, l.ctx) * op.getSteps()[i] + op.getStarts()[i]);
+  return gatherByMap(l, op.getInput(), out, AffineMap::get(out.getRank(), 0, e, l.ctx));
+}
+
+FailureOr<Value> lowerTranspose(Lowering &l, TransposeOp op) {
+  auto out = typeOf(op.getOutput());
+  return linalg::TransposeOp::create(l.b, op.getInput(), l.empty(out), op.getPerm()).getResult()[0];
+}
+
+FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
+  auto out = typeOf(op.getOutput());
+  auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
+  int64_t axis = static_cast<int64_t>(op.getAxis()), ir = it.getRank();
+  // Loops over the output; the index tensor is read at dims [axis, axis+ir).
+  SmallVector<AffineExpr> idxExprs;
+  for (int64_t i = 0; i < ir; ++i)
+    idxExprs.push_back(getAffineDimExpr(axis + i, l.ctx));
+  Value data = op.getInput();
+  SmallVector<AffineMap> maps{AffineMap::get(out.getRank(), 0, idxExprs, l.ctx),
+                              AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx)};
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{op.getIndices()}, ValueRange{l.empty(out)}, maps,
+             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange a) {
+               Value idx = arith::IndexCastOp::create(ob, loc, ob.getIndexType(), a[0]);
+               // Negative indices count from the end.
+               Value dim = arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis));
+               Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
+               Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, idx, zero);
+               idx = arith::SelectOp::create(ob, loc, neg, arith::AddIOp::create(ob, loc, idx, dim), idx);
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < axis; ++i)
+                 coords.push_back(linalg::IndexOp::create(ob, loc, i));
+               coords.push_back(idx);
+               for (int64_t i = axis + 1; i < dt.getRank(); ++i)
+                 coords.push_back(linalg::IndexOp::create(ob, loc, i - 1 + ir));
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, data, coords)));
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
+  if (op.getMode() != "constant")
+    return failure();
+  auto t = typeOf(op.getInput());
+  ArrayRef<int64_t> pads = op.getPads();
+  int64_t r = t.getRank();
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return failure();
+  return l.padded(op.getInput(), pads.take_front(r), pads.drop_front(r),
+                  op.getValue().convertToFloat());
+}
+
+/// LSTM unrolled over the sequence (ONNX gate order i, o, f, c).
+FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
+  auto xt = typeOf(op.getInput());
+  int64_t seq = xt.getDimSize(0), batch = xt.getDimSize(1), in = xt.getDimSize(2);
+  int64_t h = static_cast<int64_t>(op.getHiddenSize());
+  int64_t dirs = op.getDirection() == "bidirectional" ? 2 : 1;
+  Type e = xt.getElementType();
+  auto t2 = [&](int64_t a, int64_t c) { return RankedTensorType::get({a, c}, e); };
+  auto slice = [&](Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                   RankedTensorType to) -> Value {
+    SmallVector<OpFoldResult> o, s, st;
+    for (auto [off, size] : llvm::zip(offsets, sizes)) {
+      o.push_back(l.b.getIndexAttr(off));
+      s.push_back(l.b.getIndexAttr(size));
+      st.push_back(l.b.getIndexAttr(1));
+    }
+    auto full = RankedTensorType::get(sizes, e);
+    Value sliced = tensor::ExtractSliceOp::create(l.b, full, v, o, s, st);
+    return l.reshape(sliced, to);
+  };
+  auto ew = [&](RankedTensorType t, ValueRange vs, Lowering::Body body) {
+    return l.elementwise(t, vs, body);
+  };
+  auto yType = typeOf(op.getY());
+  Value y = l.empty(yType);
+  SmallVector<Value> lastH, lastC;
+  for (int64_t dir = 0; dir < dirs; ++dir) {
+    bool reverse = op.getDirection() == "reverse" || dir == 1;
+    Value w = slice(op.getWeight(), {dir, 0, 0}, {1, 4 * h, in}, t2(4 * h, in));
+    Value r = slice(op.getRecurrence(), {dir, 0, 0}, {1, 4 * h, h}, t2(4 * h, h));
+    Value bias;
+    if (op.getBias()) {
+      Value wb = slice(op.getBias(), {dir, 0}, {1, 4 * h}, RankedTensorType::get({4 * h}, e));
+      Value rb = slice(op.getBias(), {dir, 4 * h}, {1, 4 * h}, RankedTensorType::get({4 * h}, e));
+      bias = ew(RankedTensorType::get({4 * h}, e), {wb, rb},
+                [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                  return arith::AddFOp::create(ob, loc, v[0], v[1]);
+                });
+    }
+    Value hs = op.getInitialH() ? slice(op.getInitialH(), {dir, 0, 0}, {1, batch, h}, t2(batch, h))
+                                : l.filled(t2(batch, h), 0.0);
+    Value cs = op.getInitialC() ? slice(op.getInitialC(), {dir, 0, 0}, {1, batch, h}, t2(batch, h))
+                                : l.filled(t2(batch, h), 0.0);
+    for (int64_t step = 0; step < seq; ++step) {
+      int64_t t = reverse ? seq - 1 - step : step;
+      Value xs = slice(op.getInput(), {t, 0, 0}, {1, batch, in}, t2(batch, in));
+      Value gates = matmul(l, xs, w, t2(batch, 4 * h), false, true);
+      Value rec = matmul(l, hs, r, t2(batch, 4 * h), false, true);
+      SmallVector<Value> parts{gates, rec};
+      if (bias)
+        parts.push_back(bias);
+      gates = ew(t2(batch, 4 * h), parts, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        Value s = arith::AddFOp::create(ob, loc, v[0], v[1]);
+        return v.size() > 2 ? Value(arith::AddFOp::create(ob, loc, s, v[2])) : s;
+      });
+      auto gate = [&](int64_t k) { return slice(gates, {0, k * h}, {batch, h}, t2(batch, h)); };
+      Value i = gate(0), o = gate(1), f = gate(2), c = gate(3);
+      cs = ew(t2(batch, h), {i, f, c, cs}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        Value ig = sigmoidOf(ob, loc, v[0]), fg = sigmoidOf(ob, loc, v[1]);
+        Value cand = math::TanhOp::create(ob, loc, v[2]);
+        return arith::AddFOp::create(ob, loc, arith::MulFOp::create(ob, loc, fg, v[3]),
+                                     arith::MulFOp::create(ob, loc, ig, cand));
+      });
+      hs = ew(t2(batch, h), {o, cs}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        return arith::MulFOp::create(ob, loc, sigmoidOf(ob, loc, v[0]),
+                                     math::TanhOp::create(ob, loc, v[1]));
+      });
+      SmallVector<OpFoldResult> off{l.b.getIndexAttr(t), l.b.getIndexAttr(dir), l.b.getIndexAttr(0),
+                                    l.b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{l.b.getIndexAttr(1), l.b.getIndexAttr(1),
+                                      l.b.getIndexAttr(batch), l.b.getIndexAttr(h)};
+      SmallVector<OpFoldResult> ones(4, l.b.getIndexAttr(1));
+      Value h4 = l.reshape(hs, RankedTensorType::get({1, 1, batch, h}, e));
+      y = tensor::InsertSliceOp::create(l.b, h4, y, off, sizes, ones);
+    }
+    lastH.push_back(hs);
+    lastC.push_back(cs);
+  }
+  auto stateType = typeOf(op.getYH());
+  auto stack = [&](ArrayRef<Value> states) {
+    Value acc = l.empty(stateType);
+    for (auto [dir, s] : llvm::enumerate(states)) {
+      Value s3 = l.reshape(s, RankedTensorType::get({1, batch, h}, e));
+      SmallVector<OpFoldResult> off{l.b.getIndexAttr(dir), l.b.getIndexAttr(0), l.b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{l.b.getIndexAttr(1), l.b.getIndexAttr(batch), l.b.getIndexAttr(h)};
+      SmallVector<OpFoldResult> ones(3, l.b.getIndexAttr(1));
+      acc = tensor::InsertSliceOp::create(l.b, s3, acc, off, sizes, ones);
+    }
+    return acc;
+  };
+  return SmallVector<Value>{y, stack(lastH), stack(lastC)};
+}
+
+/// Lowers one op; returns its replacement values, or failure after an error.
+FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
+  Lowering l(op);
+  auto one = [](FailureOr<Value> v) -> FailureOr<SmallVector<Value>> {
+    if (failed(v))
+      return failure();
+    return SmallVector<Value>{*v};
+  };
+  if (auto c = dyn_cast<ConstantOp>(op))
+    return one(Value(arith::ConstantOp::create(l.b, c.getValue())));
+  if (op->getNumOperands() == 1 && op->getNumResults() == 1 &&
+      op->hasTrait<OpTrait::SameOperandsAndResultType>() && !isa<SoftmaxOp>(op)) {
+    auto out = typeOf(op->getResult(0));
+    bool ok = true;
+    Value r = l.elementwise(out, op->getOperands(), [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+      auto body = unaryBody(op, ob, loc, v[0]);
+      if (failed(body)) {
+        ok = false;
+        return v[0];
+      }
+      return *body;
+    });
+    return ok ? one(r) : FailureOr<SmallVector<Value>>(failure());
+  }
+  if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp>(op)) {
+    bool ok = true;
+    Value r = l.elementwise(typeOf(op->getResult(0)), op->getOperands(),
+                            [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                              auto body = binaryBody(op, ob, loc, v[0], v[1]);
+                              if (failed(body)) {
+                                ok = false;
+                                return v[0];
+                              }
+                              return *body;
+                            });
+    return ok ? one(r) : FailureOr<SmallVector<Value>>(failure());
+  }
+  return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
+      .Case([&](CastOp c) {
+        Type to = c.getTo();
+        return one(l.elementwise(typeOf(c.getOutput()), {c.getInput()},
+                                 [&](OpBuilder &ob, Location loc, ValueRange v) {
+                                   return castScalar(ob, loc, v[0], to);
+                                 }));
+      })
+      .Case([&](ConvOp c) { return one(lowerConv(l, c)); })
+      .Case([&](MatMulOp m) { return one(lowerMatMul(l, m)); })
+      .Case([&](GemmOp g) { return one(lowerGemm(l, g)); })
+      .Case([&](BatchNormOp bn) { return one(lowerBatchNorm(l, bn)); })
+      .Case([&](MaxPoolOp p) { return one(lowerPool(l, p, true)); })
+      .Case([&](AveragePoolOp p) { return one(lowerPool(l, p, false)); })
+      .Case([&](GlobalAveragePoolOp p) {
+        SmallVector<int64_t> axes;
+        for (int64_t i = 2; i < typeOf(p.getInput()).getRank(); ++i)
+          axes.push_back(i);
+        return one(lowerReduce(l, ReduceKind::Mean, p.getInput(), axes, typeOf(p.getOutput())));
+      })
+      .Case([&](ReduceMeanOp r) {
+        return one(lowerReduce(l, ReduceKind::Mean, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
+      })
+      .Case([&](ReduceMaxOp r) {
+        return one(lowerReduce(l, ReduceKind::Max, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
+      })
+      .Case([&](ReduceSumOp r) {
+        return one(lowerReduce(l, ReduceKind::Sum, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
+      })
+      .Case([&](SoftmaxOp s) { return one(lowerSoftmax(l, s)); })
+      .Case<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>([&](auto r) {
+        return one(l.reshape(r.getInput(), typeOf(r.getOutput())));
+      })
+      .Case([&](TransposeOp t) { return one(lowerTranspose(l, t)); })
+      .Case([&](ConcatOp c) { return one(lowerConcat(l, c)); })
+      .Case([&](SliceOp s) { return one(lowerSlice(l, s)); })
+      .Case([&](GatherOp g) { return one(lowerGather(l, g)); })
+      .Case([&](PadOp p) { return one(lowerPad(l, p)); })
+      .Case([&](LSTMOp s) { return lowerLSTM(l, s); })
+      .Default([](Operation *) { return failure(); });
+}
+
+struct ConvertGraphToLinalgPass
+    : impl::ConvertGraphToLinalgPassBase<ConvertGraphToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      // graph.yield goes with its graph.if, which reports the problem.
+      if (isa<GraphDialect>(op->getDialect()) && !isa<YieldOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      auto replacement = lowerOp(op);
+      if (failed(replacement)) {
+        op->emitError() << "'" << op->getName() << "' cannot be compiled yet"
+                        << (isa<PadOp>(op) ? " (only constant padding)" : "");
+        return signalPassFailure();
+      }
+      op->replaceAllUsesWith(*replacement);
+      op->erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace edgec
