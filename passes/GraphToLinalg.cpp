@@ -100,8 +100,10 @@ public:
     Value flat = input;
     int64_t n = from.getNumElements();
     auto flatType = RankedTensorType::get({n}, from.getElementType());
-    if (from.getRank() != 1) {
-      SmallVector<ReassociationIndices> all(from.getRank() ? 1 : 0);
+    if (from.getRank() == 0) {
+      flat = tensor::ExpandShapeOp::create(b, flatType, input, SmallVector<ReassociationIndices>{});
+    } else if (from.getRank() != 1) {
+      SmallVector<ReassociationIndices> all(1);
       for (int64_t i = 0; i < from.getRank(); ++i)
         all[0].push_back(i);
       flat = tensor::CollapseShapeOp::create(b, flatType, input, all);

@@ -66,7 +66,10 @@ def PlanMemoryPass : Pass<"edgec-plan-memory", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"16",
-           "Byte alignment of every buffer in the arena">
+           "Byte alignment of every buffer in the arena">,
+    Option<"reuse", "reuse", "bool", /*default=*/"true",
+           "Share memory between buffers whose lifetimes do not overlap (off: every "
+           "buffer gets its own bytes, for debugging)">
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
@@ -80,6 +83,30 @@ def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp">
   }];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def LowerCopiesPass : Pass<"edgec-lower-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy, so copies become loops";
+  let description = [{
+    memref.copy between buffers with strided layouts lowers to a call of
+    MLIR's runtime `memrefCopy`, which no edge device has. As linalg.copy it
+    becomes plain loops with the other linalg ops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ExportEntryPass : Pass<"edgec-export-entry", "::mlir::ModuleOp"> {
+  let summary = "Make the model function the artifact's C entry point";
+  let description = [{
+    Renames `@main` to `@<name>_run` and makes it return `i32` 0 (the C
+    API's status), after bufferisation and memory planning have turned it
+    into `(inputs..., outputs..., arena)`. Other functions become private.
+  }];
+  let options = [
+    Option<"name", "name", "std::string", /*default=*/"\"model\"",
+           "Prefix of the C symbols (--name)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 #endif // EDGEC_PASSES

@@ -53,18 +53,35 @@ Operation *topLevel(Operation *op, Block &block) {
 /// True when `op` is an elementwise generic (all loops parallel, identity
 /// maps) that reads `in` and writes `out`: each element of `out` is written
 /// after the same element of `in` is read, so they may share memory.
+/// The buffer a value views (through collapse/expand/subview/cast).
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// True when `op` is an elementwise generic (all loops parallel) that reads
+/// `in` and writes `out`, both whole and through identity maps only: each
+/// element of `out` is written after the same element of `in` is read, so
+/// they may share memory.
 bool isInPlaceCandidate(Operation *op, Value in, Value out) {
   auto generic = dyn_cast<linalg::GenericOp>(op);
   if (!generic || generic.getNumReductionLoops() != 0)
     return false;
   bool readsIn = false, writesOut = false;
   for (OpOperand &operand : generic->getOpOperands()) {
-    AffineMap map = generic.getMatchingIndexingMap(&operand);
-    bool identity = map.isIdentity();
-    if (operand.get() == in)
-      readsIn = identity && generic.isDpsInput(&operand);
-    if (operand.get() == out)
-      writesOut = identity && !generic.isDpsInput(&operand);
+    Value v = operand.get(), root = rootOf(v);
+    bool identity = generic.getMatchingIndexingMap(&operand).isIdentity();
+    bool input = generic.isDpsInput(&operand);
+    if (root == in) {
+      if (v != in || !identity || !input)
+        return false;
+      readsIn = true;
+    } else if (root == out) {
+      if (v != out || !identity || input)
+        return false;
+      writesOut = true;
+    }
   }
   return readsIn && writesOut;
 }
@@ -192,15 +209,18 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
         return buffers[a].bytes > buffers[b].bytes;
       return buffers[a].first < buffers[b].first;
     });
+    auto isPartner = [&](size_t a, size_t b) {
+      return buffers[a].reuses == static_cast<int64_t>(b) ||
+             buffers[b].reuses == static_cast<int64_t>(a);
+    };
+    // Partners are handled apart (same offset or no overlap at all).
     auto conflict = [&](size_t a, size_t b) {
+      if (!reuse)
+        return true;
       const Buffer &x = buffers[a], &y = buffers[b];
       if (x.last < y.first || y.last < x.first)
         return false;
-      // An in-place pair overlaps only at the op that hands over.
-      if ((x.reuses == static_cast<int64_t>(b) && y.last == x.first) ||
-          (y.reuses == static_cast<int64_t>(a) && x.last == y.first))
-        return false;
-      return true;
+      return !isPartner(a, b);
     };
     int64_t peak = 0;
     SmallVector<size_t> placed;
@@ -211,18 +231,27 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
         if (conflict(i, p))
           busy.push_back({buffers[p].offset, buffers[p].offset + buffers[p].bytes});
       llvm::sort(busy);
-      int64_t candidate = 0;
-      // An in-place buffer first tries its partner's offset.
-      if (buffers[i].reuses >= 0 && buffers[buffers[i].reuses].offset >= 0) {
-        int64_t at = buffers[buffers[i].reuses].offset;
+      // An in-place pair may share memory only at exactly the same offset:
+      // try a placed partner's offset first; otherwise the partner is busy
+      // like any other live buffer.
+      int64_t candidate = -1;
+      for (size_t p : placed) {
+        if (!isPartner(i, p))
+          continue;
+        int64_t at = buffers[p].offset;
         bool fits = llvm::none_of(busy, [&](auto r) {
           return at < r.second && r.first < at + buffers[i].bytes;
         });
-        if (fits)
+        if (fits) {
           candidate = at;
-        else
-          candidate = firstFit(busy, buffers[i].bytes);
-      } else {
+          break;
+        }
+      }
+      if (candidate < 0) {
+        for (size_t p : placed)
+          if (isPartner(i, p))
+            busy.push_back({buffers[p].offset, buffers[p].offset + buffers[p].bytes});
+        llvm::sort(busy);
         candidate = firstFit(busy, buffers[i].bytes);
       }
       buffers[i].offset = candidate;

@@ -7,6 +7,8 @@
 // written. No output file is left behind on failure.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Artifact.h"
+#include "compiler/Pipeline.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 #include "tools/edgec/Diagnostics.h"
@@ -15,7 +17,9 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
@@ -28,10 +32,23 @@ namespace {
 
 enum ExitCode { kOk = 0, kModelError = 1, kUsageError = 2, kOutputError = 3 };
 
-struct ImportCommand {
+/// How a model is read: shared by every subcommand that reads one.
+struct ModelOptions {
   std::string model;
-  std::string output = "-";
   std::vector<std::string> inputShapes, dims, inputValues;
+
+  void addTo(CLI::App *cmd) {
+    cmd->add_option("model", model, "ONNX model file")->required();
+    cmd->add_option("--input-shape", inputShapes,
+                    "Static shape of an input, NAME=DIMxDIM... (repeatable)");
+    cmd->add_option("--dim", dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
+    cmd->add_option("--input-value", inputValues,
+                    "Fix an input to constant values, NAME=V[,V...] (repeatable)");
+  }
+};
+
+struct ImportCommand : ModelOptions {
+  std::string output = "-";
   bool optimize = false;
   bool summary = false;
   std::string summaryJsonPath;
@@ -49,7 +66,7 @@ bool splitAssignment(const std::string &text, std::string &name, std::string &va
   return true;
 }
 
-bool parseImportOptions(const ImportCommand &cmd, edgec::onnx_import::ImportOptions &opts) {
+bool parseImportOptions(const ModelOptions &cmd, edgec::onnx_import::ImportOptions &opts) {
   std::string name, value;
   for (const auto &s : cmd.inputShapes) {
     std::vector<int64_t> dims;
@@ -144,6 +161,95 @@ int runImport(const ImportCommand &cmd) {
   return kOk;
 }
 
+struct CompileCommand : ModelOptions {
+  std::string output;
+  std::string target = "host";
+  std::string name;
+  int optLevel = 3;
+  bool printIRAfterAll = false;
+  bool timing = false;
+};
+
+/// A C identifier from a file name: "hey_mycroft_v0.1.onnx" -> "hey_mycroft_v0_1".
+std::string defaultName(const std::string &model) {
+  std::string stem = llvm::sys::path::stem(model).str(), name;
+  for (char c : stem)
+    name += llvm::isAlnum(c) ? c : '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "model_" + name;
+  return name;
+}
+
+bool isIdentifier(const std::string &s) {
+  if (s.empty() || llvm::isDigit(s[0]))
+    return false;
+  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+int runCompile(CompileCommand cmd) {
+  edgec::onnx_import::ImportOptions opts;
+  if (!parseImportOptions(cmd, opts))
+    return kUsageError;
+  const edgec::TargetInfo *target = edgec::lookupTarget(cmd.target);
+  if (!target) {
+    std::string known;
+    for (const auto *t : edgec::allTargets())
+      known += (known.empty() ? "" : ", ") + t->name;
+    fmt::print(stderr, "edgec: error: unknown target '{}' (known: {})\n", cmd.target, known);
+    return kUsageError;
+  }
+  if (cmd.name.empty())
+    cmd.name = defaultName(cmd.model);
+  if (!isIdentifier(cmd.name)) {
+    fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
+    return kUsageError;
+  }
+  if (cmd.output.empty())
+    cmd.output = cmd.name + "-" + cmd.target;
+
+  mlir::DialectRegistry registry;
+  edgec::registerPipelineDialectsAndPasses(registry);
+  mlir::MLIRContext context(registry);
+  edgec::cli::CliDiagnosticHandler diagnostics(&context);
+  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  if (!module)
+    return kModelError;
+  {
+    mlir::PassManager pm(&context);
+    edgec::buildGraphOptimizationPipeline(pm);
+    if (mlir::failed(pm.run(*module)))
+      return kModelError;
+  }
+  edgec::ArtifactInfo info = edgec::describeGraph(*module);
+  info.name = cmd.name;
+  info.modelPath = cmd.model;
+  info.modelSha256 = edgec::sha256OfFile(cmd.model);
+  info.flags = fmt::format("--target {} --name {} -O{}", cmd.target, cmd.name, cmd.optLevel);
+  for (const auto &s : cmd.inputShapes)
+    info.flags += " --input-shape " + s;
+  for (const auto &s : cmd.dims)
+    info.flags += " --dim " + s;
+  for (const auto &s : cmd.inputValues)
+    info.flags += " --input-value " + s;
+
+  edgec::CompileOptions copts;
+  copts.name = cmd.name;
+  copts.optLevel = cmd.optLevel;
+  copts.printIRAfterAll = cmd.printIRAfterAll;
+  copts.timing = cmd.timing;
+  auto compiled = edgec::compileToObject(*module, *target, copts);
+  if (mlir::failed(compiled))
+    return kModelError;
+  if (mlir::failed(edgec::writeArtifact(cmd.output, info, *target, *compiled, module->getLoc())))
+    return kOutputError;
+  auto sizes = edgec::sectionSizes(compiled->object);
+  fmt::print("edgec: wrote {}/ ({}.h, lib{}.a): code {} B, weights {} B, arena {} B "
+             "(naive {} B, lower bound {} B)\n",
+             cmd.output, cmd.name, cmd.name, sizes.text, sizes.rodata, compiled->arenaBytes,
+             compiled->arenaNaiveBytes, compiled->arenaLowerBoundBytes);
+  return kOk;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -154,13 +260,8 @@ int main(int argc, char **argv) {
 
   ImportCommand imp;
   CLI::App *import = app.add_subcommand("import", "Import an ONNX model into the graph dialect");
-  import->add_option("model", imp.model, "ONNX model file")->required();
+  imp.addTo(import);
   import->add_option("-o,--output", imp.output, "Output .mlir file ('-' for stdout)");
-  import->add_option("--input-shape", imp.inputShapes,
-                     "Static shape of an input, NAME=DIMxDIM... (repeatable)");
-  import->add_option("--dim", imp.dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
-  import->add_option("--input-value", imp.inputValues,
-                     "Fix an input to constant values, NAME=V[,V...] (repeatable)");
   import->add_flag("-O,--optimize", imp.optimize, "Run the graph optimisation pipeline");
   import->add_flag("--summary", imp.summary,
                    "Print op and parameter counts after the IR");
@@ -170,6 +271,20 @@ int main(int argc, char **argv) {
   import->add_option("--mlir-elide-resource-strings-if-larger", imp.elideResourcesLargerThan,
                      "Elide weight blobs larger than this many bytes in the printed IR");
 
+  CompileCommand comp;
+  CLI::App *compile = app.add_subcommand("compile", "Compile an ONNX model to a native artifact");
+  comp.addTo(compile);
+  compile->add_option("-o,--output", comp.output,
+                      "Artifact directory (default NAME-TARGET); replaced as a whole");
+  compile->add_option("--target", comp.target, "Target device (default host)");
+  compile->add_option("--name", comp.name,
+                      "C symbol prefix (default: the model's file name)");
+  compile->add_option("--opt-level", comp.optLevel, "LLVM optimisation level 0-3 (default 3)")
+      ->check(CLI::Range(0, 3));
+  compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
+                    "Print the IR after every pass (to stderr)");
+  compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass takes");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -178,5 +293,7 @@ int main(int argc, char **argv) {
   }
   if (import->parsed())
     return runImport(imp);
+  if (compile->parsed())
+    return runCompile(comp);
   return kUsageError;
 }

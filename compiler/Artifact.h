@@ -1,0 +1,67 @@
+//===- Artifact.h - the files a user links ---------------------*- C++ -*-===//
+//
+// out/
+//   <name>.h          C API: <name>_run, arena size, shapes and dtypes
+//   lib<name>.a       the object (kernels + weights in .rodata)
+//   edgec_runtime.h   the versioned ABI header shared with runtime-stub/
+//   manifest.json     target, triple, cpu, flags, model hash, sizes, ops
+//   report.txt        per-op table and memory plan, for people
+//
+// Everything is written into a temporary directory next to `out` and
+// renamed at the end, so a failure never leaves a half-written artifact.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_ARTIFACT_H
+#define EDGEC_COMPILER_ARTIFACT_H
+
+#include "compiler/Pipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace edgec {
+
+struct TensorInfo {
+  std::string name;           // ONNX name
+  std::vector<int64_t> shape;
+  std::string dtype;          // "float32", "int64", ...
+  std::string ctype;          // "float", "int64_t", ...
+  int64_t bytes = 0;
+};
+
+struct OpReport {
+  std::string op, node, type; // graph op, ONNX node, result type
+  int64_t macs = 0;
+};
+
+struct ArtifactInfo {
+  std::string name, modelPath, modelSha256, flags;
+  std::vector<TensorInfo> inputs, outputs;
+  std::vector<OpReport> ops;
+  std::map<std::string, int64_t> opCounts;
+  int64_t weightBytes = 0;
+};
+
+/// Reads the signature, ops and weights of a graph module (before lowering).
+ArtifactInfo describeGraph(mlir::ModuleOp graphModule);
+
+/// Hex SHA-256 of a file's bytes ("" if it cannot be read).
+std::string sha256OfFile(const std::string &path);
+
+/// Section sizes of an object file.
+struct SectionSizes {
+  int64_t text = 0, rodata = 0, data = 0, bss = 0;
+};
+SectionSizes sectionSizes(const std::string &object);
+
+/// Writes the artifact directory; on failure prints why and leaves nothing.
+mlir::LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,
+                                  const TargetInfo &target, const CompiledModel &compiled,
+                                  mlir::Location loc);
+
+} // namespace edgec
+
+#endif

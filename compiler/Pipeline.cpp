@@ -1,0 +1,212 @@
+//===- Pipeline.cpp - graph module -> native object -----------------------===//
+#include "compiler/Pipeline.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace edgec {
+
+void registerPipelineDialectsAndPasses(DialectRegistry &registry) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mlir::registerAllPasses();
+    registerAllPasses();
+  });
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<graph::GraphDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+std::string loweringPipeline(const CompileOptions &options) {
+  // Graph level, then linalg on tensors fused elementwise, bufferised with
+  // results written to caller buffers, every intermediate buffer planned into
+  // the arena, loops, polynomial transcendentals, LLVM dialect with bare
+  // pointers for the statically shaped arguments (the C API).
+  return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
+         "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
+         "linalg-fuse-elementwise-ops,canonicalize),"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
+         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies,convert-linalg-to-loops,"
+         "edgec-approximate-math,lower-affine,canonicalize),"
+         "edgec-export-entry{name=" +
+         options.name +
+         "},"
+         "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
+         "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-cf-to-llvm,"
+         "reconcile-unrealized-casts";
+}
+
+/// `int <name>_run_packed(void *const *inputs, void *const *outputs, void *arena)`
+/// calls `<name>_run` with the pointers unpacked: one entry point of the same
+/// shape for every model, for runners and harnesses.
+static LogicalResult addPackedEntry(ModuleOp module, const std::string &name, unsigned numInputs,
+                                    unsigned numOutputs) {
+  auto run = module.lookupSymbol<LLVM::LLVMFuncOp>(name + "_run");
+  if (!run)
+    return module.emitError("no ") << name << "_run after lowering";
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = run.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i32 = b.getI32Type();
+  auto fnType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr});
+  auto packed = LLVM::LLVMFuncOp::create(b, loc, name + "_run_packed", fnType);
+  Block *entry = packed.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  SmallVector<Value> args;
+  auto load = [&](Value array, unsigned i) {
+    Value at = LLVM::GEPOp::create(b, loc, ptr, ptr, array, ArrayRef<LLVM::GEPArg>{LLVM::GEPArg(static_cast<int32_t>(i))});
+    return LLVM::LoadOp::create(b, loc, ptr, at).getResult();
+  };
+  for (unsigned i = 0; i < numInputs; ++i)
+    args.push_back(load(entry->getArgument(0), i));
+  for (unsigned i = 0; i < numOutputs; ++i)
+    args.push_back(load(entry->getArgument(1), i));
+  args.push_back(entry->getArgument(2));
+  if (args.size() != run.getNumArguments())
+    return run.emitError("unexpected entry signature after lowering");
+  Value status = LLVM::CallOp::create(b, loc, run, args).getResult();
+  LLVM::ReturnOp::create(b, loc, status);
+  return success();
+}
+
+static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const TargetInfo &target,
+                                                                       int optLevel, Location loc) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+  llvm::Triple triple(target.triple);
+  std::string error;
+  const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!t)
+    return emitError(loc) << "target '" << target.name << "': " << error, failure();
+  llvm::TargetOptions opts;
+  // One section per function and object: the firmware linker drops what is
+  // not called (--gc-sections).
+  opts.FunctionSections = true;
+  opts.DataSections = true;
+  auto level = optLevel <= 0   ? llvm::CodeGenOptLevel::None
+               : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+               : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                               : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> tm(t->createTargetMachine(
+      triple, target.cpu, target.features, opts, llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm)
+    return emitError(loc) << "cannot create a code generator for " << target.triple, failure();
+  return tm;
+}
+
+static void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  auto level = optLevel <= 0   ? llvm::OptimizationLevel::O0
+               : optLevel == 1 ? llvm::OptimizationLevel::O1
+               : optLevel == 2 ? llvm::OptimizationLevel::O2
+                               : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel <= 0 ? pb.buildO0DefaultPipeline(level)
+                                              : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &target,
+                                         const CompileOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError("no @main function to compile"), failure();
+  unsigned numInputs = main.getNumArguments(), numOutputs = main.getNumResults();
+
+  PassManager pm(ctx);
+  if (failed(parsePassPipeline(loweringPipeline(options), pm, llvm::errs())))
+    return module.emitError("internal error: bad lowering pipeline"), failure();
+  if (options.printIRAfterAll) {
+    ctx->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  if (options.timing)
+    pm.enableTiming();
+  CompiledModel out;
+  if (failed(pm.run(module)))
+    return failure();
+  if (auto run = module.lookupSymbol<LLVM::LLVMFuncOp>(options.name + "_run")) {
+    auto get = [&](StringRef attr) {
+      auto a = run->getAttrOfType<IntegerAttr>(attr);
+      return a ? a.getInt() : int64_t(0);
+    };
+    out.arenaBytes = get("edgec.arena_bytes");
+    out.arenaNaiveBytes = get("edgec.arena_naive_bytes");
+    out.arenaLowerBoundBytes = get("edgec.arena_lower_bound_bytes");
+  }
+  if (failed(addPackedEntry(module, options.name, numInputs, numOutputs)))
+    return failure();
+
+  auto tm = makeTargetMachine(target, options.optLevel, module.getLoc());
+  if (failed(tm))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext, "edgec");
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed"), failure();
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration())
+      f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
+  optimize(*llvmModule, **tm, options.optLevel);
+  {
+    llvm::raw_string_ostream os(out.llvmIR);
+    llvmModule->print(os, nullptr);
+  }
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager codegen;
+  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("the target cannot emit object files"), failure();
+  codegen.run(*llvmModule);
+  out.object.assign(buffer.begin(), buffer.end());
+  return out;
+}
+
+} // namespace edgec

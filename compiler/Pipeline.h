@@ -1,0 +1,53 @@
+//===- Pipeline.h - graph module -> native object --------------*- C++ -*-===//
+//
+// The compiler's driver library: runs edgec's pass pipeline from the graph
+// dialect down to the LLVM dialect, translates to LLVM IR, optimises, and
+// emits an object file for a target, all in-process.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_PIPELINE_H
+#define EDGEC_COMPILER_PIPELINE_H
+
+#include "targets/TargetInfo.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+}
+
+namespace edgec {
+
+struct CompileOptions {
+  std::string name = "model"; // C symbol prefix
+  int optLevel = 3;           // LLVM -O level
+  bool printIRAfterAll = false;
+  bool timing = false;
+};
+
+/// What the lowering learned that the artifact reports.
+struct CompiledModel {
+  std::string object;      // ELF object bytes
+  std::string llvmIR;      // optimised LLVM IR (text)
+  int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
+};
+
+/// Registers everything the pipeline's textual description names.
+void registerPipelineDialectsAndPasses(mlir::DialectRegistry &registry);
+
+/// The pass pipeline from the graph dialect to the LLVM dialect, as text:
+/// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same.
+std::string loweringPipeline(const CompileOptions &options);
+
+/// Lowers `module` (graph dialect, one @main) in place and emits an object.
+/// Errors are reported through the context's diagnostics.
+mlir::FailureOr<CompiledModel> compileToObject(mlir::ModuleOp module, const TargetInfo &target,
+                                               const CompileOptions &options);
+
+} // namespace edgec
+
+#endif

@@ -1,0 +1,72 @@
+/* Runs one edgec artifact: harness IN0 ... OUT0 ... reads each input file
+ * (raw little-endian tensor bytes) and writes each output file. Built per
+ * artifact by run_model.py with
+ *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
+ *   -DNUM_OUTPUTS=... -DOUTPUT_BYTES={...}
+ * The arena is surrounded by guard bytes that must survive the call. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GUARD 64
+#define GUARD_BYTE 0xA5
+
+static const long kOutputBytes[NUM_OUTPUTS > 0 ? NUM_OUTPUTS : 1] = OUTPUT_BYTES;
+
+static void *read_file(const char *path, long *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  *size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *data = malloc(*size > 0 ? (size_t)*size : 1);
+  if (data && fread(data, 1, (size_t)*size, f) != (size_t)*size) {
+    free(data);
+    data = NULL;
+  }
+  fclose(f);
+  return data;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 1 + NUM_INPUTS + NUM_OUTPUTS) {
+    fprintf(stderr, "usage: %s INPUT... OUTPUT...\n", argv[0]);
+    return 2;
+  }
+  const void *inputs[NUM_INPUTS > 0 ? NUM_INPUTS : 1];
+  void *outputs[NUM_OUTPUTS > 0 ? NUM_OUTPUTS : 1];
+  for (int i = 0; i < NUM_INPUTS; ++i) {
+    long size;
+    inputs[i] = read_file(argv[1 + i], &size);
+    if (!inputs[i]) {
+      fprintf(stderr, "cannot read %s\n", argv[1 + i]);
+      return 2;
+    }
+  }
+  for (int i = 0; i < NUM_OUTPUTS; ++i)
+    outputs[i] = calloc((size_t)kOutputBytes[i] + 1, 1);
+  /* 16-byte aligned arena with guards on both sides. */
+  unsigned char *block = aligned_alloc(16, (size_t)ARENA_BYTES + 2 * GUARD);
+  memset(block, GUARD_BYTE, (size_t)ARENA_BYTES + 2 * GUARD);
+  int status = RUN(inputs, outputs, block + GUARD);
+  for (int i = 0; i < GUARD; ++i)
+    if (block[i] != GUARD_BYTE || block[GUARD + ARENA_BYTES + i] != GUARD_BYTE) {
+      fprintf(stderr, "arena guard bytes overwritten\n");
+      return 3;
+    }
+  if (status != 0) {
+    fprintf(stderr, "run returned %d\n", status);
+    return 4;
+  }
+  for (int i = 0; i < NUM_OUTPUTS; ++i) {
+    FILE *f = fopen(argv[1 + NUM_INPUTS + i], "wb");
+    if (!f || fwrite(outputs[i], 1, (size_t)kOutputBytes[i], f) != (size_t)kOutputBytes[i]) {
+      fprintf(stderr, "cannot write %s\n", argv[1 + NUM_INPUTS + i]);
+      return 2;
+    }
+    fclose(f);
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+"""Compiles an ONNX model with edgec for the host, runs it through a C
+harness on inputs, runs ONNX Runtime (CPU, one thread) on the same inputs,
+and compares the outputs.
+
+  run_model.py MODEL [--edgec BIN] [--work DIR] [--sanitize] [--seed N]
+               [--input NAME=FILE.npy]... [-- EDGEC_COMPILE_FLAGS...]
+
+Inputs not given are drawn from a normal distribution (seeded). Inputs fixed
+with --input-value in the edgec flags are fed to ONNX Runtime as given.
+Tolerance: |edgec - ort| <= atol + rtol * |ort| with atol 1e-4, rtol 1e-3
+for float outputs (edgec uses polynomial exp/log/tanh and its own summation
+order); integer and bool outputs must be equal.
+Prints one line per output and exits 1 on any mismatch.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ATOL, RTOL = 1e-4, 1e-3
+NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
+               "uint8": np.uint8, "bool": np.bool_, "float64": np.float64, "int16": np.int16}
+
+
+def fixed_inputs(flags, model):
+    """--input-value NAME=V[,V] from the edgec flags, typed as the model says."""
+    import onnx
+    m = onnx.load(model, load_external_data=False)
+    types = {i.name: onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[i.type.tensor_type.elem_type]
+             for i in m.graph.input}
+    shapes = {i.name: [d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input}
+    out = {}
+    for i, f in enumerate(flags):
+        if f == "--input-value":
+            name, values = flags[i + 1].split("=", 1)
+            v = np.array([float(x) for x in values.split(",")]).astype(types[name])
+            out[name] = v.reshape([d for d in shapes[name]] if v.size > 1 else shapes[name] or [])
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model")
+    p.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
+    p.add_argument("--work", default=None)
+    p.add_argument("--sanitize", action="store_true")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input", action="append", default=[])
+    p.add_argument("flags", nargs="*")
+    args = p.parse_args()
+    work = args.work or os.path.join("/tmp", "edgec-run-" + os.path.basename(args.model))
+    os.makedirs(work, exist_ok=True)
+    art = os.path.join(work, "artifact")
+
+    subprocess.run([args.edgec, "compile", args.model, "-o", art, "--name", "m"] + args.flags,
+                   check=True, stdout=subprocess.DEVNULL)
+    manifest = json.load(open(os.path.join(art, "manifest.json")))
+
+    rng = np.random.default_rng(args.seed)
+    given = dict(s.split("=", 1) for s in args.input)
+    inputs = []
+    for i, t in enumerate(manifest["inputs"]):
+        if t["name"] in given:
+            value = np.load(given[t["name"]]).astype(NUMPY_DTYPE[t["dtype"]])
+        elif t["dtype"].startswith("float"):
+            value = rng.standard_normal(t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
+        else:
+            value = rng.integers(0, 2, t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
+        path = os.path.join(work, f"in{i}.bin")
+        value.tofile(path)
+        inputs.append((t, value, path))
+
+    out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize
+                 for t in manifest["outputs"]]
+    harness = os.path.join(work, "harness")
+    cflags = ["-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
+              "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
+              f"-DNUM_INPUTS={len(manifest['inputs'])}", f"-DNUM_OUTPUTS={len(manifest['outputs'])}",
+              "-DOUTPUT_BYTES={" + ",".join(map(str, out_bytes)) + "}"]
+    if args.sanitize:
+        cflags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
+    subprocess.run(["cc"] + cflags + [os.path.join(HERE, "harness.c"),
+                                      os.path.join(art, "libm.a"), "-o", harness], check=True)
+    ours = [os.path.join(work, f"out{i}.bin") for i in range(len(manifest["outputs"]))]
+    subprocess.run([harness] + [p for _, _, p in inputs] + ours, check=True)
+
+    spec_inputs = [{"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": path}
+                   for t, _, path in inputs]
+    for j, (name, value) in enumerate(fixed_inputs(args.flags, args.model).items()):
+        path = os.path.join(work, f"fixed{j}.bin")
+        value.tofile(path)
+        spec_inputs.append({"name": name, "dtype": str(value.dtype) if value.dtype != np.bool_ else "bool",
+                            "shape": list(value.shape), "file": path})
+    theirs = [os.path.join(work, f"ort{i}.bin") for i in range(len(manifest["outputs"]))]
+    spec = {"inputs": spec_inputs,
+            "outputs": [{"name": t["name"], "file": f} for t, f in zip(manifest["outputs"], theirs)]}
+    json.dump(spec, open(os.path.join(work, "spec.json"), "w"))
+    subprocess.run(["node", os.path.join(HERE, "ort_reference.js"), args.model,
+                    os.path.join(work, "spec.json")], check=True)
+
+    ok = True
+    for t, mine, ref in zip(manifest["outputs"], ours, theirs):
+        dtype = NUMPY_DTYPE[t["dtype"]]
+        a = np.fromfile(mine, dtype=dtype).reshape(t["shape"])
+        b = np.fromfile(ref, dtype=dtype).reshape(t["shape"])
+        if np.issubdtype(dtype, np.floating):
+            err = np.abs(a.astype(np.float64) - b)
+            rel = err / np.maximum(np.abs(b), 1e-30)
+            good = bool(np.all(err <= ATOL + RTOL * np.abs(b)))
+            print(f"{t['name']}: {'match' if good else 'MISMATCH'} max abs err {err.max():.3g}, "
+                  f"max rel err {rel.max():.3g} ({a.size} values)")
+        else:
+            good = bool(np.array_equal(a, b))
+            print(f"{t['name']}: {'match' if good else 'MISMATCH'} ({a.size} values, exact)")
+        ok &= good
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
