@@ -620,22 +620,36 @@ FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
   return acc;
 }
 
-/// Generic copy where output element (i_0..) reads input at `inputMap`.
-Value gatherByMap(Lowering &l, Value input, RankedTensorType out, AffineMap inputMap) {
-  SmallVector<AffineMap> maps{inputMap, AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx)};
-  return linalg::GenericOp::create(
-             l.b, TypeRange{out}, ValueRange{input}, ValueRange{l.empty(out)}, maps,
-             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
-             [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); })
-      .getResult(0);
-}
-
 FailureOr<Value> lowerSlice(Lowering &l, SliceOp op) {
   auto out = typeOf(op.getOutput());
-  SmallVector<AffineExpr> e;
-  for (int64_t i = 0; i < out.getRank(); ++i)
-    e.push_back(getAffineDimExpr(i, l.ctx) * op.getSteps()[i] + op.getStarts()[i]);
-  return gatherByMap(l, op.getInput(), out, AffineMap::get(out.getRank(), 0, e, l.ctx));
+  ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+  if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t i = 0; i < out.getRank(); ++i) {
+      offsets.push_back(l.b.getIndexAttr(starts[i]));
+      sizes.push_back(l.b.getIndexAttr(out.getDimSize(i)));
+      strides.push_back(l.b.getIndexAttr(steps[i]));
+    }
+    return Value(tensor::ExtractSliceOp::create(l.b, out, op.getInput(), offsets, sizes, strides));
+  }
+  // Negative steps: read input[start + i * step] element by element.
+  Value input = op.getInput();
+  int64_t r = out.getRank();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(r, l.ctx)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < r; ++i) {
+                 Value idx = linalg::IndexOp::create(ob, loc, i);
+                 Value scaled = arith::MulIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, steps[i]));
+                 coords.push_back(arith::AddIOp::create(ob, loc, scaled,
+                                                        arith::ConstantIndexOp::create(ob, loc, starts[i])));
+               }
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, input, coords)));
+             })
+      .getResult(0);
 }
 
 FailureOr<Value> lowerTranspose(Lowering &l, TransposeOp op) {
@@ -676,15 +690,45 @@ FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
 }
 
 FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
-  if (op.getMode() != "constant")
-    return failure();
   auto t = typeOf(op.getInput());
   ArrayRef<int64_t> pads = op.getPads();
   int64_t r = t.getRank();
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return failure();
-  return l.padded(op.getInput(), pads.take_front(r), pads.drop_front(r),
-                  op.getValue().convertToFloat());
+    return failure(); // cropping pads: not yet
+  if (op.getMode() == "constant")
+    return l.padded(op.getInput(), pads.take_front(r), pads.drop_front(r),
+                    op.getValue().convertToFloat());
+  // reflect / edge: every output element reads the input at a mirrored or
+  // clamped position.
+  bool reflect = op.getMode() == "reflect";
+  auto out = typeOf(op.getOutput());
+  Value input = op.getInput();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(r, l.ctx)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); };
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < r; ++i) {
+                 int64_t d = t.getDimSize(i);
+                 Value src = arith::SubIOp::create(ob, loc, linalg::IndexOp::create(ob, loc, i), c(pads[i]));
+                 if (reflect) {
+                   // -src below 0, 2(d-1) - src past the end.
+                   Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, src, c(0));
+                   src = arith::SelectOp::create(ob, loc, neg, arith::SubIOp::create(ob, loc, c(0), src), src);
+                   Value past = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sge, src, c(d));
+                   src = arith::SelectOp::create(ob, loc, past,
+                                                 arith::SubIOp::create(ob, loc, c(2 * (d - 1)), src), src);
+                 } else {
+                   src = arith::MaxSIOp::create(ob, loc, src, c(0));
+                   src = arith::MinSIOp::create(ob, loc, src, c(d - 1));
+                 }
+                 coords.push_back(src);
+               }
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, input, coords)));
+             })
+      .getResult(0);
 }
 
 /// LSTM unrolled over the sequence (ONNX gate order i, o, f, c).
@@ -872,7 +916,7 @@ struct ConvertGraphToLinalgPass
       auto replacement = lowerOp(op);
       if (failed(replacement)) {
         op->emitError() << "'" << op->getName() << "' cannot be compiled yet"
-                        << (isa<PadOp>(op) ? " (only constant padding)" : "");
+                        << (isa<PadOp>(op) ? " (negative pads)" : "");
         return signalPassFailure();
       }
       op->replaceAllUsesWith(*replacement);

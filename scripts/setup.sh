@@ -12,6 +12,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
   catch2 python3-onnx python3-numpy
+  # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
+  nodejs gcc libc6-dev
 )
 
 missing=()
@@ -27,4 +29,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "edgec setup: all packages present"
+fi
+
+# ONNX Runtime (the reference for end-to-end tests), from npm. Its postinstall
+# download does not work offline; the library inside the package does.
+ort_dir="${EDGEC_ORT_DIR:-$HOME/.cache/edgec/ort}"
+if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ]; then
+  echo "edgec setup: installing onnxruntime-node@1.30.0 into $ort_dir"
+  mkdir -p "$ort_dir"
+  (cd "$ort_dir" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0 >/dev/null)
 fi

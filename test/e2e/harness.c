@@ -68,5 +68,10 @@ int main(int argc, char **argv) {
     }
     fclose(f);
   }
+  for (int i = 0; i < NUM_INPUTS; ++i)
+    free((void *)inputs[i]);
+  for (int i = 0; i < NUM_OUTPUTS; ++i)
+    free(outputs[i]);
+  free(block);
   return 0;
 }

@@ -1,0 +1,41 @@
+"""The four models in ../shared/models, compiled for the host and compared
+with ONNX Runtime on seeded random inputs (run_model.py), once with a plain
+harness and once with an ASan/UBSan harness. Prints one line per run and a
+closing 'N passed, N failed' line; exits 1 on any failure. Missing models or
+ONNX Runtime are reported as skipped."""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "models"))
+CASES = [
+    ("hey_mycroft_v0.1.onnx", []),
+    ("embedding_model.onnx", ["--dim", "unk__314=1"]),
+    ("melspectrogram.onnx", ["--input-shape", "input=1x1760"]),
+    ("silero_vad_legacy.onnx", ["--dim", "batch=1", "--dim", "sequence=512", "--input-value", "sr=16000"]),
+    ("silero_vad_legacy.onnx", ["--dim", "batch=1", "--dim", "sequence=256", "--input-value", "sr=8000"]),
+]
+
+passed = failed = skipped = 0
+ort = os.environ.get("EDGEC_ORT_DIR", "")
+for model, flags in CASES:
+    path = os.path.join(MODELS, model)
+    if not os.path.exists(path) or not os.path.isdir(os.path.join(ort, "node_modules", "onnxruntime-node")):
+        print(f"SKIP {model}: {'no model' if not os.path.exists(path) else 'no ONNX Runtime (EDGEC_ORT_DIR)'}")
+        skipped += 1
+        continue
+    for sanitize in (False, True):
+        label = f"{model} {' '.join(flags)}{' [asan+ubsan]' if sanitize else ''}"
+        work = os.path.join("/tmp", f"edgec-e2e-{os.getpid()}-{passed + failed}")
+        cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work]
+        cmd += (["--sanitize"] if sanitize else []) + [path, "--"] + flags
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        ok = r.returncode == 0
+        passed += ok
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'} {label}")
+        for line in (r.stdout + (r.stderr if not ok else "")).strip().splitlines()[-6:]:
+            print("    " + line)
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
