@@ -1,0 +1,63 @@
+// RUN: edgec-opt --edgec-convert-graph-to-linalg --split-input-file --verify-diagnostics %s | FileCheck %s
+
+// Broadcasting add: [2, 3] + [3] -> one generic, the [3] operand read
+// through (d0, d1) -> (d1).
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @add
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+// CHECK-NOT: graph.
+func.func @add(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = graph.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Conv: pad, bias into the init, then a generic over (n, oc, oh, ow, ic, kh, kw);
+// the input is read at (n, (oc floordiv 1) * 1 + ic, oh * 1 + kh, ow * 1 + kw):
+// 4 groups of one output channel over one input channel each (depthwise).
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-LABEL: func.func @depthwise
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Reshape goes through 1-d.
+// CHECK-LABEL: func.func @reshape
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [3, 2] : tensor<6xf32> into tensor<3x2xf32>
+func.func @reshape(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %0 = graph.reshape %x {shape = array<i64: 3, 2>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Slices with positive steps are extract_slice; a reversal reads by index.
+// CHECK-LABEL: func.func @slices
+// CHECK: tensor.extract_slice %arg0[0, 1] [2, 2] [1, 2] : tensor<2x5xf32> to tensor<2x2xf32>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg0
+func.func @slices(%x: tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x5xf32>) {
+  %0 = graph.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 2, 5>, steps = array<i64: 1, 2>} : (tensor<2x5xf32>) -> tensor<2x2xf32>
+  %1 = graph.slice %x {starts = array<i64: 0, 4>, ends = array<i64: 2, -1>, steps = array<i64: 1, -1>} : (tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x5xf32>
+}
+
+// -----
+
+// An op without a lowering is an error at its location (the ONNX node).
+func.func @resize(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // expected-error @+1 {{'graph.resize' cannot be compiled yet}}
+  %0 = graph.resize %x {sizes = array<i64: 1, 1, 4, 4>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
