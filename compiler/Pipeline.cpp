@@ -55,7 +55,7 @@ std::string loweringPipeline(const CompileOptions &options) {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
          "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies,convert-linalg-to-loops,"
-         "edgec-approximate-math,lower-affine,canonicalize),"
+         "edgec-approximate-math,lower-affine,canonicalize),convert-math-to-funcs,"
          "edgec-export-entry{name=" +
          options.name +
          "},"

@@ -278,10 +278,10 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
       .Case([&](DivOp) -> Value {
         return fp ? Value(arith::DivFOp::create(ob, loc, a, c)) : arith::DivSIOp::create(ob, loc, a, c);
       })
-      .Case([&](PowOp) -> FailureOr<Value> {
+      .Case([&](PowOp) -> Value {
         if (!fp)
-          return failure();
-        return Value(math::PowFOp::create(ob, loc, a, c));
+          return math::IPowIOp::create(ob, loc, a, c);
+        return math::PowFOp::create(ob, loc, a, c);
       })
       .Case([&](MaxOp) -> Value {
         return fp ? Value(arith::MaximumFOp::create(ob, loc, a, c)) : arith::MaxSIOp::create(ob, loc, a, c);
@@ -827,6 +827,17 @@ FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
 /// Lowers one op; returns its replacement values, or failure after an error.
 FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
   Lowering l(op);
+  // A result with no elements needs no computation (and slices of it would
+  // have out-of-range offsets).
+  if (op->getNumResults() > 0 && llvm::all_of(op->getResultTypes(), [](Type t) {
+        auto rt = llvm::dyn_cast<RankedTensorType>(t);
+        return rt && rt.getNumElements() == 0;
+      })) {
+    SmallVector<Value> empties;
+    for (Type t : op->getResultTypes())
+      empties.push_back(l.empty(llvm::cast<RankedTensorType>(t)));
+    return empties;
+  }
   auto one = [](FailureOr<Value> v) -> FailureOr<SmallVector<Value>> {
     if (failed(v))
       return failure();
@@ -913,6 +924,17 @@ struct ConvertGraphToLinalgPass
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      // arith works on signless integers; uint8 data needs its own lowering.
+      auto isUnsigned = [](Type t) {
+        auto tensor = llvm::dyn_cast<RankedTensorType>(t);
+        return tensor && tensor.getElementType().isUnsignedInteger();
+      };
+      if (llvm::any_of(op->getOperandTypes(), isUnsigned) ||
+          llvm::any_of(op->getResultTypes(), isUnsigned)) {
+        op->emitError() << "'" << op->getName()
+                        << "' on unsigned integer tensors cannot be compiled yet";
+        return signalPassFailure();
+      }
       auto replacement = lowerOp(op);
       if (failed(replacement)) {
         op->emitError() << "'" << op->getName() << "' cannot be compiled yet"

@@ -11,7 +11,7 @@ PACKAGES=(
   # model formats and CLI
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
-  catch2 python3-onnx python3-numpy
+  catch2 python3-onnx python3-numpy libonnx-testdata
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
   nodejs gcc libc6-dev
 )

@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -35,7 +36,8 @@ using namespace mlir;
 namespace edgec::onnx_import {
 
 void registerImportDialects(DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
+  registry.insert<graph::GraphDialect, func::FuncDialect, quant::QuantDialect,
+                  tensor::TensorDialect>();
 }
 
 bool parseShape(const std::string &text, std::vector<int64_t> &dims) {
@@ -696,7 +698,8 @@ FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank) {
 
 OwningOpRef<ModuleOp> importOnnxBytes(const std::string &bytes, const std::string &name,
                                       const ImportOptions &options, MLIRContext &context) {
-  context.loadDialect<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
+  context.loadDialect<graph::GraphDialect, func::FuncDialect, quant::QuantDialect,
+                      tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(&context, name, 0, 0);
   onnx::ModelProto model;
   if (bytes.empty())

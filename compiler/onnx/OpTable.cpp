@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
@@ -42,6 +43,21 @@ LogicalResult binary(NodeContext &ctx) {
   return a && b ? bind(ctx, ctx.create<OpTy>({a, b})) : failure();
 }
 
+/// ONNX Pow allows an exponent of another type; the result has the base's.
+LogicalResult pow(NodeContext &ctx) {
+  Value a = ctx.input(0), e = ctx.input(1);
+  if (!a || !e)
+    return failure();
+  Type base = llvm::cast<RankedTensorType>(a.getType()).getElementType();
+  if (llvm::cast<RankedTensorType>(e.getType()).getElementType() != base) {
+    auto cast = ctx.create<g::CastOp>({e}, {ctx.named("to", TypeAttr::get(base))});
+    if (failed(cast))
+      return failure();
+    e = *cast;
+  }
+  return bind(ctx, ctx.create<g::PowOp>({a, e}));
+}
+
 /// Max, Min, Sum: variadic in ONNX, a left fold of the binary op here.
 template <typename OpTy>
 LogicalResult variadic(NodeContext &ctx) {
@@ -65,6 +81,14 @@ LogicalResult onlyFirstOutput(NodeContext &ctx) {
 }
 
 LogicalResult identity(NodeContext &ctx) {
+  // Dropout's training_mode (input 2) must be absent or false.
+  if (ctx.node.op_type() == "Dropout" && ctx.hasInput(2)) {
+    auto training = ctx.constantInts(2, "Dropout training_mode");
+    if (failed(training))
+      return failure();
+    if (llvm::any_of(*training, [](int64_t v) { return v != 0; }))
+      return ctx.unsupported("training_mode", "true (edgec compiles inference)");
+  }
   Value x = ctx.input(0);
   if (!x || failed(onlyFirstOutput(ctx)))
     return failure();
@@ -792,9 +816,12 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
   if (x.getType() != quantTensor) {
     // Integer data (quantised weights), or a quantised value read with other
     // scales than it was made with: view its stored integers as this type.
+    // quant.scast takes signless storage: uint8 data is reinterpreted first.
+    auto signless = RankedTensorType::get(t.getShape(), ctx.b.getIntegerType(8));
     if (inQuant)
-      x = quant::StorageCastOp::create(ctx.b, ctx.loc,
-                                       RankedTensorType::get(t.getShape(), ctx.b.getIntegerType(8)), x);
+      x = quant::StorageCastOp::create(ctx.b, ctx.loc, signless, x);
+    else if (storageInt.isUnsigned())
+      x = tensor::BitcastOp::create(ctx.b, ctx.loc, signless, x);
     x = quant::StorageCastOp::create(ctx.b, ctx.loc, quantTensor, x);
   }
   return bind(ctx, ctx.create<g::DequantizeOp>({x}));
@@ -818,7 +845,7 @@ const OpEntry kOpTable[] = {
     {"Min", 13, 17, variadic<g::MinOp>},
     {"Mul", 14, 17, binary<g::MulOp>},
     {"Neg", 13, 17, unary<g::NegOp>},
-    {"Pow", 15, 17, binary<g::PowOp>},
+    {"Pow", 15, 17, pow},
     {"Relu", 14, 17, unary<g::ReluOp>},
     {"Sigmoid", 13, 17, unary<g::SigmoidOp>},
     {"Softmax", 13, 17, softmax},

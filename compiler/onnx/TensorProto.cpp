@@ -20,8 +20,6 @@ Type elementTypeFor(MLIRContext *ctx, int32_t t) {
     return b.getF64Type();
   case TP::FLOAT16:
     return b.getF16Type();
-  case TP::BFLOAT16:
-    return b.getBF16Type();
   case TP::INT8:
     return b.getIntegerType(8);
   case TP::UINT8:
