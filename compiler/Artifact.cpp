@@ -311,6 +311,8 @@ LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,
   std::string parent = llvm::sys::path::parent_path(outDir).str();
   if (parent.empty())
     parent = ".";
+  if (auto ec = llvm::sys::fs::create_directories(parent))
+    return emitError(loc) << "cannot create '" << parent << "': " << ec.message();
   if (auto ec = llvm::sys::fs::createUniqueDirectory(
           (parent + "/." + llvm::sys::path::filename(outDir).str() + ".tmp").c_str(), temp))
     return emitError(loc) << "cannot create a directory next to '" << outDir

@@ -16,6 +16,7 @@ tools = [
     config.llvm_tools_dir,
 ]
 config.environment["PATH"] = os.pathsep.join(tools + [config.environment.get("PATH", "")])
+config.substitutions.append(("%edgec_bin", os.path.join(config.edgec_bin_root, "tools", "edgec", "edgec")))
 config.substitutions.append(("%models", config.shared_models_dir))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
