@@ -4,6 +4,7 @@
 #include "dialects/graph/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Object/ObjectFile.h"
@@ -31,6 +32,10 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   info.name = name;
   info.shape.assign(t.getShape().begin(), t.getShape().end());
   Type e = t.getElementType();
+  // Quantised tensors cross the C API as their stored integers.
+  if (auto q = llvm::dyn_cast<quant::QuantizedType>(e))
+    e = IntegerType::get(e.getContext(), q.getStorageTypeIntegralWidth(),
+                         q.isSigned() ? IntegerType::Signless : IntegerType::Unsigned);
   auto setType = [&](const char *dtype, const char *ctype, int64_t width) {
     info.dtype = dtype;
     info.ctype = ctype;

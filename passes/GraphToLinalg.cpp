@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -731,6 +733,198 @@ FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
       .getResult(0);
 }
 
+/// ONNX Resize, nearest or (multi-)linear: every output element computes
+/// its source coordinate per dim (coordinate_transformation_mode) and reads
+/// the input there (tensor.extract), interpolating for linear.
+FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
+  StringRef mode = op.getMode(), ctm = op.getCoordinateTransformationMode(),
+            nearest = op.getNearestMode();
+  if (mode != "nearest" && mode != "linear")
+    return failure();
+  static const char *modes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                "asymmetric", "tf_half_pixel_for_nn"};
+  if (!llvm::is_contained(modes, ctm))
+    return failure();
+  auto in = typeOf(op.getInput()), out = typeOf(op.getOutput());
+  if (!in.getElementType().isF32())
+    return failure();
+  int64_t r = in.getRank();
+  ArrayRef<float> scales = op.getScales();
+  Value input = op.getInput();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(r, l.ctx)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               Type f32 = ob.getF32Type();
+               auto f = [&](double v) { return Lowering::scalarIn(ob, loc, f32, v); };
+               auto ci = [&](int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); };
+               auto toIndex = [&](Value x) -> Value {
+                 Value i = arith::FPToSIOp::create(ob, loc, ob.getI64Type(), x);
+                 return arith::IndexCastOp::create(ob, loc, ob.getIndexType(), i);
+               };
+               // Per dim: the two source indices and the weight of the second.
+               SmallVector<Value> lo(r), hi(r), weight(r);
+               for (int64_t i = 0; i < r; ++i) {
+                 int64_t inLen = in.getDimSize(i), outLen = out.getDimSize(i);
+                 Value idx = linalg::IndexOp::create(ob, loc, i);
+                 if (inLen == outLen && scales[i] == 1.0f) {
+                   lo[i] = hi[i] = idx;
+                   continue;
+                 }
+                 Value x = arith::UIToFPOp::create(ob, loc, f32,
+                                                   arith::IndexCastOp::create(ob, loc, ob.getI64Type(), idx));
+                 Value s = f(scales[i]);
+                 Value src;
+                 if (ctm == "asymmetric") {
+                   src = arith::DivFOp::create(ob, loc, x, s);
+                 } else if (ctm == "align_corners") {
+                   // The resized length is in * scale, unrounded, as in the
+                   // ONNX reference.
+                   double resized = double(inLen) * scales[i];
+                   src = resized <= 1.0 ? f(0)
+                                        : Value(arith::MulFOp::create(
+                                              ob, loc, x, f(double(inLen - 1) / (resized - 1.0))));
+                 } else if (ctm == "tf_half_pixel_for_nn") {
+                   src = arith::DivFOp::create(ob, loc, arith::AddFOp::create(ob, loc, x, f(0.5)), s);
+                 } else { // half_pixel, pytorch_half_pixel
+                   src = arith::SubFOp::create(
+                       ob, loc, arith::DivFOp::create(ob, loc, arith::AddFOp::create(ob, loc, x, f(0.5)), s),
+                       f(0.5));
+                   if (ctm == "pytorch_half_pixel" && outLen == 1)
+                     src = f(0);
+                 }
+                 if (mode == "nearest") {
+                   Value n;
+                   if (nearest == "floor")
+                     n = math::FloorOp::create(ob, loc, src);
+                   else if (nearest == "ceil")
+                     n = math::CeilOp::create(ob, loc, src);
+                   else if (nearest == "round_prefer_ceil")
+                     n = math::FloorOp::create(ob, loc, arith::AddFOp::create(ob, loc, src, f(0.5)));
+                   else // round_prefer_floor: halves go down
+                     n = math::CeilOp::create(ob, loc, arith::SubFOp::create(ob, loc, src, f(0.5)));
+                   n = clampOf(ob, loc, n, 0.0, double(inLen - 1));
+                   lo[i] = hi[i] = toIndex(n);
+                   continue;
+                 }
+                 src = clampOf(ob, loc, src, 0.0, double(inLen - 1));
+                 Value floor = math::FloorOp::create(ob, loc, src);
+                 weight[i] = arith::SubFOp::create(ob, loc, src, floor);
+                 lo[i] = toIndex(floor);
+                 hi[i] = arith::MinSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, lo[i], ci(1)),
+                                                ci(inLen - 1));
+               }
+               // Sum over the corners of the interpolation cell.
+               SmallVector<int64_t> interp;
+               for (int64_t i = 0; i < r; ++i)
+                 if (weight[i])
+                   interp.push_back(i);
+               Value acc;
+               for (int64_t corner = 0; corner < (int64_t(1) << interp.size()); ++corner) {
+                 SmallVector<Value> coords(lo);
+                 Value w = f(1.0);
+                 for (auto [k, dim] : llvm::enumerate(interp)) {
+                   bool upper = corner >> k & 1;
+                   coords[dim] = upper ? hi[dim] : lo[dim];
+                   Value wd = upper ? weight[dim] : Value(arith::SubFOp::create(ob, loc, f(1.0), weight[dim]));
+                   w = arith::MulFOp::create(ob, loc, w, wd);
+                 }
+                 Value v = tensor::ExtractOp::create(ob, loc, input, coords);
+                 Value term = interp.empty() ? v : Value(arith::MulFOp::create(ob, loc, v, w));
+                 acc = acc ? Value(arith::AddFOp::create(ob, loc, acc, term)) : term;
+               }
+               linalg::YieldOp::create(ob, loc, acc);
+             })
+      .getResult(0);
+}
+
+/// Quantisation parameters of a !quant.uniform element type, per channel of
+/// `axis` (one entry when per-tensor).
+struct QuantParams {
+  SmallVector<float> scales;
+  SmallVector<int64_t> zeroPoints;
+  int64_t axis = -1;
+  int64_t qmin = 0, qmax = 0;
+  bool isSigned = true;
+};
+
+QuantParams quantParams(quant::QuantizedType q) {
+  QuantParams p;
+  p.qmin = q.getStorageTypeMin();
+  p.qmax = q.getStorageTypeMax();
+  p.isSigned = q.isSigned();
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(q)) {
+    p.scales.push_back(static_cast<float>(u.getScale()));
+    p.zeroPoints.push_back(u.getZeroPoint());
+  } else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    for (double sc : a.getScales())
+      p.scales.push_back(static_cast<float>(sc));
+    llvm::append_range(p.zeroPoints, a.getZeroPoints());
+    p.axis = a.getQuantizedDimension();
+  }
+  return p;
+}
+
+/// The integer tensor that stores a quantised one.
+RankedTensorType storageOf(RankedTensorType t) {
+  auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType());
+  if (!q)
+    return t;
+  return RankedTensorType::get(t.getShape(), IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth()));
+}
+
+/// Scale and zero point as constants shaped to broadcast against `shape`
+/// (a scalar, or [C, 1, ...] along the quantised axis).
+std::pair<Value, Value> quantConstants(Lowering &l, const QuantParams &p, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> pshape;
+  if (p.axis >= 0) {
+    pshape.assign(shape.size() - p.axis, 1);
+    pshape[0] = shape[p.axis];
+  }
+  auto f32 = l.b.getF32Type();
+  Value scale = arith::ConstantOp::create(l.b, makeFloats(RankedTensorType::get(pshape, f32), p.scales, "scales"));
+  SmallVector<float> zp(p.zeroPoints.begin(), p.zeroPoints.end());
+  Value zero = arith::ConstantOp::create(l.b, makeFloats(RankedTensorType::get(pshape, f32), zp, "zero_points"));
+  return {scale, zero};
+}
+
+/// q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax), stored as
+/// integers and viewed as the quantised type for the users.
+FailureOr<Value> lowerQuantize(Lowering &l, QuantizeOp op) {
+  auto out = typeOf(op.getOutput());
+  auto q = llvm::cast<quant::QuantizedType>(out.getElementType());
+  QuantParams p = quantParams(q);
+  auto [scale, zero] = quantConstants(l, p, out.getShape());
+  RankedTensorType storage = storageOf(out);
+  Value stored = l.elementwise(storage, {op.getInput(), scale, zero},
+                               [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                                 Value x = arith::DivFOp::create(ob, loc, v[0], v[1]);
+                                 x = math::RoundEvenOp::create(ob, loc, x);
+                                 x = arith::AddFOp::create(ob, loc, x, v[2]);
+                                 x = clampOf(ob, loc, x, double(p.qmin), double(p.qmax));
+                                 Value i = arith::FPToSIOp::create(ob, loc, ob.getI32Type(), x);
+                                 return arith::TruncIOp::create(ob, loc, storage.getElementType(), i);
+                               });
+  return Value(quant::StorageCastOp::create(l.b, out, stored));
+}
+
+/// x = (q - zero_point) * scale, reading the stored integers.
+FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op) {
+  auto in = typeOf(op.getInput());
+  auto q = llvm::cast<quant::QuantizedType>(in.getElementType());
+  QuantParams p = quantParams(q);
+  auto [scale, zero] = quantConstants(l, p, in.getShape());
+  Value stored = quant::StorageCastOp::create(l.b, storageOf(in), op.getInput());
+  return l.elementwise(typeOf(op.getOutput()), {stored, scale, zero},
+                       [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                         Value wide = p.isSigned ? Value(arith::ExtSIOp::create(ob, loc, ob.getI32Type(), v[0]))
+                                                 : Value(arith::ExtUIOp::create(ob, loc, ob.getI32Type(), v[0]));
+                         Value x = arith::SIToFPOp::create(ob, loc, ob.getF32Type(), wide);
+                         return arith::MulFOp::create(ob, loc, arith::SubFOp::create(ob, loc, x, v[2]), v[1]);
+                       });
+}
+
 /// LSTM unrolled over the sequence (ONNX gate order i, o, f, c).
 FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
   auto xt = typeOf(op.getInput());
@@ -910,6 +1104,9 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
       .Case([&](SliceOp s) { return one(lowerSlice(l, s)); })
       .Case([&](GatherOp g) { return one(lowerGather(l, g)); })
       .Case([&](PadOp p) { return one(lowerPad(l, p)); })
+      .Case([&](ResizeOp r) { return one(lowerResize(l, r)); })
+      .Case([&](QuantizeOp q) { return one(lowerQuantize(l, q)); })
+      .Case([&](DequantizeOp d) { return one(lowerDequantize(l, d)); })
       .Case([&](LSTMOp s) { return lowerLSTM(l, s); })
       .Default([](Operation *) { return failure(); });
 }
@@ -944,6 +1141,50 @@ struct ConvertGraphToLinalgPass
       op->replaceAllUsesWith(*replacement);
       op->erase();
     }
+    storeQuantisedAtBoundary(getOperation());
+  }
+
+  /// Quantised function arguments and results are passed as their stored
+  /// integers (the C API sees int8/uint8); quant.scast views them inside.
+  static void storeQuantisedAtBoundary(func::FuncOp fn) {
+    OpBuilder b(fn.getContext());
+    Block &entry = fn.getBody().front();
+    SmallVector<Type> args, results;
+    for (BlockArgument arg : entry.getArguments()) {
+      // uint8 inputs read as quantised storage arrive through a bitcast to
+      // signless: take the signless type directly.
+      if (!arg.use_empty() && llvm::all_of(arg.getUsers(), [](Operation *u) {
+            return isa<tensor::BitcastOp>(u);
+          })) {
+        Type to = (*arg.getUsers().begin())->getResult(0).getType();
+        if (llvm::all_of(arg.getUsers(), [&](Operation *u) { return u->getResult(0).getType() == to; })) {
+          arg.setType(to);
+          for (Operation *u : llvm::make_early_inc_range(arg.getUsers())) {
+            u->getResult(0).replaceAllUsesWith(arg);
+            u->erase();
+          }
+        }
+      }
+      auto t = llvm::cast<RankedTensorType>(arg.getType());
+      RankedTensorType storage = storageOf(t);
+      if (storage != t) {
+        b.setInsertionPointToStart(&entry);
+        arg.setType(storage);
+        auto view = quant::StorageCastOp::create(b, fn.getLoc(), t, arg);
+        arg.replaceAllUsesExcept(view, view);
+      }
+      args.push_back(arg.getType());
+    }
+    fn.walk([&](func::ReturnOp ret) {
+      b.setInsertionPoint(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto t = llvm::cast<RankedTensorType>(operand.get().getType());
+        if (storageOf(t) != t)
+          operand.set(quant::StorageCastOp::create(b, ret.getLoc(), storageOf(t), operand.get()));
+      }
+      results.assign(ret->getOperandTypes().begin(), ret->getOperandTypes().end());
+    });
+    fn.setType(FunctionType::get(fn.getContext(), args, results));
   }
 };
 

@@ -50,7 +50,8 @@ def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::fu
     lowering is an error at its location (the ONNX node).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::quant::QuantDialect"];
 }
 
 def PlanMemoryPass : Pass<"edgec-plan-memory", "::mlir::func::FuncOp"> {

@@ -818,8 +818,11 @@ LogicalResult dequantizeLinear(NodeContext &ctx) {
     // scales than it was made with: view its stored integers as this type.
     // quant.scast takes signless storage: uint8 data is reinterpreted first.
     auto signless = RankedTensorType::get(t.getShape(), ctx.b.getIntegerType(8));
+    SmallVector<int64_t> values;
     if (inQuant)
       x = quant::StorageCastOp::create(ctx.b, ctx.loc, signless, x);
+    else if (storageInt.isUnsigned() && g::readInts(g::getConstant(x), values))
+      x = ctx.constant(g::makeInts(signless, values)); // same bytes, signless
     else if (storageInt.isUnsigned())
       x = tensor::BitcastOp::create(ctx.b, ctx.loc, signless, x);
     x = quant::StorageCastOp::create(ctx.b, ctx.loc, quantTensor, x);
