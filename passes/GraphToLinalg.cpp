@@ -265,7 +265,8 @@ FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x) 
       .Default([](Operation *) { return failure(); });
 }
 
-FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a, Value c) {
+FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a, Value c,
+                            bool isUnsigned) {
   bool fp = isFloat(a);
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case([&](AddOp) -> Value {
@@ -278,7 +279,9 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
         return fp ? Value(arith::MulFOp::create(ob, loc, a, c)) : arith::MulIOp::create(ob, loc, a, c);
       })
       .Case([&](DivOp) -> Value {
-        return fp ? Value(arith::DivFOp::create(ob, loc, a, c)) : arith::DivSIOp::create(ob, loc, a, c);
+        if (fp)
+          return arith::DivFOp::create(ob, loc, a, c);
+        return isUnsigned ? Value(arith::DivUIOp::create(ob, loc, a, c)) : arith::DivSIOp::create(ob, loc, a, c);
       })
       .Case([&](PowOp) -> Value {
         if (!fp)
@@ -286,10 +289,14 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
         return math::PowFOp::create(ob, loc, a, c);
       })
       .Case([&](MaxOp) -> Value {
-        return fp ? Value(arith::MaximumFOp::create(ob, loc, a, c)) : arith::MaxSIOp::create(ob, loc, a, c);
+        if (fp)
+          return arith::MaximumFOp::create(ob, loc, a, c);
+        return isUnsigned ? Value(arith::MaxUIOp::create(ob, loc, a, c)) : arith::MaxSIOp::create(ob, loc, a, c);
       })
       .Case([&](MinOp) -> Value {
-        return fp ? Value(arith::MinimumFOp::create(ob, loc, a, c)) : arith::MinSIOp::create(ob, loc, a, c);
+        if (fp)
+          return arith::MinimumFOp::create(ob, loc, a, c);
+        return isUnsigned ? Value(arith::MinUIOp::create(ob, loc, a, c)) : arith::MinSIOp::create(ob, loc, a, c);
       })
       .Case([&](EqualOp) -> Value {
         if (fp)
@@ -299,7 +306,10 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
       .Default([](Operation *) { return failure(); });
 }
 
-Value castScalar(OpBuilder &ob, Location loc, Value x, Type to) {
+/// `fromUnsigned` / `toUnsigned`: the graph types were unsigned (the values
+/// here are signless, as arith wants).
+Value castScalar(OpBuilder &ob, Location loc, Value x, Type to, bool fromUnsigned,
+                 bool toUnsigned) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -310,20 +320,20 @@ Value castScalar(OpBuilder &ob, Location loc, Value x, Type to) {
       return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ne, x,
                                    Lowering::scalarIn(ob, loc, from, 0));
     if (fromInt.getWidth() < toInt.getWidth())
-      return fromInt.isUnsigned() || fromInt.getWidth() == 1
+      return fromUnsigned || fromInt.getWidth() == 1
                  ? Value(arith::ExtUIOp::create(ob, loc, to, x))
                  : Value(arith::ExtSIOp::create(ob, loc, to, x));
     return arith::TruncIOp::create(ob, loc, to, x);
   }
   if (fromInt) // int -> float
-    return fromInt.isUnsigned() || fromInt.getWidth() == 1
+    return fromUnsigned || fromInt.getWidth() == 1
                ? Value(arith::UIToFPOp::create(ob, loc, to, x))
                : Value(arith::SIToFPOp::create(ob, loc, to, x));
   if (toInt) { // float -> int
     if (toInt.getWidth() == 1)
       return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::UNE, x,
                                    Lowering::scalarIn(ob, loc, from, 0.0));
-    return toInt.isUnsigned() ? Value(arith::FPToUIOp::create(ob, loc, to, x))
+    return toUnsigned ? Value(arith::FPToUIOp::create(ob, loc, to, x))
                               : Value(arith::FPToSIOp::create(ob, loc, to, x));
   }
   if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
@@ -402,7 +412,7 @@ SmallVector<int64_t> ceilExtra(RankedTensorType in, RankedTensorType out, ArrayR
 }
 
 template <typename PoolOp>
-FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax) {
+FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax, bool isUnsigned) {
   auto xt = typeOf(op.getInput()), out = typeOf(op.getOutput());
   ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
   int64_t k = kernel.size();
@@ -410,7 +420,16 @@ FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax) {
   SmallVector<int64_t> endPads(pads.drop_front(k));
   for (int64_t i = 0; i < k; ++i)
     endPads[i] += extra[i];
-  double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+  Type e = xt.getElementType();
+  bool fp = llvm::isa<FloatType>(e);
+  if (!isMax && !fp)
+    return failure(); // integer average pooling: not in ONNX
+  // The identity of max: -inf, or the smallest integer of the type.
+  double padValue = 0.0;
+  if (isMax)
+    padValue = fp ? -std::numeric_limits<double>::infinity()
+               : isUnsigned ? 0.0
+                            : -std::ldexp(1.0, static_cast<int>(e.getIntOrFloatBitWidth()) - 1);
   Value x = l.padSpatial(op.getInput(), pads.take_front(k), endPads, padValue);
   auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
   int64_t loops = 2 + 2 * k;
@@ -435,8 +454,15 @@ FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax) {
   Value acc = linalg::GenericOp::create(
                   l.b, TypeRange{out}, ValueRange{x, window}, ValueRange{init}, maps, iters,
                   [&](OpBuilder &ob, Location loc, ValueRange a) {
-                    Value r = isMax ? Value(arith::MaximumFOp::create(ob, loc, a[2], a[0]))
-                                    : Value(arith::AddFOp::create(ob, loc, a[2], a[0]));
+                    Value r;
+                    if (!isMax)
+                      r = arith::AddFOp::create(ob, loc, a[2], a[0]);
+                    else if (fp)
+                      r = arith::MaximumFOp::create(ob, loc, a[2], a[0]);
+                    else if (isUnsigned)
+                      r = arith::MaxUIOp::create(ob, loc, a[2], a[0]);
+                    else
+                      r = arith::MaxSIOp::create(ob, loc, a[2], a[0]);
                     linalg::YieldOp::create(ob, loc, r);
                   })
                   .getResult(0);
@@ -1019,7 +1045,13 @@ FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
 }
 
 /// Lowers one op; returns its replacement values, or failure after an error.
-FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
+/// Whether a graph op's integer operands / results were unsigned before the
+/// pass made every integer tensor signless.
+struct Signedness {
+  bool in = false, out = false;
+};
+
+FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
   Lowering l(op);
   // A result with no elements needs no computation (and slices of it would
   // have out-of-range offsets).
@@ -1037,8 +1069,15 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
       return failure();
     return SmallVector<Value>{*v};
   };
-  if (auto c = dyn_cast<ConstantOp>(op))
-    return one(Value(arith::ConstantOp::create(l.b, c.getValue())));
+  if (auto c = dyn_cast<ConstantOp>(op)) {
+    auto value = llvm::cast<ElementsAttr>(c.getValue());
+    auto type = typeOf(c.getOutput()); // signless already
+    if (value.getType() != type)
+      value = reshapeConstant(value, type); // same bytes, signless type
+    if (!value)
+      return failure();
+    return one(Value(arith::ConstantOp::create(l.b, value)));
+  }
   if (op->getNumOperands() == 1 && op->getNumResults() == 1 &&
       op->hasTrait<OpTrait::SameOperandsAndResultType>() && !isa<SoftmaxOp>(op)) {
     auto out = typeOf(op->getResult(0));
@@ -1057,7 +1096,7 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
     bool ok = true;
     Value r = l.elementwise(typeOf(op->getResult(0)), op->getOperands(),
                             [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-                              auto body = binaryBody(op, ob, loc, v[0], v[1]);
+                              auto body = binaryBody(op, ob, loc, v[0], v[1], sign.in);
                               if (failed(body)) {
                                 ok = false;
                                 return v[0];
@@ -1069,17 +1108,19 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
       .Case([&](CastOp c) {
         Type to = c.getTo();
+        if (auto i = llvm::dyn_cast<IntegerType>(to); i && !i.isSignless())
+          to = IntegerType::get(i.getContext(), i.getWidth());
         return one(l.elementwise(typeOf(c.getOutput()), {c.getInput()},
                                  [&](OpBuilder &ob, Location loc, ValueRange v) {
-                                   return castScalar(ob, loc, v[0], to);
+                                   return castScalar(ob, loc, v[0], to, sign.in, sign.out);
                                  }));
       })
       .Case([&](ConvOp c) { return one(lowerConv(l, c)); })
       .Case([&](MatMulOp m) { return one(lowerMatMul(l, m)); })
       .Case([&](GemmOp g) { return one(lowerGemm(l, g)); })
       .Case([&](BatchNormOp bn) { return one(lowerBatchNorm(l, bn)); })
-      .Case([&](MaxPoolOp p) { return one(lowerPool(l, p, true)); })
-      .Case([&](AveragePoolOp p) { return one(lowerPool(l, p, false)); })
+      .Case([&](MaxPoolOp p) { return one(lowerPool(l, p, true, sign.in)); })
+      .Case([&](AveragePoolOp p) { return one(lowerPool(l, p, false, false)); })
       .Case([&](GlobalAveragePoolOp p) {
         SmallVector<int64_t> axes;
         for (int64_t i = 2; i < typeOf(p.getInput()).getRank(); ++i)
@@ -1120,19 +1161,33 @@ struct ConvertGraphToLinalgPass
       if (isa<GraphDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
+    // arith works on signless integers: remember which ops computed on
+    // unsigned ones, then make every unsigned tensor signless.
+    auto isUnsigned = [](Type t) {
+      auto tensor = llvm::dyn_cast<RankedTensorType>(t);
+      return tensor && tensor.getElementType().isUnsignedInteger();
+    };
+    llvm::DenseMap<Operation *, Signedness> signs;
+    for (Operation *op : ops)
+      signs[op] = {llvm::any_of(op->getOperandTypes(), isUnsigned),
+                   llvm::any_of(op->getResultTypes(), isUnsigned)};
+    auto makeSignless = [&](Value v) {
+      if (!isUnsigned(v.getType()))
+        return;
+      auto t = llvm::cast<RankedTensorType>(v.getType());
+      v.setType(RankedTensorType::get(
+          t.getShape(), IntegerType::get(t.getContext(), t.getElementType().getIntOrFloatBitWidth())));
+    };
+    getOperation().walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        makeSignless(r);
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument a : block.getArguments())
+            makeSignless(a);
+    });
     for (Operation *op : ops) {
-      // arith works on signless integers; uint8 data needs its own lowering.
-      auto isUnsigned = [](Type t) {
-        auto tensor = llvm::dyn_cast<RankedTensorType>(t);
-        return tensor && tensor.getElementType().isUnsignedInteger();
-      };
-      if (llvm::any_of(op->getOperandTypes(), isUnsigned) ||
-          llvm::any_of(op->getResultTypes(), isUnsigned)) {
-        op->emitError() << "'" << op->getName()
-                        << "' on unsigned integer tensors cannot be compiled yet";
-        return signalPassFailure();
-      }
-      auto replacement = lowerOp(op);
+      auto replacement = lowerOp(op, signs[op]);
       if (failed(replacement)) {
         op->emitError() << "'" << op->getName() << "' cannot be compiled yet"
                         << (isa<PadOp>(op) ? " (negative pads)" : "");

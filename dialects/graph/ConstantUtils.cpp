@@ -108,8 +108,15 @@ ElementsAttr makeInts(RankedTensorType type, ArrayRef<int64_t> values, StringRef
 }
 
 ElementsAttr reshapeConstant(ElementsAttr attr, RankedTensorType type) {
-  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr))
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.getElementType() != type.getElementType()) {
+      if (!dense.getElementType().isIntOrFloat() ||
+          dense.getElementType().getIntOrFloatBitWidth() != type.getElementType().getIntOrFloatBitWidth())
+        return {};
+      dense = dense.bitcast(type.getElementType());
+    }
     return dense.reshape(type);
+  }
   if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
     return DenseResourceElementsAttr::get(type, res.getRawHandle());
   return {};

@@ -37,7 +37,8 @@ mlir::ElementsAttr makeInts(mlir::RankedTensorType type, llvm::ArrayRef<int64_t>
 /// Makes a constant from raw little-endian bytes of `type`'s element type.
 mlir::ElementsAttr makeFromBytes(mlir::RankedTensorType type, llvm::ArrayRef<char> bytes,
                                  llvm::StringRef name);
-/// The same data viewed with another shape of equal element count.
+/// The same data viewed with another shape of equal element count, or with
+/// another element type of the same width (e.g. ui8 as i8).
 mlir::ElementsAttr reshapeConstant(mlir::ElementsAttr attr, mlir::RankedTensorType type);
 
 /// Row-major strides of a static shape.
