@@ -53,6 +53,12 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
     setType("uint8", "uint8_t", 1);
   else if (e.isInteger(8))
     setType("int8", "int8_t", 1);
+  else if (e.isUnsignedInteger(16))
+    setType("uint16", "uint16_t", 2);
+  else if (e.isUnsignedInteger(32))
+    setType("uint32", "uint32_t", 4);
+  else if (e.isUnsignedInteger(64))
+    setType("uint64", "uint64_t", 8);
   else if (e.isInteger(16))
     setType("int16", "int16_t", 2);
   else if (e.isInteger(32))
@@ -132,6 +138,12 @@ const char *dtypeCode(const std::string &dtype) {
     return "EDGEC_DTYPE_U8";
   if (dtype == "int16")
     return "EDGEC_DTYPE_I16";
+  if (dtype == "uint16")
+    return "EDGEC_DTYPE_U16";
+  if (dtype == "uint32")
+    return "EDGEC_DTYPE_U32";
+  if (dtype == "uint64")
+    return "EDGEC_DTYPE_U64";
   if (dtype == "int32")
     return "EDGEC_DTYPE_I32";
   if (dtype == "bool")

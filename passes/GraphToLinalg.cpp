@@ -759,13 +759,13 @@ FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
       .getResult(0);
 }
 
-/// ONNX Resize, nearest or (multi-)linear: every output element computes
-/// its source coordinate per dim (coordinate_transformation_mode) and reads
-/// the input there (tensor.extract), interpolating for linear.
+/// ONNX Resize, nearest, (multi-)linear or cubic: every output element
+/// computes its source coordinate per dim (coordinate_transformation_mode)
+/// and combines the input at one, two or four taps per dim.
 FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
   StringRef mode = op.getMode(), ctm = op.getCoordinateTransformationMode(),
             nearest = op.getNearestMode();
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return failure();
   static const char *modes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
                                 "asymmetric", "tf_half_pixel_for_nn"};
@@ -789,13 +789,13 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
                  Value i = arith::FPToSIOp::create(ob, loc, ob.getI64Type(), x);
                  return arith::IndexCastOp::create(ob, loc, ob.getIndexType(), i);
                };
-               // Per dim: the two source indices and the weight of the second.
-               SmallVector<Value> lo(r), hi(r), weight(r);
+               // Per dim: the taps (source index, weight) to combine.
+               SmallVector<SmallVector<std::pair<Value, Value>>> taps(r);
                for (int64_t i = 0; i < r; ++i) {
                  int64_t inLen = in.getDimSize(i), outLen = out.getDimSize(i);
                  Value idx = linalg::IndexOp::create(ob, loc, i);
                  if (inLen == outLen && scales[i] == 1.0f) {
-                   lo[i] = hi[i] = idx;
+                   taps[i].push_back({idx, Value()});
                    continue;
                  }
                  Value x = arith::UIToFPOp::create(ob, loc, f32,
@@ -820,6 +820,10 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
                    if (ctm == "pytorch_half_pixel" && outLen == 1)
                      src = f(0);
                  }
+                 auto clampIndex = [&](Value v) -> Value {
+                   return arith::MinSIOp::create(ob, loc, arith::MaxSIOp::create(ob, loc, v, ci(0)),
+                                                 ci(inLen - 1));
+                 };
                  if (mode == "nearest") {
                    Value n;
                    if (nearest == "floor")
@@ -831,34 +835,56 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
                    else // round_prefer_floor: halves go down
                      n = math::CeilOp::create(ob, loc, arith::SubFOp::create(ob, loc, src, f(0.5)));
                    n = clampOf(ob, loc, n, 0.0, double(inLen - 1));
-                   lo[i] = hi[i] = toIndex(n);
+                   taps[i].push_back({toIndex(n), Value()});
                    continue;
                  }
-                 src = clampOf(ob, loc, src, 0.0, double(inLen - 1));
+                 if (mode == "linear") {
+                   src = clampOf(ob, loc, src, 0.0, double(inLen - 1));
+                   Value floor = math::FloorOp::create(ob, loc, src);
+                   Value t = arith::SubFOp::create(ob, loc, src, floor);
+                   Value lo = toIndex(floor);
+                   taps[i].push_back({lo, arith::SubFOp::create(ob, loc, f(1.0), t)});
+                   taps[i].push_back({clampIndex(arith::AddIOp::create(ob, loc, lo, ci(1))), t});
+                   continue;
+                 }
+                 // cubic (a = -0.75): taps at floor - 1 .. floor + 2, indices
+                 // clamped to the edge.
+                 double A = -0.75;
                  Value floor = math::FloorOp::create(ob, loc, src);
-                 weight[i] = arith::SubFOp::create(ob, loc, src, floor);
-                 lo[i] = toIndex(floor);
-                 hi[i] = arith::MinSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, lo[i], ci(1)),
-                                                ci(inLen - 1));
+                 Value t = arith::SubFOp::create(ob, loc, src, floor);
+                 Value base = toIndex(floor);
+                 auto mul = [&](Value p, Value q) { return Value(arith::MulFOp::create(ob, loc, p, q)); };
+                 auto add = [&](Value p, Value q) { return Value(arith::AddFOp::create(ob, loc, p, q)); };
+                 // Keys' kernel for |d| in [1, 2): ((A d - 5A) d + 8A) d - 4A;
+                 // for |d| < 1: ((A + 2) d - (A + 3)) d d + 1.
+                 auto outer = [&](Value d) { return add(mul(add(mul(add(mul(f(A), d), f(-5 * A)), d), f(8 * A)), d), f(-4 * A)); };
+                 auto inner = [&](Value d) { return add(mul(mul(add(mul(f(A + 2), d), f(-(A + 3))), d), d), f(1.0)); };
+                 Value oneMinusT = arith::SubFOp::create(ob, loc, f(1.0), t);
+                 Value weights[4] = {outer(add(t, f(1.0))), inner(t), inner(oneMinusT),
+                                     outer(arith::SubFOp::create(ob, loc, f(2.0), t))};
+                 for (int k = 0; k < 4; ++k)
+                   taps[i].push_back({clampIndex(arith::AddIOp::create(ob, loc, base, ci(k - 1))), weights[k]});
                }
-               // Sum over the corners of the interpolation cell.
-               SmallVector<int64_t> interp;
-               for (int64_t i = 0; i < r; ++i)
-                 if (weight[i])
-                   interp.push_back(i);
+               // Sum over every combination of taps.
                Value acc;
-               for (int64_t corner = 0; corner < (int64_t(1) << interp.size()); ++corner) {
-                 SmallVector<Value> coords(lo);
-                 Value w = f(1.0);
-                 for (auto [k, dim] : llvm::enumerate(interp)) {
-                   bool upper = corner >> k & 1;
-                   coords[dim] = upper ? hi[dim] : lo[dim];
-                   Value wd = upper ? weight[dim] : Value(arith::SubFOp::create(ob, loc, f(1.0), weight[dim]));
-                   w = arith::MulFOp::create(ob, loc, w, wd);
+               SmallVector<size_t> pick(r, 0);
+               while (true) {
+                 SmallVector<Value> coords;
+                 Value w;
+                 for (int64_t i = 0; i < r; ++i) {
+                   auto [index, weight] = taps[i][pick[i]];
+                   coords.push_back(index);
+                   if (weight)
+                     w = w ? Value(arith::MulFOp::create(ob, loc, w, weight)) : weight;
                  }
                  Value v = tensor::ExtractOp::create(ob, loc, input, coords);
-                 Value term = interp.empty() ? v : Value(arith::MulFOp::create(ob, loc, v, w));
+                 Value term = w ? Value(arith::MulFOp::create(ob, loc, v, w)) : v;
                  acc = acc ? Value(arith::AddFOp::create(ob, loc, acc, term)) : term;
+                 int64_t d = r - 1;
+                 while (d >= 0 && ++pick[d] == taps[d].size())
+                   pick[d--] = 0;
+                 if (d < 0)
+                   break;
                }
                linalg::YieldOp::create(ob, loc, acc);
              })

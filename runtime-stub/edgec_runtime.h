@@ -33,5 +33,8 @@
 #define EDGEC_DTYPE_BOOL 7
 #define EDGEC_DTYPE_F16 8
 #define EDGEC_DTYPE_F64 9
+#define EDGEC_DTYPE_U16 10
+#define EDGEC_DTYPE_U32 11
+#define EDGEC_DTYPE_U64 12
 
 #endif /* EDGEC_RUNTIME_H */

@@ -26,6 +26,12 @@ Type elementTypeFor(MLIRContext *ctx, int32_t t) {
     return b.getIntegerType(8, /*isSigned=*/false);
   case TP::INT16:
     return b.getIntegerType(16);
+  case TP::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case TP::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case TP::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
   case TP::INT32:
     return b.getIntegerType(32);
   case TP::INT64:
@@ -71,7 +77,7 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
     bytes.assign(t.raw_data().begin(), t.raw_data().end());
   } else {
     int64_t count = t.float_data_size() + t.double_data_size() + t.int64_data_size() +
-                    t.int32_data_size();
+                    t.int32_data_size() + t.uint64_data_size();
     if (count != n)
       return emitError(loc) << "tensor '" << t.name() << "' holds " << count
                             << " values but its shape needs " << n;
@@ -85,6 +91,10 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
       break;
     case onnx::TensorProto::INT64:
       appendNarrowed(t.int64_data(), 8, bytes);
+      break;
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      appendNarrowed(t.uint64_data(), width, bytes);
       break;
     default: // int32, int16, int8, uint8, bool, float16, bfloat16
       appendNarrowed(t.int32_data(), width, bytes);

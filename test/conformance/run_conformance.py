@@ -46,7 +46,7 @@ UNSUPPORTED = re.compile(r"unsupported|cannot be compiled yet|not supported|edge
 # --input-value, as a user would do.
 CONSTANT_INPUT = re.compile(r"\(input '([^']+)'\) must be a compile-time")
 NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
-               "uint8": np.uint8, "bool": np.bool_, "float64": np.float64, "int16": np.int16,
+               "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64, "bool": np.bool_, "float64": np.float64, "int16": np.int16,
                "float16": np.float16}
 
 

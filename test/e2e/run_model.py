@@ -23,7 +23,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATOL, RTOL = 1e-4, 1e-3
 NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
-               "uint8": np.uint8, "bool": np.bool_, "float64": np.float64, "int16": np.int16}
+               "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64, "bool": np.bool_, "float64": np.float64, "int16": np.int16}
 
 
 def fixed_inputs(flags, model):
