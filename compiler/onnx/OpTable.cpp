@@ -299,8 +299,14 @@ LogicalResult batchNorm(NodeContext &ctx) {
 LogicalResult lstm(NodeContext &ctx) {
   std::string direction = ctx.getString("direction", "forward");
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
-  if (ctx.getInt("layout", 0) != 0)
-    return ctx.unsupported("layout", std::to_string(ctx.getInt("layout", 0)));
+  int64_t layout = ctx.getInt("layout", 0);
+  if (layout != 0 && layout != 1)
+    return ctx.unsupported("layout", std::to_string(layout));
+  // layout 1 is batch-first: transpose to the dialect's layout 0 and back.
+  auto transpose = [&](Value v, ArrayRef<int64_t> perm) -> Value {
+    auto t = ctx.create<g::TransposeOp>({v}, {ctx.i64s("perm", perm)});
+    return succeeded(t) ? *t : Value();
+  };
   if (ctx.attr("clip"))
     return ctx.unsupported("clip", std::to_string(ctx.getFloat("clip", 0)));
   if (ctx.getInt("input_forget", 0) != 0)
@@ -318,6 +324,8 @@ LogicalResult lstm(NodeContext &ctx) {
   Value x = ctx.input(0), w = ctx.input(1), r = ctx.input(2);
   if (!x || !w || !r)
     return failure();
+  if (layout == 1 && !(x = transpose(x, {1, 0, 2})))
+    return failure();
   if (ctx.hasInput(4)) {
     // sequence_lens: fine when every sequence has the full length.
     auto lens = ctx.constantInts(4, "LSTM sequence_lens");
@@ -333,6 +341,8 @@ LogicalResult lstm(NodeContext &ctx) {
     if (!ctx.hasInput(input))
       continue;
     Value v = ctx.input(input);
+    if (v && layout == 1 && input != 3) // initial_h / initial_c: [B, D, H]
+      v = transpose(v, {1, 0, 2});
     if (!v)
       return failure();
     operands.push_back(v);
@@ -349,9 +359,13 @@ LogicalResult lstm(NodeContext &ctx) {
       3);
   if (failed(results))
     return failure();
-  for (size_t i = 0; i < 3; ++i)
-    if (failed(ctx.setOutput(i, (*results)[i])))
+  for (size_t i = 0; i < 3; ++i) {
+    Value out = (*results)[i];
+    if (layout == 1 && ctx.outputUsed(i))
+      out = transpose(out, i == 0 ? ArrayRef<int64_t>{2, 0, 1, 3} : ArrayRef<int64_t>{1, 0, 2});
+    if (!out || failed(ctx.setOutput(i, out)))
       return failure();
+  }
   return success();
 }
 

@@ -14,7 +14,8 @@ Each case ends as
                not give
   unsupported  edgec says it does not implement an op, attribute value or
                type (the diagnostic is kept in the JSON)
-  xfail        listed in xfail.txt with a reason (printed)
+  xfail        failed or unsupported, and listed in xfail.txt with a reason
+               (printed)
 Prints per-suite 'N passed, N failed, N unsupported' lines, a per-op table
 and a closing total line. With --expected, exits 1 when a case listed there
 does not pass (a regression); new passes are printed so the list can grow.
@@ -238,7 +239,7 @@ def main():
     with multiprocessing.Pool(args.jobs) as pool:
         for i, r in enumerate(pool.imap(run_case, jobs, chunksize=4)):
             key = f"{r['suite']}/{r['case']}"
-            if r["status"] == "fail" and key in xfail:
+            if r["status"] in ("fail", "unsupported") and key in xfail:
                 r["status"] = "xfail"
                 r["reason"] = xfail[key]
             results.append(r)
