@@ -13,7 +13,7 @@ PACKAGES=(
   # tests
   catch2 python3-onnx python3-numpy libonnx-testdata
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
-  nodejs gcc libc6-dev
+  nodejs gcc libc6-dev espeak-ng sox
 )
 
 missing=()
