@@ -102,19 +102,6 @@ int64_t macsOf(Operation *op) {
   return n;
 }
 
-std::string jsonString(const std::string &v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20)
-      out += fmt::format("\\u{:04x}", c);
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string upper(const std::string &s) {
   std::string out;
   for (char c : s)
@@ -204,12 +191,12 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
                          const CompiledModel &compiled, const SectionSizes &sizes) {
   std::string ops;
   for (const auto &[name, count] : info.opCounts)
-    ops += fmt::format("{}{}: {}", ops.empty() ? "" : ", ", jsonString(name), count);
+    ops += fmt::format("{}{}: {}", ops.empty() ? "" : ", ", jsonQuote(name), count);
   auto tensors = [](const std::vector<TensorInfo> &list) {
     std::string out;
     for (const TensorInfo &t : list)
       out += fmt::format("{}{{\"name\": {}, \"dtype\": \"{}\", \"shape\": [{}]}}",
-                         out.empty() ? "" : ", ", jsonString(t.name), t.dtype,
+                         out.empty() ? "" : ", ", jsonQuote(t.name), t.dtype,
                          shapeList(t.shape, ", "));
     return out;
   };
@@ -219,9 +206,9 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
       "  \"sizes\": {{\"text\": {}, \"rodata\": {}, \"data\": {}, \"bss\": {}, \"weights\": {}, "
       "\"arena\": {}, \"arena_naive\": {}, \"arena_lower_bound\": {}}},\n"
       "  \"inputs\": [{}],\n  \"outputs\": [{}],\n  \"ops\": {{{}}}\n}}\n",
-      jsonString(info.name), jsonString(llvm::sys::path::filename(info.modelPath).str()),
-      info.modelSha256, jsonString(target.name), jsonString(target.triple), jsonString(target.cpu),
-      jsonString(target.features), jsonString(info.flags), sizes.text, sizes.rodata, sizes.data,
+      jsonQuote(info.name), jsonQuote(llvm::sys::path::filename(info.modelPath).str()),
+      info.modelSha256, jsonQuote(target.name), jsonQuote(target.triple), jsonQuote(target.cpu),
+      jsonQuote(target.features), jsonQuote(info.flags), sizes.text, sizes.rodata, sizes.data,
       sizes.bss, info.weightBytes, compiled.arenaBytes, compiled.arenaNaiveBytes,
       compiled.arenaLowerBoundBytes, tensors(info.inputs), tensors(info.outputs), ops);
 }
@@ -280,6 +267,19 @@ ArtifactInfo describeGraph(ModuleOp module) {
     ++info.opCounts[op->getName().getStringRef().str()];
   });
   return info;
+}
+
+std::string jsonQuote(const std::string &v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20)
+      out += fmt::format("\\u{:04x}", c);
+    else
+      out += c;
+  }
+  return out + "\"";
 }
 
 std::string sha256OfFile(const std::string &path) {

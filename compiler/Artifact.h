@@ -48,6 +48,9 @@ struct ArtifactInfo {
 /// Reads the signature, ops and weights of a graph module (before lowering).
 ArtifactInfo describeGraph(mlir::ModuleOp graphModule);
 
+/// A JSON string literal for `v`.
+std::string jsonQuote(const std::string &v);
+
 /// Hex SHA-256 of a file's bytes ("" if it cannot be read).
 std::string sha256OfFile(const std::string &path);
 

@@ -1,6 +1,8 @@
 //===- Summary.cpp - op and parameter summary of a graph module -----------===//
 #include "tools/edgec/Summary.h"
 
+#include "compiler/Artifact.h"
+
 #include "dialects/graph/GraphOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -62,28 +64,15 @@ std::string summaryText(const GraphSummary &s, const std::string &title) {
   return out;
 }
 
-static std::string jsonString(const std::string &v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20)
-      out += fmt::format("\\u{:04x}", c);
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string summaryJson(const GraphSummary &s) {
   std::string ops;
   for (const auto &[name, count] : s.opCounts)
-    ops += fmt::format("{}{}: {}", ops.empty() ? "" : ", ", jsonString(name), count);
+    ops += fmt::format("{}{}: {}", ops.empty() ? "" : ", ", jsonQuote(name), count);
   auto values = [](const auto &list) {
     std::string out;
     for (const auto &[name, type] : list)
       out += fmt::format("{}{{\"name\": {}, \"type\": {}}}", out.empty() ? "" : ", ",
-                         jsonString(name), jsonString(type));
+                         jsonQuote(name), jsonQuote(type));
     return out;
   };
   return fmt::format("{{\"ops\": {}, \"op_counts\": {{{}}}, \"constants\": {}, "
