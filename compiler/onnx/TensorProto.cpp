@@ -1,5 +1,6 @@
 //===- TensorProto.cpp - ONNX tensors as constant attributes --------------===//
 #include "compiler/onnx/NodeContext.h"
+#include "compiler/onnx/TensorProto.h"
 
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/ShapeInference.h"
@@ -56,10 +57,33 @@ void appendNarrowed(const Field &field, unsigned width, std::vector<char> &bytes
 }
 } // namespace
 
-FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ctx,
-                                     Location loc, StringRef resourceName) {
-  Type element = elementTypeFor(ctx, t.data_type());
-  if (!element)
+unsigned elementBytes(int32_t onnxType) {
+  using TP = onnx::TensorProto;
+  switch (onnxType) {
+  case TP::BOOL:
+  case TP::INT8:
+  case TP::UINT8:
+    return 1;
+  case TP::INT16:
+  case TP::UINT16:
+  case TP::FLOAT16:
+    return 2;
+  case TP::FLOAT:
+  case TP::INT32:
+  case TP::UINT32:
+    return 4;
+  case TP::DOUBLE:
+  case TP::INT64:
+  case TP::UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+FailureOr<std::string> tensorBytes(const onnx::TensorProto &t, Location loc) {
+  unsigned width = elementBytes(t.data_type());
+  if (!width)
     return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
                           << onnx::TensorProto::DataType_Name(
                                  static_cast<onnx::TensorProto::DataType>(t.data_type()));
@@ -71,7 +95,6 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
   // 2^31 elements is past any edge model; refuse before allocating.
   if (n < 0 || n > (int64_t(1) << 31))
     return emitError(loc) << "tensor '" << t.name() << "' has an invalid or absurd shape";
-  unsigned width = element.isInteger(1) ? 1 : (element.getIntOrFloatBitWidth() + 7) / 8;
   std::vector<char> bytes;
   if (t.has_raw_data()) {
     bytes.assign(t.raw_data().begin(), t.raw_data().end());
@@ -96,7 +119,7 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
     case onnx::TensorProto::UINT64:
       appendNarrowed(t.uint64_data(), width, bytes);
       break;
-    default: // int32, int16, int8, uint8, bool, float16, bfloat16
+    default: // int32, int16, uint16, int8, uint8, bool, float16
       appendNarrowed(t.int32_data(), width, bytes);
       break;
     }
@@ -104,7 +127,22 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
   if (static_cast<int64_t>(bytes.size()) != n * width)
     return emitError(loc) << "tensor '" << t.name() << "' holds " << bytes.size()
                           << " bytes of data but its shape needs " << n * width;
-  return graph::makeFromBytes(RankedTensorType::get(shape, element), bytes, resourceName);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ctx,
+                                     Location loc, StringRef resourceName) {
+  Type element = elementTypeFor(ctx, t.data_type());
+  if (!element)
+    return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
+                          << onnx::TensorProto::DataType_Name(
+                                 static_cast<onnx::TensorProto::DataType>(t.data_type()));
+  auto bytes = tensorBytes(t, loc);
+  if (failed(bytes))
+    return failure();
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  return graph::makeFromBytes(RankedTensorType::get(shape, element),
+                              ArrayRef<char>(bytes->data(), bytes->size()), resourceName);
 }
 
 } // namespace edgec::onnx_import

@@ -37,7 +37,7 @@ from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = "/usr/share/libonnx-testdata/data"
-HARNESS = os.path.join(HERE, "..", "e2e", "harness.c")
+HARNESS = os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c")
 ATOL, RTOL = 1e-4, 1e-3
 UNSUPPORTED = re.compile(r"unsupported|cannot be compiled yet|not supported|edgec supports opsets up to|"
                          r"must be a compile-time|does not read yet|cannot convert the model from opset|"

@@ -83,7 +83,7 @@ def main():
               "-DOUTPUT_BYTES={" + ",".join(map(str, out_bytes)) + "}"]
     if args.sanitize:
         cflags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
-    subprocess.run(["cc"] + cflags + [os.path.join(HERE, "harness.c"),
+    subprocess.run(["cc"] + cflags + [os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c"),
                                       os.path.join(art, "libm.a"), "-o", harness], check=True)
     ours = [os.path.join(work, f"out{i}.bin") for i in range(len(manifest["outputs"]))]
     subprocess.run([harness] + [p for _, _, p in inputs] + ours, check=True)

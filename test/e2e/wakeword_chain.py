@@ -46,7 +46,7 @@ def compile_model(name, work):
     subprocess.run(["cc", "-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
                     "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
                     "-DNUM_INPUTS=1", "-DNUM_OUTPUTS=1", f"-DOUTPUT_BYTES={{{out_bytes}}}",
-                    os.path.join(HERE, "harness.c"), os.path.join(art, "libm.a"), "-o", harness], check=True)
+                    os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c"), os.path.join(art, "libm.a"), "-o", harness], check=True)
     return harness
 
 

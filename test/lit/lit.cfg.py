@@ -22,3 +22,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 if os.path.isdir(config.shared_models_dir):
     config.available_features.add("shared-models")
+onnx_data = "/usr/share/libonnx-testdata/data/node"
+config.substitutions.append(("%onnxdata", onnx_data))
+if os.path.isdir(onnx_data):
+    config.available_features.add("onnx-testdata")

@@ -4,13 +4,15 @@
 //
 // Exit codes: 0 success, 1 the model could not be imported or compiled
 // (a diagnostic says why), 2 bad command line, 3 the output could not be
-// written. No output file is left behind on failure.
+// written, 4 `edgec run` found outputs that differ from --expected. No output
+// file is left behind on failure.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Artifact.h"
 #include "compiler/Pipeline.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
+#include "tools/edgec/Commands.h"
 #include "tools/edgec/Diagnostics.h"
 #include "tools/edgec/Summary.h"
 
@@ -28,33 +30,9 @@
 #include <cstdio>
 #include <unistd.h>
 
+using namespace edgec::cli;
+
 namespace {
-
-enum ExitCode { kOk = 0, kModelError = 1, kUsageError = 2, kOutputError = 3 };
-
-/// How a model is read: shared by every subcommand that reads one.
-struct ModelOptions {
-  std::string model;
-  std::vector<std::string> inputShapes, dims, inputValues;
-
-  void addTo(CLI::App *cmd) {
-    cmd->add_option("model", model, "ONNX model file")->required();
-    cmd->add_option("--input-shape", inputShapes,
-                    "Static shape of an input, NAME=DIMxDIM... (repeatable)");
-    cmd->add_option("--dim", dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
-    cmd->add_option("--input-value", inputValues,
-                    "Fix an input to constant values, NAME=V[,V...] (repeatable)");
-  }
-};
-
-struct ImportCommand : ModelOptions {
-  std::string output = "-";
-  bool optimize = false;
-  bool summary = false;
-  std::string summaryJsonPath;
-  bool printLocations = false;
-  int64_t elideResourcesLargerThan = -1;
-};
 
 /// Splits "name=value" at the last '='; false when there is none.
 bool splitAssignment(const std::string &text, std::string &name, std::string &value) {
@@ -161,14 +139,9 @@ int runImport(const ImportCommand &cmd) {
   return kOk;
 }
 
-struct CompileCommand : ModelOptions {
-  std::string output;
-  std::string target = "host";
-  std::string name;
-  int optLevel = 3;
-  bool printIRAfterAll = false;
-  bool timing = false;
-};
+} // namespace
+
+namespace edgec::cli {
 
 /// A C identifier from a file name: "hey_mycroft_v0.1.onnx" -> "hey_mycroft_v0_1".
 std::string defaultName(const std::string &model) {
@@ -186,7 +159,8 @@ bool isIdentifier(const std::string &s) {
   return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-int runCompile(CompileCommand cmd) {
+int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
+                    CompiledModel &compiled) {
   edgec::onnx_import::ImportOptions opts;
   if (!parseImportOptions(cmd, opts))
     return kUsageError;
@@ -204,8 +178,6 @@ int runCompile(CompileCommand cmd) {
     fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
     return kUsageError;
   }
-  if (cmd.output.empty())
-    cmd.output = cmd.name + "-" + cmd.target;
 
   mlir::DialectRegistry registry;
   edgec::registerPipelineDialectsAndPasses(registry);
@@ -220,7 +192,7 @@ int runCompile(CompileCommand cmd) {
     if (mlir::failed(pm.run(*module)))
       return kModelError;
   }
-  edgec::ArtifactInfo info = edgec::describeGraph(*module);
+  info = edgec::describeGraph(*module);
   info.name = cmd.name;
   info.modelPath = cmd.model;
   info.modelSha256 = edgec::sha256OfFile(cmd.model);
@@ -237,16 +209,31 @@ int runCompile(CompileCommand cmd) {
   copts.optLevel = cmd.optLevel;
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
-  auto compiled = edgec::compileToObject(*module, *target, copts);
-  if (mlir::failed(compiled))
+  auto result = edgec::compileToObject(*module, *target, copts);
+  if (mlir::failed(result))
     return kModelError;
-  if (mlir::failed(edgec::writeArtifact(cmd.output, info, *target, *compiled, module->getLoc())))
+  compiled = std::move(*result);
+  if (mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled, module->getLoc())))
     return kOutputError;
-  auto sizes = edgec::sectionSizes(compiled->object);
+  return kOk;
+}
+
+} // namespace edgec::cli
+
+namespace {
+
+int runCompile(CompileCommand cmd) {
+  if (cmd.output.empty())
+    cmd.output = (cmd.name.empty() ? defaultName(cmd.model) : cmd.name) + "-" + cmd.target;
+  edgec::ArtifactInfo info;
+  edgec::CompiledModel compiled;
+  if (int rc = edgec::cli::compileArtifact(cmd, cmd.output, info, compiled))
+    return rc;
+  auto sizes = edgec::sectionSizes(compiled.object);
   fmt::print("edgec: wrote {}/ ({}.h, lib{}.a): code {} B, weights {} B, arena {} B "
              "(naive {} B, lower bound {} B)\n",
-             cmd.output, cmd.name, cmd.name, sizes.text, sizes.rodata, compiled->arenaBytes,
-             compiled->arenaNaiveBytes, compiled->arenaLowerBoundBytes);
+             cmd.output, cmd.name, cmd.name, sizes.text, sizes.rodata, compiled.arenaBytes,
+             compiled.arenaNaiveBytes, compiled.arenaLowerBoundBytes);
   return kOk;
 }
 
@@ -285,6 +272,21 @@ int main(int argc, char **argv) {
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass takes");
 
+  RunCommand runCmd;
+  CLI::App *runApp = app.add_subcommand(
+      "run", "Compile for the host, run on inputs, print or compare the outputs");
+  runCmd.addTo(runApp);
+  runApp->add_option("--target", runCmd.target, "Host target (default host)");
+  runApp->add_option("--name", runCmd.name, "C symbol prefix (default: the model's file name)");
+  runApp->add_option("--input", runCmd.inputs,
+                     "Input as an ONNX TensorProto .pb file, one per model input, in order");
+  runApp->add_option("--expected", runCmd.expected,
+                     "Expected output (.pb), one per model output, in order");
+  runApp->add_option("--atol", runCmd.atol, "Absolute tolerance for float outputs (1e-4)");
+  runApp->add_option("--rtol", runCmd.rtol, "Relative tolerance for float outputs (1e-3)");
+  runApp->add_flag("--sanitize", runCmd.sanitize, "Build the harness with ASan and UBSan");
+  runApp->add_option("--keep", runCmd.keep, "Keep the work directory (artifact, harness, data) here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -295,5 +297,7 @@ int main(int argc, char **argv) {
     return runImport(imp);
   if (compile->parsed())
     return runCompile(comp);
+  if (runApp->parsed())
+    return runModel(runCmd);
   return kUsageError;
 }

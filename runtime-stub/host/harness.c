@@ -1,6 +1,7 @@
-/* Runs one edgec artifact: harness IN0 ... OUT0 ... reads each input file
+/* Test harness for host artifacts (used by `edgec run`, test/e2e and
+ * test/conformance): harness IN0 ... OUT0 ... reads each input file
  * (raw little-endian tensor bytes) and writes each output file. Built per
- * artifact by run_model.py with
+ * artifact with
  *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
  *   -DNUM_OUTPUTS=... -DOUTPUT_BYTES={...}
  * The arena is surrounded by guard bytes that must survive the call. */

@@ -1,0 +1,73 @@
+//===- Commands.h - the edgec subcommands ----------------------*- C++ -*-===//
+#ifndef EDGEC_TOOLS_EDGEC_COMMANDS_H
+#define EDGEC_TOOLS_EDGEC_COMMANDS_H
+
+#include "compiler/Artifact.h"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace edgec::cli {
+
+enum ExitCode { kOk = 0, kModelError = 1, kUsageError = 2, kOutputError = 3 };
+
+/// How a model is read: shared by every subcommand that reads one.
+struct ModelOptions {
+  std::string model;
+  std::vector<std::string> inputShapes, dims, inputValues;
+
+  void addTo(CLI::App *cmd) {
+    cmd->add_option("model", model, "ONNX model file")->required();
+    cmd->add_option("--input-shape", inputShapes,
+                    "Static shape of an input, NAME=DIMxDIM... (repeatable)");
+    cmd->add_option("--dim", dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
+    cmd->add_option("--input-value", inputValues,
+                    "Fix an input to constant values, NAME=V[,V...] (repeatable)");
+  }
+};
+
+struct ImportCommand : ModelOptions {
+  std::string output = "-";
+  bool optimize = false;
+  bool summary = false;
+  std::string summaryJsonPath;
+  bool printLocations = false;
+  int64_t elideResourcesLargerThan = -1;
+};
+
+struct CompileCommand : ModelOptions {
+  std::string output;
+  std::string target = "host";
+  std::string name;
+  int optLevel = 3;
+  bool printIRAfterAll = false;
+  bool timing = false;
+};
+
+struct RunCommand : CompileCommand {
+  std::vector<std::string> inputs, expected; // .pb TensorProto files
+  double atol = 1e-4, rtol = 1e-3;
+  bool sanitize = false;
+  std::string keep; // keep the work directory here
+};
+
+/// Exit code when `edgec run` finds outputs that differ from --expected.
+constexpr int kOutputsDiffer = 4;
+
+/// A C identifier from a model's file name.
+std::string defaultName(const std::string &model);
+bool isIdentifier(const std::string &s);
+
+/// Imports, optimises and compiles `cmd.model`, writing the artifact to
+/// `outDir`. Returns an ExitCode; diagnostics are printed.
+int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
+                    CompiledModel &compiled);
+
+/// `edgec run`: compile for the host, link the harness, run, compare.
+int runModel(RunCommand cmd);
+
+} // namespace edgec::cli
+
+#endif

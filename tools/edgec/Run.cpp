@@ -1,0 +1,314 @@
+//===- Run.cpp - edgec run: compile, link the harness, run, compare -------===//
+//
+// edgec run model.onnx [--input in0.pb ...] [--expected out0.pb ...]
+//
+// Compiles the model for a host target into a work directory, builds the
+// host harness (runtime-stub/host/harness.c, embedded in edgec) against the
+// artifact with the system C compiler, runs it on the inputs (ONNX
+// TensorProto .pb files, or generated ones) and prints the outputs, or
+// compares them with expected .pb outputs: for float32,
+// |edgec - expected| <= atol + rtol * |expected| (defaults 1e-4 and 1e-3),
+// NaN where NaN is expected; other types exactly.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/edgec/Commands.h"
+
+#include "compiler/onnx/TensorProto.h"
+
+#include "mlir/IR/Location.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace edgec::cli {
+namespace {
+
+const char kHarness[] =
+#include "tools/edgec/HarnessSource.inc"
+    ;
+
+const char *dtypeOfOnnx(int32_t t) {
+  using TP = onnx::TensorProto;
+  switch (t) {
+  case TP::FLOAT:
+    return "float32";
+  case TP::DOUBLE:
+    return "float64";
+  case TP::FLOAT16:
+    return "float16";
+  case TP::BOOL:
+    return "bool";
+  case TP::INT8:
+    return "int8";
+  case TP::UINT8:
+    return "uint8";
+  case TP::INT16:
+    return "int16";
+  case TP::UINT16:
+    return "uint16";
+  case TP::INT32:
+    return "int32";
+  case TP::UINT32:
+    return "uint32";
+  case TP::INT64:
+    return "int64";
+  case TP::UINT64:
+    return "uint64";
+  default:
+    return "?";
+  }
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+/// Reads a TensorProto .pb and checks it fits `want`; returns its bytes.
+bool readTensorFile(const std::string &path, const TensorInfo &want, std::string &bytes) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    fmt::print(stderr, "edgec: error: {}: cannot open: {}\n", path, buffer.getError().message());
+    return false;
+  }
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(), (*buffer)->getBufferSize())) {
+    fmt::print(stderr, "edgec: error: {}: not an ONNX TensorProto\n", path);
+    return false;
+  }
+  std::vector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  std::string dtype = dtypeOfOnnx(tensor.data_type());
+  if (shape != want.shape || dtype != want.dtype) {
+    fmt::print(stderr, "edgec: error: {}: {} [{}] does not fit '{}', which is {} [{}]\n", path, dtype,
+               shapeText(shape), want.name, want.dtype, shapeText(want.shape));
+    return false;
+  }
+  mlir::MLIRContext ctx;
+  std::string diagnostic;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    diagnostic = d.str();
+    return mlir::success();
+  });
+  auto data = onnx_import::tensorBytes(tensor, mlir::FileLineColLoc::get(&ctx, path, 0, 0));
+  if (mlir::failed(data)) {
+    fmt::print(stderr, "edgec: error: {}: {}\n", path, diagnostic);
+    return false;
+  }
+  bytes = std::move(*data);
+  return true;
+}
+
+bool writeFile(const std::string &path, llvm::StringRef bytes) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return false;
+  os << bytes;
+  os.close();
+  return !os.has_error();
+}
+
+/// Element i of raw little-endian bytes of `dtype`, as a double.
+double elementAt(const std::string &bytes, const std::string &dtype, size_t i) {
+  auto get = [&](auto zero) {
+    decltype(zero) v;
+    std::memcpy(&v, bytes.data() + i * sizeof(v), sizeof(v));
+    return static_cast<double>(v);
+  };
+  if (dtype == "float32")
+    return get(float());
+  if (dtype == "float64")
+    return get(double());
+  if (dtype == "int8")
+    return get(int8_t());
+  if (dtype == "uint8" || dtype == "bool")
+    return get(uint8_t());
+  if (dtype == "int16")
+    return get(int16_t());
+  if (dtype == "uint16")
+    return get(uint16_t());
+  if (dtype == "int32")
+    return get(int32_t());
+  if (dtype == "uint32")
+    return get(uint32_t());
+  if (dtype == "uint64")
+    return get(uint64_t());
+  return get(int64_t());
+}
+
+size_t elementsOf(const TensorInfo &t) {
+  size_t n = 1;
+  for (int64_t d : t.shape)
+    n *= static_cast<size_t>(d);
+  return n;
+}
+
+int run(const std::string &program, llvm::ArrayRef<std::string> args, const std::string &what) {
+  llvm::SmallVector<llvm::StringRef> argv{program};
+  for (const auto &a : args)
+    argv.push_back(a);
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0, &error);
+  if (rc != 0)
+    fmt::print(stderr, "edgec: error: {} failed ({})\n", what,
+               error.empty() ? "exit " + std::to_string(rc) : error);
+  return rc;
+}
+
+} // namespace
+
+int runModel(RunCommand cmd) {
+  const TargetInfo *target = lookupTarget(cmd.target);
+  if (target && !target->hostNative) {
+    fmt::print(stderr, "edgec: error: edgec run runs host targets; '{}' needs its emulator\n",
+               cmd.target);
+    return kUsageError;
+  }
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc) {
+    fmt::print(stderr, "edgec: error: edgec run needs a C compiler ('cc') to link the harness\n");
+    return kUsageError;
+  }
+  llvm::SmallString<256> work;
+  if (!cmd.keep.empty()) {
+    work = cmd.keep;
+    llvm::sys::fs::create_directories(work);
+  } else if (auto ec = llvm::sys::fs::createUniqueDirectory("edgec-run", work)) {
+    fmt::print(stderr, "edgec: error: cannot create a work directory: {}\n", ec.message());
+    return kOutputError;
+  }
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      if (!dir.empty())
+        llvm::sys::fs::remove_directories(dir);
+    }
+  } cleanup{cmd.keep.empty() ? work.str().str() : ""};
+  std::string dir = work.str().str();
+
+  ArtifactInfo info;
+  CompiledModel compiled;
+  if (int rc = compileArtifact(cmd, dir + "/artifact", info, compiled))
+    return rc;
+  if (!cmd.inputs.empty() && cmd.inputs.size() != info.inputs.size()) {
+    fmt::print(stderr, "edgec: error: the model has {} inputs, --input gives {}\n",
+               info.inputs.size(), cmd.inputs.size());
+    return kUsageError;
+  }
+  if (!cmd.expected.empty() && cmd.expected.size() != info.outputs.size()) {
+    fmt::print(stderr, "edgec: error: the model has {} outputs, --expected gives {}\n",
+               info.outputs.size(), cmd.expected.size());
+    return kUsageError;
+  }
+
+  // The harness, linked against the artifact.
+  std::string art = dir + "/artifact", harness = dir + "/harness";
+  if (!writeFile(dir + "/harness.c", kHarness)) {
+    fmt::print(stderr, "edgec: error: cannot write {}/harness.c\n", dir);
+    return kOutputError;
+  }
+  std::string outBytes;
+  for (const auto &o : info.outputs)
+    outBytes += (outBytes.empty() ? "" : ",") + std::to_string(o.bytes);
+  std::vector<std::string> ccArgs{"-O1", "-std=c11", "-I", art, "-include", art + "/" + cmd.name + ".h",
+                                  "-DRUN=" + cmd.name + "_run_packed",
+                                  fmt::format("-DARENA_BYTES={}", compiled.arenaBytes),
+                                  fmt::format("-DNUM_INPUTS={}", info.inputs.size()),
+                                  fmt::format("-DNUM_OUTPUTS={}", info.outputs.size()),
+                                  "-DOUTPUT_BYTES={" + outBytes + "}"};
+  if (cmd.sanitize)
+    ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
+  ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o", harness});
+  if (run(*cc, ccArgs, "linking the harness"))
+    return kModelError;
+
+  // Inputs: the given .pb files, or a fixed pseudo-random pattern.
+  std::vector<std::string> files;
+  for (size_t i = 0; i < info.inputs.size(); ++i) {
+    const TensorInfo &t = info.inputs[i];
+    std::string bytes;
+    if (!cmd.inputs.empty()) {
+      if (!readTensorFile(cmd.inputs[i], t, bytes))
+        return kUsageError;
+    } else {
+      bytes.assign(static_cast<size_t>(t.bytes), '\0');
+      if (t.dtype == "float32") {
+        uint32_t state = 12345u + static_cast<uint32_t>(i);
+        for (size_t k = 0; k < elementsOf(t); ++k) {
+          state = state * 1664525u + 1013904223u;
+          float v = static_cast<float>(state >> 8) / static_cast<float>(1u << 24) * 2.0f - 1.0f;
+          std::memcpy(&bytes[k * 4], &v, 4);
+        }
+      }
+      fmt::print("input {} '{}' {} [{}]: generated ({})\n", i, t.name, t.dtype, shapeText(t.shape),
+                 t.dtype == "float32" ? "uniform in [-1, 1), fixed seed" : "zeros");
+    }
+    files.push_back(fmt::format("{}/in{}.bin", dir, i));
+    if (!writeFile(files.back(), bytes))
+      return kOutputError;
+  }
+  for (size_t i = 0; i < info.outputs.size(); ++i)
+    files.push_back(fmt::format("{}/out{}.bin", dir, i));
+  if (run(harness, files, "running the model"))
+    return kModelError;
+
+  bool allMatch = true;
+  for (size_t i = 0; i < info.outputs.size(); ++i) {
+    const TensorInfo &t = info.outputs[i];
+    auto buffer = llvm::MemoryBuffer::getFile(files[info.inputs.size() + i], /*IsText=*/false);
+    if (!buffer) {
+      fmt::print(stderr, "edgec: error: the harness wrote no output {}\n", i);
+      return kModelError;
+    }
+    std::string got = (*buffer)->getBuffer().str();
+    size_t n = elementsOf(t);
+    std::string head;
+    for (size_t k = 0; k < std::min<size_t>(n, 8); ++k)
+      head += fmt::format("{}{:.6g}", k ? ", " : "", elementAt(got, t.dtype, k));
+    fmt::print("output {} '{}' {} [{}]: {}{}\n", i, t.name, t.dtype, shapeText(t.shape), head,
+               n > 8 ? ", ..." : "");
+    if (cmd.expected.empty())
+      continue;
+    std::string want;
+    if (!readTensorFile(cmd.expected[i], t, want))
+      return kUsageError;
+    double maxAbs = 0, maxRel = 0;
+    bool match = true;
+    bool isFloat = t.dtype == "float32" || t.dtype == "float64";
+    for (size_t k = 0; k < n; ++k) {
+      double a = elementAt(got, t.dtype, k), e = elementAt(want, t.dtype, k);
+      if (!isFloat) {
+        match &= a == e;
+        maxAbs = std::max(maxAbs, std::fabs(a - e));
+        continue;
+      }
+      if (std::isnan(e) || std::isnan(a)) {
+        match &= std::isnan(e) && std::isnan(a);
+        continue;
+      }
+      if (a == e)
+        continue; // equal, infinities included
+      double d = std::fabs(a - e);
+      maxAbs = std::max(maxAbs, d);
+      maxRel = std::max(maxRel, d / std::max(std::fabs(e), 1e-30));
+      match &= d <= cmd.atol + cmd.rtol * std::fabs(e);
+    }
+    fmt::print("  vs {}: {} (max abs err {:.3g}, max rel err {:.3g}; atol {:g}, rtol {:g})\n",
+               cmd.expected[i], match ? "match" : "MISMATCH", maxAbs, maxRel, cmd.atol, cmd.rtol);
+    allMatch &= match;
+  }
+  if (!cmd.keep.empty())
+    fmt::print("work directory kept: {}\n", dir);
+  return allMatch ? kOk : kOutputsDiffer;
+}
+
+} // namespace edgec::cli
