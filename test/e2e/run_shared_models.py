@@ -6,6 +6,7 @@ ONNX Runtime are reported as skipped."""
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "models"))
@@ -27,10 +28,10 @@ for model, flags in CASES:
         continue
     for sanitize in (False, True):
         label = f"{model} {' '.join(flags)}{' [asan+ubsan]' if sanitize else ''}"
-        work = os.path.join("/tmp", f"edgec-e2e-{os.getpid()}-{passed + failed}")
-        cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work]
-        cmd += (["--sanitize"] if sanitize else []) + [path, "--"] + flags
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        with tempfile.TemporaryDirectory(prefix="edgec-e2e-") as work:
+            cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work]
+            cmd += (["--sanitize"] if sanitize else []) + [path, "--"] + flags
+            r = subprocess.run(cmd, capture_output=True, text=True)
         ok = r.returncode == 0
         passed += ok
         failed += not ok
