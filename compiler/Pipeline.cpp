@@ -157,6 +157,13 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   if (!main)
     return module.emitError("no @main function to compile"), failure();
   unsigned numInputs = main.getNumArguments(), numOutputs = main.getNumResults();
+  // A zero-sized argument has no pointer in the C ABI's bare-pointer
+  // convention (MLIR leaves such a function unconverted).
+  for (Type t : llvm::concat<const Type>(main.getArgumentTypes(), main.getResultTypes()))
+    if (auto rt = llvm::dyn_cast<RankedTensorType>(t); rt && rt.getNumElements() == 0)
+      return main.emitError("zero-sized inputs and outputs (")
+                 << t << ") cannot be compiled yet",
+             failure();
 
   PassManager pm(ctx);
   if (failed(parsePassPipeline(loweringPipeline(options), pm, llvm::errs())))
@@ -170,6 +177,16 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   CompiledModel out;
   if (failed(pm.run(module)))
     return failure();
+  // Conversions are partial: make sure nothing was left behind unlowered.
+  Operation *leftover = nullptr;
+  module.walk([&](Operation *op) {
+    if (!leftover && op != module.getOperation() && !isa<LLVM::LLVMDialect>(op->getDialect()))
+      leftover = op;
+  });
+  if (leftover)
+    return leftover->emitError("internal error: '")
+               << leftover->getName() << "' was not lowered to the LLVM dialect",
+           failure();
   if (auto run = module.lookupSymbol<LLVM::LLVMFuncOp>(options.name + "_run")) {
     auto get = [&](StringRef attr) {
       auto a = run->getAttrOfType<IntegerAttr>(attr);

@@ -36,6 +36,9 @@ std::string describeLocation(Location loc) {
 
 CliDiagnosticHandler::CliDiagnosticHandler(MLIRContext *ctx)
     : ScopedDiagnosticHandler(ctx) {
+  // Users get the node and op from the location; a dump of the IR op would
+  // only bury the message.
+  ctx->printOpOnDiagnostic(false);
   colour = isatty(fileno(stderr)) && !std::getenv("NO_COLOR");
   setHandler([this](Diagnostic &d) {
     const char *kind = "error", *code = "\033[1;31m";
