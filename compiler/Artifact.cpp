@@ -142,6 +142,13 @@ const char *dtypeCode(const std::string &dtype) {
   return "EDGEC_DTYPE_I64";
 }
 
+/// Text safe inside a C comment.
+std::string commentSafe(std::string s) {
+  for (size_t at = s.find("*/"); at != std::string::npos; at = s.find("*/", at))
+    s.replace(at, 2, "* /");
+  return s;
+}
+
 std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) {
   std::string N = upper(info.name);
   std::string h = fmt::format(
@@ -152,7 +159,7 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
       "/* Caller-owned scratch memory for one call of {name}_run. */\n"
       "#define {N}_ARENA_BYTES {arena}\n#define {N}_ARENA_ALIGN 16\n\n"
       "#define {N}_NUM_INPUTS {ni}\n#define {N}_NUM_OUTPUTS {no}\n\n",
-      fmt::arg("name", info.name), fmt::arg("model", llvm::sys::path::filename(info.modelPath).str()),
+      fmt::arg("name", info.name), fmt::arg("model", commentSafe(llvm::sys::path::filename(info.modelPath).str())),
       fmt::arg("sha", info.modelSha256), fmt::arg("N", N), fmt::arg("arena", compiled.arenaBytes),
       fmt::arg("ni", info.inputs.size()), fmt::arg("no", info.outputs.size()));
   auto describe = [&](const char *kind, size_t i, const TensorInfo &t) {
@@ -161,7 +168,7 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
     for (int64_t d : t.shape)
       elements *= d;
     h += fmt::format("/* {} {}: \"{}\", {} [{}] */\n", kind[0] == 'I' ? "input" : "output", i,
-                     t.name, t.dtype, shapeList(t.shape, ", "));
+                     commentSafe(t.name), t.dtype, shapeList(t.shape, ", "));
     h += fmt::format("#define {}_DTYPE {}\n#define {}_RANK {}\n#define {}_SHAPE {{{}}}\n"
                      "#define {}_ELEMENTS {}\n#define {}_BYTES {}\n\n",
                      K, dtypeCode(t.dtype), K, t.shape.size(), K, shapeList(t.shape, ", "), K,
@@ -322,8 +329,28 @@ SectionSizes sectionSizes(const std::string &object) {
   return s;
 }
 
-LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,
+LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info,
                             const TargetInfo &target, const CompiledModel &compiled, Location loc) {
+  // An absolute path without trailing separators: "out/" and "out" are the
+  // same directory, and its parent is where the temporary one goes.
+  llvm::SmallString<256> absolute(outPath);
+  llvm::sys::fs::make_absolute(absolute);
+  llvm::sys::path::remove_dots(absolute, /*remove_dot_dot=*/true);
+  while (absolute.size() > 1 && llvm::sys::path::is_separator(absolute.back()))
+    absolute.pop_back();
+  std::string outDir = absolute.str().str();
+  llvm::SmallString<256> cwd;
+  llvm::sys::fs::current_path(cwd);
+  if (llvm::sys::path::parent_path(outDir).empty() || outDir == cwd.str() ||
+      llvm::StringRef(cwd).starts_with(outDir + "/"))
+    return emitError(loc) << "-o '" << outPath
+                          << "' is the root, the current directory or one of its parents; "
+                             "give the artifact a directory of its own";
+  // Only a previous artifact is replaced, never some other directory.
+  if (llvm::sys::fs::exists(outDir) &&
+      (!llvm::sys::fs::is_directory(outDir) || !llvm::sys::fs::exists(outDir + "/manifest.json")))
+    return emitError(loc) << "'" << outPath
+                          << "' exists and is not an edgec artifact; remove it or choose another -o";
   llvm::SmallString<256> temp;
   std::string parent = llvm::sys::path::parent_path(outDir).str();
   if (parent.empty())

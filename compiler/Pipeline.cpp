@@ -18,6 +18,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -223,6 +224,32 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     return module.emitError("the target cannot emit object files"), failure();
   codegen.run(*llvmModule);
   out.object.assign(buffer.begin(), buffer.end());
+  // The artifact may need memcpy/memset/memmove (every runtime stub has
+  // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float
+  // and __aeabi_* routines, from libgcc/compiler-rt); nothing else: no
+  // libm, no allocator.
+  auto object = llvm::object::ObjectFile::createObjectFile(
+      llvm::MemoryBufferRef(out.object, "model.o"));
+  if (!object) {
+    llvm::consumeError(object.takeError());
+    return module.emitError("internal error: cannot read the emitted object"), failure();
+  }
+  for (const llvm::object::SymbolRef &symbol : (*object)->symbols()) {
+    auto flags = symbol.getFlags();
+    auto name = symbol.getName();
+    if (!flags || !name) {
+      if (!flags)
+        llvm::consumeError(flags.takeError());
+      if (!name)
+        llvm::consumeError(name.takeError());
+      continue;
+    }
+    if ((*flags & llvm::object::SymbolRef::SF_Undefined) && !name->empty() &&
+        !name->starts_with("__") && !llvm::is_contained({"memcpy", "memset", "memmove"}, *name))
+      return module.emitError("internal error: the generated code calls '")
+                 << *name << "', which edge targets do not have",
+             failure();
+  }
   return out;
 }
 

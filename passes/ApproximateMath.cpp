@@ -32,7 +32,21 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
     mlir::populateMathF32ExpansionPatterns(patterns, all);
     mlir::populateMathPolynomialApproximationPatterns(patterns, all);
     if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // The approximations use math.fma, which becomes a call to libm's fmaf
+    // on cpus without FMA (x86-64-v2, Cortex-M0...). A contractable multiply
+    // and add is fused by LLVM where the cpu has FMA and stays two
+    // instructions where it does not.
+    getOperation().walk([](mlir::math::FmaOp fma) {
+      mlir::OpBuilder b(fma);
+      auto contract = mlir::arith::FastMathFlagsAttr::get(b.getContext(),
+                                                          mlir::arith::FastMathFlags::contract);
+      mlir::Value product =
+          mlir::arith::MulFOp::create(b, fma.getLoc(), fma.getA(), fma.getB(), contract);
+      fma.replaceAllUsesWith(
+          mlir::arith::AddFOp::create(b, fma.getLoc(), product, fma.getC(), contract).getResult());
+      fma.erase();
+    });
   }
 };
 } // namespace

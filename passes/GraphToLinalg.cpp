@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -157,13 +158,17 @@ public:
       return arith::AddIOp::create(ob, loc, acc, x);
     });
   }
-  Value reduceMax(Value input, ArrayRef<int64_t> axes) {
+  Value reduceMax(Value input, ArrayRef<int64_t> axes, bool isUnsigned = false) {
     auto e = typeOf(input).getElementType();
+    // The identity of max: -inf, 0 (unsigned) or the type's smallest value.
     double lowest = llvm::isa<FloatType>(e) ? -std::numeric_limits<double>::infinity()
-                                            : static_cast<double>(std::numeric_limits<int64_t>::min());
-    return reduce(input, axes, lowest, [](OpBuilder &ob, Location loc, Value acc, Value x) -> Value {
+                    : isUnsigned            ? 0.0
+                                            : -std::ldexp(1.0, static_cast<int>(e.getIntOrFloatBitWidth()) - 1);
+    return reduce(input, axes, lowest, [isUnsigned](OpBuilder &ob, Location loc, Value acc, Value x) -> Value {
       if (llvm::isa<FloatType>(x.getType()))
         return arith::MaximumFOp::create(ob, loc, acc, x);
+      if (isUnsigned)
+        return arith::MaxUIOp::create(ob, loc, acc, x);
       return arith::MaxSIOp::create(ob, loc, acc, x);
     });
   }
@@ -218,7 +223,7 @@ Value clampOf(OpBuilder &ob, Location loc, Value x, std::optional<double> lo,
   return x;
 }
 
-FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x) {
+FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x, bool isUnsigned) {
   Type t = x.getType();
   auto f = [&](double v) { return Lowering::scalarIn(ob, loc, t, v); };
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
@@ -236,7 +241,7 @@ FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x) 
       .Case([&](AbsOp) -> Value {
         if (isFloat(x))
           return math::AbsFOp::create(ob, loc, x);
-        return math::AbsIOp::create(ob, loc, x);
+        return isUnsigned ? x : Value(math::AbsIOp::create(ob, loc, x));
       })
       .Case([&](ErfOp) -> Value { return math::ErfOp::create(ob, loc, x); })
       .Case([&](HardSwishOp) -> Value {
@@ -265,6 +270,44 @@ FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x) 
       .Default([](Operation *) { return failure(); });
 }
 
+/// a^b as ONNX (and C's pow) defines it, from exp(b log|a|): a negative base
+/// with an integer exponent takes the sign of (-1)^b, with a non-integer one
+/// gives NaN; 0^0 is 1. Exponents 1, 2, 3 and 0.5 are exact.
+Value powOf(OpBuilder &ob, Location loc, Value a, Value b) {
+  Type t = a.getType();
+  auto f = [&](double v) { return Lowering::scalarIn(ob, loc, t, v); };
+  FloatAttr exponent;
+  if (matchPattern(b, m_Constant(&exponent))) {
+    double e = exponent.getValueAsDouble();
+    if (e == 1.0)
+      return a;
+    if (e == 2.0)
+      return arith::MulFOp::create(ob, loc, a, a);
+    if (e == 3.0)
+      return arith::MulFOp::create(ob, loc, arith::MulFOp::create(ob, loc, a, a), a);
+    if (e == 0.5)
+      return math::SqrtOp::create(ob, loc, a);
+  }
+  Value magnitude = math::PowFOp::create(ob, loc, math::AbsFOp::create(ob, loc, a), b);
+  Value isInt = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, math::FloorOp::create(ob, loc, b), b);
+  Value half = arith::MulFOp::create(ob, loc, b, f(0.5));
+  Value isOdd = arith::AndIOp::create(
+      ob, loc, isInt,
+      arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::ONE, math::FloorOp::create(ob, loc, half), half));
+  Value negative = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, a, f(0.0));
+  Value signed_ = arith::SelectOp::create(ob, loc, isOdd, arith::NegFOp::create(ob, loc, magnitude), magnitude);
+  Value nan = f(std::numeric_limits<double>::quiet_NaN());
+  Value forNegative = arith::SelectOp::create(ob, loc, isInt, signed_, nan);
+  Value result = arith::SelectOp::create(ob, loc, negative, forNegative, magnitude);
+  // 0^b: 1 for b == 0, 0 for b > 0, inf for b < 0.
+  Value zeroBase = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, f(0.0));
+  Value zeroPow = arith::SelectOp::create(
+      ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, b, f(0.0)), f(1.0),
+      arith::SelectOp::create(ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OGT, b, f(0.0)),
+                              f(0.0), f(std::numeric_limits<double>::infinity())));
+  return arith::SelectOp::create(ob, loc, zeroBase, zeroPow, result);
+}
+
 FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a, Value c,
                             bool isUnsigned) {
   bool fp = isFloat(a);
@@ -286,7 +329,7 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
       .Case([&](PowOp) -> Value {
         if (!fp)
           return math::IPowIOp::create(ob, loc, a, c);
-        return math::PowFOp::create(ob, loc, a, c);
+        return powOf(ob, loc, a, c);
       })
       .Case([&](MaxOp) -> Value {
         if (fp)
@@ -602,9 +645,9 @@ FailureOr<Value> lowerBatchNorm(Lowering &l, BatchNormOp op) {
 enum class ReduceKind { Sum, Mean, Max };
 
 Value lowerReduce(Lowering &l, ReduceKind kind, Value input, ArrayRef<int64_t> axes,
-                  RankedTensorType out) {
+                  RankedTensorType out, bool isUnsigned = false) {
   if (kind == ReduceKind::Max)
-    return l.reshape(l.reduceMax(input, axes), out);
+    return l.reshape(l.reduceMax(input, axes, isUnsigned), out);
   Value r = l.reduceSum(input, axes);
   if (kind == ReduceKind::Mean) {
     int64_t count = 1;
@@ -706,6 +749,9 @@ FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
                Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
                Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, idx, zero);
                idx = arith::SelectOp::create(ob, loc, neg, arith::AddIOp::create(ob, loc, idx, dim), idx);
+               // Out-of-range indices are clamped: never a read outside the data.
+               idx = arith::MaxSIOp::create(ob, loc, idx, zero);
+               idx = arith::MinSIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis) - 1));
                SmallVector<Value> coords;
                for (int64_t i = 0; i < axis; ++i)
                  coords.push_back(linalg::IndexOp::create(ob, loc, i));
@@ -1079,6 +1125,12 @@ struct Signedness {
 
 FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
   Lowering l(op);
+  // Polynomial approximations exist for f32 only; f64 would call libm.
+  if (isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, SoftmaxOp, PowOp, LSTMOp>(op) &&
+      llvm::any_of(op->getResultTypes(), [](Type t) {
+        return llvm::cast<RankedTensorType>(t).getElementType().isF64();
+      }))
+    return failure();
   // A result with no elements needs no computation (and slices of it would
   // have out-of-range offsets).
   if (op->getNumResults() > 0 && llvm::all_of(op->getResultTypes(), [](Type t) {
@@ -1109,7 +1161,7 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
     auto out = typeOf(op->getResult(0));
     bool ok = true;
     Value r = l.elementwise(out, op->getOperands(), [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-      auto body = unaryBody(op, ob, loc, v[0]);
+      auto body = unaryBody(op, ob, loc, v[0], sign.in);
       if (failed(body)) {
         ok = false;
         return v[0];
@@ -1157,7 +1209,8 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
         return one(lowerReduce(l, ReduceKind::Mean, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
       })
       .Case([&](ReduceMaxOp r) {
-        return one(lowerReduce(l, ReduceKind::Max, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
+        return one(lowerReduce(l, ReduceKind::Max, r.getInput(), r.getAxes(), typeOf(r.getOutput()),
+                               sign.in));
       })
       .Case([&](ReduceSumOp r) {
         return one(lowerReduce(l, ReduceKind::Sum, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
@@ -1258,6 +1311,16 @@ struct ConvertGraphToLinalgPass
     }
     fn.walk([&](func::ReturnOp ret) {
       b.setInsertionPoint(ret);
+      // Each result needs a buffer of its own: a value returned twice (ONNX
+      // outputs joined by Identity) is copied for the second.
+      llvm::SmallPtrSet<Value, 4> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        if (seen.insert(operand.get()).second)
+          continue;
+        auto t = llvm::cast<RankedTensorType>(operand.get().getType());
+        Value empty = tensor::EmptyOp::create(b, ret.getLoc(), t.getShape(), t.getElementType());
+        operand.set(linalg::CopyOp::create(b, ret.getLoc(), operand.get(), empty).getResult(0));
+      }
       for (OpOperand &operand : ret->getOpOperands()) {
         auto t = llvm::cast<RankedTensorType>(operand.get().getType());
         if (storageOf(t) != t)

@@ -80,7 +80,9 @@ def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp">
   let description = [{
     exp, log, tanh, erf, ... become arithmetic (MLIR's polynomial
     approximations), and powf becomes exp(y * log(x)) after algebraic
-    simplification (x^2 -> x * x), so generated code needs no libm.
+    simplification (x^2 -> x * x), so generated code needs no libm. The
+    fused multiply-adds of the approximations become contractable mulf/addf,
+    which LLVM fuses only where the cpu has FMA (no fmaf calls).
   }];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];

@@ -83,7 +83,17 @@ bool isInPlaceCandidate(Operation *op, Value in, Value out) {
       writesOut = true;
     }
   }
-  return readsIn && writesOut;
+  // A body that reads the input elsewhere (gather, reversed slice, pad,
+  // resize: tensor.extract became memref.load) would see overwritten data.
+  bool readsInBody = false;
+  generic.getRegion().walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands())
+      if (operand.getParentRegion() != &generic.getRegion() &&
+          !generic.getRegion().isAncestor(operand.getParentRegion()) &&
+          (rootOf(operand) == in || rootOf(operand) == out))
+        readsInBody = true;
+  });
+  return readsIn && writesOut && !readsInBody;
 }
 
 struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
@@ -188,7 +198,10 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     SmallVector<bool> taken(buffers.size(), false);
     for (auto [o, out] : llvm::enumerate(buffers)) {
       for (auto [i, in] : llvm::enumerate(buffers)) {
-        if (i == o || taken[i] || in.last != out.first || in.bytes != out.bytes)
+        // Same type (not just the same rounded size): element k of the
+        // output must sit exactly where element k of the input was.
+        if (i == o || taken[i] || in.last != out.first ||
+            in.alloc.getType() != out.alloc.getType())
           continue;
         if (!isInPlaceCandidate(ops[out.first], in.alloc, out.alloc))
           continue;

@@ -18,6 +18,7 @@
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -26,6 +27,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace edgec::cli {
 namespace {
@@ -117,6 +119,19 @@ bool writeFile(const std::string &path, llvm::StringRef bytes) {
   return !os.has_error();
 }
 
+/// IEEE half precision bits as a float.
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  float v;
+  if (exponent == 0)
+    v = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31)
+    v = mantissa ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else
+    v = std::ldexp(static_cast<float>(mantissa | 0x400), static_cast<int>(exponent) - 25);
+  return sign ? -v : v;
+}
+
 /// Element i of raw little-endian bytes of `dtype`, as a double.
 double elementAt(const std::string &bytes, const std::string &dtype, size_t i) {
   auto get = [&](auto zero) {
@@ -128,6 +143,8 @@ double elementAt(const std::string &bytes, const std::string &dtype, size_t i) {
     return get(float());
   if (dtype == "float64")
     return get(double());
+  if (dtype == "float16")
+    return halfToFloat(static_cast<uint16_t>(get(uint16_t())));
   if (dtype == "int8")
     return get(int8_t());
   if (dtype == "uint8" || dtype == "bool")
@@ -182,7 +199,12 @@ int runModel(RunCommand cmd) {
   if (!cmd.keep.empty()) {
     work = cmd.keep;
     llvm::sys::fs::create_directories(work);
-  } else if (auto ec = llvm::sys::fs::createUniqueDirectory("edgec-run", work)) {
+  } else if (auto ec = [&] {
+               llvm::SmallString<256> base;
+               llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, base);
+               llvm::sys::path::append(base, "edgec-run");
+               return llvm::sys::fs::createUniqueDirectory(base, work);
+             }()) {
     fmt::print(stderr, "edgec: error: cannot create a work directory: {}\n", ec.message());
     return kOutputError;
   }
@@ -283,7 +305,7 @@ int runModel(RunCommand cmd) {
       return kUsageError;
     double maxAbs = 0, maxRel = 0;
     bool match = true;
-    bool isFloat = t.dtype == "float32" || t.dtype == "float64";
+    bool isFloat = t.dtype == "float32" || t.dtype == "float64" || t.dtype == "float16";
     for (size_t k = 0; k < n; ++k) {
       double a = elementAt(got, t.dtype, k), e = elementAt(want, t.dtype, k);
       if (!isFloat) {

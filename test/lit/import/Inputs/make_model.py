@@ -91,6 +91,11 @@ def kinds():
             [helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq_0", axes=[0]),
              helper.make_node("Clip", ["u"], ["y"], name="clip_0", min=0.0, max=6.0)],
             [x], [f32("y", [1, 1, 4])], opset=10),
+        # One value as two graph outputs (through Identity).
+        "duplicate_output": lambda: model(
+            [helper.make_node("Relu", ["x"], ["r"], name="relu_0"),
+             helper.make_node("Identity", ["r"], ["z"], name="id_0")],
+            [x], [f32("r", [1, 4]), f32("z", [1, 4])]),
         # Regressions found in review.
         "conv_stride0": lambda: model(
             [helper.make_node("Conv", ["x4", "w"], ["y"], name="conv_0", auto_pad="SAME_UPPER",
