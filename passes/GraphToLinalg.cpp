@@ -227,7 +227,11 @@ FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x, 
   Type t = x.getType();
   auto f = [&](double v) { return Lowering::scalarIn(ob, loc, t, v); };
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
-      .Case([&](ReluOp) -> Value { return arith::MaximumFOp::create(ob, loc, x, f(0)); })
+      .Case([&](ReluOp) -> Value {
+        if (isFloat(x))
+          return arith::MaximumFOp::create(ob, loc, x, f(0));
+        return isUnsigned ? x : Value(arith::MaxSIOp::create(ob, loc, x, f(0)));
+      })
       .Case([&](SigmoidOp) { return sigmoidOf(ob, loc, x); })
       .Case([&](TanhOp) -> Value { return math::TanhOp::create(ob, loc, x); })
       .Case([&](ExpOp) -> Value { return math::ExpOp::create(ob, loc, x); })
@@ -384,6 +388,13 @@ Value castScalar(OpBuilder &ob, Location loc, Value x, Type to, bool fromUnsigne
   return arith::TruncFOp::create(ob, loc, to, x);
 }
 
+/// acc + a * b, in float or (wrapping) integer arithmetic.
+Value multiplyAdd(OpBuilder &ob, Location loc, Value acc, Value a, Value b) {
+  if (isFloat(a))
+    return arith::AddFOp::create(ob, loc, acc, arith::MulFOp::create(ob, loc, a, b));
+  return arith::AddIOp::create(ob, loc, acc, arith::MulIOp::create(ob, loc, a, b));
+}
+
 // --- Ops ----------------------------------------------------------------------
 
 /// A window op (conv or pool) over NC[spatial] tensors: loop dims are
@@ -434,8 +445,7 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   auto conv = linalg::GenericOp::create(
       l.b, TypeRange{out}, ValueRange{x, w}, ValueRange{init}, maps, iters,
       [](OpBuilder &ob, Location loc, ValueRange a) {
-        Value p = arith::MulFOp::create(ob, loc, a[0], a[1]);
-        linalg::YieldOp::create(ob, loc, Value(arith::AddFOp::create(ob, loc, a[2], p)));
+        linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, a[2], a[0], a[1]));
       });
   return conv.getResult(0);
 }
@@ -579,8 +589,7 @@ Value matmul(Lowering &l, Value a, Value bv, RankedTensorType out, bool transA =
   return linalg::GenericOp::create(
              l.b, TypeRange{out}, ValueRange{a, bv}, ValueRange{l.filled(out, 0.0)}, maps, iters,
              [](OpBuilder &ob, Location loc, ValueRange v) {
-               Value p = arith::MulFOp::create(ob, loc, v[0], v[1]);
-               linalg::YieldOp::create(ob, loc, Value(arith::AddFOp::create(ob, loc, v[2], p)));
+               linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, v[2], v[0], v[1]));
              })
       .getResult(0);
 }
