@@ -1214,7 +1214,9 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
           axes.push_back(i);
         return one(lowerReduce(l, ReduceKind::Mean, p.getInput(), axes, typeOf(p.getOutput())));
       })
-      .Case([&](ReduceMeanOp r) {
+      .Case([&](ReduceMeanOp r) -> FailureOr<SmallVector<Value>> {
+        if (!llvm::isa<FloatType>(typeOf(r.getInput()).getElementType()))
+          return failure(); // integer means round; not lowered yet
         return one(lowerReduce(l, ReduceKind::Mean, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
       })
       .Case([&](ReduceMaxOp r) {
