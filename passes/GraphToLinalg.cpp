@@ -263,6 +263,55 @@ FailureOr<Value> unaryBody(Operation *op, OpBuilder &ob, Location loc, Value x, 
         Value scaled = arith::MulFOp::create(ob, loc, x, f(l.getAlpha().convertToFloat()));
         return arith::SelectOp::create(ob, loc, neg, scaled, x);
       })
+      .Case([&](FloorOp) -> Value { return math::FloorOp::create(ob, loc, x); })
+      .Case([&](CeilOp) -> Value { return math::CeilOp::create(ob, loc, x); })
+      .Case([&](RoundOp) -> Value { return math::RoundEvenOp::create(ob, loc, x); })
+      .Case([&](ReciprocalOp) -> Value { return arith::DivFOp::create(ob, loc, f(1), x); })
+      .Case([&](SinOp) -> Value { return math::SinOp::create(ob, loc, x); })
+      .Case([&](CosOp) -> Value { return math::CosOp::create(ob, loc, x); })
+      .Case([&](SoftplusOp) -> Value {
+        return math::LogOp::create(ob, loc, arith::AddFOp::create(ob, loc, f(1), math::ExpOp::create(ob, loc, x)));
+      })
+      .Case([&](SoftsignOp) -> Value {
+        return arith::DivFOp::create(ob, loc, x, arith::AddFOp::create(ob, loc, f(1), math::AbsFOp::create(ob, loc, x)));
+      })
+      .Case([&](NotOp) -> Value { return arith::XOrIOp::create(ob, loc, x, f(1)); })
+      .Case([&](SignOp) -> Value {
+        if (isFloat(x)) {
+          Value pos = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OGT, x, f(0));
+          Value neg = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, x, f(0));
+          return arith::SelectOp::create(ob, loc, pos, f(1),
+                                         arith::SelectOp::create(ob, loc, neg, f(-1), f(0)));
+        }
+        Value pos = arith::CmpIOp::create(ob, loc, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x, f(0));
+        Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, x, f(0));
+        Value negOrZero = isUnsigned ? f(0) : Value(arith::SelectOp::create(ob, loc, neg, f(-1), f(0)));
+        return arith::SelectOp::create(ob, loc, pos, f(1), negOrZero);
+      })
+      .Case([&](EluOp e) -> Value {
+        Value neg = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, x, f(0));
+        Value em1 = arith::SubFOp::create(ob, loc, math::ExpOp::create(ob, loc, x), f(1));
+        return arith::SelectOp::create(ob, loc, neg,
+                                       arith::MulFOp::create(ob, loc, em1, f(e.getAlpha().convertToFloat())), x);
+      })
+      .Case([&](CeluOp c) -> Value {
+        double alpha = c.getAlpha().convertToFloat();
+        Value em1 = arith::SubFOp::create(
+            ob, loc, math::ExpOp::create(ob, loc, arith::DivFOp::create(ob, loc, x, f(alpha))), f(1));
+        return arith::AddFOp::create(ob, loc, arith::MaximumFOp::create(ob, loc, x, f(0)),
+                                     arith::MinimumFOp::create(ob, loc, f(0), arith::MulFOp::create(ob, loc, em1, f(alpha))));
+      })
+      .Case([&](SeluOp e) -> Value {
+        Value nonPos = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLE, x, f(0));
+        Value em1 = arith::SubFOp::create(ob, loc, math::ExpOp::create(ob, loc, x), f(1));
+        Value inner = arith::SelectOp::create(
+            ob, loc, nonPos, arith::MulFOp::create(ob, loc, em1, f(e.getAlpha().convertToFloat())), x);
+        return arith::MulFOp::create(ob, loc, inner, f(e.getGamma().convertToFloat()));
+      })
+      .Case([&](ThresholdedReluOp t) -> Value {
+        Value above = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OGT, x, f(t.getAlpha().convertToFloat()));
+        return arith::SelectOp::create(ob, loc, above, x, f(0));
+      })
       .Case([&](ClipOp c) -> Value {
         std::optional<double> lo, hi;
         if (c.getMin())
@@ -349,6 +398,33 @@ FailureOr<Value> binaryBody(Operation *op, OpBuilder &ob, Location loc, Value a,
         if (fp)
           return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, c);
         return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, a, c);
+      })
+      .Case<LessOp, LessOrEqualOp, GreaterOp, GreaterOrEqualOp>([&](auto cmp) -> Value {
+        using T = decltype(cmp);
+        constexpr bool less = std::is_same_v<T, LessOp> || std::is_same_v<T, LessOrEqualOp>;
+        constexpr bool orEqual = std::is_same_v<T, LessOrEqualOp> || std::is_same_v<T, GreaterOrEqualOp>;
+        if (fp)
+          return arith::CmpFOp::create(ob, loc,
+                                       less ? (orEqual ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT)
+                                            : (orEqual ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT),
+                                       a, c);
+        arith::CmpIPredicate p =
+            isUnsigned ? (less ? (orEqual ? arith::CmpIPredicate::ule : arith::CmpIPredicate::ult)
+                               : (orEqual ? arith::CmpIPredicate::uge : arith::CmpIPredicate::ugt))
+                       : (less ? (orEqual ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt)
+                               : (orEqual ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt));
+        return arith::CmpIOp::create(ob, loc, p, a, c);
+      })
+      .Case([&](AndOp) -> Value { return arith::AndIOp::create(ob, loc, a, c); })
+      .Case([&](OrOp) -> Value { return arith::OrIOp::create(ob, loc, a, c); })
+      .Case([&](XorOp) -> Value { return arith::XOrIOp::create(ob, loc, a, c); })
+      .Case([&](PReluOp) -> Value {
+        Value zero = Lowering::scalarIn(ob, loc, a.getType(), 0);
+        if (fp)
+          return arith::SelectOp::create(ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, a, zero),
+                                         arith::MulFOp::create(ob, loc, a, c), a);
+        return arith::SelectOp::create(ob, loc, arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, a, zero),
+                                       arith::MulIOp::create(ob, loc, a, c), a);
       })
       .Default([](Operation *) { return failure(); });
 }
@@ -667,6 +743,61 @@ Value lowerReduce(Lowering &l, ReduceKind kind, Value input, ArrayRef<int64_t> a
     });
   }
   return l.reshape(r, out);
+}
+
+/// ReduceMin/Prod/SumSquare/L1/L2/LogSum/LogSumExp: a per-element map, one
+/// reduction (keeping dims) and a final map; then the output's shape.
+template <typename OpTy>
+FailureOr<Value> lowerOtherReduce(Lowering &l, OpTy op, bool isUnsigned) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  bool fp = llvm::isa<FloatType>(t.getElementType());
+  ArrayRef<int64_t> axes = op.getAxes();
+  auto map = [&](Value v, auto fn) {
+    return l.elementwise(typeOf(v), {v}, [&](OpBuilder &ob, Location loc, ValueRange a) -> Value {
+      return fn(ob, loc, a[0]);
+    });
+  };
+  Value r;
+  if constexpr (std::is_same_v<OpTy, ReduceMinOp>) {
+    double highest = fp ? std::numeric_limits<double>::infinity()
+                        : isUnsigned ? std::ldexp(1.0, static_cast<int>(t.getElementTypeBitWidth())) - 1
+                                     : std::ldexp(1.0, static_cast<int>(t.getElementTypeBitWidth()) - 1) - 1;
+    r = l.reduce(x, axes, highest, [&](OpBuilder &ob, Location loc, Value acc, Value v) -> Value {
+      if (fp)
+        return arith::MinimumFOp::create(ob, loc, acc, v);
+      return isUnsigned ? Value(arith::MinUIOp::create(ob, loc, acc, v)) : Value(arith::MinSIOp::create(ob, loc, acc, v));
+    });
+  } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
+    r = l.reduce(x, axes, 1.0, [&](OpBuilder &ob, Location loc, Value acc, Value v) -> Value {
+      return fp ? Value(arith::MulFOp::create(ob, loc, acc, v)) : Value(arith::MulIOp::create(ob, loc, acc, v));
+    });
+  } else {
+    if (!fp)
+      return failure();
+    if constexpr (std::is_same_v<OpTy, ReduceSumSquareOp> || std::is_same_v<OpTy, ReduceL2Op>)
+      x = map(x, [](OpBuilder &ob, Location loc, Value v) -> Value { return arith::MulFOp::create(ob, loc, v, v); });
+    if constexpr (std::is_same_v<OpTy, ReduceL1Op>)
+      x = map(x, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::AbsFOp::create(ob, loc, v); });
+    if constexpr (std::is_same_v<OpTy, ReduceLogSumExpOp>) {
+      // log(sum(exp(x))) = m + log(sum(exp(x - m))) with m the maximum.
+      Value m = l.reduceMax(x, axes);
+      Value shifted = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
+      });
+      Value s = l.reduceSum(shifted, axes);
+      r = l.elementwise(typeOf(s), {s, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        return arith::AddFOp::create(ob, loc, math::LogOp::create(ob, loc, v[0]), v[1]);
+      });
+    } else {
+      r = l.reduceSum(x, axes);
+      if constexpr (std::is_same_v<OpTy, ReduceL2Op>)
+        r = map(r, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::SqrtOp::create(ob, loc, v); });
+      if constexpr (std::is_same_v<OpTy, ReduceLogSumOp>)
+        r = map(r, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::LogOp::create(ob, loc, v); });
+    }
+  }
+  return l.reshape(r, typeOf(op.getOutput()));
 }
 
 FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
@@ -1135,7 +1266,8 @@ struct Signedness {
 FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
   Lowering l(op);
   // Polynomial approximations exist for f32 only; f64 would call libm.
-  if (isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, SoftmaxOp, PowOp, LSTMOp>(op) &&
+  if (isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, SoftmaxOp, PowOp, LSTMOp, SinOp, CosOp,
+          SoftplusOp, EluOp, CeluOp, SeluOp, ReduceLogSumOp, ReduceLogSumExpOp>(op) &&
       llvm::any_of(op->getResultTypes(), [](Type t) {
         return llvm::cast<RankedTensorType>(t).getElementType().isF64();
       }))
@@ -1179,7 +1311,8 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
     });
     return ok ? one(r) : FailureOr<SmallVector<Value>>(failure());
   }
-  if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp>(op)) {
+  if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp, LessOrEqualOp,
+          GreaterOp, GreaterOrEqualOp, AndOp, OrOp, XorOp, PReluOp>(op)) {
     bool ok = true;
     Value r = l.elementwise(typeOf(op->getResult(0)), op->getOperands(),
                             [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
@@ -1227,6 +1360,14 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
         return one(lowerReduce(l, ReduceKind::Sum, r.getInput(), r.getAxes(), typeOf(r.getOutput())));
       })
       .Case([&](SoftmaxOp s) { return one(lowerSoftmax(l, s)); })
+      .Case([&](WhereOp w) {
+        return one(l.elementwise(typeOf(w.getOutput()), {w.getCondition(), w.getLhs(), w.getRhs()},
+                                 [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                                   return arith::SelectOp::create(ob, loc, v[0], v[1], v[2]);
+                                 }));
+      })
+      .Case<ReduceMinOp, ReduceProdOp, ReduceSumSquareOp, ReduceL1Op, ReduceL2Op, ReduceLogSumOp,
+            ReduceLogSumExpOp>([&](auto r) { return one(lowerOtherReduce(l, r, sign.in)); })
       .Case<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>([&](auto r) {
         return one(l.reshape(r.getInput(), typeOf(r.getOutput())));
       })

@@ -114,6 +114,54 @@ LogicalResult hardSigmoid(NodeContext &ctx) {
 
 /// Clip with constant bounds is graph.clip; a bound computed at run time
 /// (melspectrogram clips at max(x) - 80 dB) becomes graph.max / graph.min.
+/// Unary ops with float attributes (name, ONNX default).
+template <typename OpTy>
+LogicalResult unaryWithAttrs(NodeContext &ctx, std::initializer_list<std::pair<const char *, float>> attrs) {
+  Value x = ctx.input(0);
+  if (!x)
+    return failure();
+  SmallVector<NamedAttribute> named;
+  for (auto [name, def] : attrs)
+    named.push_back(ctx.named(name, ctx.b.getF32FloatAttr(ctx.getFloat(name, def))));
+  return bind(ctx, ctx.create<OpTy>({x}, named));
+}
+
+LogicalResult elu(NodeContext &ctx) { return unaryWithAttrs<g::EluOp>(ctx, {{"alpha", 1.0f}}); }
+LogicalResult celu(NodeContext &ctx) { return unaryWithAttrs<g::CeluOp>(ctx, {{"alpha", 1.0f}}); }
+LogicalResult selu(NodeContext &ctx) {
+  return unaryWithAttrs<g::SeluOp>(ctx, {{"alpha", 1.67326319217681884765625f},
+                                         {"gamma", 1.05070102214813232421875f}});
+}
+LogicalResult thresholdedRelu(NodeContext &ctx) {
+  return unaryWithAttrs<g::ThresholdedReluOp>(ctx, {{"alpha", 1.0f}});
+}
+
+/// PRelu's slope broadcasts against X. Models converted from PRelu-6 (and
+/// PyTorch's exports of it) give a per-channel slope [C] that only fits
+/// along dim 1: it is reshaped to [C, 1, ...] to keep that meaning.
+LogicalResult prelu(NodeContext &ctx) {
+  Value x = ctx.input(0), slope = ctx.input(1);
+  if (!x || !slope)
+    return failure();
+  auto xt = llvm::cast<RankedTensorType>(x.getType());
+  auto st = llvm::cast<RankedTensorType>(slope.getType());
+  if (st.getRank() == 1 && xt.getRank() > 2 && st.getDimSize(0) == xt.getDimSize(1) &&
+      st.getDimSize(0) != xt.getShape().back() && st.getDimSize(0) != 1) {
+    SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+    shape[0] = st.getDimSize(0);
+    auto r = ctx.create<g::ReshapeOp>({slope}, {ctx.i64s("shape", shape)});
+    if (failed(r))
+      return failure();
+    slope = *r;
+  }
+  return bind(ctx, ctx.create<g::PReluOp>({x, slope}));
+}
+
+LogicalResult where(NodeContext &ctx) {
+  Value c = ctx.input(0), a = ctx.input(1), b = ctx.input(2);
+  return c && a && b ? bind(ctx, ctx.create<g::WhereOp>({c, a, b})) : failure();
+}
+
 LogicalResult clip(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
@@ -848,28 +896,51 @@ const OpEntry kOpTable[] = {
     // Elementwise
     {"Abs", 13, 17, unary<g::AbsOp>},
     {"Add", 14, 17, binary<g::AddOp>},
+    {"And", 7, 17, binary<g::AndOp>},
     {"Cast", 13, 17, cast},
+    {"Ceil", 13, 17, unary<g::CeilOp>},
+    {"Celu", 12, 17, celu},
     {"Clip", 13, 17, clip},
+    {"Cos", 7, 17, unary<g::CosOp>},
     {"Div", 14, 17, binary<g::DivOp>},
+    {"Elu", 6, 17, elu},
     {"Equal", 13, 17, binary<g::EqualOp>},
     {"Erf", 13, 17, unary<g::ErfOp>},
     {"Exp", 13, 17, unary<g::ExpOp>},
+    {"Floor", 13, 17, unary<g::FloorOp>},
+    {"Greater", 13, 17, binary<g::GreaterOp>},
+    {"GreaterOrEqual", 16, 17, binary<g::GreaterOrEqualOp>},
     {"HardSigmoid", 6, 17, hardSigmoid},
     {"HardSwish", 14, 17, unary<g::HardSwishOp>},
     {"LeakyRelu", 16, 17, leakyRelu},
+    {"Less", 13, 17, binary<g::LessOp>},
+    {"LessOrEqual", 16, 17, binary<g::LessOrEqualOp>},
     {"Log", 13, 17, unary<g::LogOp>},
     {"Max", 13, 17, variadic<g::MaxOp>},
     {"Min", 13, 17, variadic<g::MinOp>},
     {"Mul", 14, 17, binary<g::MulOp>},
     {"Neg", 13, 17, unary<g::NegOp>},
+    {"Not", 1, 17, unary<g::NotOp>},
+    {"Or", 7, 17, binary<g::OrOp>},
+    {"PRelu", 16, 17, prelu},
     {"Pow", 15, 17, pow},
+    {"Reciprocal", 13, 17, unary<g::ReciprocalOp>},
     {"Relu", 14, 17, unary<g::ReluOp>},
+    {"Round", 11, 17, unary<g::RoundOp>},
+    {"Selu", 6, 17, selu},
     {"Sigmoid", 13, 17, unary<g::SigmoidOp>},
+    {"Sign", 13, 17, unary<g::SignOp>},
+    {"Sin", 7, 17, unary<g::SinOp>},
     {"Softmax", 13, 17, softmax},
+    {"Softplus", 1, 17, unary<g::SoftplusOp>},
+    {"Softsign", 1, 17, unary<g::SoftsignOp>},
     {"Sqrt", 13, 17, unary<g::SqrtOp>},
     {"Sub", 14, 17, binary<g::SubOp>},
     {"Sum", 13, 17, variadic<g::AddOp>},
     {"Tanh", 13, 17, unary<g::TanhOp>},
+    {"ThresholdedRelu", 10, 17, thresholdedRelu},
+    {"Where", 16, 17, where},
+    {"Xor", 7, 17, binary<g::XorOp>},
     // Linear algebra, convolution, normalisation, recurrence
     {"BatchNormalization", 15, 17, batchNorm},
     {"Conv", 11, 17, conv},
@@ -883,6 +954,13 @@ const OpEntry kOpTable[] = {
     {"ReduceMax", 13, 17, reduce<g::ReduceMaxOp>},
     {"ReduceMean", 13, 17, reduce<g::ReduceMeanOp>},
     {"ReduceSum", 13, 17, reduce<g::ReduceSumOp>},
+    {"ReduceL1", 13, 17, reduce<g::ReduceL1Op>},
+    {"ReduceL2", 13, 17, reduce<g::ReduceL2Op>},
+    {"ReduceLogSum", 13, 17, reduce<g::ReduceLogSumOp>},
+    {"ReduceLogSumExp", 13, 17, reduce<g::ReduceLogSumExpOp>},
+    {"ReduceMin", 13, 17, reduce<g::ReduceMinOp>},
+    {"ReduceProd", 13, 17, reduce<g::ReduceProdOp>},
+    {"ReduceSumSquare", 13, 17, reduce<g::ReduceSumSquareOp>},
     // Data movement
     {"Concat", 13, 17, concat},
     {"Dropout", 13, 17, identity},

@@ -199,6 +199,14 @@ EDGEC_FOLD_BINARY(PowOp, std::pow(a, b), OptInt(), 1.0f)
 EDGEC_FOLD_BINARY(MaxOp, std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b), OptInt(std::max(a, b)), kNoIdentity)
 EDGEC_FOLD_BINARY(MinOp, std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b), OptInt(std::min(a, b)), kNoIdentity)
 EDGEC_FOLD_BINARY(EqualOp, a == b ? 1.0f : 0.0f, OptInt(a == b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(LessOp, a < b ? 1.0f : 0.0f, OptInt(a < b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(LessOrEqualOp, a <= b ? 1.0f : 0.0f, OptInt(a <= b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(GreaterOp, a > b ? 1.0f : 0.0f, OptInt(a > b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(GreaterOrEqualOp, a >= b ? 1.0f : 0.0f, OptInt(a >= b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(AndOp, 0.0f, OptInt(a && b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(OrOp, 0.0f, OptInt(a || b ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(XorOp, 0.0f, OptInt((a != 0) != (b != 0) ? 1 : 0), kNoIdentity)
+EDGEC_FOLD_BINARY(PReluOp, a < 0 ? a * b : a, OptInt(a < 0 ? static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)) : a), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {

@@ -122,6 +122,24 @@ def Graph_HardSigmoidOp : Graph_UnaryOp<"hard_sigmoid",
 def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max); absent bounds are unbounded",
     (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)>;
 
+def Graph_FloorOp : Graph_UnaryOp<"floor", "round down">;
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "round up">;
+def Graph_RoundOp : Graph_UnaryOp<"round", "round half to even">;
+def Graph_ReciprocalOp : Graph_UnaryOp<"reciprocal", "1 / x">;
+def Graph_SignOp : Graph_UnaryOp<"sign", "-1, 0 or 1">;
+def Graph_SinOp : Graph_UnaryOp<"sin", "sine">;
+def Graph_CosOp : Graph_UnaryOp<"cos", "cosine">;
+def Graph_SoftplusOp : Graph_UnaryOp<"softplus", "log(1 + exp(x))">;
+def Graph_SoftsignOp : Graph_UnaryOp<"softsign", "x / (1 + |x|)">;
+def Graph_NotOp : Graph_UnaryOp<"not", "logical not of i1">;
+def Graph_EluOp : Graph_UnaryOp<"elu", "x < 0 ? alpha * (exp(x) - 1) : x", (ins F32Attr:$alpha)>;
+def Graph_CeluOp : Graph_UnaryOp<"celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",
+    (ins F32Attr:$alpha)>;
+def Graph_SeluOp : Graph_UnaryOp<"selu", "gamma * (x <= 0 ? alpha * (exp(x) - 1) : x)",
+    (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def Graph_ThresholdedReluOp : Graph_UnaryOp<"thresholded_relu", "x > alpha ? x : 0",
+    (ins F32Attr:$alpha)>;
+
 def Graph_CastOp : Graph_InferredOp<"cast", "Cast"> {
   let summary = "Element type conversion (ONNX Cast)";
   let arguments = (ins Graph_Tensor:$input, TypeAttr:$to);
@@ -147,6 +165,21 @@ def Graph_PowOp : Graph_BinaryOp<"pow", "lhs ^ rhs">;
 def Graph_MaxOp : Graph_BinaryOp<"max", "max(lhs, rhs)">;
 def Graph_MinOp : Graph_BinaryOp<"min", "min(lhs, rhs)">;
 def Graph_EqualOp : Graph_BinaryOp<"equal", "lhs == rhs (i1 result)", "Compare">;
+def Graph_LessOp : Graph_BinaryOp<"less", "lhs < rhs (i1 result)", "Compare">;
+def Graph_LessOrEqualOp : Graph_BinaryOp<"less_or_equal", "lhs <= rhs (i1 result)", "Compare">;
+def Graph_GreaterOp : Graph_BinaryOp<"greater", "lhs > rhs (i1 result)", "Compare">;
+def Graph_GreaterOrEqualOp : Graph_BinaryOp<"greater_or_equal", "lhs >= rhs (i1 result)", "Compare">;
+def Graph_AndOp : Graph_BinaryOp<"and", "logical and of i1">;
+def Graph_OrOp : Graph_BinaryOp<"or", "logical or of i1">;
+def Graph_XorOp : Graph_BinaryOp<"xor", "logical xor of i1">;
+def Graph_PReluOp : Graph_BinaryOp<"prelu", "lhs < 0 ? rhs * lhs : lhs (rhs: slope)">;
+
+def Graph_WhereOp : Graph_InferredOp<"where", "Where"> {
+  let summary = "condition ? lhs : rhs, with numpy broadcasting of all three";
+  let arguments = (ins RankedTensorOf<[I1]>:$condition, Graph_Tensor:$lhs, Graph_Tensor:$rhs);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
 
 //===----------------------------------------------------------------------===//
 // Linear algebra and convolution
@@ -243,6 +276,13 @@ class Graph_ReduceOp<string mnemonic, string summaryText>
 def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "Mean">;
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
+def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;
+def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "Product">;
+def Graph_ReduceSumSquareOp : Graph_ReduceOp<"reduce_sum_square", "Sum of squares">;
+def Graph_ReduceL1Op : Graph_ReduceOp<"reduce_l1", "Sum of absolute values">;
+def Graph_ReduceL2Op : Graph_ReduceOp<"reduce_l2", "Square root of the sum of squares">;
+def Graph_ReduceLogSumOp : Graph_ReduceOp<"reduce_log_sum", "Log of the sum">;
+def Graph_ReduceLogSumExpOp : Graph_ReduceOp<"reduce_log_sum_exp", "Log of the sum of exponentials">;
 
 def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType,
     InferTypeOpInterface]> {

@@ -512,6 +512,22 @@ LogicalResult inferResizeImpl(Loc loc, Type inputT, ArrayRef<int64_t> sizes,
   return push(types, sizes, x->getElementType());
 }
 
+LogicalResult inferWhereImpl(Loc loc, Type condT, Type lhsT, Type rhsT, Types &types) {
+  SmallVector<int64_t> values, shape;
+  if (failed(inferBroadcastShape(loc, lhsT, rhsT, values)))
+    return failure();
+  auto cond = ranked(loc, condT, "condition");
+  if (failed(cond))
+    return failure();
+  auto valuesType = RankedTensorType::get(values, cond->getElementType());
+  if (failed(inferBroadcastShape(loc, condT, valuesType, shape)))
+    return failure();
+  Type le = llvm::cast<RankedTensorType>(lhsT).getElementType();
+  if (le != llvm::cast<RankedTensorType>(rhsT).getElementType())
+    return emitOptionalError(loc, "where: element types differ: ", lhsT, " vs ", rhsT);
+  return push(types, shape, le);
+}
+
 LogicalResult inferDequantizeImpl(Loc loc, Type inputT, Types &types) {
   auto x = ranked(loc, inputT, "input");
   if (failed(x))

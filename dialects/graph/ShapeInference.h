@@ -71,6 +71,8 @@ mlir::LogicalResult inferResizeImpl(Loc loc, mlir::Type input, llvm::ArrayRef<in
                                     llvm::ArrayRef<float> scales, llvm::StringRef mode,
                                     Types &types);
 mlir::LogicalResult inferDequantizeImpl(Loc loc, mlir::Type input, Types &types);
+mlir::LogicalResult inferWhereImpl(Loc loc, mlir::Type cond, mlir::Type lhs, mlir::Type rhs,
+                                   Types &types);
 
 /// Number of elements of a static shape, or -1 when it overflows int64.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
@@ -177,6 +179,11 @@ template <typename A>
 mlir::LogicalResult inferResize(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferResizeImpl(loc, a.getInput().getType(), a.getSizes(), a.getScales(),
                          a.getMode(), types);
+}
+template <typename A>
+mlir::LogicalResult inferWhere(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferWhereImpl(loc, a.getCondition().getType(), a.getLhs().getType(),
+                        a.getRhs().getType(), types);
 }
 template <typename A>
 mlir::LogicalResult inferDequantize(mlir::MLIRContext *, Loc loc, A a, Types &types) {

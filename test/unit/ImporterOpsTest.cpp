@@ -180,7 +180,12 @@ std::vector<OpCase> cases() {
            {"HardSwish", "graph.hard_swish"}, {"Log", "graph.log"}, {"Neg", "graph.neg"},
            {"Relu", "graph.relu"}, {"Sigmoid", "graph.sigmoid"}, {"Sqrt", "graph.sqrt"},
            {"Tanh", "graph.tanh"}, {"LeakyRelu", "graph.leaky_relu"},
-           {"HardSigmoid", "graph.hard_sigmoid"}, {"Softmax", "graph.softmax"}})
+           {"HardSigmoid", "graph.hard_sigmoid"}, {"Softmax", "graph.softmax"},
+           {"Floor", "graph.floor"}, {"Ceil", "graph.ceil"}, {"Round", "graph.round"},
+           {"Reciprocal", "graph.reciprocal"}, {"Sign", "graph.sign"}, {"Sin", "graph.sin"},
+           {"Cos", "graph.cos"}, {"Softplus", "graph.softplus"}, {"Softsign", "graph.softsign"},
+           {"Elu", "graph.elu"}, {"Celu", "graph.celu"}, {"Selu", "graph.selu"},
+           {"ThresholdedRelu", "graph.thresholded_relu"}})
     c.push_back(unaryCase(op, g));
   for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
            {"Add", "graph.add"}, {"Sub", "graph.sub"}, {"Mul", "graph.mul"},
@@ -188,6 +193,35 @@ std::vector<OpCase> cases() {
            {"Min", "graph.min"}, {"Sum", "graph.add"}})
     c.push_back(binaryCase(op, g));
   c.push_back(binaryCase("Equal", "graph.equal", "tensor<2x3xi1>"));
+  for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
+           {"Less", "graph.less"}, {"LessOrEqual", "graph.less_or_equal"},
+           {"Greater", "graph.greater"}, {"GreaterOrEqual", "graph.greater_or_equal"}})
+    c.push_back({op, [op = op](ModelBuilder &m) {
+                   m.input("a", {2, 3}).input("b", {3}).output("y", onnx::TensorProto::BOOL);
+                   m.node(op, {"a", "b"}, {"y"});
+                 },
+                 g, "tensor<2x3xi1>"});
+  for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
+           {"And", "graph.and"}, {"Or", "graph.or"}, {"Xor", "graph.xor"}})
+    c.push_back({op, [op = op](ModelBuilder &m) {
+                   m.input("a", {2, 3}, onnx::TensorProto::BOOL).input("b", {3}, onnx::TensorProto::BOOL);
+                   m.output("y", onnx::TensorProto::BOOL);
+                   m.node(op, {"a", "b"}, {"y"});
+                 },
+                 g, "tensor<2x3xi1>"});
+  c.push_back({"Not", [](ModelBuilder &m) {
+                 m.input("a", {2, 3}, onnx::TensorProto::BOOL).output("y", onnx::TensorProto::BOOL);
+                 m.node("Not", {"a"}, {"y"});
+               },
+               "graph.not", "tensor<2x3xi1>"});
+  c.push_back(binaryCase("PRelu", "graph.prelu"));
+  c.push_back({"Where", [](ModelBuilder &m) {
+                 // [3] condition, [2, 1] and [1] values -> [2, 3]
+                 m.input("c", {3}, onnx::TensorProto::BOOL).input("a", {2, 1}).input("b", {1});
+                 m.output("y");
+                 m.node("Where", {"c", "a", "b"}, {"y"});
+               },
+               "graph.where", "tensor<2x3xf32>"});
   c.push_back(binaryCase("MatMul", "graph.matmul", "")); // set below
   c.back().build = [](ModelBuilder &m) {
     // [2, 3, 4] x [4, 5] -> [2, 3, 5]
@@ -257,7 +291,11 @@ std::vector<OpCase> cases() {
                },
                "graph.global_average_pool", "tensor<1x2x1x1xf32>"});
   for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
-           {"ReduceMean", "graph.reduce_mean"}, {"ReduceMax", "graph.reduce_max"}})
+           {"ReduceMean", "graph.reduce_mean"}, {"ReduceMax", "graph.reduce_max"},
+           {"ReduceMin", "graph.reduce_min"}, {"ReduceProd", "graph.reduce_prod"},
+           {"ReduceSumSquare", "graph.reduce_sum_square"}, {"ReduceL1", "graph.reduce_l1"},
+           {"ReduceL2", "graph.reduce_l2"}, {"ReduceLogSum", "graph.reduce_log_sum"},
+           {"ReduceLogSumExp", "graph.reduce_log_sum_exp"}})
     c.push_back({op, [op = op](ModelBuilder &m) {
                    m.input("x", {2, 3, 4}).output("y");
                    attrInts(m.node(op, {"x"}, {"y"}), "axes", {-1});
