@@ -152,3 +152,50 @@ func.func @dynamic_if(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %r : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @more_elementwise
+func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %c: tensor<2x3xi1>) -> (tensor<2x3xf32>, tensor<2x3xi1>, tensor<2xf32>) {
+  // CHECK: graph.floor
+  %0 = graph.floor %x : tensor<2x3xf32>
+  // CHECK: graph.ceil
+  %1 = graph.ceil %0 : tensor<2x3xf32>
+  // CHECK: graph.round
+  %2 = graph.round %1 : tensor<2x3xf32>
+  // CHECK: graph.reciprocal
+  %3 = graph.reciprocal %2 : tensor<2x3xf32>
+  // CHECK: graph.sign
+  %4 = graph.sign %3 : tensor<2x3xf32>
+  // CHECK: graph.sin
+  %5 = graph.sin %4 : tensor<2x3xf32>
+  // CHECK: graph.cos
+  %6 = graph.cos %5 : tensor<2x3xf32>
+  // CHECK: graph.softplus
+  %7 = graph.softplus %6 : tensor<2x3xf32>
+  // CHECK: graph.softsign
+  %8 = graph.softsign %7 : tensor<2x3xf32>
+  // CHECK: graph.elu %{{.*}} {alpha = 1.000000e+00 : f32}
+  %9 = graph.elu %8 {alpha = 1.0 : f32} : tensor<2x3xf32>
+  // CHECK: graph.celu
+  %10 = graph.celu %9 {alpha = 1.0 : f32} : tensor<2x3xf32>
+  // CHECK: graph.selu
+  %11 = graph.selu %10 {alpha = 1.5 : f32, gamma = 1.0 : f32} : tensor<2x3xf32>
+  // CHECK: graph.thresholded_relu
+  %12 = graph.thresholded_relu %11 {alpha = 1.0 : f32} : tensor<2x3xf32>
+  // CHECK: graph.prelu
+  %13 = graph.prelu %12, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: graph.less {{.*}} -> tensor<2x3xi1>
+  %14 = graph.less %13, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: graph.greater_or_equal
+  %15 = graph.greater_or_equal %13, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: graph.and
+  %16 = graph.and %14, %15 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: graph.xor
+  %17 = graph.xor %16, %c : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: graph.not
+  %18 = graph.not %17 : tensor<2x3xi1>
+  // CHECK: graph.where {{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %19 = graph.where %18, %13, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: graph.reduce_log_sum_exp {{.*}} -> tensor<2xf32>
+  %20 = graph.reduce_log_sum_exp %19 {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %19, %18, %20 : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2xf32>
+}
