@@ -45,15 +45,19 @@ public:
   MLIRContext *ctx;
 
   // --- Scalars ---------------------------------------------------------------
-  Value scalar(Type t, double v) {
-    if (llvm::isa<FloatType>(t))
-      return arith::ConstantOp::create(b, b.getFloatAttr(t, v));
-    return arith::ConstantOp::create(b, b.getIntegerAttr(t, static_cast<int64_t>(v)));
-  }
+  Value scalar(Type t, double v) { return scalarIn(b, b.getLoc(), t, v); }
   static Value scalarIn(OpBuilder &ob, Location loc, Type t, double v) {
     if (llvm::isa<FloatType>(t))
       return arith::ConstantOp::create(ob, loc, ob.getFloatAttr(t, v));
-    return arith::ConstantOp::create(ob, loc, ob.getIntegerAttr(t, static_cast<int64_t>(v)));
+    return arith::ConstantOp::create(ob, loc, ob.getIntegerAttr(t, toInt64(v)));
+  }
+  /// A double as int64, saturating (2^63 - 1 is not a double).
+  static int64_t toInt64(double v) {
+    if (v >= 9223372036854775807.0)
+      return std::numeric_limits<int64_t>::max();
+    if (v <= -9223372036854775808.0)
+      return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(v);
   }
 
   // --- Tensors ---------------------------------------------------------------
@@ -760,8 +764,9 @@ FailureOr<Value> lowerOtherReduce(Lowering &l, OpTy op, bool isUnsigned) {
   };
   Value r;
   if constexpr (std::is_same_v<OpTy, ReduceMinOp>) {
+    // The identity of min: +inf, all ones (unsigned), or the type's largest.
     double highest = fp ? std::numeric_limits<double>::infinity()
-                        : isUnsigned ? std::ldexp(1.0, static_cast<int>(t.getElementTypeBitWidth())) - 1
+                        : isUnsigned ? -1.0
                                      : std::ldexp(1.0, static_cast<int>(t.getElementTypeBitWidth()) - 1) - 1;
     r = l.reduce(x, axes, highest, [&](OpBuilder &ob, Location loc, Value acc, Value v) -> Value {
       if (fp)
