@@ -213,10 +213,6 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     if (!f.isDeclaration())
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
   optimize(*llvmModule, **tm, options.optLevel);
-  {
-    llvm::raw_string_ostream os(out.llvmIR);
-    llvmModule->print(os, nullptr);
-  }
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager codegen;

@@ -32,7 +32,6 @@ struct CompileOptions {
 /// What the lowering learned that the artifact reports.
 struct CompiledModel {
   std::string object;      // ELF object bytes
-  std::string llvmIR;      // optimised LLVM IR (text)
   int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
 };
 
