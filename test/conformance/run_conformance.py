@@ -35,9 +35,11 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from harness_build import NUMPY_DTYPE, harness_command  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = "/usr/share/libonnx-testdata/data"
-HARNESS = os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c")
 ATOL, RTOL = 1e-4, 1e-3
 UNSUPPORTED = re.compile(r"unsupported|cannot be compiled yet|not supported|edgec supports opsets up to|"
                          r"must be a compile-time|does not read yet|cannot convert the model from opset|"
@@ -46,9 +48,6 @@ UNSUPPORTED = re.compile(r"unsupported|cannot be compiled yet|not supported|edge
 # Slice's starts, Resize's scales, ...) is fixed to the test's value with
 # --input-value, as a user would do.
 CONSTANT_INPUT = re.compile(r"\(input '([^']+)'\) must be a compile-time")
-NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
-               "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64, "bool": np.bool_, "float64": np.float64, "int16": np.int16,
-               "float16": np.float16}
 
 
 def ops_of(model_path):
@@ -151,17 +150,8 @@ def run_case_checked(job):
             path = os.path.join(work, f"in{k}.bin")
             np.ascontiguousarray(by_name[t["name"]].astype(want)).tofile(path)
             in_files.append(path)
-        out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize
-                     for t in manifest["outputs"]]
         harness = os.path.join(work, "harness")
-        cflags = ["-O1", "-std=c11", "-w", "-I", art, "-include", os.path.join(art, "m.h"),
-                  "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
-                  f"-DNUM_INPUTS={len(manifest['inputs'])}", f"-DNUM_OUTPUTS={len(manifest['outputs'])}",
-                  "-DOUTPUT_BYTES={" + ",".join(map(str, out_bytes)) + "}"]
-        if sanitize:
-            cflags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
-        r = subprocess.run(["cc"] + cflags + [HARNESS, os.path.join(art, "libm.a"), "-o", harness],
-                           capture_output=True, text=True)
+        r = subprocess.run(harness_command(art, manifest, harness, sanitize), capture_output=True, text=True)
         if r.returncode != 0:
             result.update(detail="harness link: " + r.stderr.strip()[-300:])
             return result

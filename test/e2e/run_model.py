@@ -20,10 +20,10 @@ import sys
 
 import numpy as np
 
+from harness_build import NUMPY_DTYPE, harness_command
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATOL, RTOL = 1e-4, 1e-3
-NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
-               "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64, "bool": np.bool_, "float64": np.float64, "int16": np.int16}
 
 
 def fixed_inputs(flags, model):
@@ -74,17 +74,8 @@ def main():
         value.tofile(path)
         inputs.append((t, value, path))
 
-    out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize
-                 for t in manifest["outputs"]]
     harness = os.path.join(work, "harness")
-    cflags = ["-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
-              "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
-              f"-DNUM_INPUTS={len(manifest['inputs'])}", f"-DNUM_OUTPUTS={len(manifest['outputs'])}",
-              "-DOUTPUT_BYTES={" + ",".join(map(str, out_bytes)) + "}"]
-    if args.sanitize:
-        cflags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
-    subprocess.run(["cc"] + cflags + [os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c"),
-                                      os.path.join(art, "libm.a"), "-o", harness], check=True)
+    subprocess.run(harness_command(art, manifest, harness, args.sanitize), check=True)
     ours = [os.path.join(work, f"out{i}.bin") for i in range(len(manifest["outputs"]))]
     subprocess.run([harness] + [p for _, _, p in inputs] + ours, check=True)
 

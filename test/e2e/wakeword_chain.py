@@ -16,6 +16,7 @@ The chain follows openWakeWord's streaming feature extraction: 1760-sample
 windows every 1280 samples give 8 mel frames each (scaled x / 10 + 2),
 embeddings of 76-frame windows every 8 frames, scores over 16 embeddings.
 """
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,8 @@ import tempfile
 import wave
 
 import numpy as np
+
+from harness_build import harness_command
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "models"))
@@ -39,14 +42,9 @@ def compile_model(name, work):
     art = os.path.join(work, name)
     subprocess.run([EDGEC, "compile", os.path.join(MODELS, name + ".onnx"), "-o", art, "--name", "m"] + flags,
                    check=True, stdout=subprocess.DEVNULL)
-    import json
     manifest = json.load(open(os.path.join(art, "manifest.json")))
-    out_bytes = 4 * int(np.prod(manifest["outputs"][0]["shape"]))
     harness = os.path.join(work, name + ".harness")
-    subprocess.run(["cc", "-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
-                    "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
-                    "-DNUM_INPUTS=1", "-DNUM_OUTPUTS=1", f"-DOUTPUT_BYTES={{{out_bytes}}}",
-                    os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c"), os.path.join(art, "libm.a"), "-o", harness], check=True)
+    subprocess.run(harness_command(art, manifest, harness), check=True)
     return harness
 
 

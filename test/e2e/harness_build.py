@@ -1,0 +1,24 @@
+"""How test scripts link runtime-stub/host/harness.c against an artifact
+compiled with `edgec compile --name m` (the same command `edgec run` uses)."""
+import os
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HARNESS = os.path.join(HERE, "..", "..", "runtime-stub", "host", "harness.c")
+NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int8": np.int8,
+               "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64,
+               "bool": np.bool_, "float64": np.float64, "int16": np.int16, "float16": np.float16}
+
+
+def harness_command(art, manifest, out, sanitize=False):
+    """The cc command line that builds the harness for artifact dir `art`."""
+    out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize
+                 for t in manifest["outputs"]]
+    cmd = ["cc", "-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
+           "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
+           f"-DNUM_INPUTS={len(manifest['inputs'])}", f"-DNUM_OUTPUTS={len(manifest['outputs'])}",
+           "-DOUTPUT_BYTES={" + ",".join(map(str, out_bytes)) + "}"]
+    if sanitize:
+        cmd += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
+    return cmd + [HARNESS, os.path.join(art, "libm.a"), "-o", out]
