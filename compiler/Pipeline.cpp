@@ -44,26 +44,30 @@ void registerPipelineDialectsAndPasses(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-std::string loweringPipeline(const CompileOptions &options) {
+std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target) {
   // Graph level, then linalg on tensors fused elementwise, bufferised with
   // results written to caller buffers, every intermediate buffer planned into
   // the arena, loops, polynomial transcendentals, LLVM dialect with bare
-  // pointers for the statically shaped arguments (the C API).
+  // pointers for the statically shaped arguments (the C API). Index
+  // arithmetic is as wide as the target's pointers: 32-bit MCUs get no
+  // 64-bit multiplies or divisions for addressing.
+  std::string index = "index-bitwidth=" + std::to_string(target.indexBits);
+  std::string math = std::string("edgec-approximate-math{expand-rounding=") +
+                     (target.fpuRounding ? "0" : "1") +
+                     " expand-sqrt=" + (target.fpuSqrt ? "0" : "1") +
+                     " expand-min-max=" + (target.fpuMinMax ? "0" : "1") + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
          "linalg-fuse-elementwise-ops,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies,convert-linalg-to-loops,"
-         "edgec-approximate-math,lower-affine,canonicalize),convert-math-to-funcs,"
-         "edgec-export-entry{name=" +
-         options.name +
-         "},"
-         "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
-         "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-cf-to-llvm,"
-         "reconcile-unrealized-casts";
+         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies,convert-linalg-to-loops," +
+         math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
+         options.name + "},convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm{" +
+         index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
+         "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +
+         index + "},convert-cf-to-llvm{" + index + "},reconcile-unrealized-casts";
 }
 
 /// `int <name>_run_packed(void *const *inputs, void *const *outputs, void *arena)`
@@ -116,6 +120,10 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
   if (!t)
     return emitError(loc) << "target '" << target.name << "': " << error, failure();
   llvm::TargetOptions opts;
+  opts.MCOptions.ABIName = target.abi;
+  if (triple.isARM() || triple.isThumb())
+    opts.FloatABIType = triple.getEnvironment() == llvm::Triple::EABIHF ? llvm::FloatABI::Hard
+                                                                       : llvm::FloatABI::Soft;
   // One section per function and object: the firmware linker drops what is
   // not called (--gc-sections).
   opts.FunctionSections = true;
@@ -125,7 +133,10 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
                : optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> tm(t->createTargetMachine(
-      triple, target.cpu, target.features, opts, llvm::Reloc::PIC_, std::nullopt, level));
+      triple, target.cpu, target.features, opts,
+      // Bare metal: absolute addresses, no GOT to set up; elsewhere the
+      // library may go into a position-independent executable.
+      target.bareMetal ? llvm::Reloc::Static : llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm)
     return emitError(loc) << "cannot create a code generator for " << target.triple, failure();
   return tm;
@@ -167,7 +178,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
              failure();
 
   PassManager pm(ctx);
-  if (failed(parsePassPipeline(loweringPipeline(options), pm, llvm::errs())))
+  if (failed(parsePassPipeline(loweringPipeline(options, target), pm, llvm::errs())))
     return module.emitError("internal error: bad lowering pipeline"), failure();
   if (options.printIRAfterAll) {
     ctx->disableMultithreading();

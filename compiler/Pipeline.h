@@ -40,7 +40,7 @@ void registerPipelineDialectsAndPasses(mlir::DialectRegistry &registry);
 
 /// The pass pipeline from the graph dialect to the LLVM dialect, as text:
 /// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same.
-std::string loweringPipeline(const CompileOptions &options);
+std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target);
 
 /// Lowers `module` (graph dialect, one @main) in place and emits an object.
 /// Errors are reported through the context's diagnostics.

@@ -4,12 +4,125 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
+
 namespace edgec {
 #define GEN_PASS_DEF_APPROXIMATEMATHPASS
 #include "passes/Passes.h.inc"
 
 namespace {
+using namespace mlir;
+
+Value f32Constant(OpBuilder &b, Location loc, float v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+/// floor/ceil/trunc/round/roundeven of an f32 without a rounding
+/// instruction: |x| < 2^23 converts exactly through i32 (truncating toward
+/// zero), then steps by one where the mode needs it; larger magnitudes,
+/// infinities and NaN are already integral and pass through. The sign is
+/// copied back, so -0.3 rounds to -0.
+Value roundWithoutInstruction(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0);
+  auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) {
+    return arith::CmpFOp::create(b, loc, p, l, r).getResult();
+  };
+  Value one = f32Constant(b, loc, 1.0f);
+  Value asInt = arith::FPToSIOp::create(b, loc, b.getI32Type(), x);
+  Value t = arith::SIToFPOp::create(b, loc, b.getF32Type(), asInt);
+  Value r = t;
+  auto awayFromZero = [&](Value cond) {
+    Value step = math::CopySignOp::create(b, loc, one, x);
+    return arith::SelectOp::create(b, loc, cond, arith::AddFOp::create(b, loc, t, step), t)
+        .getResult();
+  };
+  if (isa<math::FloorOp>(op)) {
+    r = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OGT, t, x),
+                                arith::SubFOp::create(b, loc, t, one), t);
+  } else if (isa<math::CeilOp>(op)) {
+    r = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OLT, t, x),
+                                arith::AddFOp::create(b, loc, t, one), t);
+  } else if (isa<math::RoundOp, math::RoundEvenOp>(op)) {
+    // x - t is exact here; halves go away from zero, or to the even one.
+    Value frac = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, t));
+    Value half = f32Constant(b, loc, 0.5f);
+    Value up = cmp(arith::CmpFPredicate::OGE, frac, half);
+    if (isa<math::RoundEvenOp>(op)) {
+      Value lowBit = arith::AndIOp::create(
+          b, loc, asInt, arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1));
+      Value odd = arith::TruncIOp::create(b, loc, b.getI1Type(), lowBit);
+      up = arith::OrIOp::create(b, loc, cmp(arith::CmpFPredicate::OGT, frac, half),
+                                arith::AndIOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, frac, half), odd));
+    }
+    r = awayFromZero(up);
+  }
+  r = math::CopySignOp::create(b, loc, r, x);
+  Value small = cmp(arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, x),
+                    f32Constant(b, loc, 8388608.0f));
+  return arith::SelectOp::create(b, loc, small, r, x);
+}
+
+/// sqrt of an f32 without a square-root instruction or libm: the classic
+/// reciprocal square root estimate from the exponent bits, three Newton
+/// steps, then x * rsqrt(x) with one correction. Subnormal inputs are scaled
+/// by 2^24 first; 0, +inf and NaN give themselves and negatives NaN.
+Value sqrtWithoutInstruction(OpBuilder &b, math::SqrtOp op) {
+  Location loc = op.getLoc();
+  Value x = op.getOperand();
+  auto c = [&](float v) { return f32Constant(b, loc, v); };
+  auto mul = [&](Value l, Value r) { return arith::MulFOp::create(b, loc, l, r).getResult(); };
+  auto sub = [&](Value l, Value r) { return arith::SubFOp::create(b, loc, l, r).getResult(); };
+  auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) {
+    return arith::CmpFOp::create(b, loc, p, l, r).getResult();
+  };
+  Value subnormal = cmp(arith::CmpFPredicate::OLT, x, c(1.17549435e-38f));
+  Value xs = arith::SelectOp::create(b, loc, subnormal, mul(x, c(16777216.0f)), x);
+  Type i32 = b.getI32Type();
+  Value bits = arith::BitcastOp::create(b, loc, i32, xs);
+  Value half = arith::ShRUIOp::create(b, loc, bits, arith::ConstantIntOp::create(b, loc, i32, 1));
+  Value y = arith::BitcastOp::create(
+      b, loc, b.getF32Type(),
+      arith::SubIOp::create(b, loc, arith::ConstantIntOp::create(b, loc, i32, 0x5f3759df), half));
+  Value halfX = mul(xs, c(0.5f));
+  for (int i = 0; i < 3; ++i)
+    y = mul(y, sub(c(1.5f), mul(halfX, mul(y, y))));
+  Value s = mul(xs, y);
+  s = arith::AddFOp::create(b, loc, s, mul(mul(c(0.5f), y), sub(xs, mul(s, s))));
+  s = arith::SelectOp::create(b, loc, subnormal, mul(s, c(1.0f / 4096.0f)), s);
+  Value finitePositive =
+      arith::AndIOp::create(b, loc, cmp(arith::CmpFPredicate::OGT, x, c(0.0f)),
+                            cmp(arith::CmpFPredicate::OLT, x, c(INFINITY)));
+  Value special = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OLT, x, c(0.0f)),
+                                          c(NAN), x);
+  return arith::SelectOp::create(b, loc, finitePositive, s, special);
+}
+
+/// maximumf/minimumf: NaN if either is NaN, and +0 > -0.
+Value minMaxWithoutInstruction(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  Value l = op->getOperand(0), r = op->getOperand(1);
+  bool isMax = isa<arith::MaximumFOp>(op);
+  auto cmp = [&](arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y).getResult();
+  };
+  // l when it wins or is NaN, else r (which is then r or NaN).
+  Value pickLeft = arith::OrIOp::create(
+      b, loc, cmp(isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, l, r),
+      cmp(arith::CmpFPredicate::UNO, l, l));
+  Value picked = arith::SelectOp::create(b, loc, pickLeft, l, r);
+  // Equal: only the zeros differ; max(+0, -0) = +0 is the AND of the bits.
+  Type i32 = b.getI32Type();
+  Value lb = arith::BitcastOp::create(b, loc, i32, l), rb = arith::BitcastOp::create(b, loc, i32, r);
+  Value bits = isMax ? arith::AndIOp::create(b, loc, lb, rb).getResult()
+                     : arith::OrIOp::create(b, loc, lb, rb).getResult();
+  Value equal = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  return arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, l, r), equal, picked);
+}
+
 struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> {
+  using ApproximateMathPassBase::ApproximateMathPassBase;
+
   void runOnOperation() override {
     mlir::MLIRContext *ctx = &getContext();
     // First x^2 -> x * x and friends, then the remaining powf into exp/log,
@@ -46,6 +159,24 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
       fma.replaceAllUsesWith(
           mlir::arith::AddFOp::create(b, fma.getLoc(), product, fma.getC(), contract).getResult());
       fma.erase();
+    });
+    // Last, so that ops the expansions above introduced are covered too.
+    getOperation().walk([&](Operation *op) {
+      if (op->getNumResults() != 1 || !op->getResult(0).getType().isF32())
+        return;
+      OpBuilder b(op);
+      Value replacement;
+      if (expandRounding &&
+          isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp, math::RoundEvenOp>(op))
+        replacement = roundWithoutInstruction(b, op);
+      else if (auto sqrt = dyn_cast<math::SqrtOp>(op); expandSqrt && sqrt)
+        replacement = sqrtWithoutInstruction(b, sqrt);
+      else if (expandMinMax && isa<arith::MaximumFOp, arith::MinimumFOp>(op))
+        replacement = minMaxWithoutInstruction(b, op);
+      if (!replacement)
+        return;
+      op->getResult(0).replaceAllUsesWith(replacement);
+      op->erase();
     });
   }
 };

@@ -83,7 +83,23 @@ def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp">
     simplification (x^2 -> x * x), so generated code needs no libm. The
     fused multiply-adds of the approximations become contractable mulf/addf,
     which LLVM fuses only where the cpu has FMA (no fmaf calls).
+
+    Targets whose FPU cannot round or take square roots (Cortex-M4's FPv4,
+    Hexagon, soft-float RISC-V) would get calls to libm's floorf/sqrtf from
+    LLVM; `expand-rounding` turns floor/ceil/trunc/round/roundeven into
+    exact integer-conversion sequences and `expand-sqrt` turns f32 sqrt into
+    a reciprocal square root refined by Newton steps (within 2 ulp);
+    without any FPU (soft float), `expand-min-max` turns the NaN-propagating
+    maximumf/minimumf (libm's fmaximumf) into compares and selects.
   }];
+  let options = [
+    Option<"expandRounding", "expand-rounding", "bool", /*default=*/"false",
+           "Expand f32 floor/ceil/trunc/round/roundeven into arithmetic">,
+    Option<"expandSqrt", "expand-sqrt", "bool", /*default=*/"false",
+           "Expand f32 sqrt into arithmetic">,
+    Option<"expandMinMax", "expand-min-max", "bool", /*default=*/"false",
+           "Expand f32 maximumf/minimumf into compares and selects">,
+  ];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];
 }

@@ -7,6 +7,10 @@ static const std::vector<TargetInfo> &targets() {
   static const std::vector<TargetInfo> all = [] {
     std::vector<TargetInfo> t;
     detail::registerHostTargets(t);
+    detail::registerCortexMTargets(t);
+    detail::registerCortexATargets(t);
+    detail::registerRiscv32Targets(t);
+    detail::registerHexagonTargets(t);
     return t;
   }();
   return all;

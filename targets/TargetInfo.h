@@ -2,8 +2,10 @@
 //
 // A target gives the code generator its triple, cpu and features, the
 // parameters tiling and vectorisation read, and the board's memories so an
-// artifact that does not fit is refused at compile time. Targets register
-// themselves in targets/<name>/.
+// artifact that does not fit is refused at compile time. It also says how
+// test code is built and run for it (which runtime stub, which emulator):
+// `edgec run` and the conformance runner read that. Targets register
+// themselves in targets/<family>/.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EDGEC_TARGETS_TARGETINFO_H
@@ -15,16 +17,39 @@
 
 namespace edgec {
 
+/// How a program for the target is built and run under emulation.
+struct TargetRunner {
+  std::string stub;                  // runtime-stub/<stub>: startup, I/O shim
+  std::vector<std::string> cflags;   // clang flags for C compiled for the target
+  std::vector<std::string> ldflags;  // ld.lld flags (linker script is the stub's)
+  /// A gcc driver and flags whose `-print-libgcc-file-name` is the compiler
+  /// helper library (64-bit division, float/int64 conversions); empty when
+  /// the stub provides the helpers itself.
+  std::vector<std::string> libgcc;
+  /// The emulator command; the program's path is appended.
+  std::vector<std::string> emulator;
+};
+
 struct TargetInfo {
   std::string name;        // --target value
   std::string description; // one line for `edgec targets`
   std::string triple;      // LLVM target triple
   std::string cpu;         // LLVM cpu name ("" = generic)
   std::string features;    // LLVM feature string, e.g. "+avx2,+fma"
+  std::string abi;         // LLVM target ABI name ("ilp32f"), "" = the triple's
+  unsigned indexBits = 64; // width of address arithmetic (the pointer width)
+  bool bareMetal = false;  // static relocation model, no GOT, no OS
   unsigned vectorBits = 0; // widest SIMD register, 0 = scalar only
+  // What the FPU does in one instruction; the rest is expanded in generated
+  // code rather than left to libm.
+  bool fpuRounding = true; // floor/ceil/trunc/round of f32
+  bool fpuSqrt = true;     // sqrt of f32
+  bool fpuMinMax = true;   // NaN-propagating max/min of f32 (any FPU)
   uint64_t l1Bytes = 0, l2Bytes = 0; // data caches (0 = none / unknown)
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
+  std::string board;       // the board whose memories these are
   bool hostNative = false; // artifacts can run on this machine
+  TargetRunner runner;     // empty stub for host targets
 };
 
 /// The target called `name`, or null.
@@ -35,6 +60,10 @@ std::vector<const TargetInfo *> allTargets();
 namespace detail {
 /// Called by each target directory's registration.
 void registerHostTargets(std::vector<TargetInfo> &targets);
+void registerCortexMTargets(std::vector<TargetInfo> &targets);
+void registerCortexATargets(std::vector<TargetInfo> &targets);
+void registerRiscv32Targets(std::vector<TargetInfo> &targets);
+void registerHexagonTargets(std::vector<TargetInfo> &targets);
 } // namespace detail
 
 } // namespace edgec

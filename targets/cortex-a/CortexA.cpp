@@ -1,0 +1,36 @@
+//===- CortexA.cpp - Arm Cortex-A application cores (AArch64) -------------===//
+//
+// AArch64 Linux user space with NEON (and dot product on the A76), proven
+// under qemu-aarch64 user mode with a freestanding program (no libc): the
+// runtime stub's _start and raw system calls.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/TargetInfo.h"
+
+namespace edgec::detail {
+
+static TargetInfo cortexA(const std::string &cpu, const std::string &description,
+                          uint64_t l1, uint64_t l2) {
+  TargetInfo t;
+  t.name = cpu;
+  t.description = description;
+  t.triple = "aarch64-unknown-linux-gnu";
+  t.cpu = cpu;
+  t.vectorBits = 128;
+  t.l1Bytes = l1;
+  t.l2Bytes = l2;
+  t.runner.stub = "linux-user";
+  t.runner.cflags = {"--target=aarch64-unknown-linux-gnu", "-mcpu=" + cpu};
+  t.runner.emulator = {"qemu-aarch64", "-cpu", cpu};
+  return t;
+}
+
+void registerCortexATargets(std::vector<TargetInfo> &targets) {
+  targets.push_back(cortexA("cortex-a53", "Arm Cortex-A53 (AArch64, NEON), Linux user space",
+                            32 << 10, 512 << 10));
+  targets.push_back(cortexA("cortex-a76",
+                            "Arm Cortex-A76 (AArch64, NEON + dot product), Linux user space",
+                            64 << 10, 512 << 10));
+}
+
+} // namespace edgec::detail

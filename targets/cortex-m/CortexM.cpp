@@ -1,0 +1,50 @@
+//===- CortexM.cpp - Arm Cortex-M microcontrollers ------------------------===//
+//
+// Bare-metal Thumb code with the hard-float ABI. The memories are those of
+// the MPS2 FPGA boards the targets are proven on (qemu-system-arm
+// -M mps2-an386 / mps2-an500): 4 MiB of code SSRAM at 0x0 standing for
+// flash, 4 MiB of data SSRAM at 0x20000000. A real part has less: give its
+// sizes with --flash-size / --sram-size.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/TargetInfo.h"
+
+namespace edgec::detail {
+
+static TargetInfo cortexM(const std::string &name, const std::string &cpu,
+                          const std::string &description, const std::string &board,
+                          const std::vector<std::string> &fpu) {
+  TargetInfo t;
+  t.name = name;
+  t.description = description;
+  t.triple = "thumbv7em-unknown-none-eabihf";
+  t.cpu = cpu;
+  t.indexBits = 32;
+  t.bareMetal = true;
+  t.vectorBits = 32; // the DSP extension's packed 8/16-bit SIMD
+  t.flashBytes = 4u << 20;
+  t.sramBytes = 4u << 20;
+  t.board = board;
+  t.fpuRounding = cpu != "cortex-m4"; // VRINT arrived with FPv5 (M7)
+  t.runner.stub = "cortex-m";
+  t.runner.cflags = {"--target=thumbv7em-unknown-none-eabihf", "-mcpu=" + cpu, "-mthumb",
+                     "-mfloat-abi=hard"};
+  t.runner.cflags.insert(t.runner.cflags.end(), fpu.begin(), fpu.end());
+  t.runner.libgcc = {"arm-none-eabi-gcc", "-mthumb", "-mfloat-abi=hard",
+                     cpu == "cortex-m7" ? "-march=armv7e-m+fp.dp" : "-march=armv7e-m+fp"};
+  t.runner.emulator = {"qemu-system-arm", "-M", board, "-nographic", "-monitor", "none",
+                       "-serial", "none", "-semihosting", "-kernel"};
+  return t;
+}
+
+void registerCortexMTargets(std::vector<TargetInfo> &targets) {
+  targets.push_back(cortexM("cortex-m4", "cortex-m4",
+                            "Arm Cortex-M4F (FPv4-SP, DSP), bare metal; proven on MPS2 AN386",
+                            "mps2-an386", {"-mfpu=fpv4-sp-d16"}));
+  targets.push_back(cortexM("cortex-m7", "cortex-m7",
+                            "Arm Cortex-M7 (FPv5 double precision, DSP), bare metal; proven on "
+                            "MPS2 AN500",
+                            "mps2-an500", {"-mfpu=fpv5-d16"}));
+}
+
+} // namespace edgec::detail

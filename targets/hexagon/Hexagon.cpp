@@ -1,0 +1,40 @@
+//===- Hexagon.cpp - Qualcomm Hexagon DSPs --------------------------------===//
+//
+// Hexagon v67 scalar, and with 128-byte HVX vectors. Proven under
+// qemu-hexagon user mode (qemu 7.2 knows v67 and older) with a freestanding
+// program: the runtime stub's _start, trap0 system calls and the compiler
+// helpers Hexagon needs (it has no divide instruction), so no toolchain
+// library is linked.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/TargetInfo.h"
+
+namespace edgec::detail {
+
+void registerHexagonTargets(std::vector<TargetInfo> &targets) {
+  TargetInfo t;
+  t.name = "hexagon-v67";
+  t.description = "Qualcomm Hexagon v67 DSP, scalar";
+  t.triple = "hexagon-unknown-linux-musl";
+  t.cpu = "hexagonv67";
+  t.features = "+v67";
+  t.indexBits = 32;
+  t.fpuRounding = t.fpuSqrt = false;
+  t.bareMetal = true;
+  t.vectorBits = 64;
+  t.runner.stub = "hexagon";
+  t.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-G0"};
+  t.runner.emulator = {"qemu-hexagon"};
+  targets.push_back(t);
+
+  TargetInfo hvx = t;
+  hvx.name = "hexagon-v67-hvx";
+  hvx.description = "Qualcomm Hexagon v67 DSP with 128-byte HVX vectors";
+  hvx.features = "+v67,+hvxv67,+hvx-length128b";
+  hvx.vectorBits = 1024;
+  hvx.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-mhvx",
+                       "-mhvx-length=128b", "-G0"};
+  targets.push_back(hvx);
+}
+
+} // namespace edgec::detail

@@ -1,0 +1,46 @@
+//===- Riscv32.cpp - 32-bit RISC-V microcontrollers -----------------------===//
+//
+// Bare-metal rv32imac (soft float, ilp32) and rv32imafc (single-precision
+// FPU, ilp32f), proven on qemu-system-riscv32 -M virt -bios none with
+// semihosting. The virt board's RAM (128 MiB at 0x80000000) holds code and
+// data; the limits below are those of a large MCU (2 MiB flash, 1 MiB
+// SRAM), to be replaced by the part's with --flash-size / --sram-size.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/TargetInfo.h"
+
+namespace edgec::detail {
+
+static TargetInfo rv32(const std::string &isa, const std::string &abi,
+                       const std::string &features, const std::string &description) {
+  TargetInfo t;
+  t.name = isa;
+  t.description = description;
+  t.triple = "riscv32-unknown-none-elf";
+  t.cpu = "generic-rv32";
+  t.features = features;
+  t.abi = abi;
+  t.indexBits = 32;
+  // With F, LLVM rounds with fcvt's static rounding modes and has fsqrt.s.
+  t.fpuRounding = t.fpuSqrt = t.fpuMinMax = abi == "ilp32f";
+  t.bareMetal = true;
+  t.flashBytes = 2u << 20;
+  t.sramBytes = 1u << 20;
+  t.board = "qemu virt";
+  t.runner.stub = "riscv32";
+  t.runner.cflags = {"--target=riscv32-unknown-none-elf", "-march=" + isa, "-mabi=" + abi,
+                     "-mno-relax"};
+  t.runner.libgcc = {"riscv64-unknown-elf-gcc", "-march=" + isa, "-mabi=" + abi};
+  t.runner.emulator = {"qemu-system-riscv32", "-M", "virt", "-bios", "none", "-nographic",
+                       "-monitor", "none", "-serial", "none", "-semihosting", "-kernel"};
+  return t;
+}
+
+void registerRiscv32Targets(std::vector<TargetInfo> &targets) {
+  targets.push_back(rv32("rv32imac", "ilp32", "+m,+a,+c,+zicsr",
+                         "RISC-V rv32imac MCU (integer only, soft float), bare metal"));
+  targets.push_back(rv32("rv32imafc", "ilp32f", "+m,+a,+f,+c,+zicsr",
+                         "RISC-V rv32imafc MCU (single-precision FPU), bare metal"));
+}
+
+} // namespace edgec::detail
