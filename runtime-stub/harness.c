@@ -1,0 +1,108 @@
+/* Test harness for cross-target artifacts (edgec run --target X, the
+ * conformance runner): reads in0.bin, in1.bin, ... (raw little-endian tensor
+ * bytes) from the current directory, runs the model, writes out0.bin, ...
+ * Freestanding C99: no libc, no malloc; I/O through edgec_test_io.h.
+ * Built per artifact with
+ *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
+ *   -DNUM_OUTPUTS=... -DINPUT_BYTES={...} -DOUTPUT_BYTES={...}
+ * The arena and every output are surrounded by guard bytes that must
+ * survive the call. Exit status: 0 ok, 2 bad input file, 3 guard bytes
+ * overwritten, 4 the model returned an error, 5 cannot write an output. */
+#include "edgec_test_io.h"
+
+#define GUARD 64
+#define GUARD_BYTE 0xA5
+#define ALIGN_UP(n) (((n) + 15) & ~15L)
+
+static const long kInputBytes[NUM_INPUTS > 0 ? NUM_INPUTS : 1] = INPUT_BYTES;
+static const long kOutputBytes[NUM_OUTPUTS > 0 ? NUM_OUTPUTS : 1] = OUTPUT_BYTES;
+
+/* Inputs, outputs and the arena in one static block, each 16-byte aligned
+ * and followed by a guard. IO_BYTES is the sum of ALIGN_UP(bytes) + GUARD
+ * over inputs and outputs. */
+static unsigned char block[IO_BYTES + ARENA_BYTES + 2 * GUARD] __attribute__((aligned(16)));
+
+static void file_name(char *out, const char *prefix, int index) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + index % 10);
+    index /= 10;
+  } while (index > 0);
+  while (*prefix)
+    *out++ = *prefix++;
+  while (n > 0)
+    *out++ = digits[--n];
+  const char *suffix = ".bin";
+  while (*suffix)
+    *out++ = *suffix++;
+  *out = '\0';
+}
+
+static int guard_intact(const unsigned char *p) {
+  for (int i = 0; i < GUARD; ++i)
+    if (p[i] != GUARD_BYTE)
+      return 0;
+  return 1;
+}
+
+int main(void) {
+  const void *inputs[NUM_INPUTS > 0 ? NUM_INPUTS : 1];
+  void *outputs[NUM_OUTPUTS > 0 ? NUM_OUTPUTS : 1];
+  unsigned char *guards[NUM_INPUTS + NUM_OUTPUTS + 2];
+  int numGuards = 0;
+  char name[32];
+  for (long i = 0; i < (long)sizeof(block); ++i)
+    block[i] = GUARD_BYTE;
+  unsigned char *p = block;
+  guards[numGuards++] = p; /* before the arena */
+  unsigned char *arena = p + GUARD;
+  p = arena + ARENA_BYTES;
+  guards[numGuards++] = p;
+  p += GUARD;
+  for (int i = 0; i < NUM_INPUTS; ++i) {
+    file_name(name, "in", i);
+    if (edgec_test_read(name, p, kInputBytes[i]) != kInputBytes[i]) {
+      edgec_test_print("harness: cannot read ");
+      edgec_test_print(name);
+      edgec_test_print(" (missing or short)\n");
+      edgec_test_exit(2);
+    }
+    inputs[i] = p;
+    p += ALIGN_UP(kInputBytes[i]);
+    guards[numGuards++] = p;
+    p += GUARD;
+  }
+  for (int i = 0; i < NUM_OUTPUTS; ++i) {
+    for (long k = 0; k < kOutputBytes[i]; ++k)
+      p[k] = 0;
+    outputs[i] = p;
+    p += ALIGN_UP(kOutputBytes[i]);
+    guards[numGuards++] = p;
+    p += GUARD;
+  }
+  if (p > block + sizeof(block)) {
+    edgec_test_print("harness: IO_BYTES is too small for the inputs and outputs\n");
+    edgec_test_exit(2);
+  }
+  int status = RUN(inputs, outputs, arena);
+  for (int g = 0; g < numGuards; ++g)
+    if (!guard_intact(guards[g])) {
+      edgec_test_print("harness: guard bytes overwritten\n");
+      edgec_test_exit(3);
+    }
+  if (status != 0) {
+    edgec_test_print("harness: the model returned an error\n");
+    edgec_test_exit(4);
+  }
+  for (int i = 0; i < NUM_OUTPUTS; ++i) {
+    file_name(name, "out", i);
+    if (edgec_test_write(name, outputs[i], kOutputBytes[i]) != 0) {
+      edgec_test_print("harness: cannot write ");
+      edgec_test_print(name);
+      edgec_test_print("\n");
+      edgec_test_exit(5);
+    }
+  }
+  edgec_test_exit(0);
+}
