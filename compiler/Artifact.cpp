@@ -1,5 +1,6 @@
 //===- Artifact.cpp - the files a user links ------------------------------===//
 #include "compiler/Artifact.h"
+#include "compiler/RuntimeStub.h"
 
 #include "dialects/graph/GraphOps.h"
 
@@ -20,9 +21,6 @@ using namespace mlir;
 
 namespace edgec {
 
-static const char kRuntimeHeader[] =
-#include "compiler/RuntimeHeader.inc"
-    ;
 
 namespace {
 
@@ -388,7 +386,7 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
     return fail("cannot build lib" + info.name + ".a: " + llvm::toString(archive.takeError()));
   if (!write(info.name + ".h", headerText(info, compiled)) ||
       !write("lib" + info.name + ".a", (*archive)->getBuffer()) ||
-      !write("edgec_runtime.h", kRuntimeHeader) ||
+      !write("edgec_runtime.h", *runtimeStubFile("edgec_runtime.h")) ||
       !write("manifest.json", manifestText(info, target, compiled, sizes)) ||
       !write("report.txt", reportText(info, target, compiled, sizes)))
     return fail("cannot write the artifact in '" + temp + "'");

@@ -2,13 +2,20 @@
  * conformance runner): reads in0.bin, in1.bin, ... (raw little-endian tensor
  * bytes) from the current directory, runs the model, writes out0.bin, ...
  * Freestanding C99: no libc, no malloc; I/O through edgec_test_io.h.
- * Built per artifact with
+ * FILE_DIR, a string literal ending in '/', may name the directory the
+ * files are in (the default is the current directory). Built per artifact
+ * with
  *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
  *   -DNUM_OUTPUTS=... -DINPUT_BYTES={...} -DOUTPUT_BYTES={...}
  * The arena and every output are surrounded by guard bytes that must
  * survive the call. Exit status: 0 ok, 2 bad input file, 3 guard bytes
  * overwritten, 4 the model returned an error, 5 cannot write an output. */
 #include "edgec_test_io.h"
+
+#ifndef FILE_DIR
+#define FILE_DIR ""
+#endif
+typedef char file_dir_fits[sizeof(FILE_DIR) < 480 ? 1 : -1];
 
 #define GUARD 64
 #define GUARD_BYTE 0xA5
@@ -25,6 +32,8 @@ static unsigned char block[IO_BYTES + ARENA_BYTES + 2 * GUARD] __attribute__((al
 static void file_name(char *out, const char *prefix, int index) {
   char digits[12];
   int n = 0;
+  for (const char *dir = FILE_DIR; *dir;)
+    *out++ = *dir++;
   do {
     digits[n++] = (char)('0' + index % 10);
     index /= 10;
@@ -51,7 +60,7 @@ int main(void) {
   void *outputs[NUM_OUTPUTS > 0 ? NUM_OUTPUTS : 1];
   unsigned char *guards[NUM_INPUTS + NUM_OUTPUTS + 2];
   int numGuards = 0;
-  char name[32];
+  char name[512];
   for (long i = 0; i < (long)sizeof(block); ++i)
     block[i] = GUARD_BYTE;
   unsigned char *p = block;

@@ -19,9 +19,13 @@ namespace edgec {
 
 /// How a program for the target is built and run under emulation.
 struct TargetRunner {
-  std::string stub;                  // runtime-stub/<stub>: startup, I/O shim
+  // Files of runtime-stub/: what firmware links (startup, memcpy, helpers),
+  // the board's linker script, and the test I/O shim harnesses add.
+  std::vector<std::string> stubSources;
+  std::string linkerScript;
+  std::vector<std::string> testSources;
   std::vector<std::string> cflags;   // clang flags for C compiled for the target
-  std::vector<std::string> ldflags;  // ld.lld flags (linker script is the stub's)
+  std::vector<std::string> ldflags;  // extra link flags (clang driver, ld.lld)
   /// A gcc driver and flags whose `-print-libgcc-file-name` is the compiler
   /// helper library (64-bit division, float/int64 conversions); empty when
   /// the stub provides the helpers itself.
@@ -49,7 +53,7 @@ struct TargetInfo {
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
   std::string board;       // the board whose memories these are
   bool hostNative = false; // artifacts can run on this machine
-  TargetRunner runner;     // empty stub for host targets
+  TargetRunner runner;     // empty for host targets
 };
 
 /// The target called `name`, or null.

@@ -19,7 +19,9 @@ static TargetInfo cortexA(const std::string &cpu, const std::string &description
   t.vectorBits = 128;
   t.l1Bytes = l1;
   t.l2Bytes = l2;
-  t.runner.stub = "linux-user";
+  t.runner.stubSources = {"common/mem.c"};
+  t.runner.testSources = {"linux-user/test_io.c"};
+  t.runner.ldflags = {"-static"};
   t.runner.cflags = {"--target=aarch64-unknown-linux-gnu", "-mcpu=" + cpu};
   t.runner.emulator = {"qemu-aarch64", "-cpu", cpu};
   return t;

@@ -26,7 +26,9 @@ static TargetInfo cortexM(const std::string &name, const std::string &cpu,
   t.sramBytes = 4u << 20;
   t.board = board;
   t.fpuRounding = cpu != "cortex-m4"; // VRINT arrived with FPv5 (M7)
-  t.runner.stub = "cortex-m";
+  t.runner.stubSources = {"cortex-m/startup.c", "cortex-m/aeabi.c", "common/mem.c"};
+  t.runner.linkerScript = "cortex-m/mps2.ld";
+  t.runner.testSources = {"semihosting/test_io.c"};
   t.runner.cflags = {"--target=thumbv7em-unknown-none-eabihf", "-mcpu=" + cpu, "-mthumb",
                      "-mfloat-abi=hard"};
   t.runner.cflags.insert(t.runner.cflags.end(), fpu.begin(), fpu.end());

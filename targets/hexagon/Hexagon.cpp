@@ -22,7 +22,9 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   t.fpuRounding = t.fpuSqrt = false;
   t.bareMetal = true;
   t.vectorBits = 64;
-  t.runner.stub = "hexagon";
+  t.runner.stubSources = {"common/mem.c", "hexagon/builtins.c"};
+  t.runner.testSources = {"linux-user/test_io.c"};
+  t.runner.ldflags = {"-static"};
   t.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-G0"};
   t.runner.emulator = {"qemu-hexagon"};
   targets.push_back(t);

@@ -27,7 +27,9 @@ static TargetInfo rv32(const std::string &isa, const std::string &abi,
   t.flashBytes = 2u << 20;
   t.sramBytes = 1u << 20;
   t.board = "qemu virt";
-  t.runner.stub = "riscv32";
+  t.runner.stubSources = {"riscv32/startup.c", "common/mem.c"};
+  t.runner.linkerScript = "riscv32/virt.ld";
+  t.runner.testSources = {"semihosting/test_io.c"};
   t.runner.cflags = {"--target=riscv32-unknown-none-elf", "-march=" + isa, "-mabi=" + abi,
                      "-mno-relax"};
   t.runner.libgcc = {"riscv64-unknown-elf-gcc", "-march=" + isa, "-mabi=" + abi};

@@ -50,7 +50,9 @@ struct RunCommand : CompileCommand {
   std::vector<std::string> inputs, expected; // .pb TensorProto files
   double atol = 1e-4, rtol = 1e-3;
   bool sanitize = false;
-  std::string keep; // keep the work directory here
+  std::string keep;        // keep the work directory here
+  std::string saveOutputs; // copy the raw outputs (outK.bin) here
+  unsigned timeout = 600;  // seconds the program may run
 };
 
 /// Exit code when `edgec run` finds outputs that differ from --expected.

@@ -2,17 +2,21 @@
 //
 // edgec run model.onnx [--input in0.pb ...] [--expected out0.pb ...]
 //
-// Compiles the model for a host target into a work directory, builds the
-// host harness (runtime-stub/host/harness.c, embedded in edgec) against the
-// artifact with the system C compiler, runs it on the inputs (ONNX
-// TensorProto .pb files, or generated ones) and prints the outputs, or
-// compares them with expected .pb outputs: for float32,
+// Compiles the model for a target into a work directory and links a test
+// program against the artifact: on the host, runtime-stub/host/harness.c
+// with the system C compiler; on any other target the freestanding
+// runtime-stub/harness.c with the target's runtime stub and test I/O shim,
+// built by clang and ld.lld and run under the target's emulator (qemu).
+// Runs it on the inputs (ONNX TensorProto .pb files, raw .bin files, or
+// generated ones) and prints the outputs, or compares them with expected
+// .pb outputs: for float32,
 // |edgec - expected| <= atol + rtol * |expected| (defaults 1e-4 and 1e-3),
 // NaN where NaN is expected; other types exactly.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/edgec/Commands.h"
 
+#include "compiler/RuntimeStub.h"
 #include "compiler/onnx/TensorProto.h"
 
 #include "mlir/IR/Location.h"
@@ -31,10 +35,6 @@
 
 namespace edgec::cli {
 namespace {
-
-const char kHarness[] =
-#include "tools/edgec/HarnessSource.inc"
-    ;
 
 const char *dtypeOfOnnx(int32_t t) {
   using TP = onnx::TensorProto;
@@ -76,11 +76,22 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 }
 
 /// Reads a TensorProto .pb and checks it fits `want`; returns its bytes.
+/// A `.bin` file is taken as raw little-endian bytes of the right size.
 bool readTensorFile(const std::string &path, const TensorInfo &want, std::string &bytes) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
     fmt::print(stderr, "edgec: error: {}: cannot open: {}\n", path, buffer.getError().message());
     return false;
+  }
+  if (llvm::StringRef(path).ends_with(".bin")) {
+    if (static_cast<int64_t>((*buffer)->getBufferSize()) != want.bytes) {
+      fmt::print(stderr, "edgec: error: {}: {} bytes, but '{}' ({} [{}]) takes {}\n", path,
+                 (*buffer)->getBufferSize(), want.name, want.dtype, shapeText(want.shape),
+                 want.bytes);
+      return false;
+    }
+    bytes = (*buffer)->getBuffer().str();
+    return true;
   }
   onnx::TensorProto tensor;
   if (!tensor.ParseFromArray((*buffer)->getBufferStart(), (*buffer)->getBufferSize())) {
@@ -169,36 +180,182 @@ size_t elementsOf(const TensorInfo &t) {
   return n;
 }
 
-int run(const std::string &program, llvm::ArrayRef<std::string> args, const std::string &what) {
+/// Runs `program args...`; prints why when it fails. `stdoutFile`, when
+/// given, receives its standard output.
+int run(const std::string &program, llvm::ArrayRef<std::string> args, const std::string &what,
+        unsigned timeoutSeconds = 0, const std::string &stdoutFile = "") {
   llvm::SmallVector<llvm::StringRef> argv{program};
   for (const auto &a : args)
     argv.push_back(a);
+  std::optional<llvm::StringRef> redirects[3] = {std::nullopt, std::nullopt, std::nullopt};
+  if (!stdoutFile.empty())
+    redirects[1] = llvm::StringRef(stdoutFile);
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0, &error);
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, timeoutSeconds, 0,
+                                     &error);
   if (rc != 0)
     fmt::print(stderr, "edgec: error: {} failed ({})\n", what,
                error.empty() ? "exit " + std::to_string(rc) : error);
   return rc;
 }
 
+/// What the harnesses' exit codes mean (runtime-stub/harness.c).
+const char *harnessFailure(int rc) {
+  switch (rc) {
+  case 2:
+    return "an input file is missing or short";
+  case 3:
+    return "the model wrote outside its arena or outputs (guard bytes overwritten)";
+  case 4:
+    return "the model returned an error";
+  case 5:
+    return "an output could not be written";
+  case 6:
+    return "the program faulted";
+  default:
+    return "the program failed";
+  }
+}
+
+/// The first program of `names` on PATH, else in LLVM 22's bin directory.
+std::string findTool(std::initializer_list<const char *> names) {
+  for (const char *name : names) {
+    if (auto path = llvm::sys::findProgramByName(name))
+      return *path;
+    if (auto path = llvm::sys::findProgramByName(name, {"/usr/lib/llvm-22/bin"}))
+      return *path;
+  }
+  return "";
+}
+
+/// The compiler helper library of a gcc cross toolchain (`driver -print-libgcc-file-name`).
+std::string libgccPath(const std::vector<std::string> &driverAndFlags, const std::string &dir) {
+  auto driver = llvm::sys::findProgramByName(driverAndFlags[0]);
+  if (!driver) {
+    fmt::print(stderr, "edgec: error: linking for this target needs {} (its libgcc holds the "
+               "compiler helpers); scripts/setup.sh installs it\n", driverAndFlags[0]);
+    return "";
+  }
+  std::vector<std::string> args(driverAndFlags.begin() + 1, driverAndFlags.end());
+  args.push_back("-print-libgcc-file-name");
+  std::string out = dir + "/libgcc-path.txt";
+  if (run(*driver, args, "asking " + driverAndFlags[0] + " for libgcc", 60, out))
+    return "";
+  auto buffer = llvm::MemoryBuffer::getFile(out);
+  std::string path = buffer ? (*buffer)->getBuffer().trim().str() : "";
+  if (path.empty() || !llvm::sys::fs::exists(path)) {
+    fmt::print(stderr, "edgec: error: {} names no libgcc for these flags\n", driverAndFlags[0]);
+    return "";
+  }
+  return path;
+}
+
+/// The -D flags that fit a harness to an artifact.
+std::vector<std::string> harnessDefines(const std::string &art, const std::string &name,
+                                        const ArtifactInfo &info, const CompiledModel &compiled) {
+  std::string inBytes, outBytes;
+  int64_t ioBytes = 0;
+  for (const auto &t : info.inputs) {
+    inBytes += (inBytes.empty() ? "" : ",") + std::to_string(t.bytes);
+    ioBytes += (t.bytes + 15) / 16 * 16 + 64;
+  }
+  for (const auto &t : info.outputs) {
+    outBytes += (outBytes.empty() ? "" : ",") + std::to_string(t.bytes);
+    ioBytes += (t.bytes + 15) / 16 * 16 + 64;
+  }
+  return {"-I", art, "-include", art + "/" + name + ".h", "-DRUN=" + name + "_run_packed",
+          fmt::format("-DARENA_BYTES={}", compiled.arenaBytes),
+          fmt::format("-DNUM_INPUTS={}", info.inputs.size()),
+          fmt::format("-DNUM_OUTPUTS={}", info.outputs.size()),
+          "-DINPUT_BYTES={" + inBytes + "}", "-DOUTPUT_BYTES={" + outBytes + "}",
+          fmt::format("-DIO_BYTES={}", ioBytes)};
+}
+
+/// Builds the test program for a cross target into `dir`/harness.elf and
+/// returns the command that runs it under the emulator (empty on failure).
+std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std::string &dir,
+                                            const std::string &name, const ArtifactInfo &info,
+                                            const CompiledModel &compiled) {
+  std::string clang = findTool({"clang-22", "clang"});
+  if (clang.empty()) {
+    fmt::print(stderr, "edgec: error: edgec run --target {} needs clang-22 and ld.lld\n",
+               target.name);
+    return {};
+  }
+  const TargetRunner &runner = target.runner;
+  std::string stub = dir + "/stub";
+  std::vector<std::string> sources{"harness.c"};
+  sources.insert(sources.end(), runner.stubSources.begin(), runner.stubSources.end());
+  sources.insert(sources.end(), runner.testSources.begin(), runner.testSources.end());
+  std::vector<std::string> files = sources;
+  files.push_back("edgec_test_io.h");
+  if (!runner.linkerScript.empty())
+    files.push_back(runner.linkerScript);
+  for (const std::string &f : files) {
+    auto text = runtimeStubFile(f);
+    llvm::sys::fs::create_directories(llvm::sys::path::parent_path(stub + "/" + f));
+    if (!text || !writeFile(stub + "/" + f, *text)) {
+      fmt::print(stderr, "edgec: error: cannot write the runtime stub's {} into {}\n", f, stub);
+      return {};
+    }
+  }
+  std::string art = dir + "/artifact", elf = dir + "/harness.elf";
+  std::vector<std::string> args = runner.cflags;
+  args.insert(args.end(), {"-std=c99", "-O2", "-ffreestanding", "-nostdlib", "-fuse-ld=lld",
+                           "-Wl,--gc-sections", "-I", stub,
+                           "-DFILE_DIR=\"" + dir + "/\""});
+  args.insert(args.end(), runner.ldflags.begin(), runner.ldflags.end());
+  auto defines = harnessDefines(art, name, info, compiled);
+  args.insert(args.end(), defines.begin(), defines.end());
+  for (const std::string &f : sources)
+    args.push_back(stub + "/" + f);
+  args.push_back(art + "/lib" + name + ".a");
+  if (!runner.libgcc.empty()) {
+    std::string libgcc = libgccPath(runner.libgcc, dir);
+    if (libgcc.empty())
+      return {};
+    args.push_back(libgcc);
+  }
+  if (!runner.linkerScript.empty())
+    args.push_back("-Wl,-T," + stub + "/" + runner.linkerScript);
+  args.insert(args.end(), {"-o", elf});
+  if (run(clang, args, "linking the test program for " + target.name))
+    return {};
+  std::vector<std::string> command = runner.emulator;
+  auto emulator = llvm::sys::findProgramByName(command[0]);
+  if (!emulator) {
+    fmt::print(stderr, "edgec: error: running {} code needs {}; scripts/setup.sh installs it\n",
+               target.name, command[0]);
+    return {};
+  }
+  command[0] = *emulator;
+  command.push_back(elf);
+  return command;
+}
+
 } // namespace
 
 int runModel(RunCommand cmd) {
   const TargetInfo *target = lookupTarget(cmd.target);
-  if (target && !target->hostNative) {
-    fmt::print(stderr, "edgec: error: edgec run runs host targets; '{}' needs its emulator\n",
-               cmd.target);
-    return kUsageError;
+  if (!target) { // compileArtifact says which targets there are
+    ArtifactInfo info;
+    CompiledModel compiled;
+    return compileArtifact(cmd, "", info, compiled);
   }
-  auto cc = llvm::sys::findProgramByName("cc");
-  if (!cc) {
-    fmt::print(stderr, "edgec: error: edgec run needs a C compiler ('cc') to link the harness\n");
-    return kUsageError;
+  std::string cc;
+  if (target->hostNative) {
+    auto found = llvm::sys::findProgramByName("cc");
+    if (!found) {
+      fmt::print(stderr, "edgec: error: edgec run needs a C compiler ('cc') to link the harness\n");
+      return kUsageError;
+    }
+    cc = *found;
   }
   llvm::SmallString<256> work;
   if (!cmd.keep.empty()) {
     work = cmd.keep;
     llvm::sys::fs::create_directories(work);
+    llvm::sys::fs::make_absolute(work);
   } else if (auto ec = [&] {
                llvm::SmallString<256> base;
                llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, base);
@@ -216,6 +373,10 @@ int runModel(RunCommand cmd) {
     }
   } cleanup{cmd.keep.empty() ? work.str().str() : ""};
   std::string dir = work.str().str();
+  if (dir.find_first_of("\"\\") != std::string::npos) {
+    fmt::print(stderr, "edgec: error: the work directory '{}' has a quote or backslash\n", dir);
+    return kUsageError;
+  }
 
   ArtifactInfo info;
   CompiledModel compiled;
@@ -232,29 +393,8 @@ int runModel(RunCommand cmd) {
     return kUsageError;
   }
 
-  // The harness, linked against the artifact.
-  std::string art = dir + "/artifact", harness = dir + "/harness";
-  if (!writeFile(dir + "/harness.c", kHarness)) {
-    fmt::print(stderr, "edgec: error: cannot write {}/harness.c\n", dir);
-    return kOutputError;
-  }
-  std::string outBytes;
-  for (const auto &o : info.outputs)
-    outBytes += (outBytes.empty() ? "" : ",") + std::to_string(o.bytes);
-  std::vector<std::string> ccArgs{"-O1", "-std=c11", "-I", art, "-include", art + "/" + cmd.name + ".h",
-                                  "-DRUN=" + cmd.name + "_run_packed",
-                                  fmt::format("-DARENA_BYTES={}", compiled.arenaBytes),
-                                  fmt::format("-DNUM_INPUTS={}", info.inputs.size()),
-                                  fmt::format("-DNUM_OUTPUTS={}", info.outputs.size()),
-                                  "-DOUTPUT_BYTES={" + outBytes + "}"};
-  if (cmd.sanitize)
-    ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
-  ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o", harness});
-  if (run(*cc, ccArgs, "linking the harness"))
-    return kModelError;
-
-  // Inputs: the given .pb files, or a fixed pseudo-random pattern.
-  std::vector<std::string> files;
+  // Inputs: the given files, or a fixed pseudo-random pattern.
+  std::vector<std::string> inFiles, outFiles;
   for (size_t i = 0; i < info.inputs.size(); ++i) {
     const TensorInfo &t = info.inputs[i];
     std::string bytes;
@@ -274,19 +414,62 @@ int runModel(RunCommand cmd) {
       fmt::print("input {} '{}' {} [{}]: generated ({})\n", i, t.name, t.dtype, shapeText(t.shape),
                  t.dtype == "float32" ? "uniform in [-1, 1), fixed seed" : "zeros");
     }
-    files.push_back(fmt::format("{}/in{}.bin", dir, i));
-    if (!writeFile(files.back(), bytes))
+    inFiles.push_back(fmt::format("{}/in{}.bin", dir, i));
+    if (!writeFile(inFiles.back(), bytes))
       return kOutputError;
   }
   for (size_t i = 0; i < info.outputs.size(); ++i)
-    files.push_back(fmt::format("{}/out{}.bin", dir, i));
-  if (run(harness, files, "running the model"))
+    outFiles.push_back(fmt::format("{}/out{}.bin", dir, i));
+
+  // The test program, linked against the artifact, and how to run it.
+  std::string art = dir + "/artifact";
+  std::vector<std::string> command;
+  if (target->hostNative) {
+    auto harnessText = runtimeStubFile("host/harness.c");
+    if (!harnessText || !writeFile(dir + "/harness.c", *harnessText)) {
+      fmt::print(stderr, "edgec: error: cannot write {}/harness.c\n", dir);
+      return kOutputError;
+    }
+    std::vector<std::string> ccArgs{"-O1", "-std=c11"};
+    auto defines = harnessDefines(art, cmd.name, info, compiled);
+    ccArgs.insert(ccArgs.end(), defines.begin(), defines.end());
+    if (cmd.sanitize)
+      ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
+    ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o",
+                                 dir + "/harness"});
+    if (run(cc, ccArgs, "linking the harness"))
+      return kModelError;
+    command = {dir + "/harness"};
+    command.insert(command.end(), inFiles.begin(), inFiles.end());
+    command.insert(command.end(), outFiles.begin(), outFiles.end());
+  } else {
+    if (cmd.sanitize) {
+      fmt::print(stderr, "edgec: error: --sanitize is for host targets\n");
+      return kUsageError;
+    }
+    command = buildTargetProgram(*target, dir, cmd.name, info, compiled);
+    if (command.empty())
+      return kModelError;
+  }
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  if (int rc = run(command[0], args, "running the model on " + target->name, cmd.timeout)) {
+    if (rc > 0)
+      fmt::print(stderr, "edgec: error: {}\n", harnessFailure(rc));
     return kModelError;
+  }
+  if (!cmd.saveOutputs.empty()) {
+    llvm::sys::fs::create_directories(cmd.saveOutputs);
+    for (size_t i = 0; i < outFiles.size(); ++i)
+      if (llvm::sys::fs::copy_file(outFiles[i], fmt::format("{}/out{}.bin", cmd.saveOutputs, i))) {
+        fmt::print(stderr, "edgec: error: cannot write outputs into {}\n", cmd.saveOutputs);
+        return kOutputError;
+      }
+  }
 
   bool allMatch = true;
   for (size_t i = 0; i < info.outputs.size(); ++i) {
     const TensorInfo &t = info.outputs[i];
-    auto buffer = llvm::MemoryBuffer::getFile(files[info.inputs.size() + i], /*IsText=*/false);
+    auto buffer = llvm::MemoryBuffer::getFile(outFiles[i], /*IsText=*/false);
     if (!buffer) {
       fmt::print(stderr, "edgec: error: the harness wrote no output {}\n", i);
       return kModelError;

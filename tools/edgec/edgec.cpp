@@ -274,18 +274,24 @@ int main(int argc, char **argv) {
 
   RunCommand runCmd;
   CLI::App *runApp = app.add_subcommand(
-      "run", "Compile for the host, run on inputs, print or compare the outputs");
+      "run", "Compile, run on the host or under the target's emulator, print or compare the outputs");
   runCmd.addTo(runApp);
-  runApp->add_option("--target", runCmd.target, "Host target (default host)");
+  runApp->add_option("--target", runCmd.target,
+                     "Target; other than host ones run under their emulator (default host)");
   runApp->add_option("--name", runCmd.name, "C symbol prefix (default: the model's file name)");
   runApp->add_option("--input", runCmd.inputs,
-                     "Input as an ONNX TensorProto .pb file, one per model input, in order");
+                     "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
+                     "per model input, in order");
   runApp->add_option("--expected", runCmd.expected,
                      "Expected output (.pb), one per model output, in order");
   runApp->add_option("--atol", runCmd.atol, "Absolute tolerance for float outputs (1e-4)");
   runApp->add_option("--rtol", runCmd.rtol, "Relative tolerance for float outputs (1e-3)");
   runApp->add_flag("--sanitize", runCmd.sanitize, "Build the harness with ASan and UBSan");
   runApp->add_option("--keep", runCmd.keep, "Keep the work directory (artifact, harness, data) here");
+  runApp->add_option("--save-outputs", runCmd.saveOutputs,
+                     "Write each output's raw bytes to DIR/outK.bin");
+  runApp->add_option("--timeout", runCmd.timeout,
+                     "Seconds the program may run before it is stopped (default 600)");
 
   try {
     app.parse(argc, argv);
