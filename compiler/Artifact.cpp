@@ -365,6 +365,8 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
   };
   auto write = [&](const std::string &file, llvm::StringRef bytes) -> bool {
     std::error_code ec;
+    if (auto dir = llvm::sys::path::parent_path(file); !dir.empty())
+      llvm::sys::fs::create_directories(temp + "/" + dir);
     llvm::raw_fd_ostream os((temp + "/" + file).str(), ec, llvm::sys::fs::OF_None);
     if (ec)
       return false;
@@ -390,6 +392,16 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
       !write("manifest.json", manifestText(info, target, compiled, sizes)) ||
       !write("report.txt", reportText(info, target, compiled, sizes)))
     return fail("cannot write the artifact in '" + temp + "'");
+  // What firmware links besides the library: the target's startup code,
+  // memory helpers and linker script (runtime-stub/ of this edgec).
+  std::vector<std::string> stub = target.runner.stubSources;
+  if (!target.runner.linkerScript.empty())
+    stub.push_back(target.runner.linkerScript);
+  for (const std::string &file : stub) {
+    auto text = runtimeStubFile(file);
+    if (!text || !write("runtime/" + file, *text))
+      return fail("cannot write runtime/" + file + " in '" + temp + "'");
+  }
   if (llvm::sys::fs::is_directory(outDir))
     llvm::sys::fs::remove_directories(outDir);
   if (auto ec = llvm::sys::fs::rename(temp, outDir))

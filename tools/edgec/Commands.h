@@ -39,7 +39,8 @@ struct ImportCommand : ModelOptions {
 
 struct CompileCommand : ModelOptions {
   std::string output;
-  std::string target = "host";
+  std::string target = "host"; // one name; `edgec compile` also takes a,b,c
+  std::string flashSize, sramSize; // override the board's, e.g. "1M", "192K"
   std::string name;
   int optLevel = 3;
   bool printIRAfterAll = false;
@@ -62,8 +63,10 @@ constexpr int kOutputsDiffer = 4;
 std::string defaultName(const std::string &model);
 bool isIdentifier(const std::string &s);
 
-/// Imports, optimises and compiles `cmd.model`, writing the artifact to
-/// `outDir`. Returns an ExitCode; diagnostics are printed.
+/// Imports, optimises and compiles `cmd.model` for `cmd.target`, checks it
+/// fits the board's flash and RAM, and writes the artifact to `outDir`
+/// (nothing is written when it is empty). Returns an ExitCode; diagnostics
+/// are printed.
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled);
 

@@ -159,6 +159,48 @@ bool isIdentifier(const std::string &s) {
   return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+/// "192K", "1M", "1048576" as bytes; false when it is none of these.
+bool parseSize(const std::string &text, uint64_t &bytes) {
+  llvm::StringRef s(text);
+  uint64_t scale = 1;
+  if (s.consume_back("K") || s.consume_back("k"))
+    scale = 1024;
+  else if (s.consume_back("M") || s.consume_back("m"))
+    scale = 1024 * 1024;
+  return !s.getAsInteger(10, bytes) && bytes > 0 && (bytes *= scale, true);
+}
+
+/// Refuses a model whose flash (code + weights + data) or RAM (arena +
+/// data + bss; the stack comes on top) exceeds the board's.
+bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &target,
+               const CompiledModel &compiled) {
+  uint64_t flash = target.flashBytes, sram = target.sramBytes;
+  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, flash)) ||
+      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, sram))) {
+    fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an "
+                       "optional K or M suffix, e.g. 1M or 192K\n");
+    return false;
+  }
+  auto sizes = edgec::sectionSizes(compiled.object);
+  uint64_t needFlash = static_cast<uint64_t>(sizes.text + sizes.rodata + sizes.data);
+  uint64_t needRam = static_cast<uint64_t>(compiled.arenaBytes + sizes.data + sizes.bss);
+  std::string where = target.board.empty() ? target.name : target.name + " (" + target.board + ")";
+  bool fits = true;
+  if (flash && needFlash > flash) {
+    fmt::print(stderr, "edgec: error: {}: the model needs {} B of flash (code {} B, weights {} B), "
+               "{} has {} B; give the part's size with --flash-size if it has more\n",
+               cmd.model, needFlash, sizes.text, sizes.rodata + sizes.data, where, flash);
+    fits = false;
+  }
+  if (sram && needRam > sram) {
+    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B) before its "
+               "stack, {} has {} B; give the part's size with --sram-size if it has more\n",
+               cmd.model, needRam, compiled.arenaBytes, where, sram);
+    fits = false;
+  }
+  return fits;
+}
+
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled) {
   edgec::onnx_import::ImportOptions opts;
@@ -213,7 +255,10 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
   if (mlir::failed(result))
     return kModelError;
   compiled = std::move(*result);
-  if (mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled, module->getLoc())))
+  if (!fitsBoard(cmd, *target, compiled))
+    return kModelError;
+  if (!outDir.empty() &&
+      mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled, module->getLoc())))
     return kOutputError;
   return kOk;
 }
@@ -222,18 +267,70 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
 
 namespace {
 
+/// `--target a,b,c` compiles for each into OUT/<target>/; every target is
+/// compiled before anything is written, so a model that fails for one
+/// leaves no artifact for the others either.
 int runCompile(CompileCommand cmd) {
-  if (cmd.output.empty())
-    cmd.output = (cmd.name.empty() ? defaultName(cmd.model) : cmd.name) + "-" + cmd.target;
-  edgec::ArtifactInfo info;
-  edgec::CompiledModel compiled;
-  if (int rc = edgec::cli::compileArtifact(cmd, cmd.output, info, compiled))
-    return rc;
-  auto sizes = edgec::sectionSizes(compiled.object);
-  fmt::print("edgec: wrote {}/ ({}.h, lib{}.a): code {} B, weights {} B, arena {} B "
-             "(naive {} B, lower bound {} B)\n",
-             cmd.output, cmd.name, cmd.name, sizes.text, sizes.rodata, compiled.arenaBytes,
-             compiled.arenaNaiveBytes, compiled.arenaLowerBoundBytes);
+  llvm::SmallVector<llvm::StringRef> targets;
+  llvm::StringRef(cmd.target).split(targets, ',', -1, /*KeepEmpty=*/false);
+  if (targets.empty()) {
+    fmt::print(stderr, "edgec: error: --target names no target\n");
+    return kUsageError;
+  }
+  for (llvm::StringRef t : targets)
+    if (!edgec::lookupTarget(t.str())) {
+      CompileCommand bad = cmd;
+      bad.target = t.str();
+      edgec::ArtifactInfo info;
+      edgec::CompiledModel compiled;
+      return edgec::cli::compileArtifact(bad, "", info, compiled); // names the known targets
+    }
+  std::string base = cmd.output;
+  if (base.empty())
+    base = (cmd.name.empty() ? defaultName(cmd.model) : cmd.name) +
+           (targets.size() == 1 ? "-" + cmd.target : "");
+  struct Built {
+    CompileCommand cmd;
+    std::string dir;
+    edgec::ArtifactInfo info;
+    edgec::CompiledModel compiled;
+  };
+  std::vector<Built> built;
+  for (llvm::StringRef t : targets) {
+    Built b{cmd, targets.size() == 1 ? base : base + "/" + t.str(), {}, {}};
+    b.cmd.target = t.str();
+    if (int rc = edgec::cli::compileArtifact(b.cmd, "", b.info, b.compiled))
+      return rc;
+    built.push_back(std::move(b));
+  }
+  for (Built &b : built) {
+    const edgec::TargetInfo *target = edgec::lookupTarget(b.cmd.target);
+    mlir::MLIRContext context;
+    CliDiagnosticHandler diagnostics(&context);
+    if (mlir::failed(edgec::writeArtifact(b.dir, b.info, *target, b.compiled,
+                                          mlir::FileLineColLoc::get(&context, b.cmd.model, 0, 0))))
+      return kOutputError;
+    auto sizes = edgec::sectionSizes(b.compiled.object);
+    fmt::print("edgec: wrote {}/ ({}.h, lib{}.a) for {}: code {} B, weights {} B, arena {} B "
+               "(naive {} B, lower bound {} B)\n",
+               b.dir, b.cmd.name, b.cmd.name, b.cmd.target, sizes.text, sizes.rodata,
+               b.compiled.arenaBytes, b.compiled.arenaNaiveBytes, b.compiled.arenaLowerBoundBytes);
+  }
+  return kOk;
+}
+
+/// `edgec targets`: what --target accepts.
+int listTargets() {
+  for (const edgec::TargetInfo *t : edgec::allTargets()) {
+    fmt::print("{:<16} {}\n", t->name, t->description);
+    std::string memory = t->flashBytes ? fmt::format(", flash {} KiB, RAM {} KiB ({})",
+                                                     t->flashBytes >> 10, t->sramBytes >> 10,
+                                                     t->board)
+                                       : "";
+    std::string runs = t->hostNative ? "natively" : "under " + t->runner.emulator[0];
+    fmt::print("{:<16} {} cpu {}{}; runs {}\n", "", t->triple, t->cpu.empty() ? "generic" : t->cpu,
+               memory, runs);
+  }
   return kOk;
 }
 
@@ -263,7 +360,13 @@ int main(int argc, char **argv) {
   comp.addTo(compile);
   compile->add_option("-o,--output", comp.output,
                       "Artifact directory (default NAME-TARGET); replaced as a whole");
-  compile->add_option("--target", comp.target, "Target device (default host)");
+  compile->add_option("--target", comp.target,
+                      "Target device, or several as a,b,c (each into OUTPUT/<target>/); "
+                      "`edgec targets` lists them (default host)");
+  compile->add_option("--flash-size", comp.flashSize,
+                      "Flash of the part, e.g. 1M (default: the target board's)");
+  compile->add_option("--sram-size", comp.sramSize,
+                      "RAM of the part, e.g. 192K (default: the target board's)");
   compile->add_option("--name", comp.name,
                       "C symbol prefix (default: the model's file name)");
   compile->add_option("--opt-level", comp.optLevel, "LLVM optimisation level 0-3 (default 3)")
@@ -279,6 +382,8 @@ int main(int argc, char **argv) {
   runApp->add_option("--target", runCmd.target,
                      "Target; other than host ones run under their emulator (default host)");
   runApp->add_option("--name", runCmd.name, "C symbol prefix (default: the model's file name)");
+  runApp->add_option("--flash-size", runCmd.flashSize, "Flash of the part (default: the board's)");
+  runApp->add_option("--sram-size", runCmd.sramSize, "RAM of the part (default: the board's)");
   runApp->add_option("--input", runCmd.inputs,
                      "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
                      "per model input, in order");
@@ -293,6 +398,8 @@ int main(int argc, char **argv) {
   runApp->add_option("--timeout", runCmd.timeout,
                      "Seconds the program may run before it is stopped (default 600)");
 
+  CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -305,5 +412,7 @@ int main(int argc, char **argv) {
     return runCompile(comp);
   if (runApp->parsed())
     return runModel(runCmd);
+  if (targetsApp->parsed())
+    return listTargets();
   return kUsageError;
 }
