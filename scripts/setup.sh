@@ -14,6 +14,9 @@ PACKAGES=(
   catch2 python3-onnx python3-numpy libonnx-testdata
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
   nodejs gcc libc6-dev espeak-ng sox
+  # cross targets: emulators, and the gcc cross toolchains whose libgcc
+  # holds the compiler helpers (64-bit division, soft float) firmware links
+  qemu-user qemu-system-arm qemu-system-misc gcc-arm-none-eabi gcc-riscv64-unknown-elf
 )
 
 missing=()

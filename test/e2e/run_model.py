@@ -1,9 +1,10 @@
-"""Compiles an ONNX model with edgec for the host, runs it through a C
-harness on inputs, runs ONNX Runtime (CPU, one thread) on the same inputs,
-and compares the outputs.
+"""Compiles an ONNX model with edgec for a target, runs it on inputs (on
+the host through a C harness; on any other target with `edgec run
+--target T`, under the target's emulator), runs ONNX Runtime (CPU, one
+thread) on the same inputs, and compares the outputs.
 
-  run_model.py MODEL [--edgec BIN] [--work DIR] [--sanitize] [--seed N]
-               [--input NAME=FILE.npy]... [-- EDGEC_COMPILE_FLAGS...]
+  run_model.py MODEL [--edgec BIN] [--target T] [--work DIR] [--sanitize]
+               [--seed N] [--input NAME=FILE.npy]... [-- EDGEC_COMPILE_FLAGS...]
 
 Inputs not given are drawn from a normal distribution (seeded). Inputs fixed
 with --input-value in the edgec flags are fed to ONNX Runtime as given.
@@ -46,6 +47,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("model")
     p.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
+    p.add_argument("--target", default="host")
     p.add_argument("--work", default=None)
     p.add_argument("--sanitize", action="store_true")
     p.add_argument("--seed", type=int, default=0)
@@ -56,8 +58,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     art = os.path.join(work, "artifact")
 
-    subprocess.run([args.edgec, "compile", args.model, "-o", art, "--name", "m"] + args.flags,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([args.edgec, "compile", args.model, "-o", art, "--name", "m", "--target", args.target]
+                   + args.flags, check=True, stdout=subprocess.DEVNULL)
     manifest = json.load(open(os.path.join(art, "manifest.json")))
 
     rng = np.random.default_rng(args.seed)
@@ -74,10 +76,16 @@ def main():
         value.tofile(path)
         inputs.append((t, value, path))
 
-    harness = os.path.join(work, "harness")
-    subprocess.run(harness_command(art, manifest, harness, args.sanitize), check=True)
     ours = [os.path.join(work, f"out{i}.bin") for i in range(len(manifest["outputs"]))]
-    subprocess.run([harness] + [p for _, _, p in inputs] + ours, check=True)
+    if args.target == "host":
+        harness = os.path.join(work, "harness")
+        subprocess.run(harness_command(art, manifest, harness, args.sanitize), check=True)
+        subprocess.run([harness] + [p for _, _, p in inputs] + ours, check=True)
+    else:
+        cmd = [args.edgec, "run", args.model, "--name", "m", "--target", args.target, "--save-outputs", work]
+        for _, _, path in inputs:
+            cmd += ["--input", path]
+        subprocess.run(cmd + args.flags, check=True, stdout=subprocess.DEVNULL)
 
     spec_inputs = [{"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": path}
                    for t, _, path in inputs]

@@ -1,8 +1,10 @@
-"""The four models in ../shared/models, compiled for the host and compared
-with ONNX Runtime on seeded random inputs (run_model.py), once with a plain
-harness and once with an ASan/UBSan harness. Prints one line per run and a
-closing 'N passed, N failed' line; exits 1 on any failure. Missing models or
-ONNX Runtime are reported as skipped."""
+"""The four models in ../shared/models, compiled by edgec and compared with
+ONNX Runtime on seeded random inputs (run_model.py). On the host once with
+a plain harness and once with an ASan/UBSan harness; with --targets a,b,c
+on each of those targets instead, run under its emulator. Prints one line
+per run and a closing 'N passed, N failed' line; exits 1 on any failure.
+Missing models or ONNX Runtime are reported as skipped."""
+import argparse
 import os
 import subprocess
 import sys
@@ -18,6 +20,11 @@ CASES = [
     ("silero_vad_legacy.onnx", ["--dim", "batch=1", "--dim", "sequence=256", "--input-value", "sr=8000"]),
 ]
 
+parser = argparse.ArgumentParser()
+parser.add_argument("--targets", default="host")
+targets = parser.parse_args().targets.split(",")
+runs = [(t, False) for t in targets] + ([("host", True)] if "host" in targets else [])
+
 passed = failed = skipped = 0
 ort = os.environ.get("EDGEC_ORT_DIR", "")
 for model, flags in CASES:
@@ -26,10 +33,10 @@ for model, flags in CASES:
         print(f"SKIP {model}: {'no model' if not os.path.exists(path) else 'no ONNX Runtime (EDGEC_ORT_DIR)'}")
         skipped += 1
         continue
-    for sanitize in (False, True):
-        label = f"{model} {' '.join(flags)}{' [asan+ubsan]' if sanitize else ''}"
+    for target, sanitize in runs:
+        label = f"{model} {' '.join(flags)} on {target}{' [asan+ubsan]' if sanitize else ''}"
         with tempfile.TemporaryDirectory(prefix="edgec-e2e-") as work:
-            cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work]
+            cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work, "--target", target]
             cmd += (["--sanitize"] if sanitize else []) + [path, "--"] + flags
             r = subprocess.run(cmd, capture_output=True, text=True)
         ok = r.returncode == 0
