@@ -8,7 +8,10 @@
  *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
  *   -DNUM_OUTPUTS=... -DINPUT_BYTES={...} -DOUTPUT_BYTES={...}
  * The arena and every output are surrounded by guard bytes that must
- * survive the call. Exit status: 0 ok, 2 bad input file, 3 guard bytes
+ * survive the call. For bench/: -DREPEAT=N runs the model N times (the
+ * instructions of one inference are the difference of two counts), and
+ * -DMEASURE_STACK=BYTES paints that much stack below the caller before the
+ * run and prints the deepest byte the model touched. Exit status: 0 ok, 2 bad input file, 3 guard bytes
  * overwritten, 4 the model returned an error, 5 cannot write an output. */
 #include "edgec_test_io.h"
 
@@ -47,6 +50,46 @@ static void file_name(char *out, const char *prefix, int index) {
     *out++ = *suffix++;
   *out = '\0';
 }
+
+#ifndef REPEAT
+#define REPEAT 1
+#endif
+
+#ifdef MEASURE_STACK
+#define STACK_PAINT 0x5Au
+#define STACK_SLACK 512 /* below main's frame: room for these helpers' own */
+#include <stdint.h>
+/* Paints MEASURE_STACK bytes from `top` down, before the run. */
+__attribute__((noinline)) static void paint_stack(uintptr_t top) {
+  for (long i = 0; i < MEASURE_STACK; ++i)
+    *(volatile unsigned char *)(top - (uintptr_t)i) = STACK_PAINT;
+}
+
+/* After the run: how far below `top` the deepest overwritten byte is. */
+__attribute__((noinline)) static long stack_used(uintptr_t top) {
+  long deepest = 0;
+  for (long i = 0; i < MEASURE_STACK; ++i)
+    if (*(volatile unsigned char *)(top - (uintptr_t)i) != STACK_PAINT)
+      deepest = i;
+  return deepest;
+}
+
+static void print_number(const char *label, long value) {
+  char text[24];
+  int n = 0;
+  do {
+    text[n++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  char out[24];
+  for (int i = 0; i < n; ++i)
+    out[i] = text[n - 1 - i];
+  out[n] = '\0';
+  edgec_test_print(label);
+  edgec_test_print(out);
+  edgec_test_print("\n");
+}
+#endif
 
 static int guard_intact(const unsigned char *p) {
   for (int i = 0; i < GUARD; ++i)
@@ -94,7 +137,17 @@ int main(void) {
     edgec_test_print("harness: IO_BYTES is too small for the inputs and outputs\n");
     edgec_test_exit(2);
   }
-  int status = RUN(inputs, outputs, arena);
+#ifdef MEASURE_STACK
+  volatile unsigned char anchor = 0;
+  uintptr_t top = (uintptr_t)&anchor - STACK_SLACK;
+  paint_stack(top);
+#endif
+  int status = 0;
+  for (int r = 0; r < REPEAT && status == 0; ++r)
+    status = RUN(inputs, outputs, arena);
+#ifdef MEASURE_STACK
+  print_number("edgec-stack-bytes: ", STACK_SLACK + stack_used(top));
+#endif
   for (int g = 0; g < numGuards; ++g)
     if (!guard_intact(guards[g])) {
       edgec_test_print("harness: guard bytes overwritten\n");

@@ -54,6 +54,8 @@ struct RunCommand : CompileCommand {
   std::string keep;        // keep the work directory here
   std::string saveOutputs; // copy the raw outputs (outK.bin) here
   unsigned timeout = 600;  // seconds the program may run
+  std::vector<std::string> harnessDefines;   // extra -D for the harness (bench/)
+  std::vector<std::string> emulatorOptions;  // extra emulator options (bench/)
 };
 
 /// Exit code when `edgec run` finds outputs that differ from --expected.

@@ -274,8 +274,9 @@ std::vector<std::string> harnessDefines(const std::string &art, const std::strin
 /// Builds the test program for a cross target into `dir`/harness.elf and
 /// returns the command that runs it under the emulator (empty on failure).
 std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std::string &dir,
-                                            const std::string &name, const ArtifactInfo &info,
+                                            const RunCommand &cmd, const ArtifactInfo &info,
                                             const CompiledModel &compiled) {
+  const std::string &name = cmd.name;
   std::string clang = findTool({"clang-22", "clang"});
   if (clang.empty()) {
     fmt::print(stderr, "edgec: error: edgec run --target {} needs clang-22 and ld.lld\n",
@@ -307,6 +308,8 @@ std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std:
   args.insert(args.end(), runner.ldflags.begin(), runner.ldflags.end());
   auto defines = harnessDefines(art, name, info, compiled);
   args.insert(args.end(), defines.begin(), defines.end());
+  for (const std::string &d : cmd.harnessDefines)
+    args.push_back("-D" + d);
   for (const std::string &f : sources)
     args.push_back(stub + "/" + f);
   args.push_back(art + "/lib" + name + ".a");
@@ -329,6 +332,7 @@ std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std:
     return {};
   }
   command[0] = *emulator;
+  command.insert(command.begin() + 1, cmd.emulatorOptions.begin(), cmd.emulatorOptions.end());
   command.push_back(elf);
   return command;
 }
@@ -433,6 +437,8 @@ int runModel(RunCommand cmd) {
     std::vector<std::string> ccArgs{"-O1", "-std=c11"};
     auto defines = harnessDefines(art, cmd.name, info, compiled);
     ccArgs.insert(ccArgs.end(), defines.begin(), defines.end());
+    for (const std::string &d : cmd.harnessDefines)
+      ccArgs.push_back("-D" + d);
     if (cmd.sanitize)
       ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
     ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o",
@@ -447,7 +453,7 @@ int runModel(RunCommand cmd) {
       fmt::print(stderr, "edgec: error: --sanitize is for host targets\n");
       return kUsageError;
     }
-    command = buildTargetProgram(*target, dir, cmd.name, info, compiled);
+    command = buildTargetProgram(*target, dir, cmd, info, compiled);
     if (command.empty())
       return kModelError;
   }

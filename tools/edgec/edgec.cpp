@@ -319,8 +319,34 @@ int runCompile(CompileCommand cmd) {
   return kOk;
 }
 
-/// `edgec targets`: what --target accepts.
-int listTargets() {
+std::string jsonList(const std::vector<std::string> &items) {
+  std::string out;
+  for (const auto &i : items)
+    out += (out.empty() ? "" : ", ") + edgec::jsonQuote(i);
+  return "[" + out + "]";
+}
+
+/// `edgec targets`: what --target accepts; --json adds how each is built
+/// and run (for scripts).
+int listTargets(bool json) {
+  if (json) {
+    std::string out = "{\n";
+    auto all = edgec::allTargets();
+    for (size_t i = 0; i < all.size(); ++i) {
+      const edgec::TargetInfo *t = all[i];
+      out += fmt::format(
+          "  {}: {{\"description\": {}, \"triple\": {}, \"cpu\": {}, \"features\": {}, "
+          "\"flash_bytes\": {}, \"sram_bytes\": {}, \"board\": {}, \"host_native\": {}, "
+          "\"cflags\": {}, \"stub_sources\": {}, \"linker_script\": {}, \"emulator\": {}}}{}\n",
+          edgec::jsonQuote(t->name), edgec::jsonQuote(t->description), edgec::jsonQuote(t->triple),
+          edgec::jsonQuote(t->cpu), edgec::jsonQuote(t->features), t->flashBytes, t->sramBytes,
+          edgec::jsonQuote(t->board), t->hostNative ? "true" : "false", jsonList(t->runner.cflags),
+          jsonList(t->runner.stubSources), edgec::jsonQuote(t->runner.linkerScript),
+          jsonList(t->runner.emulator), i + 1 < all.size() ? "," : "");
+    }
+    fmt::print("{}}}\n", out);
+    return kOk;
+  }
   for (const edgec::TargetInfo *t : edgec::allTargets()) {
     fmt::print("{:<16} {}\n", t->name, t->description);
     std::string memory = t->flashBytes ? fmt::format(", flash {} KiB, RAM {} KiB ({})",
@@ -397,8 +423,14 @@ int main(int argc, char **argv) {
                      "Write each output's raw bytes to DIR/outK.bin");
   runApp->add_option("--timeout", runCmd.timeout,
                      "Seconds the program may run before it is stopped (default 600)");
+  runApp->add_option("--harness-define", runCmd.harnessDefines,
+                     "NAME=VALUE for the test harness, e.g. REPEAT=2 or MEASURE_STACK=65536");
+  runApp->add_option("--emulator-option", runCmd.emulatorOptions,
+                     "An option for the emulator, before the program (e.g. -plugin)");
 
   CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
+  bool targetsJson = false;
+  targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
 
   try {
     app.parse(argc, argv);
@@ -413,6 +445,6 @@ int main(int argc, char **argv) {
   if (runApp->parsed())
     return runModel(runCmd);
   if (targetsApp->parsed())
-    return listTargets();
+    return listTargets(targetsJson);
   return kUsageError;
 }
