@@ -57,7 +57,7 @@ static void file_name(char *out, const char *prefix, int index) {
 
 #ifdef MEASURE_STACK
 #define STACK_PAINT 0x5Au
-#define STACK_SLACK 512 /* below main's frame: room for these helpers' own */
+#define STACK_SLACK 128 /* below main's frame: room for these (leaf) helpers' own */
 #include <stdint.h>
 /* Paints MEASURE_STACK bytes from `top` down, before the run. */
 __attribute__((noinline)) static void paint_stack(uintptr_t top) {

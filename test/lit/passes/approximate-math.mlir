@@ -1,4 +1,6 @@
 // RUN: edgec-opt --edgec-approximate-math %s | FileCheck %s
+// RUN: edgec-opt --edgec-approximate-math='expand-rounding=1 expand-sqrt=1 expand-min-max=1' %s \
+// RUN:   | FileCheck %s --check-prefix=EXPAND
 
 // No libm: exp, log, tanh and erf become polynomials (arith only), x^2
 // becomes x * x, and a general power exp(y * log(x)) in polynomials too.
@@ -28,4 +30,37 @@ func.func @square(%x: f32) -> f32 {
   %c2 = arith.constant 2.0 : f32
   %0 = math.powf %x, %c2 : f32
   return %0 : f32
+}
+
+// Targets whose FPU rounds, takes square roots and max/min keep the ops
+// (LLVM emits instructions); the others get arithmetic instead of libm calls.
+// CHECK-LABEL: func.func @no_libm_on_small_fpus
+// CHECK: math.floor
+// CHECK: math.sqrt
+// CHECK: arith.maximumf
+// EXPAND-LABEL: func.func @no_libm_on_small_fpus
+// EXPAND-NOT: math.floor
+// EXPAND-NOT: math.ceil
+// EXPAND-NOT: math.trunc
+// EXPAND-NOT: math.round
+// EXPAND-NOT: math.roundeven
+// EXPAND-NOT: math.sqrt
+// EXPAND-NOT: arith.maximumf
+// EXPAND-NOT: arith.minimumf
+// Rounding goes through i32 and keeps the sign (floor(-0.0) = -0.0):
+// EXPAND: arith.fptosi %arg0 : f32 to i32
+// EXPAND: math.copysign
+// The square root starts from the 0x5f3759df estimate:
+// EXPAND: arith.constant 1597463007 : i32
+// EXPAND: return
+func.func @no_libm_on_small_fpus(%x: f32, %y: f32) -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+  %0 = math.floor %x : f32
+  %1 = math.ceil %x : f32
+  %2 = math.trunc %x : f32
+  %3 = math.round %x : f32
+  %4 = math.roundeven %x : f32
+  %5 = math.sqrt %x : f32
+  %6 = arith.maximumf %x, %y : f32
+  %7 = arith.minimumf %x, %y : f32
+  return %0, %1, %2, %3, %4, %5, %6, %7 : f32, f32, f32, f32, f32, f32, f32, f32
 }
