@@ -57,21 +57,27 @@ static void file_name(char *out, const char *prefix, int index) {
 
 #ifdef MEASURE_STACK
 #define STACK_PAINT 0x5Au
-#define STACK_SLACK 128 /* below main's frame: room for these (leaf) helpers' own */
+#define STACK_SLACK 128 /* below paint_stack's local: room for its own frame */
 #include <stdint.h>
-/* Paints MEASURE_STACK bytes from `top` down, before the run. */
-__attribute__((noinline)) static void paint_stack(uintptr_t top) {
+static uintptr_t stack_top;
+/* Paints MEASURE_STACK bytes below this (not inlined) function's frame,
+ * which lies below main's, so none of main's locals is touched. The model,
+ * called from main next, uses the same stack from main's frame down. */
+__attribute__((noinline)) static void paint_stack(void) {
+  volatile unsigned char local = 0;
+  stack_top = (uintptr_t)&local - STACK_SLACK;
   for (long i = 0; i < MEASURE_STACK; ++i)
-    *(volatile unsigned char *)(top - (uintptr_t)i) = STACK_PAINT;
+    *(volatile unsigned char *)(stack_top - (uintptr_t)i) = STACK_PAINT;
 }
 
-/* After the run: how far below `top` the deepest overwritten byte is. */
-__attribute__((noinline)) static long stack_used(uintptr_t top) {
+/* After the run: bytes from just below main's frame to the deepest one the
+ * model overwrote (an upper bound by at most STACK_SLACK). */
+static long stack_used(void) {
   long deepest = 0;
   for (long i = 0; i < MEASURE_STACK; ++i)
-    if (*(volatile unsigned char *)(top - (uintptr_t)i) != STACK_PAINT)
+    if (*(volatile unsigned char *)(stack_top - (uintptr_t)i) != STACK_PAINT)
       deepest = i;
-  return deepest;
+  return STACK_SLACK + deepest;
 }
 
 static void print_number(const char *label, long value) {
@@ -138,15 +144,13 @@ int main(void) {
     edgec_test_exit(2);
   }
 #ifdef MEASURE_STACK
-  volatile unsigned char anchor = 0;
-  uintptr_t top = (uintptr_t)&anchor - STACK_SLACK;
-  paint_stack(top);
+  paint_stack();
 #endif
   int status = 0;
   for (int r = 0; r < REPEAT && status == 0; ++r)
     status = RUN(inputs, outputs, arena);
 #ifdef MEASURE_STACK
-  print_number("edgec-stack-bytes: ", STACK_SLACK + stack_used(top));
+  print_number("edgec-stack-bytes: ", stack_used());
 #endif
   for (int g = 0; g < numGuards; ++g)
     if (!guard_intact(guards[g])) {
