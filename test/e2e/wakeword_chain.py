@@ -9,8 +9,11 @@ score) and prints both; prints the maximum score per clip. Prints
 
 The scores themselves are not asserted: ONNX Runtime scores espeak-ng's
 robotic "hey mycroft" at most 2e-4 with every voice tried (en, en-us, en-gb,
-+m3, +f2, slow and fast), the same as silence; showing a detection needs
-more natural speech than this machine can synthesise.
++m3, +f2, slow and fast), the same as silence. Debian's other synthesisers
+do no better (measured 2026-11-25 with this chain on ONNX Runtime: flite's
+slt, rms, awb and kal16 voices at most 0.0024, festival's kal diphone 0.004
+and cmu_us_slt_arctic_hts 1.6e-6); showing a detection needs recorded or
+neural-TTS speech, which this machine cannot produce.
 
 The chain follows openWakeWord's streaming feature extraction: 1760-sample
 windows every 1280 samples give 8 mel frames each (scaled x / 10 + 2),
