@@ -85,23 +85,29 @@ def main():
     p.add_argument("--targets", default=TARGETS)
     p.add_argument("--out", default="")
     p.add_argument("--json", default="")
+    p.add_argument("--from-json", default="", help="render the table of an earlier --json run")
     args = p.parse_args()
     edgec = os.path.abspath(args.edgec)
-    results = {}
+    results = json.load(open(args.from_json)) if args.from_json else {}
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as work:
         plugin = os.path.join(work, "libinsn_count.so")
         run(["cc", "-shared", "-fPIC", "-O2", os.path.join(HERE, "qemu_insn_count.c"), "-o", plugin])
-        for target in args.targets.split(","):
+        for target in ([] if args.from_json else args.targets.split(",")):
             stub = stub_text_bytes(edgec, target, work)
             for name, flags, _ in CASES:
                 print(f"measuring {name} on {target} ...", file=sys.stderr, flush=True)
                 results[f"{target}/{name}"] = dict(measure(edgec, plugin, target, name, flags, work), stub=stub)
-    lines = ["| target | model | code | weights | stub code | arena | stack | peak RAM | instructions / inference | vs TFLM (Cortex-M4) |",
+    lines = ["# Flash, RAM and instructions per target and model", "",
+             "Written by `bench/targets.py` (see its docstring and [targets.md](targets.md) for the method).",
+             "The last column compares instructions per inference with TFLite Micro's on the same",
+             "model on Cortex-M4 (../shared/DESIGN.md); it is given for the Cortex-M4 rows only.",
+             "rv32imac has no FPU: its counts include libgcc's soft-float routines.", "",
+             "| target | model | code | weights | stub code | arena | stack | peak RAM | instructions / inference | / TFLM (Cortex-M4) |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key, r in results.items():
         target, name = key.split("/")
         tflm = dict((n, t) for n, _, t in CASES)[name]
-        ratio = f"{r['instructions'] / tflm['instructions']:.2f}x instr." if tflm else "-"
+        ratio = f"{r['instructions'] / tflm['instructions']:.2f}" if tflm and target == "cortex-m4" else "-"
         lines.append(f"| {target} | {name} | {r['code']:,} B | {r['weights']:,} B | {r['stub']:,} B | "
                      f"{r['arena']:,} B | {r['stack']:,} B | {r['arena'] + r['stack']:,} B | "
                      f"{r['instructions']:,} | {ratio} |")
