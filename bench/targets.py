@@ -73,7 +73,9 @@ def measure(edgec, plugin, target, name, flags, work):
                 + flags + MEMORY_FLAGS)
         counts[repeat] = int(open(out).read())
         m = re.search(r"edgec-stack-bytes: (\d+)", r.stdout + r.stderr)
-        stack = int(m.group(1)) if m else 0
+        if not m:
+            sys.exit(f"{target} {name}: the harness printed no stack figure\n{r.stdout}{r.stderr}")
+        stack = int(m.group(1))
     sizes = json.load(open(os.path.join(keep, "artifact", "manifest.json")))["sizes"]
     return {"code": sizes["text"], "weights": sizes["rodata"] + sizes["data"], "arena": sizes["arena"],
             "stack": stack, "instructions": counts[2] - counts[1]}

@@ -20,6 +20,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -115,6 +116,17 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
     llvm::InitializeAllAsmPrinters();
   });
   llvm::Triple triple(target.triple);
+  if (triple.getArch() == llvm::Triple::hexagon) {
+    // No small-data (GP-relative) sections: firmware linking an artifact
+    // need not set up GP, and lld need not place _SDA_BASE_. The option is
+    // global to LLVM but only the Hexagon backend reads it.
+    static std::once_flag noSmallData;
+    std::call_once(noSmallData, [] {
+      auto &options = llvm::cl::getRegisteredOptions();
+      if (auto *threshold = options.lookup("hexagon-small-data-threshold"))
+        threshold->addOccurrence(0, "hexagon-small-data-threshold", "0");
+    });
+  }
   std::string error;
   const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!t)

@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if __STDC_HOSTED__
+/* Hosted compilers may turn these loops into calls to memcpy/memset. */
+#error "compile the runtime stub with -ffreestanding"
+#endif
+
 typedef uint32_t __attribute__((may_alias)) word_t;
 
 static int word_aligned(const void *a, const void *b) {
@@ -40,9 +45,12 @@ void *memmove(void *dest, const void *src, size_t n) {
   const unsigned char *s = src;
   if (d == s || n == 0)
     return dest;
-  if ((uintptr_t)d < (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n)
-    return memcpy(dest, src, n); /* no overlap that a forward copy breaks */
-  while (n--)
-    d[n] = s[n];
+  if ((uintptr_t)d < (uintptr_t)s) {
+    while (n--) /* forward: a destination below the source is safe */
+      *d++ = *s++;
+  } else {
+    while (n--)
+      d[n] = s[n];
+  }
   return dest;
 }

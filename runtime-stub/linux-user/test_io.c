@@ -16,25 +16,29 @@ enum {
   O_WRONLY_CREAT_TRUNC = 01 | 0100 | 01000,
 };
 
-static long syscall3(long n, long a, long b, long c) {
+static long syscall4(long n, long a, long b, long c, long d) {
 #if defined(__aarch64__)
   register long x8 __asm__("x8") = n;
   register long x0 __asm__("x0") = a;
   register long x1 __asm__("x1") = b;
   register long x2 __asm__("x2") = c;
-  __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+  register long x3 __asm__("x3") = d;
+  __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
   return x0;
 #elif defined(__hexagon__)
   register long r6 __asm__("r6") = n;
   register long r0 __asm__("r0") = a;
   register long r1 __asm__("r1") = b;
   register long r2 __asm__("r2") = c;
-  __asm__ volatile("trap0(#1)" : "+r"(r0) : "r"(r6), "r"(r1), "r"(r2) : "memory");
+  register long r3 __asm__("r3") = d;
+  __asm__ volatile("trap0(#1)" : "+r"(r0) : "r"(r6), "r"(r1), "r"(r2), "r"(r3) : "memory");
   return r0;
 #else
 #error "linux-user: AArch64 or Hexagon only"
 #endif
 }
+
+static long syscall3(long n, long a, long b, long c) { return syscall4(n, a, b, c, 0); }
 
 static long length(const char *s) {
   long n = 0;
@@ -59,7 +63,7 @@ long edgec_test_read(const char *path, void *buffer, long capacity) {
 }
 
 int edgec_test_write(const char *path, const void *data, long size) {
-  long fd = syscall3(SYS_OPENAT, AT_FDCWD, (long)path, O_WRONLY_CREAT_TRUNC);
+  long fd = syscall4(SYS_OPENAT, AT_FDCWD, (long)path, O_WRONLY_CREAT_TRUNC, 0644);
   if (fd < 0)
     return -1;
   long total = 0;

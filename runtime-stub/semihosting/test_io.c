@@ -26,8 +26,9 @@ static long semihost(long op, const void *args) {
 #elif defined(__riscv)
   register long a0 __asm__("a0") = op;
   register const void *a1 __asm__("a1") = args;
-  /* The three instructions must be uncompressed and in one page. */
-  __asm__ volatile(".option push\n .option norvc\n .balign 16\n"
+  /* The three instructions must be uncompressed and in one page; align
+   * first, while compressed nops may still pad. */
+  __asm__ volatile(".balign 16\n .option push\n .option norvc\n"
                    " slli x0, x0, 0x1f\n ebreak\n srai x0, x0, 7\n .option pop"
                    : "+r"(a0)
                    : "r"(a1)
@@ -79,10 +80,12 @@ void edgec_test_exit(int status) {
   }
 }
 
-#if defined(__arm__)
 /* A fault in a test ends the run with a message instead of hanging. */
+#if defined(__arm__)
 void HardFault_Handler(void) {
-  edgec_test_print("harness: hard fault\n");
+#elif defined(__riscv)
+void edgec_riscv_trap(void) {
+#endif
+  edgec_test_print("harness: the program faulted\n");
   edgec_test_exit(6);
 }
-#endif

@@ -257,8 +257,13 @@ def main():
         xfail.update(load_list(os.path.join(HERE, f"xfail-{args.target}.txt")))
     cases = [(suite, case) for suite in args.suites.split(",")
              for case in sorted(os.listdir(os.path.join(DATA, suite))) if args.filter in case]
+    if args.update_expected and args.target != "host":
+        sys.exit("--update-expected writes the host's list; run it without --target")
     if args.subset == "ops":
-        cases = op_covering_subset(cases, set(load_list(args.expected)))
+        listed = set(load_list(args.expected))
+        if not listed:
+            sys.exit(f"--subset ops picks from --expected, which lists no case ({args.expected!r})")
+        cases = op_covering_subset(cases, listed)
         print(f"subset: {len(cases)} cases cover every op of the cases {os.path.basename(args.expected)} lists")
     jobs = [(suite, case, os.path.abspath(args.edgec), args.sanitize, args.target) for suite, case in cases]
     tty = sys.stdout.isatty()

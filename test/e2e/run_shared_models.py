@@ -22,7 +22,9 @@ CASES = [
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--targets", default="host")
-targets = parser.parse_args().targets.split(",")
+parser.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
+cli = parser.parse_args()
+targets = cli.targets.split(",")
 runs = [(t, False) for t in targets] + ([("host", True)] if "host" in targets else [])
 
 passed = failed = skipped = 0
@@ -36,7 +38,8 @@ for model, flags in CASES:
     for target, sanitize in runs:
         label = f"{model} {' '.join(flags)} on {target}{' [asan+ubsan]' if sanitize else ''}"
         with tempfile.TemporaryDirectory(prefix="edgec-e2e-") as work:
-            cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work, "--target", target]
+            cmd = [sys.executable, os.path.join(HERE, "run_model.py"), "--work", work, "--target", target,
+                   "--edgec", cli.edgec]
             cmd += (["--sanitize"] if sanitize else []) + [path, "--"] + flags
             r = subprocess.run(cmd, capture_output=True, text=True)
         ok = r.returncode == 0

@@ -358,7 +358,10 @@ int runModel(RunCommand cmd) {
   llvm::SmallString<256> work;
   if (!cmd.keep.empty()) {
     work = cmd.keep;
-    llvm::sys::fs::create_directories(work);
+    if (auto ec = llvm::sys::fs::create_directories(work)) {
+      fmt::print(stderr, "edgec: error: cannot create {}: {}\n", cmd.keep, ec.message());
+      return kOutputError;
+    }
     llvm::sys::fs::make_absolute(work);
   } else if (auto ec = [&] {
                llvm::SmallString<256> base;
@@ -419,8 +422,10 @@ int runModel(RunCommand cmd) {
                  t.dtype == "float32" ? "uniform in [-1, 1), fixed seed" : "zeros");
     }
     inFiles.push_back(fmt::format("{}/in{}.bin", dir, i));
-    if (!writeFile(inFiles.back(), bytes))
+    if (!writeFile(inFiles.back(), bytes)) {
+      fmt::print(stderr, "edgec: error: cannot write {}\n", inFiles.back());
       return kOutputError;
+    }
   }
   for (size_t i = 0; i < info.outputs.size(); ++i)
     outFiles.push_back(fmt::format("{}/out{}.bin", dir, i));
@@ -481,6 +486,10 @@ int runModel(RunCommand cmd) {
       return kModelError;
     }
     std::string got = (*buffer)->getBuffer().str();
+    if (static_cast<int64_t>(got.size()) != t.bytes) {
+      fmt::print(stderr, "edgec: error: output {} has {} bytes, {} expected\n", i, got.size(), t.bytes);
+      return kModelError;
+    }
     size_t n = elementsOf(t);
     std::string head;
     for (size_t k = 0; k < std::min<size_t>(n, 8); ++k)
