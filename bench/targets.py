@@ -30,7 +30,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 MODELS = os.path.normpath(os.path.join(ROOT, "..", "shared", "models"))
-TARGETS = "cortex-m4,cortex-m7,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,hexagon-v67-hvx"
+TARGETS = "cortex-m4,cortex-m7,cortex-m55,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,hexagon-v67-hvx"
 CASES = [
     ("hey_mycroft_v0.1", [], {"arena": 14896, "instructions": 1.15e6}),
     ("melspectrogram", ["--input-shape", "input=1x1760"], {"arena": 71040, "instructions": 81e6}),

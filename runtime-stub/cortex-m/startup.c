@@ -1,6 +1,6 @@
 /* Cortex-M startup for an edgec firmware: the vector table, and a reset
- * handler that copies .data from flash, zeroes .bss, turns the FPU on
- * (CP10/CP11 full access) and calls main(). Every other exception goes to
+ * handler that turns the FPU (and Helium) on (CP10/CP11 full access),
+ * copies .data from flash, zeroes .bss and calls main(). Every other exception goes to
  * Default_Handler, which stops the core; each name is weak, so firmware
  * overrides the handlers it needs. Freestanding C99, used with mps2.ld
  * (or the part's own linker script defining the same symbols). */
@@ -32,15 +32,17 @@ __attribute__((section(".isr_vector"), used)) void (*const edgec_vectors[16])(vo
 };
 
 void Reset_Handler(void) {
-  for (uint32_t *s = _sidata, *d = _sdata; d < _edata;)
-    *d++ = *s++;
-  for (uint32_t *d = _sbss; d < _ebss;)
-    *d++ = 0;
-#if defined(__ARM_FP)
+  /* FPU (and Helium) on first: the compiler may vectorise the copy loops
+   * below with FP/MVE registers. */
+#if defined(__ARM_FP) || defined(__ARM_FEATURE_MVE)
   volatile uint32_t *cpacr = (volatile uint32_t *)0xE000ED88u;
   *cpacr |= 0xFu << 20;
   __asm__ volatile("dsb\n isb" ::: "memory");
 #endif
+  for (uint32_t *s = _sidata, *d = _sdata; d < _edata;)
+    *d++ = *s++;
+  for (uint32_t *d = _sbss; d < _ebss;)
+    *d++ = 0;
   main();
   Default_Handler();
 }

@@ -1,10 +1,10 @@
 //===- CortexM.cpp - Arm Cortex-M microcontrollers ------------------------===//
 //
 // Bare-metal Thumb code with the hard-float ABI. The memories are those of
-// the MPS2 FPGA boards the targets are proven on (qemu-system-arm
-// -M mps2-an386 / mps2-an500): 4 MiB of code SSRAM at 0x0 standing for
-// flash, 4 MiB of data SSRAM at 0x20000000. A real part has less: give its
-// sizes with --flash-size / --sram-size.
+// the MPS2/MPS3 FPGA boards the targets are proven on (qemu-system-arm
+// -M mps2-an386 / mps2-an500 / mps3-an547): on MPS2 4 MiB of code SSRAM at
+// 0x0 standing for flash and 4 MiB of data SSRAM at 0x20000000. A real
+// part has less: give its sizes with --flash-size / --sram-size.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/TargetInfo.h"
@@ -13,11 +13,12 @@ namespace edgec::detail {
 
 static TargetInfo cortexM(const std::string &name, const std::string &cpu,
                           const std::string &description, const std::string &board,
-                          const std::vector<std::string> &fpu) {
+                          const std::vector<std::string> &fpu,
+                          const std::string &arch = "thumbv7em") {
   TargetInfo t;
   t.name = name;
   t.description = description;
-  t.triple = "thumbv7em-unknown-none-eabihf";
+  t.triple = arch + "-unknown-none-eabihf";
   t.cpu = cpu;
   t.indexBits = 32;
   t.bareMetal = true;
@@ -29,11 +30,9 @@ static TargetInfo cortexM(const std::string &name, const std::string &cpu,
   t.runner.stubSources = {"cortex-m/startup.c", "cortex-m/aeabi.c", "common/mem.c"};
   t.runner.linkerScript = "cortex-m/mps2.ld";
   t.runner.testSources = {"semihosting/test_io.c"};
-  t.runner.cflags = {"--target=thumbv7em-unknown-none-eabihf", "-mcpu=" + cpu, "-mthumb",
-                     "-mfloat-abi=hard"};
+  t.runner.cflags = {"--target=" + t.triple, "-mcpu=" + cpu, "-mthumb", "-mfloat-abi=hard"};
   t.runner.cflags.insert(t.runner.cflags.end(), fpu.begin(), fpu.end());
-  t.runner.libgcc = {"arm-none-eabi-gcc", "-mthumb", "-mfloat-abi=hard",
-                     cpu == "cortex-m7" ? "-march=armv7e-m+fp.dp" : "-march=armv7e-m+fp"};
+  t.runner.libgcc = {"arm-none-eabi-gcc", "-mthumb", "-mfloat-abi=hard", "-mcpu=" + cpu};
   t.runner.emulator = {"qemu-system-arm", "-M", board, "-nographic", "-monitor", "none",
                        "-serial", "none", "-semihosting", "-kernel"};
   return t;
@@ -47,6 +46,16 @@ void registerCortexMTargets(std::vector<TargetInfo> &targets) {
                             "Arm Cortex-M7 (FPv5 double precision, DSP), bare metal; proven on "
                             "MPS2 AN500",
                             "mps2-an500", {"-mfpu=fpv5-d16"}));
+  // Armv8.1-M with MVE (Helium) and double-precision FPv5, on MPS3 AN547:
+  // code in the 512 KiB ITCM, weights in 8 MiB QSPI flash, data in 4 MiB
+  // SRAM.
+  TargetInfo m55 = cortexM("cortex-m55", "cortex-m55",
+                           "Arm Cortex-M55 (Helium MVE, FPv5), bare metal; proven on MPS3 AN547",
+                           "mps3-an547", {}, "thumbv8.1m.main");
+  m55.vectorBits = 128;
+  m55.flashBytes = 8u << 20;
+  m55.runner.linkerScript = "cortex-m/mps3-an547.ld";
+  targets.push_back(m55);
 }
 
 } // namespace edgec::detail

@@ -2,12 +2,15 @@
 counts as a markdown table (docs/conformance-targets.md):
 
   test/conformance/targets_table.py [--targets host,cortex-m4,...] [--subset all|ops]
-                                    [--jobs 2] [--out FILE]
+                                    [--jobs 2] [--results-dir DIR] [--rerun] [--out FILE]
 
 Each target is run_conformance.py --target T over the same cases with the
 host's expected list; the table gives passed / failed / unsupported / xfail
 per suite and target, and the cases that fail on a target but pass on the
-host. The full suite takes about half an hour per cross target on two cores.
+host. Each target's run_conformance JSON is kept in --results-dir (default
+build/conformance-targets/) and reused unless --rerun, so targets can be
+added one at a time; the full suite takes about five minutes per target on
+two cores.
 """
 import argparse
 import collections
@@ -15,10 +18,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALL = "host,cortex-m4,cortex-m7,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,hexagon-v67-hvx"
+ALL = ("host,cortex-m4,cortex-m7,cortex-m55,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,"
+       "hexagon-v67-hvx")
 
 
 def main():
@@ -27,26 +30,29 @@ def main():
     p.add_argument("--targets", default=ALL)
     p.add_argument("--subset", choices=["all", "ops"], default="all")
     p.add_argument("--jobs", default="2")
+    p.add_argument("--results-dir", default=os.path.join(HERE, "..", "..", "build", "conformance-targets"))
+    p.add_argument("--rerun", action="store_true")
     p.add_argument("--out", default="")
     args = p.parse_args()
     rows, failures = [], collections.defaultdict(list)
-    with tempfile.TemporaryDirectory() as work:
-        for target in args.targets.split(","):
-            out = os.path.join(work, target + ".json")
+    os.makedirs(args.results_dir, exist_ok=True)
+    for target in args.targets.split(","):
+        out = os.path.join(args.results_dir, f"{target}{'' if args.subset == 'all' else '-' + args.subset}.json")
+        if args.rerun or not os.path.exists(out):
             print(f"conformance on {target} ...", file=sys.stderr, flush=True)
             subprocess.run([sys.executable, os.path.join(HERE, "run_conformance.py"), "--edgec", args.edgec,
                             "--target", target, "--subset", args.subset, "--jobs", args.jobs,
                             "--expected", os.path.join(HERE, "expected_pass.txt"), "--json", out],
                            stdout=subprocess.DEVNULL, check=False)
-            data = json.load(open(out))
-            for suite, c in sorted(data["suites"].items()):
-                total = sum(c.values())
-                rows.append(f"| {target} | {suite} | {c.get('pass', 0)} | {c.get('fail', 0)} | "
-                            f"{c.get('unsupported', 0)} | {c.get('xfail', 0)} | {total} | "
-                            f"{100.0 * c.get('pass', 0) / max(total, 1):.1f}% |")
-            for r in data["cases"]:
-                if r["status"] == "fail":
-                    failures[target].append(f"{r['suite']}/{r['case']}: {r['detail']}")
+        data = json.load(open(out))
+        for suite, c in sorted(data["suites"].items()):
+            total = sum(c.values())
+            rows.append(f"| {target} | {suite} | {c.get('pass', 0)} | {c.get('fail', 0)} | "
+                        f"{c.get('unsupported', 0)} | {c.get('xfail', 0)} | {total} | "
+                        f"{100.0 * c.get('pass', 0) / max(total, 1):.1f}% |")
+        for r in data["cases"]:
+            if r["status"] == "fail":
+                failures[target].append(f"{r['suite']}/{r['case']}: {r['detail']}")
     text = ["<!-- Written by test/conformance/targets_table.py; do not edit by hand. -->",
             f"Cases: {'all of libonnx-testdata' if args.subset == 'all' else 'the op-covering subset of expected_pass.txt (--subset ops)'}.",
             "",
