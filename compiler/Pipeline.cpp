@@ -116,16 +116,24 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
     llvm::InitializeAllAsmPrinters();
   });
   llvm::Triple triple(target.triple);
-  if (triple.getArch() == llvm::Triple::hexagon) {
-    // No small-data (GP-relative) sections: firmware linking an artifact
-    // need not set up GP, and lld need not place _SDA_BASE_. The option is
-    // global to LLVM but only the Hexagon backend reads it.
-    static std::once_flag noSmallData;
-    std::call_once(noSmallData, [] {
-      auto &options = llvm::cl::getRegisteredOptions();
-      if (auto *threshold = options.lookup("hexagon-small-data-threshold"))
-        threshold->addOccurrence(0, "hexagon-small-data-threshold", "0");
-    });
+  // The target's backend options (see TargetInfo::llvmOptions); each name
+  // is set once per process.
+  static std::mutex optionsMutex;
+  {
+    std::lock_guard<std::mutex> lock(optionsMutex);
+    auto &registered = llvm::cl::getRegisteredOptions();
+    for (const std::string &option : target.llvmOptions) {
+      auto [name, value] = llvm::StringRef(option).split('=');
+      auto *o = registered.lookup(name);
+      if (!o)
+        return emitError(loc) << "target '" << target.name << "': LLVM has no option '" << name
+                              << "'",
+               failure();
+      if (o->getNumOccurrences() == 0 && o->addOccurrence(0, name, value))
+        return emitError(loc) << "target '" << target.name << "': bad LLVM option '" << option
+                              << "'",
+               failure();
+    }
   }
   std::string error;
   const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);

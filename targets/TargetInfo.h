@@ -53,6 +53,10 @@ struct TargetInfo {
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
   std::string board;       // the board whose memories these are
   bool hostNative = false; // artifacts can run on this machine
+  /// LLVM command-line options ("name=value") the backend needs for this
+  /// target. They are global to LLVM, so only options that no other
+  /// target's backend reads belong here.
+  std::vector<std::string> llvmOptions;
   TargetRunner runner;     // empty for host targets
 };
 

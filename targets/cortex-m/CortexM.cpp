@@ -55,6 +55,7 @@ void registerCortexMTargets(std::vector<TargetInfo> &targets) {
   m55.vectorBits = 128;
   m55.flashBytes = 8u << 20;
   m55.runner.linkerScript = "cortex-m/mps3-an547.ld";
+  m55.llvmOptions = {"enable-arm-maskedgatscat=false"};
   targets.push_back(m55);
 }
 

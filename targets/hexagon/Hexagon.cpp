@@ -20,6 +20,9 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   t.features = "+v67";
   t.indexBits = 32;
   t.fpuRounding = t.fpuSqrt = false;
+  // No small-data (GP-relative) sections: firmware linking an artifact need
+  // not set GP up.
+  t.llvmOptions = {"hexagon-small-data-threshold=0"};
   t.bareMetal = true;
   t.vectorBits = 64;
   t.runner.stubSources = {"common/mem.c", "hexagon/builtins.c"};
