@@ -3,6 +3,11 @@ cross target, measured on the emulated device. Writes a markdown table
 (and JSON with --json).
 
   bench/targets.py [--edgec BIN] [--targets a,b,c] [--out docs/targets-bench.md]
+                   [--json FILE] [--update FILE] [--from-json FILE]
+
+--update FILE measures --targets, replaces their rows in FILE's results (JSON
+from an earlier run) and writes FILE back, so one target can be re-measured
+without the others; --from-json only renders.
 
 Per target and model:
   code, weights     .text and .rodata+.data of the model's library (manifest)
@@ -88,9 +93,13 @@ def main():
     p.add_argument("--out", default="")
     p.add_argument("--json", default="")
     p.add_argument("--from-json", default="", help="render the table of an earlier --json run")
+    p.add_argument("--update", default="", help="JSON of an earlier run to update with --targets")
     args = p.parse_args()
     edgec = os.path.abspath(args.edgec)
-    results = json.load(open(args.from_json)) if args.from_json else {}
+    previous = args.from_json or args.update
+    results = json.load(open(previous)) if previous and os.path.exists(previous) else {}
+    if args.update:
+        args.json = args.update
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as work:
         plugin = os.path.join(work, "libinsn_count.so")
         run(["cc", "-shared", "-fPIC", "-O2", os.path.join(HERE, "qemu_insn_count.c"), "-o", plugin])
@@ -99,6 +108,10 @@ def main():
             for name, flags, _ in CASES:
                 print(f"measuring {name} on {target} ...", file=sys.stderr, flush=True)
                 results[f"{target}/{name}"] = dict(measure(edgec, plugin, target, name, flags, work), stub=stub)
+    order = [t for t in TARGETS.split(",")]
+    results = dict(sorted(results.items(), key=lambda kv: (order.index(kv[0].split("/")[0])
+                                                          if kv[0].split("/")[0] in order else len(order),
+                                                          [c[0] for c in CASES].index(kv[0].split("/")[1]))))
     lines = ["# Flash, RAM and instructions per target and model", "",
              "Written by `bench/targets.py` (see its docstring and [targets.md](targets.md) for the method).",
              "The last column compares instructions per inference with TFLite Micro's on the same",
