@@ -98,7 +98,7 @@ Value sqrtWithoutInstruction(OpBuilder &b, math::SqrtOp op) {
   return arith::SelectOp::create(b, loc, finitePositive, s, special);
 }
 
-/// maximumf/minimumf: NaN if either is NaN, and +0 > -0.
+/// maximumf/minimumf of any float width: NaN if either is NaN, +0 > -0.
 Value minMaxWithoutInstruction(OpBuilder &b, Operation *op) {
   Location loc = op->getLoc();
   Value l = op->getOperand(0), r = op->getOperand(1);
@@ -112,11 +112,13 @@ Value minMaxWithoutInstruction(OpBuilder &b, Operation *op) {
       cmp(arith::CmpFPredicate::UNO, l, l));
   Value picked = arith::SelectOp::create(b, loc, pickLeft, l, r);
   // Equal: only the zeros differ; max(+0, -0) = +0 is the AND of the bits.
-  Type i32 = b.getI32Type();
-  Value lb = arith::BitcastOp::create(b, loc, i32, l), rb = arith::BitcastOp::create(b, loc, i32, r);
+  Type floatType = l.getType();
+  Type bitsType = b.getIntegerType(floatType.getIntOrFloatBitWidth());
+  Value lb = arith::BitcastOp::create(b, loc, bitsType, l);
+  Value rb = arith::BitcastOp::create(b, loc, bitsType, r);
   Value bits = isMax ? arith::AndIOp::create(b, loc, lb, rb).getResult()
                      : arith::OrIOp::create(b, loc, lb, rb).getResult();
-  Value equal = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  Value equal = arith::BitcastOp::create(b, loc, floatType, bits);
   return arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, l, r), equal, picked);
 }
 
@@ -162,17 +164,23 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
     });
     // Last, so that ops the expansions above introduced are covered too.
     getOperation().walk([&](Operation *op) {
-      if (op->getNumResults() != 1 || !op->getResult(0).getType().isF32())
+      if (op->getNumResults() != 1)
         return;
+      Type type = op->getResult(0).getType();
       OpBuilder b(op);
       Value replacement;
-      if (expandRounding &&
-          isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp, math::RoundEvenOp>(op))
-        replacement = roundWithoutInstruction(b, op);
-      else if (auto sqrt = dyn_cast<math::SqrtOp>(op); expandSqrt && sqrt)
-        replacement = sqrtWithoutInstruction(b, sqrt);
-      else if (expandMinMax && isa<arith::MaximumFOp, arith::MinimumFOp>(op))
+      // max/min of any float width: LLVM calls libm's fmaximum for f16 and
+      // f64 on these cpus, or fails to select them at all (32-bit Arm).
+      if (expandMinMax && isa<FloatType>(type) && isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
         replacement = minMaxWithoutInstruction(b, op);
+      } else if (!type.isF32()) {
+        return;
+      } else if (expandRounding && isa<math::FloorOp, math::CeilOp, math::TruncOp,
+                                         math::RoundOp, math::RoundEvenOp>(op)) {
+        replacement = roundWithoutInstruction(b, op);
+      } else if (auto sqrt = dyn_cast<math::SqrtOp>(op); expandSqrt && sqrt) {
+        replacement = sqrtWithoutInstruction(b, sqrt);
+      }
       if (!replacement)
         return;
       op->getResult(0).replaceAllUsesWith(replacement);

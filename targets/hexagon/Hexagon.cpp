@@ -19,13 +19,13 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   t.cpu = "hexagonv67";
   t.features = "+v67";
   t.indexBits = 32;
-  t.fpuRounding = t.fpuSqrt = false;
+  t.fpuRounding = t.fpuSqrt = t.fpuMinMax = false;
   // No small-data (GP-relative) sections: firmware linking an artifact need
   // not set GP up.
   t.llvmOptions = {"hexagon-small-data-threshold=0"};
   t.bareMetal = true;
   t.vectorBits = 64;
-  t.runner.stubSources = {"common/mem.c", "hexagon/builtins.c"};
+  t.runner.stubSources = {"common/mem.c", "common/half.c", "hexagon/builtins.c"};
   t.runner.testSources = {"linux-user/test_io.c"};
   t.runner.ldflags = {"-static"};
   t.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-G0"};

@@ -22,12 +22,13 @@ static TargetInfo rv32(const std::string &isa, const std::string &abi,
   t.abi = abi;
   t.indexBits = 32;
   // With F, LLVM rounds with fcvt's static rounding modes and has fsqrt.s.
-  t.fpuRounding = t.fpuSqrt = t.fpuMinMax = abi == "ilp32f";
+  t.fpuRounding = t.fpuSqrt = abi == "ilp32f";
+  t.fpuMinMax = false; // f16/f64 (and soft-float f32) maximum would call libm
   t.bareMetal = true;
   t.flashBytes = 2u << 20;
   t.sramBytes = 1u << 20;
   t.board = "qemu virt";
-  t.runner.stubSources = {"riscv32/startup.c", "common/mem.c"};
+  t.runner.stubSources = {"riscv32/startup.c", "common/mem.c", "common/half.c"};
   t.runner.linkerScript = "riscv32/virt.ld";
   t.runner.testSources = {"semihosting/test_io.c"};
   t.runner.cflags = {"--target=riscv32-unknown-none-elf", "-march=" + isa, "-mabi=" + abi,

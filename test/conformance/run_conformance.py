@@ -51,6 +51,18 @@ ATOL, RTOL = 1e-4, 1e-3
 UNSUPPORTED = re.compile(r"unsupported|cannot be compiled yet|not supported|edgec supports opsets up to|"
                          r"must be a compile-time|does not read yet|cannot convert the model from opset|"
                          r"imports no default-domain opset")
+# A case too big for the emulated board (edgec's flash/RAM check, or the
+# harness's static inputs + outputs + arena overflowing the board's RAM).
+TOO_BIG = re.compile(r"the model needs \d+ B of (flash|RAM)|will not fit in region")
+
+
+def first_error(stderr):
+    """The line of a failed command's output that says what went wrong."""
+    lines = stderr.strip().splitlines()
+    for line in lines:
+        if "error" in line.lower() or "fault" in line.lower():
+            return line.strip()[:300]
+    return (lines[-1] if lines else "").strip()[:300]
 # edgec compiles static graphs: an input that feeds a shape (Reshape's shape,
 # Slice's starts, Resize's scales, ...) is fixed to the test's value with
 # --input-value, as a user would do.
@@ -147,8 +159,8 @@ def run_case_checked(job):
         result["fixed_inputs"] = sorted(fixed)
         if r.returncode != 0:
             detail = r.stderr.strip().splitlines()[0] if r.stderr.strip() else f"exit {r.returncode}"
-            result.update(status="unsupported" if r.returncode == 1 and UNSUPPORTED.search(r.stderr) else "fail",
-                          detail=detail[:300])
+            unsupported = r.returncode == 1 and (UNSUPPORTED.search(r.stderr) or TOO_BIG.search(r.stderr))
+            result.update(status="unsupported" if unsupported else "fail", detail=detail[:300])
             return result
         manifest = json.load(open(os.path.join(art, "manifest.json")))
         in_files = []
@@ -174,7 +186,10 @@ def run_case_checked(job):
                 cmd += ["--input", f]
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=400)
         if r.returncode != 0:
-            result.update(detail=f"run: exit {r.returncode}: " + r.stderr.strip()[-300:])
+            if TOO_BIG.search(r.stderr):
+                result.update(status="unsupported", detail="does not fit the board: " + first_error(r.stderr))
+            else:
+                result.update(detail=f"run: exit {r.returncode}: " + first_error(r.stderr))
             return result
         worst = 0.0
         for k, (t, want) in enumerate(zip(manifest["outputs"], expected)):

@@ -21,6 +21,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -28,6 +29,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 using namespace edgec::cli;
@@ -363,6 +365,13 @@ int listTargets(bool json) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // LLVM reports a code generator bug by exiting; say so in edgec's words
+  // (nothing has been written yet when the backend runs).
+  llvm::install_fatal_error_handler([](void *, const char *reason, bool) {
+    fmt::print(stderr, "edgec: error: internal error in LLVM's code generator: {}\n", reason);
+    std::fflush(stderr);
+    std::_Exit(1);
+  });
   CLI::App app{"edgec: ahead-of-time compiler from trained neural networks to native code "
                "for edge chips"};
   app.set_version_flag("--version", std::string("edgec ") + EDGEC_VERSION);
