@@ -56,7 +56,8 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
   std::string math = std::string("edgec-approximate-math{expand-rounding=") +
                      (target.fpuRounding ? "0" : "1") +
                      " expand-sqrt=" + (target.fpuSqrt ? "0" : "1") +
-                     " expand-min-max=" + (target.fpuMinMax ? "0" : "1") + "}";
+                     " expand-min-max=" + (target.fpuMinMax ? "0" : "1") +
+                     " expand-wide-min-max=" + (target.fpuWideMinMax ? "0" : "1") + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
          "linalg-fuse-elementwise-ops,canonicalize),"

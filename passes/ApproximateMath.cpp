@@ -171,7 +171,9 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
       Value replacement;
       // max/min of any float width: LLVM calls libm's fmaximum for f16 and
       // f64 on these cpus, or fails to select them at all (32-bit Arm).
-      if (expandMinMax && isa<FloatType>(type) && isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
+      bool expandThisMinMax = type.isF32() ? expandMinMax : expandWideMinMax;
+      if (expandThisMinMax && isa<FloatType>(type) &&
+          isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
         replacement = minMaxWithoutInstruction(b, op);
       } else if (!type.isF32()) {
         return;

@@ -89,10 +89,10 @@ def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp">
     LLVM; `expand-rounding` turns floor/ceil/trunc/round/roundeven into
     exact integer-conversion sequences and `expand-sqrt` turns f32 sqrt into
     a reciprocal square root refined by Newton steps (within 2 ulp);
-    `expand-min-max` turns the NaN-propagating maximumf/minimumf of every
-    float width into compares and selects: LLVM would call libm's fmaximum
-    for f16/f64 on 32-bit cpus (for f32 too without an FPU), or fail to
-    select f64 ones on 32-bit Arm.
+    `expand-min-max` (f32) and `expand-wide-min-max` (f16, f64) turn the
+    NaN-propagating maximumf/minimumf into compares and selects: LLVM would
+    call libm's fmaximum for f16/f64 on 32-bit cpus (for f32 too without an
+    FPU), or fail to select f64 ones on 32-bit Arm.
   }];
   let options = [
     Option<"expandRounding", "expand-rounding", "bool", /*default=*/"false",
@@ -100,7 +100,9 @@ def ApproximateMathPass : Pass<"edgec-approximate-math", "::mlir::func::FuncOp">
     Option<"expandSqrt", "expand-sqrt", "bool", /*default=*/"false",
            "Expand f32 sqrt into arithmetic">,
     Option<"expandMinMax", "expand-min-max", "bool", /*default=*/"false",
-           "Expand maximumf/minimumf (every float width) into compares and selects">,
+           "Expand f32 maximumf/minimumf into compares and selects">,
+    Option<"expandWideMinMax", "expand-wide-min-max", "bool", /*default=*/"false",
+           "Expand f16 and f64 maximumf/minimumf into compares and selects">,
   ];
   let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];

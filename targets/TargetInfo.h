@@ -48,7 +48,8 @@ struct TargetInfo {
   // code rather than left to libm.
   bool fpuRounding = true; // floor/ceil/trunc/round of f32
   bool fpuSqrt = true;     // sqrt of f32
-  bool fpuMinMax = true;   // NaN-propagating max/min of every float width
+  bool fpuMinMax = true;     // NaN-propagating max/min of f32
+  bool fpuWideMinMax = true; // the same of f16 and f64
   uint64_t l1Bytes = 0, l2Bytes = 0; // data caches (0 = none / unknown)
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
   std::string board;       // the board whose memories these are

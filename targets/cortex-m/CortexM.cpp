@@ -27,7 +27,7 @@ static TargetInfo cortexM(const std::string &name, const std::string &cpu,
   t.sramBytes = 4u << 20;
   t.board = board;
   t.fpuRounding = cpu != "cortex-m4"; // VRINT arrived with FPv5 (M7)
-  t.fpuMinMax = false; // f64 maximum does not even select on 32-bit Arm
+  t.fpuMinMax = t.fpuWideMinMax = false; // f64 maximum does not even select on 32-bit Arm
   t.runner.stubSources = {"cortex-m/startup.c", "cortex-m/aeabi.c", "common/mem.c",
                           "common/half.c"};
   t.runner.linkerScript = "cortex-m/mps2.ld";

@@ -19,7 +19,9 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   t.cpu = "hexagonv67";
   t.features = "+v67";
   t.indexBits = 32;
-  t.fpuRounding = t.fpuSqrt = t.fpuMinMax = false;
+  t.fpuRounding = t.fpuSqrt = t.fpuWideMinMax = false;
+  // f32 max/min stay LLVM's: the compare-and-select expansion becomes
+  // sfmax, which returns the other operand for a NaN.
   // No small-data (GP-relative) sections: firmware linking an artifact need
   // not set GP up.
   t.llvmOptions = {"hexagon-small-data-threshold=0"};

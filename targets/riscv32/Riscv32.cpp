@@ -22,8 +22,8 @@ static TargetInfo rv32(const std::string &isa, const std::string &abi,
   t.abi = abi;
   t.indexBits = 32;
   // With F, LLVM rounds with fcvt's static rounding modes and has fsqrt.s.
-  t.fpuRounding = t.fpuSqrt = abi == "ilp32f";
-  t.fpuMinMax = false; // f16/f64 (and soft-float f32) maximum would call libm
+  t.fpuRounding = t.fpuSqrt = t.fpuMinMax = abi == "ilp32f";
+  t.fpuWideMinMax = false; // f16/f64 maximum would call libm
   t.bareMetal = true;
   t.flashBytes = 2u << 20;
   t.sramBytes = 1u << 20;

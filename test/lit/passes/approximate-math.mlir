@@ -1,5 +1,5 @@
 // RUN: edgec-opt --edgec-approximate-math %s | FileCheck %s
-// RUN: edgec-opt --edgec-approximate-math='expand-rounding=1 expand-sqrt=1 expand-min-max=1' %s \
+// RUN: edgec-opt --edgec-approximate-math='expand-rounding=1 expand-sqrt=1 expand-min-max=1 expand-wide-min-max=1' %s \
 // RUN:   | FileCheck %s --check-prefix=EXPAND --implicit-check-not=math.floor \
 // RUN:     --implicit-check-not=math.ceil --implicit-check-not=math.trunc \
 // RUN:     --implicit-check-not=math.round --implicit-check-not=math.sqrt \
