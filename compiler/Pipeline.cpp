@@ -58,15 +58,21 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
                      " expand-sqrt=" + (target.fpuSqrt ? "0" : "1") +
                      " expand-min-max=" + (target.fpuMinMax ? "0" : "1") +
                      " expand-wide-min-max=" + (target.fpuWideMinMax ? "0" : "1") + "}";
+  std::string kernels = "edgec-vectorize-contractions{vector-bits=" +
+                        std::to_string(target.floatVectorBits) +
+                        " rows=" + std::to_string(target.kernelRows) +
+                        " vectors=" + std::to_string(target.kernelVectors) + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
-         "linalg-fuse-elementwise-ops,canonicalize),"
+         "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies,convert-linalg-to-loops," +
+         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies," + kernels +
+         ",convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
-         options.name + "},convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm{" +
+         options.name + "},convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
+         "},finalize-memref-to-llvm{" +
          index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
          "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +
          index + "},convert-cf-to-llvm{" + index + "},reconcile-unrealized-casts";

@@ -483,6 +483,21 @@ struct Window {
   ArrayRef<int64_t> strides, dilations;
 };
 
+/// A constant conv weight [C_out, C_in/group, k_1..] as [C_in/group, k_1..,
+/// C_out]; null if the weight is not a constant of a type that can be read.
+Value packOutputChannelLast(Lowering &l, Value w) {
+  ElementsAttr c = graph::getConstant(w);
+  if (!c)
+    return {};
+  int64_t rank = typeOf(w).getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t i = 1; i < rank; ++i)
+    perm.push_back(i);
+  perm.push_back(0);
+  ElementsAttr t = graph::transposeConstant(c, perm);
+  return t ? Value(arith::ConstantOp::create(l.b, t)) : Value();
+}
+
 FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   Value x = op.getInput(), w = op.getWeight();
   auto xt = typeOf(x), wt = typeOf(w), out = typeOf(op.getOutput());
@@ -495,13 +510,27 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   int64_t loops = 2 + 2 * k + 1;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
   int64_t ic = 2 + k;
-  SmallVector<AffineExpr> inExprs{d(0), d(1).floorDiv(outPerGroup) * inPerGroup + d(ic)};
-  SmallVector<AffineExpr> wExprs{d(1), d(ic)};
+  // The input channel: the group's first plus the reduction index (without
+  // groups, just the reduction index: then the input visibly does not
+  // depend on the output channel, which kernels use to reuse it).
+  AffineExpr inChannel = group == 1 ? d(ic) : d(1).floorDiv(outPerGroup) * inPerGroup + d(ic);
+  SmallVector<AffineExpr> inExprs{d(0), inChannel};
+  // Constant weights are stored output channel last, [C_in/group, k_1..,
+  // C_out]: consecutive output channels are consecutive in memory, so a
+  // kernel may load them as a vector (edgec-vectorize-contractions).
+  Value packed = packOutputChannelLast(l, w);
+  SmallVector<AffineExpr> wExprs{packed ? d(ic) : d(1)};
+  if (!packed)
+    wExprs.push_back(d(ic));
   SmallVector<AffineExpr> outExprs{d(0), d(1)};
   for (int64_t i = 0; i < k; ++i) {
     inExprs.push_back(d(2 + i) * op.getStrides()[i] + d(ic + 1 + i) * op.getDilations()[i]);
     wExprs.push_back(d(ic + 1 + i));
     outExprs.push_back(d(2 + i));
+  }
+  if (packed) {
+    wExprs.push_back(d(1));
+    w = packed;
   }
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, l.ctx),
                               AffineMap::get(loops, 0, wExprs, l.ctx),
@@ -694,7 +723,17 @@ FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
 
 FailureOr<Value> lowerGemm(Lowering &l, GemmOp op) {
   auto out = typeOf(op.getOutput());
-  Value acc = matmul(l, op.getA(), op.getB(), out, op.getTransA(), op.getTransB());
+  // A constant transposed B (a dense layer's [N, K] weight) is stored as
+  // [K, N]: consecutive outputs read consecutive weights.
+  Value bv = op.getB();
+  bool transB = op.getTransB();
+  if (transB)
+    if (ElementsAttr c = graph::getConstant(bv))
+      if (ElementsAttr t = graph::transposeConstant(c, {1, 0})) {
+        bv = arith::ConstantOp::create(l.b, t);
+        transB = false;
+      }
+  Value acc = matmul(l, op.getA(), bv, out, op.getTransA(), transB);
   float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
   if (!op.getC() || beta == 0.0f) {
     if (alpha == 1.0f)

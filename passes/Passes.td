@@ -132,4 +132,55 @@ def ExportEntryPass : Pass<"edgec-export-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FuseElementwisePass : Pass<"edgec-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, never recomputing a producer per reduction step";
+  let description = [{
+    `linalg-fuse-elementwise-ops` with one difference: a single-use
+    elementwise producer is fused into a consumer that has reduction loops
+    only if the consumer reads each of its elements once (a permutation
+    indexing map). Otherwise an activation before a conv, pool or matmul
+    would be recomputed for every multiply-accumulate that reads it.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def VectorizeContractionsPass : Pass<"edgec-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Register-blocked, vectorised loops for conv, matmul and gemm";
+  let description = [{
+    A `linalg.generic` on buffers computing `out += a * b` (float) becomes
+    loops whose innermost block keeps `rows` x `vectors` accumulators of
+    `vector-bits` each in registers: along the output's contiguous dim in
+    vectors (masked at the end), along a second parallel dim ("rows", chosen
+    so that the vector operand is reused across rows, e.g. a conv's output
+    channel) in broadcasts. Each output is summed in the original reduction
+    order. `vector-bits=0` blocks scalars (MCUs without float SIMD).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Width of the float vector registers (0 = scalar)">,
+    Option<"rows", "rows", "unsigned", /*default=*/"4",
+           "Rows of accumulators in the register block">,
+    Option<"vectors", "vectors", "unsigned", /*default=*/"2",
+           "Vectors of accumulators per row">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def ConvertVectorToLLVMPass : Pass<"edgec-convert-vector-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Vector ops to the LLVM dialect with the target's index width";
+  let description = [{
+    MLIR's `convert-vector-to-llvm` computes addresses in 64-bit whatever the
+    other conversions use; this one takes `index-bitwidth` like them, so
+    32-bit targets get 32-bit address arithmetic for vector loads too.
+  }];
+  let options = [
+    Option<"indexBitwidth", "index-bitwidth", "unsigned", /*default=*/"64",
+           "Bit width of index values">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // EDGEC_PASSES

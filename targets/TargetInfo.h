@@ -44,6 +44,10 @@ struct TargetInfo {
   unsigned indexBits = 64; // width of address arithmetic (the pointer width)
   bool bareMetal = false;  // static relocation model, no GOT, no OS
   unsigned vectorBits = 0; // widest SIMD register, 0 = scalar only
+  unsigned floatVectorBits = 0; // widest SIMD register that does f32, 0 = none
+  // The register block of conv/matmul kernels (edgec-vectorize-contractions):
+  // rows x vectors accumulators, sized to the register file.
+  unsigned kernelRows = 4, kernelVectors = 2;
   // What the FPU does in one instruction; the rest is expanded in generated
   // code rather than left to libm.
   bool fpuRounding = true; // floor/ceil/trunc/round of f32

@@ -129,4 +129,50 @@ SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
+/// Builds a constant of `type` whose element i is element `index[i]` of `src`.
+ElementsAttr gatherElements(ElementsAttr src, ArrayRef<int64_t> index, RankedTensorType type) {
+  SmallVector<float> f;
+  SmallVector<int64_t> i;
+  if (readFloats(src, f)) {
+    SmallVector<float> out;
+    for (int64_t k : index)
+      out.push_back(f[k]);
+    return makeFloats(type, out);
+  }
+  if (readInts(src, i)) {
+    SmallVector<int64_t> out;
+    for (int64_t k : index)
+      out.push_back(i[k]);
+    return makeInts(type, out);
+  }
+  return {};
+}
+
+ElementsAttr transposeConstant(ElementsAttr src, ArrayRef<int64_t> perm) {
+  auto inType = llvm::cast<RankedTensorType>(src.getType());
+  SmallVector<int64_t> outShape;
+  for (int64_t p : perm)
+    outShape.push_back(inType.getDimSize(p));
+  auto outType = RankedTensorType::get(outShape, inType.getElementType());
+  SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
+  // Output element at position pos reads input position pos[perm^-1].
+  SmallVector<int64_t> srcStrides;
+  for (int64_t p : perm)
+    srcStrides.push_back(inStrides[p]);
+  SmallVector<int64_t> index;
+  SmallVector<int64_t> pos(perm.size(), 0);
+  for (int64_t k = 0, n = outType.getNumElements(); k < n; ++k) {
+    int64_t at = 0;
+    for (size_t d = 0; d < pos.size(); ++d)
+      at += pos[d] * srcStrides[d];
+    index.push_back(at);
+    for (int64_t d = static_cast<int64_t>(pos.size()) - 1; d >= 0; --d) {
+      if (++pos[d] < outShape[d])
+        break;
+      pos[d] = 0;
+    }
+  }
+  return gatherElements(src, index, outType);
+}
+
 } // namespace edgec::graph

@@ -41,6 +41,13 @@ mlir::ElementsAttr makeFromBytes(mlir::RankedTensorType type, llvm::ArrayRef<cha
 /// another element type of the same width (e.g. ui8 as i8).
 mlir::ElementsAttr reshapeConstant(mlir::ElementsAttr attr, mlir::RankedTensorType type);
 
+/// A constant of `type` whose element i is element `index[i]` of `src`
+/// (f32 or integer elements; null otherwise).
+mlir::ElementsAttr gatherElements(mlir::ElementsAttr src, llvm::ArrayRef<int64_t> index,
+                                  mlir::RankedTensorType type);
+/// `src` with its dims permuted: result dim i is `src` dim `perm[i]`.
+mlir::ElementsAttr transposeConstant(mlir::ElementsAttr src, llvm::ArrayRef<int64_t> perm);
+
 /// Row-major strides of a static shape.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 

@@ -19,26 +19,6 @@ namespace {
 
 RankedTensorType tensorOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
 
-/// Builds a constant of `type` whose element i is element `index[i]` of `src`.
-ElementsAttr gatherElements(ElementsAttr src, ArrayRef<int64_t> index,
-                            RankedTensorType type) {
-  SmallVector<float> f;
-  SmallVector<int64_t> i;
-  if (readFloats(src, f)) {
-    SmallVector<float> out;
-    for (int64_t k : index)
-      out.push_back(f[k]);
-    return makeFloats(type, out);
-  }
-  if (readInts(src, i)) {
-    SmallVector<int64_t> out;
-    for (int64_t k : index)
-      out.push_back(i[k]);
-    return makeInts(type, out);
-  }
-  return {};
-}
-
 /// For every element of `outShape`, the linear index into a tensor of
 /// `inShape` that numpy broadcasting reads.
 SmallVector<int64_t> broadcastIndex(ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape) {
@@ -232,26 +212,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   auto c = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
   if (!c)
     return {};
-  auto outType = tensorOf(getOutput());
-  SmallVector<int64_t> inStrides = stridesOf(getInput().getType().getShape());
-  // Output element at position pos reads input position pos[perm^-1].
-  SmallVector<int64_t> srcStrides;
-  for (int64_t p : perm)
-    srcStrides.push_back(inStrides[p]);
-  SmallVector<int64_t> index;
-  SmallVector<int64_t> pos(perm.size(), 0);
-  for (int64_t k = 0, n = outType.getNumElements(); k < n; ++k) {
-    int64_t src = 0;
-    for (size_t d = 0; d < pos.size(); ++d)
-      src += pos[d] * srcStrides[d];
-    index.push_back(src);
-    for (int64_t d = static_cast<int64_t>(pos.size()) - 1; d >= 0; --d) {
-      if (++pos[d] < outType.getDimSize(d))
-        break;
-      pos[d] = 0;
-    }
-  }
-  return gatherElements(c, index, outType);
+  return transposeConstant(c, perm);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {

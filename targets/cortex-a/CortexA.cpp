@@ -16,7 +16,9 @@ static TargetInfo cortexA(const std::string &cpu, const std::string &description
   t.description = description;
   t.triple = "aarch64-unknown-linux-gnu";
   t.cpu = cpu;
-  t.vectorBits = 128;
+  t.vectorBits = t.floatVectorBits = 128;
+  // 32 NEON registers: 4 x 4 accumulators of 4 floats.
+  t.kernelVectors = 4;
   t.l1Bytes = l1;
   t.l2Bytes = l2;
   t.runner.stubSources = {"common/mem.c"};

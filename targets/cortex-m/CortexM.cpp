@@ -54,7 +54,9 @@ void registerCortexMTargets(std::vector<TargetInfo> &targets) {
   TargetInfo m55 = cortexM("cortex-m55", "cortex-m55",
                            "Arm Cortex-M55 (Helium MVE, FPv5), bare metal; proven on MPS3 AN547",
                            "mps3-an547", {}, "thumbv8.1m.main");
-  m55.vectorBits = 128;
+  m55.vectorBits = m55.floatVectorBits = 128;
+  // 8 MVE registers: 4 x 1 accumulators, the weight from a core register.
+  m55.kernelVectors = 1;
   m55.flashBytes = 8u << 20;
   m55.runner.linkerScript = "cortex-m/mps3-an547.ld";
   m55.llvmOptions = {"enable-arm-maskedgatscat=false"};

@@ -38,7 +38,7 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   hvx.name = "hexagon-v67-hvx";
   hvx.description = "Qualcomm Hexagon v67 DSP with 128-byte HVX vectors";
   hvx.features = "+v67,+hvxv67,+hvx-length128b";
-  hvx.vectorBits = 1024;
+  hvx.vectorBits = 1024; // integer only: HVX float arrived with v68
   hvx.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-mhvx",
                        "-mhvx-length=128b", "-G0"};
   targets.push_back(hvx);

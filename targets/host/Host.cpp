@@ -30,6 +30,8 @@ void registerHostTargets(std::vector<TargetInfo> &targets) {
   host.vectorBits = features.find("+avx512f") != std::string::npos ? 512
                     : features.find("+avx2") != std::string::npos  ? 256
                                                                   : 128;
+  // 16 vector registers (AVX2): 4 x 2 accumulators, two loads, a broadcast.
+  host.floatVectorBits = host.vectorBits;
   host.l1Bytes = 32 * 1024;
   host.l2Bytes = 1024 * 1024;
   host.hostNative = true;
@@ -40,7 +42,7 @@ void registerHostTargets(std::vector<TargetInfo> &targets) {
   v2.description = "any x86-64-v2 machine (SSE4.2, portable artifacts)";
   v2.cpu = "x86-64-v2";
   v2.features = "";
-  v2.vectorBits = 128;
+  v2.vectorBits = v2.floatVectorBits = 128;
   targets.push_back(v2);
 }
 

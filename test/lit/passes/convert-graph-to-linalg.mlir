@@ -31,6 +31,34 @@ func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>, %b: tenso
 
 // -----
 
+// A constant weight is stored output channel last ([ic, kh, kw, oc]), and
+// without groups the input does not depend on the output channel.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d1)>
+// CHECK-LABEL: func.func @packed_weight
+// CHECK: %[[PACKED:.*]] = arith.constant dense<{{\[}}[{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #{{.*}}], {{.*}} ins(%arg0, %[[PACKED]] :
+func.func @packed_weight(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x2xf32> {
+  %w = graph.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]]]> : tensor<2x1x1x2xf32>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x1x3x3xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x3x2xf32>
+  return %0 : tensor<1x2x3x2xf32>
+}
+
+// -----
+
+// gemm with a constant transposed B: B is stored [K, N] and read untransposed.
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @gemm_packed
+// CHECK: %[[PACKED:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[B]], #{{.*}}], {{.*}} ins(%arg0, %[[PACKED]] :
+func.func @gemm_packed(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %b = graph.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = graph.gemm %a, %b {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = true} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
 // Reshape goes through 1-d.
 // CHECK-LABEL: func.func @reshape
 // CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1]] : tensor<2x3xf32> into tensor<6xf32>

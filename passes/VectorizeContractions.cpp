@@ -1,0 +1,470 @@
+//===- VectorizeContractions.cpp - register-blocked conv/matmul kernels ---===//
+//
+// A linalg.generic on buffers whose body is `out + a * b` (conv, matmul,
+// gemm as GraphToLinalg builds them) becomes a loop nest whose innermost
+// block keeps `rows x vectors` accumulators in registers:
+//
+//   for the other parallel dims
+//     for i0 in rows of the "row" dim (step rows, then the leftover rows)
+//       for j0 along the output's contiguous dim (step vectors * lanes,
+//                                  then whole vectors, then one masked one)
+//         acc[r][u] = out[i0 + r, j0 + u*lanes .. +lanes]
+//         for the reduction dims, in their order
+//           acc[r][u] += a(...) * b(...)     // vector load or broadcast
+//         out[...] = acc
+//
+// The contiguous dim gives vectors; the row dim is chosen so that the
+// operand loaded as a vector is reused across rows (the output channel of
+// a conv, the row of a matmul). Each output element is still summed in
+// the reduction loops' order, so results differ from the plain loops only
+// where LLVM fuses the multiply-add (contract), which it does only where the
+// cpu has FMA. With `vector-bits=0` the same blocking is done on scalars,
+// which still keeps the accumulators in registers on MCUs.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace edgec {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONSPASS
+#include "passes/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// How an input operand is read inside the block.
+struct Access {
+  AffineMap map;
+  bool usesRow = false; // depends on the row dim
+  bool usesCol = false; // depends on the vectorised dim
+  bool contiguous = false; // lanes are consecutive elements of the last dim
+};
+
+/// A contraction `out += in0 * in1` with static loop ranges.
+struct Contraction {
+  linalg::GenericOp op;
+  SmallVector<int64_t> ranges;
+  SmallVector<unsigned> outer;      // parallel dims other than row/col
+  SmallVector<unsigned> reductions; // in loop order
+  int row = -1;                     // the register-blocked dim, -1 = none
+  unsigned col = 0;                 // the vectorised dim
+  Access in[2];
+  AffineMap outMap;
+  bool outContiguous = false;
+};
+
+/// True if `e`, as a function of dim `d`, is `c * d + (terms without d)`;
+/// sets `c`.
+bool linearIn(AffineExpr e, unsigned d, int64_t &c) {
+  MLIRContext *ctx = e.getContext();
+  AffineExpr dim = getAffineDimExpr(d, ctx);
+  AffineExpr step = simplifyAffineExpr(e.replace(dim, dim + 1) - e, 64, 0);
+  auto k = llvm::dyn_cast<AffineConstantExpr>(step);
+  if (!k)
+    return false;
+  // Linear only if the difference is the same everywhere: a floordiv or
+  // mod of d has a constant-looking difference at no point symbolically,
+  // so checking that e does not involve d beyond c * d suffices here.
+  AffineExpr rest = simplifyAffineExpr(e - dim * k.getValue(), 64, 0);
+  if (rest.isFunctionOfDim(d))
+    return false;
+  c = k.getValue();
+  return true;
+}
+
+bool lastStrideIsOne(Value memref) {
+  auto t = llvm::cast<MemRefType>(memref.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(t.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.empty() || strides.back() == 1;
+}
+
+/// `col` as a lane index: consecutive lanes are consecutive elements of
+/// the operand's last dim, and no other index moves.
+bool contiguousAlong(AffineMap map, unsigned col, Value memref) {
+  if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
+    return false;
+  for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
+    if (map.getResult(k).isFunctionOfDim(col))
+      return false;
+  int64_t c = 0;
+  return linearIn(map.getResults().back(), col, c) && c == 1;
+}
+
+/// Matches `yield(addf(out, mulf(in0, in1)))` (operands in either order).
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = llvm::cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1 || body.getOperations().size() != 3)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  Type elem;
+  for (OpOperand &o : op->getOpOperands()) {
+    auto t = llvm::dyn_cast<MemRefType>(o.get().getType());
+    if (!t || !t.hasStaticShape() || !llvm::isa<FloatType>(t.getElementType()) ||
+        (elem && t.getElementType() != elem))
+      return std::nullopt;
+    elem = t.getElementType();
+  }
+  if (!isMultiplyAccumulate(op))
+    return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(c.ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  c.outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!c.outMap.isProjectedPermutation() || c.outMap.getNumResults() == 0)
+    return std::nullopt;
+  Value out = op.getDpsInitOperand(0)->get();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  // The vectorised dim. Scalars: the output's last dim. Vectors: the
+  // parallel dim that fills the lanes best without gathering an operand
+  // lane by lane in the inner loop; the output's last dim on a tie (its
+  // elements are consecutive). A conv with a wide image vectorises along
+  // the image row; one with a narrow image or a stride along its output
+  // channels (whose weights are packed channel-last).
+  unsigned last = llvm::cast<AffineDimExpr>(c.outMap.getResults().back()).getPosition();
+  auto fill = [&](unsigned d) {
+    int64_t n = c.ranges[d];
+    return double(n) / double((n + lanes - 1) / lanes * lanes);
+  };
+  auto colScore = [&](unsigned d) {
+    double score = fill(d);
+    for (int i = 0; i < 2; ++i) {
+      OpOperand *operand = op.getDpsInputOperand(i);
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      if (map.isFunctionOfDim(d) && !contiguousAlong(map, d, operand->get()))
+        score *= 0.25;
+    }
+    if (!contiguousAlong(c.outMap, d, out))
+      score *= 0.9;
+    return score;
+  };
+  c.col = last;
+  if (lanes > 1)
+    for (unsigned d = 0; d < iters.size(); ++d)
+      if (iters[d] == utils::IteratorType::parallel && colScore(d) > colScore(c.col))
+        c.col = d;
+  c.outContiguous = contiguousAlong(c.outMap, c.col, out);
+  for (int i = 0; i < 2; ++i) {
+    OpOperand *operand = op.getDpsInputOperand(i);
+    Access &a = c.in[i];
+    a.map = op.getMatchingIndexingMap(operand);
+    a.usesCol = a.map.isFunctionOfDim(c.col);
+    a.contiguous = a.usesCol && contiguousAlong(a.map, c.col, operand->get());
+  }
+  // The row dim: a parallel dim with more than one iteration, preferring
+  // one the vector operand does not depend on (that vector is then loaded
+  // once for all rows), then one some operand does not depend on, then the
+  // longest.
+  auto score = [&](unsigned d) {
+    int reuseVector = 0, reuseAny = 0;
+    for (const Access &a : c.in) {
+      bool uses = a.map.isFunctionOfDim(d);
+      reuseVector += a.usesCol && !uses;
+      reuseAny += !uses;
+    }
+    return std::make_tuple(reuseVector, reuseAny, c.ranges[d]);
+  };
+  for (unsigned d = 0; d < iters.size(); ++d) {
+    if (iters[d] != utils::IteratorType::parallel)
+      c.reductions.push_back(d);
+    else if (d != c.col && c.ranges[d] > 1 && (c.row < 0 || score(d) > score(c.row)))
+      c.row = static_cast<int>(d);
+  }
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == utils::IteratorType::parallel && d != c.col && static_cast<int>(d) != c.row)
+      c.outer.push_back(d);
+  for (Access &a : c.in)
+    a.usesRow = c.row >= 0 && a.map.isFunctionOfDim(c.row);
+  return c;
+}
+
+/// Emits the blocked loop nest of one contraction.
+class Emitter {
+public:
+  Emitter(Contraction contraction, unsigned lanes, unsigned rows, unsigned vectors)
+      : c(std::move(contraction)), lanes(lanes), rows(rows), vectors(vectors), loc(c.op.getLoc()),
+        elem(llvm::cast<MemRefType>(c.op.getDpsInitOperand(0)->get().getType()).getElementType()),
+        dims(c.ranges.size()) {}
+
+  void emit(OpBuilder &b) { parallel(b, 0); }
+
+private:
+  Contraction c; // a copy: op accessors are not const
+  unsigned lanes, rows, vectors;
+  Location loc;
+  Type elem;
+  SmallVector<Value> dims; // current value of every loop dim
+
+  Value index(OpBuilder &b, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Type vectorType() { return lanes > 1 ? Type(VectorType::get({lanes}, elem)) : elem; }
+
+  template <typename Body>
+  void loop(OpBuilder &b, int64_t from, int64_t to, int64_t step, Body body) {
+    if (to - from == step) { // one iteration: no loop
+      body(b, index(b, from));
+      return;
+    }
+    scf::ForOp::create(b, loc, index(b, from), index(b, to), index(b, step), ValueRange{},
+                       [&](OpBuilder &nb, Location, Value iv, ValueRange) {
+                         body(nb, iv);
+                         scf::YieldOp::create(nb, loc);
+                       });
+  }
+
+  /// The outer parallel dims, then rows, then columns.
+  void parallel(OpBuilder &b, unsigned pos) {
+    if (pos == c.outer.size())
+      return rowBlocks(b);
+    unsigned d = c.outer[pos];
+    loop(b, 0, c.ranges[d], 1, [&](OpBuilder &nb, Value iv) {
+      dims[d] = iv;
+      parallel(nb, pos + 1);
+    });
+  }
+
+  void rowBlocks(OpBuilder &b) {
+    if (c.row < 0)
+      return columnBlocks(b, 1);
+    int64_t n = c.ranges[c.row], main = n - n % rows;
+    if (main > 0)
+      loop(b, 0, main, rows, [&](OpBuilder &nb, Value iv) {
+        dims[c.row] = iv;
+        columnBlocks(nb, rows);
+      });
+    if (n % rows) {
+      dims[c.row] = index(b, main);
+      columnBlocks(b, static_cast<unsigned>(n % rows));
+    }
+  }
+
+  void columnBlocks(OpBuilder &b, unsigned nrows) {
+    int64_t n = c.ranges[c.col], wide = static_cast<int64_t>(vectors) * lanes;
+    int64_t main = n - n % wide;
+    if (main > 0)
+      loop(b, 0, main, wide, [&](OpBuilder &nb, Value iv) {
+        dims[c.col] = iv;
+        block(nb, nrows, vectors, lanes);
+      });
+    int64_t whole = (n - main) / lanes;
+    if (whole > 0) {
+      dims[c.col] = index(b, main);
+      block(b, nrows, static_cast<unsigned>(whole), lanes);
+    }
+    if (int64_t partial = (n - main) % lanes) {
+      dims[c.col] = index(b, main + whole * lanes);
+      block(b, nrows, 1, static_cast<unsigned>(partial));
+    }
+  }
+
+  /// The dims with the row and column moved to (row r, column u, lane l).
+  SmallVector<Value> at(OpBuilder &b, unsigned r, int64_t colOffset) {
+    SmallVector<Value> v(dims);
+    // Dims the map does not read may be unset (the reductions, for the
+    // output): any value does.
+    for (Value &x : v)
+      if (!x)
+        x = index(b, 0);
+    auto shift = [&](unsigned d, int64_t by) {
+      if (by)
+        v[d] = arith::AddIOp::create(b, loc, v[d], index(b, by));
+    };
+    if (c.row >= 0)
+      shift(c.row, r);
+    shift(c.col, colOffset);
+    return v;
+  }
+
+  SmallVector<Value> indices(OpBuilder &b, AffineMap map, ArrayRef<Value> values) {
+    SmallVector<Value> result;
+    for (AffineExpr e : map.getResults()) {
+      auto one = AffineMap::get(map.getNumDims(), 0, e);
+      result.push_back(affine::AffineApplyOp::create(b, loc, one, values));
+    }
+    return result;
+  }
+
+  Value mask(OpBuilder &b, unsigned valid) {
+    SmallVector<bool> bits(lanes, false);
+    std::fill_n(bits.begin(), valid, true);
+    auto t = VectorType::get({lanes}, b.getI1Type());
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(t, ArrayRef<bool>(bits)));
+  }
+
+  Value zeros(OpBuilder &b) {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(vectorType()));
+  }
+
+  /// `valid` lanes of `memref` starting at (r, colOffset); the rest zero.
+  Value loadVector(OpBuilder &b, Value memref, AffineMap map, bool contiguous, unsigned r,
+                   int64_t colOffset, unsigned valid) {
+    if (lanes == 1)
+      return memref::LoadOp::create(b, loc, memref, indices(b, map, at(b, r, colOffset)));
+    if (contiguous) {
+      SmallVector<Value> idx = indices(b, map, at(b, r, colOffset));
+      if (valid == lanes)
+        return vector::LoadOp::create(b, loc, vectorType(), memref, idx);
+      return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, valid),
+                                          zeros(b));
+    }
+    // Strided (a conv with stride > 1) or gathered: lane by lane.
+    SmallVector<Value> elems;
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    for (unsigned l = 0; l < lanes; ++l)
+      elems.push_back(l < valid ? memref::LoadOp::create(b, loc, memref,
+                                                         indices(b, map, at(b, r, colOffset + l)))
+                                      .getResult()
+                                : zero);
+    return vector::FromElementsOp::create(b, loc, llvm::cast<VectorType>(vectorType()), elems);
+  }
+
+  void storeVector(OpBuilder &b, Value v, Value memref, unsigned r, int64_t colOffset,
+                   unsigned valid) {
+    if (lanes > 1 && c.outContiguous) {
+      SmallVector<Value> idx = indices(b, c.outMap, at(b, r, colOffset));
+      if (valid == lanes)
+        vector::StoreOp::create(b, loc, v, memref, idx);
+      else
+        vector::MaskedStoreOp::create(b, loc, memref, idx, mask(b, valid), v);
+      return;
+    }
+    for (unsigned l = 0; l < (lanes > 1 ? valid : 1); ++l) {
+      Value x = lanes > 1 ? vector::ExtractOp::create(b, loc, v, l).getResult() : v;
+      memref::StoreOp::create(b, loc, x, memref, indices(b, c.outMap, at(b, r, colOffset + l)));
+    }
+  }
+
+  Value loadOutput(OpBuilder &b, Value memref, unsigned r, int64_t colOffset, unsigned valid) {
+    return loadVector(b, memref, c.outMap, c.outContiguous, r, colOffset, valid);
+  }
+
+  /// rows x nvec accumulators of `valid` lanes each (valid < lanes only
+  /// when nvec == 1).
+  void block(OpBuilder &b, unsigned nrows, unsigned nvec, unsigned valid) {
+    Value out = c.op.getDpsInitOperand(0)->get();
+    // Reduction dims are loop variables only inside the reduction loops.
+    auto leaveReductions = [&] {
+      for (unsigned d : c.reductions)
+        dims[d] = Value();
+    };
+    leaveReductions();
+    SmallVector<Value> acc;
+    for (unsigned r = 0; r < nrows; ++r)
+      for (unsigned u = 0; u < nvec; ++u)
+        acc.push_back(loadOutput(b, out, r, int64_t(u) * lanes, valid));
+    acc = reduce(b, 0, acc, nrows, nvec, valid);
+    leaveReductions();
+    for (unsigned r = 0; r < nrows; ++r)
+      for (unsigned u = 0; u < nvec; ++u)
+        storeVector(b, acc[r * nvec + u], out, r, int64_t(u) * lanes, valid);
+  }
+
+  SmallVector<Value> reduce(OpBuilder &b, unsigned pos, ValueRange acc, unsigned nrows,
+                            unsigned nvec, unsigned valid) {
+    if (pos == c.reductions.size())
+      return multiplyAccumulate(b, acc, nrows, nvec, valid);
+    unsigned d = c.reductions[pos];
+    if (c.ranges[d] == 1) {
+      dims[d] = index(b, 0);
+      return reduce(b, pos + 1, acc, nrows, nvec, valid);
+    }
+    auto forOp = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, c.ranges[d]), index(b, 1), acc,
+        [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
+          dims[d] = iv;
+          scf::YieldOp::create(nb, loc, reduce(nb, pos + 1, args, nrows, nvec, valid));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+
+  SmallVector<Value> multiplyAccumulate(OpBuilder &b, ValueRange acc, unsigned nrows,
+                                        unsigned nvec, unsigned valid) {
+    // Each operand is loaded once per (row it depends on, column it
+    // depends on) and shared by the accumulators that need it.
+    SmallVector<Value> operand[2];
+    for (int i = 0; i < 2; ++i) {
+      const Access &a = c.in[i];
+      Value memref = c.op.getDpsInputOperand(i)->get();
+      unsigned nr = a.usesRow ? nrows : 1, nu = a.usesCol ? nvec : 1;
+      for (unsigned r = 0; r < nr; ++r)
+        for (unsigned u = 0; u < nu; ++u) {
+          if (a.usesCol) {
+            operand[i].push_back(
+                loadVector(b, memref, a.map, a.contiguous, r, int64_t(u) * lanes, valid));
+            continue;
+          }
+          Value s = memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0)));
+          operand[i].push_back(lanes > 1 ? vector::BroadcastOp::create(b, loc, vectorType(), s)
+                                             .getResult()
+                                         : s);
+        }
+    }
+    auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+    SmallVector<Value> result;
+    for (unsigned r = 0; r < nrows; ++r)
+      for (unsigned u = 0; u < nvec; ++u) {
+        auto pick = [&](int i) {
+          const Access &a = c.in[i];
+          unsigned nu = a.usesCol ? nvec : 1;
+          return operand[i][(a.usesRow ? r : 0) * nu + (a.usesCol ? u : 0)];
+        };
+        Value p = arith::MulFOp::create(b, loc, pick(0), pick(1), contract);
+        result.push_back(arith::AddFOp::create(b, loc, acc[r * nvec + u], p, contract));
+      }
+    return result;
+  }
+};
+
+struct VectorizeContractionsPass
+    : impl::VectorizeContractionsPassBase<VectorizeContractionsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    for (linalg::GenericOp op : ops) {
+      if (op.getNumDpsInits() != 1)
+        continue;
+      Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+      if (!elem.isIntOrFloat())
+        continue;
+      unsigned bits = elem.getIntOrFloatBitWidth();
+      // Vectors of fewer than two lanes are scalars.
+      unsigned lanes = vectorBits >= 2 * bits ? vectorBits / bits : 1;
+      std::optional<Contraction> c = match(op, lanes);
+      if (!c)
+        continue;
+      // Narrower vectors when the vectorised dim is short.
+      while (lanes > 2 && c->ranges[c->col] * 2 <= static_cast<int64_t>(lanes))
+        lanes /= 2;
+      OpBuilder b(op);
+      Emitter(*c, lanes, std::max(1u, rows.getValue()), std::max(1u, vectors.getValue())).emit(b);
+      op.erase();
+    }
+  }
+};
+
+} // namespace
+} // namespace edgec

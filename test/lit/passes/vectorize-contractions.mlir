@@ -1,0 +1,89 @@
+// RUN: edgec-opt --edgec-vectorize-contractions='vector-bits=128 rows=2 vectors=2' --canonicalize %s | FileCheck %s
+// RUN: edgec-opt --edgec-vectorize-contractions='vector-bits=0 rows=2 vectors=2' --canonicalize %s \
+// RUN:   | FileCheck %s --check-prefix=SCALAR --implicit-check-not=vector.
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+
+// [5x3] x [3x10], 4 lanes: rows step by 2 (and one leftover row), columns
+// are 2 vectors of 4 then one masked vector of 2 lanes; B is the vector
+// operand, A is broadcast per row, every accumulator lives across k.
+// CHECK-LABEL: func.func @matmul
+// CHECK:       %[[MASK:.*]] = arith.constant dense<[true, true, false, false]> : vector<4xi1>
+// CHECK:       scf.for %[[I:.*]] = %c0 to %c4 step %c2
+// CHECK:         vector.load %arg2[%[[I]], %c0] : memref<5x10xf32>, vector<4xf32>
+// CHECK:         scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK:           %[[A0:.*]] = memref.load %arg0[%[[I]], %[[K]]]
+// CHECK:           %[[BA0:.*]] = vector.broadcast %[[A0]]
+// CHECK:           %[[B0:.*]] = vector.load %arg1[%[[K]], %c0] : memref<3x10xf32>, vector<4xf32>
+// CHECK:           %[[B1:.*]] = vector.load %arg1[%[[K]], %c4] : memref<3x10xf32>, vector<4xf32>
+// CHECK:           arith.mulf %[[BA0]], %[[B0]] fastmath<contract> : vector<4xf32>
+// CHECK:           arith.addf {{.*}} fastmath<contract> : vector<4xf32>
+// CHECK:           arith.mulf %[[BA0]], %[[B1]] fastmath<contract> : vector<4xf32>
+// CHECK:         vector.store {{.*}}, %arg2[%[[I]], %c0]
+// The two leftover columns of the same rows: masked.
+// CHECK:         vector.maskedload %arg2[%[[I]], %c8], %[[MASK]]
+// CHECK:         vector.maskedload %arg1[{{.*}}, %c8], %[[MASK]]
+// CHECK:         vector.maskedstore %arg2[%[[I]], %c8], %[[MASK]]
+// The leftover row 4.
+// CHECK:       vector.load %arg2[%c4, %c0]
+// CHECK-NOT:   linalg.generic
+// SCALAR-LABEL: func.func @matmul
+// SCALAR:       scf.for {{.*}} = %c0 to %c4 step %c2
+// SCALAR:         scf.for {{.*}} = %c0 to %c10 step %c2
+// SCALAR:           scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32)
+// SCALAR-NOT:   linalg.generic
+func.func @matmul(%a: memref<5x3xf32>, %b: memref<3x10xf32>, %c: memref<5x10xf32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x3xf32>, memref<3x10xf32>) outs(%c : memref<5x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A stride-2 conv (NCHW, 4 output channels): the output channel is the row
+// dim because the input does not depend on it; the input's lanes are two
+// elements apart, so they are loaded one by one.
+#x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h * 2 + kh, w * 2 + kw)>
+#w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
+#y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
+// CHECK-LABEL: func.func @conv_stride2
+// CHECK:       scf.for %[[F:.*]] = %c0 to %c4 step %c2
+// CHECK:         vector.from_elements
+// CHECK:         memref.load %arg1[%[[F]],
+// CHECK-NOT:   linalg.generic
+func.func @conv_stride2(%x: memref<1x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %y: memref<1x4x4x4xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                                    "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%y : memref<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not a multiply-accumulate (max pooling): left to the plain loops.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: linalg.generic
+// SCALAR-LABEL: func.func @max_pool
+// SCALAR: linalg.generic
+#pin = affine_map<(i, k) -> (i + k)>
+#pwin = affine_map<(i, k) -> (k)>
+#pout = affine_map<(i, k) -> (i)>
+func.func @max_pool(%x: memref<10xf32>, %win: memref<3xf32>, %y: memref<8xf32>) {
+  linalg.generic {indexing_maps = [#pin, #pwin, #pout], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %win : memref<10xf32>, memref<3xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  }
+  return
+}
