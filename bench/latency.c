@@ -1,6 +1,8 @@
-/* Latency driver for host artifacts (bench/host.py): latency IN0 ... reads
- * each input file, runs the model WARMUP times, then REPEAT timed runs,
- * and prints the median and the minimum in milliseconds. Built like
+/* Latency driver for host artifacts (bench/host.py):
+ *   latency WARMUP REPEAT IN0 ... [OUT0 ...]
+ * reads each input file, runs the model WARMUP times, then REPEAT timed
+ * runs, prints the median and the minimum in milliseconds, and writes the
+ * outputs if output files are given. Built like
  * runtime-stub/host/harness.c:
  *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
  *   -DNUM_OUTPUTS=... -DOUTPUT_BYTES={...} -D_POSIX_C_SOURCE=200112L */
@@ -33,8 +35,8 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3 + NUM_INPUTS) {
-    fprintf(stderr, "usage: %s WARMUP REPEAT INPUT...\n", argv[0]);
+  if (argc != 3 + NUM_INPUTS && argc != 3 + NUM_INPUTS + NUM_OUTPUTS) {
+    fprintf(stderr, "usage: %s WARMUP REPEAT INPUT... [OUTPUT...]\n", argv[0]);
     return 2;
   }
   int warmup = atoi(argv[1]), repeat = atoi(argv[2]);
@@ -63,6 +65,12 @@ int main(int argc, char **argv) {
     ms[i] = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6;
   }
   qsort(ms, (size_t)repeat, sizeof(double), compare);
+  for (int i = 0; argc > 3 + NUM_INPUTS && i < NUM_OUTPUTS; ++i) {
+    FILE *f = fopen(argv[3 + NUM_INPUTS + i], "wb");
+    if (!f || fwrite(outputs[i], 1, (size_t)kOutputBytes[i], f) != (size_t)kOutputBytes[i])
+      return 5;
+    fclose(f);
+  }
   printf("median_ms %.6f min_ms %.6f runs %d\n", ms[repeat / 2], ms[0], repeat);
   return 0;
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of edgec on Debian 12 (bookworm).
 # Idempotent: packages already present are left alone; safe to run repeatedly.
+#   scripts/setup.sh           build and test dependencies (what CI needs)
+#   scripts/setup.sh --bench   also what bench/ needs: torch and torchvision to
+#                              generate the model zoo, matplotlib for charts
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +21,9 @@ PACKAGES=(
   # holds the compiler helpers (64-bit division, soft float) firmware links
   qemu-user qemu-system-arm qemu-system-misc gcc-arm-none-eabi gcc-riscv64-unknown-elf
 )
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(python3-torch python3-torchvision python3-matplotlib)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -13,23 +13,35 @@ const TYPED = {
   uint8: Uint8Array, bool: Uint8Array, float64: Float64Array, int16: Int16Array,
 };
 
-async function main() {
-  const [model, specPath] = process.argv.slice(2);
-  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
-  const session = await ort.InferenceSession.create(model, {
+/// An ONNX Runtime session with one thread and all graph optimisations.
+function session(model) {
+  return ort.InferenceSession.create(model, {
     intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
   });
-  const feeds = {};
+}
+
+/// The feeds a spec's inputs describe.
+function feeds(spec) {
+  const out = {};
   for (const input of spec.inputs) {
     const bytes = fs.readFileSync(input.file);
     const Typed = TYPED[input.dtype];
     const data = new Typed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-    feeds[input.name] = new ort.Tensor(input.dtype, input.dtype === 'bool' ? Uint8Array.from(data) : data, input.shape);
+    out[input.name] = new ort.Tensor(input.dtype, input.dtype === 'bool' ? Uint8Array.from(data) : data, input.shape);
   }
-  const results = await session.run(feeds);
+  return out;
+}
+
+async function main() {
+  const [model, specPath] = process.argv.slice(2);
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
+  const results = await (await session(model)).run(feeds(spec));
   for (const output of spec.outputs) {
     const t = results[output.name];
     fs.writeFileSync(output.file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   }
 }
-main().catch((e) => { console.error(String(e)); process.exit(1); });
+
+module.exports = { session, feeds };
+if (require.main === module)
+  main().catch((e) => { console.error(String(e)); process.exit(1); });
