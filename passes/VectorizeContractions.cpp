@@ -210,7 +210,10 @@ public:
         elem(llvm::cast<MemRefType>(c.op.getDpsInitOperand(0)->get().getType()).getElementType()),
         dims(c.ranges.size()) {}
 
-  void emit(OpBuilder &b) { parallel(b, 0); }
+  void emit(OpBuilder &b) {
+    SmallVector<int> order = loopOrder();
+    level(b, order, 0, 1, vectors, lanes);
+  }
 
 private:
   Contraction c; // a copy: op accessors are not const
@@ -235,49 +238,81 @@ private:
                        });
   }
 
-  /// The outer parallel dims, then rows, then columns.
-  void parallel(OpBuilder &b, unsigned pos) {
-    if (pos == c.outer.size())
-      return rowBlocks(b);
-    unsigned d = c.outer[pos];
+  /// The parallel loops, outermost first: each is an outer dim, or the
+  /// row dim split into blocks, or the vector dim split into blocks. The
+  /// dims the largest input depends on go outside, the others inside, so
+  /// consecutive blocks reuse that operand from cache: a conv over a big
+  /// image sweeps all output channels at one image position; one with big
+  /// weights (a late layer) sweeps the whole image for one block of output
+  /// channels.
+  SmallVector<int> loopOrder() {
+    constexpr int kRows = -1, kCols = -2;
+    SmallVector<int> order;
+    if (c.row >= 0)
+      order.push_back(kRows);
+    for (unsigned d : c.outer)
+      order.push_back(static_cast<int>(d));
+    order.push_back(kCols);
+    int largest = 0;
+    auto bytes = [&](int i) {
+      return llvm::cast<MemRefType>(c.op.getDpsInputOperand(i)->get().getType()).getNumElements();
+    };
+    if (bytes(1) > bytes(0))
+      largest = 1;
+    AffineMap map = c.in[largest].map;
+    auto usedByLargest = [&](int level) {
+      unsigned d = level == kRows ? static_cast<unsigned>(c.row) : level == kCols ? c.col : level;
+      return map.isFunctionOfDim(d);
+    };
+    std::stable_partition(order.begin(), order.end(), usedByLargest);
+    return order;
+  }
+
+  /// Emits loop level `k` and what is inside it.
+  void level(OpBuilder &b, ArrayRef<int> order, unsigned k, unsigned nrows, unsigned nvec,
+             unsigned valid) {
+    if (k == order.size())
+      return block(b, nrows, nvec, valid);
+    auto next = [&](OpBuilder &nb, unsigned r, unsigned v, unsigned l) {
+      level(nb, order, k + 1, r, v, l);
+    };
+    if (order[k] == -1) { // rows: blocks of `rows`, then the leftover rows
+      int64_t n = c.ranges[c.row], main = n - n % rows;
+      if (main > 0)
+        loop(b, 0, main, rows, [&](OpBuilder &nb, Value iv) {
+          dims[c.row] = iv;
+          next(nb, rows, nvec, valid);
+        });
+      if (n % rows) {
+        dims[c.row] = index(b, main);
+        next(b, static_cast<unsigned>(n % rows), nvec, valid);
+      }
+      return;
+    }
+    if (order[k] == -2) { // columns: blocks of `vectors`, whole vectors, a masked one
+      int64_t n = c.ranges[c.col], wide = static_cast<int64_t>(vectors) * lanes;
+      int64_t main = n - n % wide;
+      if (main > 0)
+        loop(b, 0, main, wide, [&](OpBuilder &nb, Value iv) {
+          dims[c.col] = iv;
+          next(nb, nrows, vectors, lanes);
+        });
+      int64_t whole = (n - main) / lanes;
+      if (whole > 0) {
+        dims[c.col] = index(b, main);
+        next(b, nrows, static_cast<unsigned>(whole), lanes);
+      }
+      if (int64_t partial = (n - main) % lanes) {
+        dims[c.col] = index(b, main + whole * lanes);
+        next(b, nrows, 1, static_cast<unsigned>(partial));
+      }
+      return;
+    }
+    unsigned d = static_cast<unsigned>(order[k]);
     loop(b, 0, c.ranges[d], 1, [&](OpBuilder &nb, Value iv) {
       dims[d] = iv;
-      parallel(nb, pos + 1);
+      next(nb, nrows, nvec, valid);
     });
-  }
-
-  void rowBlocks(OpBuilder &b) {
-    if (c.row < 0)
-      return columnBlocks(b, 1);
-    int64_t n = c.ranges[c.row], main = n - n % rows;
-    if (main > 0)
-      loop(b, 0, main, rows, [&](OpBuilder &nb, Value iv) {
-        dims[c.row] = iv;
-        columnBlocks(nb, rows);
-      });
-    if (n % rows) {
-      dims[c.row] = index(b, main);
-      columnBlocks(b, static_cast<unsigned>(n % rows));
-    }
-  }
-
-  void columnBlocks(OpBuilder &b, unsigned nrows) {
-    int64_t n = c.ranges[c.col], wide = static_cast<int64_t>(vectors) * lanes;
-    int64_t main = n - n % wide;
-    if (main > 0)
-      loop(b, 0, main, wide, [&](OpBuilder &nb, Value iv) {
-        dims[c.col] = iv;
-        block(nb, nrows, vectors, lanes);
-      });
-    int64_t whole = (n - main) / lanes;
-    if (whole > 0) {
-      dims[c.col] = index(b, main);
-      block(b, nrows, static_cast<unsigned>(whole), lanes);
-    }
-    if (int64_t partial = (n - main) % lanes) {
-      dims[c.col] = index(b, main + whole * lanes);
-      block(b, nrows, 1, static_cast<unsigned>(partial));
-    }
   }
 
   /// The dims with the row and column moved to (row r, column u, lane l).

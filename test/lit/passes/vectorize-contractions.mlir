@@ -8,7 +8,9 @@
 
 // [5x3] x [3x10], 4 lanes: rows step by 2 (and one leftover row), columns
 // are 2 vectors of 4 then one masked vector of 2 lanes; B is the vector
-// operand, A is broadcast per row, every accumulator lives across k.
+// operand, A is broadcast per row, every accumulator lives across k. B is
+// the larger input, so the column blocks are the outer loop (B's columns
+// stay in cache while all rows go by).
 // CHECK-LABEL: func.func @matmul
 // CHECK:       %[[MASK:.*]] = arith.constant dense<[true, true, false, false]> : vector<4xi1>
 // CHECK:       scf.for %[[I:.*]] = %c0 to %c4 step %c2
@@ -22,16 +24,18 @@
 // CHECK:           arith.addf {{.*}} fastmath<contract> : vector<4xf32>
 // CHECK:           arith.mulf %[[BA0]], %[[B1]] fastmath<contract> : vector<4xf32>
 // CHECK:         vector.store {{.*}}, %arg2[%[[I]], %c0]
-// The two leftover columns of the same rows: masked.
-// CHECK:         vector.maskedload %arg2[%[[I]], %c8], %[[MASK]]
-// CHECK:         vector.maskedload %arg1[{{.*}}, %c8], %[[MASK]]
-// CHECK:         vector.maskedstore %arg2[%[[I]], %c8], %[[MASK]]
 // The leftover row 4.
 // CHECK:       vector.load %arg2[%c4, %c0]
+// The two leftover columns: masked, for every row.
+// CHECK:       scf.for %[[I2:.*]] = %c0 to %c4 step %c2
+// CHECK:         vector.maskedload %arg2[%[[I2]], %c8], %[[MASK]]
+// CHECK:         vector.maskedload %arg1[{{.*}}, %c8], %[[MASK]]
+// CHECK:         vector.maskedstore %arg2[%[[I2]], %c8], %[[MASK]]
+// CHECK:       vector.maskedstore %arg2[%c4, %c8], %[[MASK]]
 // CHECK-NOT:   linalg.generic
 // SCALAR-LABEL: func.func @matmul
-// SCALAR:       scf.for {{.*}} = %c0 to %c4 step %c2
-// SCALAR:         scf.for {{.*}} = %c0 to %c10 step %c2
+// SCALAR:       scf.for {{.*}} = %c0 to %c10 step %c2
+// SCALAR:         scf.for {{.*}} = %c0 to %c4 step %c2
 // SCALAR:           scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32)
 // SCALAR-NOT:   linalg.generic
 func.func @matmul(%a: memref<5x3xf32>, %b: memref<3x10xf32>, %c: memref<5x10xf32>) {
