@@ -42,7 +42,9 @@ struct Access {
   AffineMap map;
   bool usesRow = false; // depends on the row dim
   bool usesCol = false; // depends on the vectorised dim
-  bool contiguous = false; // lanes are consecutive elements of the last dim
+  // Elements between lanes in the last dim: 1 contiguous, 2..kMaxStride
+  // strided (one wider load, then every stride-th lane), 0 lane by lane.
+  int64_t stride = 0;
 };
 
 /// A contraction `out += in0 * in1` with static loop ranges.
@@ -86,16 +88,19 @@ bool lastStrideIsOne(Value memref) {
   return strides.empty() || strides.back() == 1;
 }
 
-/// `col` as a lane index: consecutive lanes are consecutive elements of
-/// the operand's last dim, and no other index moves.
-bool contiguousAlong(AffineMap map, unsigned col, Value memref) {
+/// Strides up to this are loaded as one wider vector and shuffled.
+constexpr int64_t kMaxStride = 4;
+
+/// With `col` as the lane index: how many elements of the operand's last
+/// dim lie between lanes (1 = contiguous), if no other index moves; else 0.
+int64_t laneStride(AffineMap map, unsigned col, Value memref) {
   if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
-    return false;
+    return 0;
   for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
     if (map.getResult(k).isFunctionOfDim(col))
-      return false;
+      return 0;
   int64_t c = 0;
-  return linearIn(map.getResults().back(), col, c) && c == 1;
+  return linearIn(map.getResults().back(), col, c) && c >= 1 && c <= kMaxStride ? c : 0;
 }
 
 /// Matches `yield(addf(out, mulf(in0, in1)))` (operands in either order).
@@ -155,10 +160,12 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
     for (int i = 0; i < 2; ++i) {
       OpOperand *operand = op.getDpsInputOperand(i);
       AffineMap map = op.getMatchingIndexingMap(operand);
-      if (map.isFunctionOfDim(d) && !contiguousAlong(map, d, operand->get()))
-        score *= 0.25;
+      if (!map.isFunctionOfDim(d))
+        continue;
+      int64_t stride = laneStride(map, d, operand->get());
+      score *= stride == 1 ? 1.0 : stride > 1 ? 0.6 : 0.25;
     }
-    if (!contiguousAlong(c.outMap, d, out))
+    if (laneStride(c.outMap, d, out) != 1)
       score *= 0.9;
     return score;
   };
@@ -167,13 +174,13 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
     for (unsigned d = 0; d < iters.size(); ++d)
       if (iters[d] == utils::IteratorType::parallel && colScore(d) > colScore(c.col))
         c.col = d;
-  c.outContiguous = contiguousAlong(c.outMap, c.col, out);
+  c.outContiguous = laneStride(c.outMap, c.col, out) == 1;
   for (int i = 0; i < 2; ++i) {
     OpOperand *operand = op.getDpsInputOperand(i);
     Access &a = c.in[i];
     a.map = op.getMatchingIndexingMap(operand);
     a.usesCol = a.map.isFunctionOfDim(c.col);
-    a.contiguous = a.usesCol && contiguousAlong(a.map, c.col, operand->get());
+    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get()) : 0;
   }
   // The row dim: a parallel dim with more than one iteration, preferring
   // one the vector operand does not depend on (that vector is then loaded
@@ -342,30 +349,45 @@ private:
     return result;
   }
 
-  Value mask(OpBuilder &b, unsigned valid) {
-    SmallVector<bool> bits(lanes, false);
+  Value mask(OpBuilder &b, unsigned width, unsigned valid) {
+    SmallVector<bool> bits(width, false);
     std::fill_n(bits.begin(), valid, true);
-    auto t = VectorType::get({lanes}, b.getI1Type());
+    auto t = VectorType::get({width}, b.getI1Type());
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(t, ArrayRef<bool>(bits)));
   }
 
-  Value zeros(OpBuilder &b) {
-    return arith::ConstantOp::create(b, loc, b.getZeroAttr(vectorType()));
+  Value zeros(OpBuilder &b, unsigned width) {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(VectorType::get({width}, elem)));
   }
 
   /// `valid` lanes of `memref` starting at (r, colOffset); the rest zero.
-  Value loadVector(OpBuilder &b, Value memref, AffineMap map, bool contiguous, unsigned r,
+  Value loadVector(OpBuilder &b, Value memref, AffineMap map, int64_t stride, unsigned r,
                    int64_t colOffset, unsigned valid) {
     if (lanes == 1)
       return memref::LoadOp::create(b, loc, memref, indices(b, map, at(b, r, colOffset)));
-    if (contiguous) {
+    if (stride == 1) {
       SmallVector<Value> idx = indices(b, map, at(b, r, colOffset));
       if (valid == lanes)
         return vector::LoadOp::create(b, loc, vectorType(), memref, idx);
-      return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, valid),
-                                          zeros(b));
+      return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, lanes, valid),
+                                          zeros(b, lanes));
     }
-    // Strided (a conv with stride > 1) or gathered: lane by lane.
+    if (stride > 1) {
+      // A conv with stride s: the (valid - 1) * s + 1 elements that span the
+      // lanes (no further: they may be the end of the buffer), then every
+      // s-th of them.
+      unsigned wide = lanes * static_cast<unsigned>(stride);
+      unsigned needed = (valid - 1) * static_cast<unsigned>(stride) + 1;
+      auto wideType = VectorType::get({wide}, elem);
+      Value all = vector::MaskedLoadOp::create(b, loc, wideType, memref,
+                                               indices(b, map, at(b, r, colOffset)),
+                                               mask(b, wide, needed), zeros(b, wide));
+      SmallVector<int64_t> pick;
+      for (unsigned l = 0; l < lanes; ++l)
+        pick.push_back(l * stride);
+      return vector::ShuffleOp::create(b, loc, all, all, pick);
+    }
+    // Gathered: lane by lane.
     SmallVector<Value> elems;
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     for (unsigned l = 0; l < lanes; ++l)
@@ -383,7 +405,7 @@ private:
       if (valid == lanes)
         vector::StoreOp::create(b, loc, v, memref, idx);
       else
-        vector::MaskedStoreOp::create(b, loc, memref, idx, mask(b, valid), v);
+        vector::MaskedStoreOp::create(b, loc, memref, idx, mask(b, lanes, valid), v);
       return;
     }
     for (unsigned l = 0; l < (lanes > 1 ? valid : 1); ++l) {
@@ -393,7 +415,7 @@ private:
   }
 
   Value loadOutput(OpBuilder &b, Value memref, unsigned r, int64_t colOffset, unsigned valid) {
-    return loadVector(b, memref, c.outMap, c.outContiguous, r, colOffset, valid);
+    return loadVector(b, memref, c.outMap, c.outContiguous ? 1 : 0, r, colOffset, valid);
   }
 
   /// rows x nvec accumulators of `valid` lanes each (valid < lanes only
@@ -448,7 +470,7 @@ private:
         for (unsigned u = 0; u < nu; ++u) {
           if (a.usesCol) {
             operand[i].push_back(
-                loadVector(b, memref, a.map, a.contiguous, r, int64_t(u) * lanes, valid));
+                loadVector(b, memref, a.map, a.stride, r, int64_t(u) * lanes, valid));
             continue;
           }
           Value s = memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0)));

@@ -52,14 +52,19 @@ func.func @matmul(%a: memref<5x3xf32>, %b: memref<3x10xf32>, %c: memref<5x10xf32
 
 // A stride-2 conv (NCHW, 4 output channels): the output channel is the row
 // dim because the input does not depend on it; the input's lanes are two
-// elements apart, so they are loaded one by one.
+// elements apart: one masked load of the 7 elements they span, then every
+// second lane. The input is the larger operand, so the image row is the
+// outer loop and the output channels the inner one.
 #x = affine_map<(n, f, h, w, c, kh, kw) -> (n, c, h * 2 + kh, w * 2 + kw)>
 #w = affine_map<(n, f, h, w, c, kh, kw) -> (f, c, kh, kw)>
 #y = affine_map<(n, f, h, w, c, kh, kw) -> (n, f, h, w)>
 // CHECK-LABEL: func.func @conv_stride2
-// CHECK:       scf.for %[[F:.*]] = %c0 to %c4 step %c2
-// CHECK:         vector.from_elements
-// CHECK:         memref.load %arg1[%[[F]],
+// CHECK:       %[[SPAN:.*]] = arith.constant dense<[true, true, true, true, true, true, true, false]> : vector<8xi1>
+// CHECK:       scf.for %[[H:.*]] = %c0 to %c4 step %c1
+// CHECK:         scf.for %[[F:.*]] = %c0 to %c4 step %c2
+// CHECK:           %[[WIDE:.*]] = vector.maskedload %arg0[%c0, {{.*}}], %[[SPAN]]
+// CHECK:           vector.shuffle %[[WIDE]], %[[WIDE]] [0, 2, 4, 6]
+// CHECK:           memref.load %arg1[%[[F]],
 // CHECK-NOT:   linalg.generic
 func.func @conv_stride2(%x: memref<1x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %y: memref<1x4x4x4xf32>) {
   linalg.generic {indexing_maps = [#x, #w, #y],
@@ -69,6 +74,24 @@ func.func @conv_stride2(%x: memref<1x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %y: me
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// B read transposed ([n, k]) is not along its last dim when vectorised
+// along n: lane by lane (a gather), which only happens when no dim is
+// better.
+#nk = affine_map<(m, n, k) -> (n, k)>
+// CHECK-LABEL: func.func @gather
+// CHECK:       vector.from_elements
+func.func @gather(%a: memref<1x3xf32>, %b: memref<8x3xf32>, %c: memref<1x8xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<1x3xf32>, memref<8x3xf32>) outs(%c : memref<1x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
   return
