@@ -501,9 +501,35 @@ Value packOutputChannelLast(Lowering &l, Value w) {
 FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   Value x = op.getInput(), w = op.getWeight();
   auto xt = typeOf(x), wt = typeOf(w), out = typeOf(op.getOutput());
+  auto finalOut = out;
   int64_t k = xt.getRank() - 2;
   ArrayRef<int64_t> pads = op.getPads();
-  x = l.padSpatial(x, pads.take_front(k), pads.drop_front(k), 0.0);
+  SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+  // Constant weights are stored output channel last, [C_in/group, k_1..,
+  // C_out]: consecutive output channels are consecutive in memory, so a
+  // kernel may load them as a vector (edgec-vectorize-contractions).
+  Value packed = packOutputChannelLast(l, w);
+  // A pointwise conv (1x1, stride 1, no pads) is a matmul over the flattened
+  // image: one long contiguous dim instead of short rows, which a kernel
+  // fills its vectors from.
+  bool pointwise = k > 1 && llvm::all_of(wt.getShape().drop_front(2), [](int64_t s) { return s == 1; }) &&
+                   llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+                   llvm::all_of(pads, [](int64_t p) { return p == 0; });
+  if (pointwise) {
+    int64_t n = xt.getDimSize(0), pixels = numElements(xt.getShape().drop_front(2));
+    Type e = xt.getElementType();
+    x = l.reshape(x, RankedTensorType::get({n, xt.getDimSize(1), pixels}, e));
+    out = RankedTensorType::get({n, out.getDimSize(1), pixels}, out.getElementType());
+    if (packed)
+      packed = l.reshape(packed, RankedTensorType::get({wt.getDimSize(1), 1, wt.getDimSize(0)}, e));
+    else
+      w = l.reshape(w, RankedTensorType::get({wt.getDimSize(0), wt.getDimSize(1), 1}, e));
+    k = 1;
+    strides = {1};
+    dilations = {1};
+  } else {
+    x = l.padSpatial(x, pads.take_front(k), pads.drop_front(k), 0.0);
+  }
   int64_t group = static_cast<int64_t>(op.getGroup());
   int64_t outPerGroup = wt.getDimSize(0) / group, inPerGroup = wt.getDimSize(1);
   // Loops: n, oc, o_1..o_k (parallel), ic, kw_1..kw_k (reduction).
@@ -515,16 +541,12 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   // depend on the output channel, which kernels use to reuse it).
   AffineExpr inChannel = group == 1 ? d(ic) : d(1).floorDiv(outPerGroup) * inPerGroup + d(ic);
   SmallVector<AffineExpr> inExprs{d(0), inChannel};
-  // Constant weights are stored output channel last, [C_in/group, k_1..,
-  // C_out]: consecutive output channels are consecutive in memory, so a
-  // kernel may load them as a vector (edgec-vectorize-contractions).
-  Value packed = packOutputChannelLast(l, w);
   SmallVector<AffineExpr> wExprs{packed ? d(ic) : d(1)};
   if (!packed)
     wExprs.push_back(d(ic));
   SmallVector<AffineExpr> outExprs{d(0), d(1)};
   for (int64_t i = 0; i < k; ++i) {
-    inExprs.push_back(d(2 + i) * op.getStrides()[i] + d(ic + 1 + i) * op.getDilations()[i]);
+    inExprs.push_back(d(2 + i) * strides[i] + d(ic + 1 + i) * dilations[i]);
     wExprs.push_back(d(ic + 1 + i));
     outExprs.push_back(d(2 + i));
   }
@@ -556,7 +578,7 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
       [](OpBuilder &ob, Location loc, ValueRange a) {
         linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, a[2], a[0], a[1]));
       });
-  return conv.getResult(0);
+  return l.reshape(conv.getResult(0), finalOut);
 }
 
 /// Extra end padding so that ceil_mode windows stay inside the input.

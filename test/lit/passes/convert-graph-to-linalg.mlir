@@ -46,6 +46,21 @@ func.func @packed_weight(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x2xf32> {
 
 // -----
 
+// A pointwise conv (1x1, stride 1, no pads) runs over the flattened image:
+// [1, 2, 2x3] in, [1, 3, 6] out, weight [ic, 1, oc], then back to 2-d.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2 + d4)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d4, d1)>
+// CHECK-LABEL: func.func @pointwise
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #{{.*}}], {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x6xf32>, tensor<2x1x3xf32>) outs(%{{.*}} : tensor<1x3x6xf32>)
+// CHECK: tensor.expand_shape {{.*}} : tensor<18xf32> into tensor<1x3x2x3xf32>
+func.func @pointwise(%x: tensor<1x2x2x3xf32>) -> tensor<1x3x2x3xf32> {
+  %w = graph.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]]]> : tensor<3x2x1x1xf32>
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x2x2x3xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x2x3xf32>
+  return %0 : tensor<1x3x2x3xf32>
+}
+
+// -----
+
 // gemm with a constant transposed B: B is stored [K, N] and read untransposed.
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-LABEL: func.func @gemm_packed
