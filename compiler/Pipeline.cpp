@@ -250,7 +250,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
-  optimize(*llvmModule, **tm, options.optLevel);
+  optimize(*llvmModule, **tm, std::min<int>(options.optLevel, target.maxIrOptLevel));
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager codegen;

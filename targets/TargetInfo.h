@@ -62,6 +62,8 @@ struct TargetInfo {
   /// target. They are global to LLVM, so only options that no other
   /// target's backend reads belong here.
   std::vector<std::string> llvmOptions;
+  /// The highest LLVM IR optimisation level (-O) used for this target.
+  unsigned maxIrOptLevel = 3;
   TargetRunner runner;     // empty for host targets
 };
 

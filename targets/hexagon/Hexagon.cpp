@@ -25,6 +25,13 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   // No small-data (GP-relative) sections: firmware linking an artifact need
   // not set GP up.
   t.llvmOptions = {"hexagon-small-data-threshold=0"};
+  // LLVM's IR pipeline at O2, not O3: after O3 the embedding model's 3x1
+  // conv (register-blocked, one function with the whole model) computed
+  // NaN rows under qemu-hexagon 7.2, while the same conv alone, the same
+  // model at O2, and every other target at O3 are right. Not pinned yet on
+  // LLVM 22's Hexagon backend or on qemu 7.2 (which has known Hexagon
+  // predicate bugs fixed later); code generation stays at O3.
+  t.maxIrOptLevel = 2;
   t.bareMetal = true;
   t.vectorBits = 64;
   t.runner.stubSources = {"common/mem.c", "common/half.c", "hexagon/builtins.c"};

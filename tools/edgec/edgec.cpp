@@ -419,6 +419,8 @@ int main(int argc, char **argv) {
   runApp->add_option("--name", runCmd.name, "C symbol prefix (default: the model's file name)");
   runApp->add_option("--flash-size", runCmd.flashSize, "Flash of the part (default: the board's)");
   runApp->add_option("--sram-size", runCmd.sramSize, "RAM of the part (default: the board's)");
+  runApp->add_option("--opt-level", runCmd.optLevel, "LLVM optimisation level 0-3 (default 3)")
+      ->check(CLI::Range(0, 3));
   runApp->add_option("--input", runCmd.inputs,
                      "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
                      "per model input, in order");
