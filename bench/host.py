@@ -33,7 +33,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
-from harness_build import NUMPY_DTYPE, harness_command  # noqa: E402
+from harness_build import NUMPY_DTYPE, harness_command, random_input  # noqa: E402
 
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "models"))
 ZOO = os.path.join(os.path.expanduser("~"), ".cache", "edgec", "zoo")
@@ -97,12 +97,8 @@ def prepare(label, path, flags, args, work):
     inputs = []
     fixed = dict(flags[i + 1].split("=", 1) for i, f in enumerate(flags) if f == "--input-value")
     for i, t in enumerate(manifest["inputs"]):
-        if t["dtype"].startswith("float"):
-            v = rng.standard_normal(t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
-        else:
-            v = rng.integers(0, 2, t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
         p = os.path.join(work, f"in{i}.bin")
-        v.tofile(p)
+        random_input(rng, t).tofile(p)
         inputs.append({"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": p})
     for j, (name, value) in enumerate(fixed.items()):  # inputs edgec fixed at compile time
         p = os.path.join(work, f"fixed{j}.bin")

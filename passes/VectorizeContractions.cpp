@@ -69,9 +69,8 @@ bool linearIn(AffineExpr e, unsigned d, int64_t &c) {
   auto k = llvm::dyn_cast<AffineConstantExpr>(step);
   if (!k)
     return false;
-  // Linear only if the difference is the same everywhere: a floordiv or
-  // mod of d has a constant-looking difference at no point symbolically,
-  // so checking that e does not involve d beyond c * d suffices here.
+  // The step alone could be constant by accident of simplification; what
+  // is left after taking c * d away must not mention d at all.
   AffineExpr rest = simplifyAffineExpr(e - dim * k.getValue(), 64, 0);
   if (rest.isFunctionOfDim(d))
     return false;

@@ -11,6 +11,13 @@ NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int
                "bool": np.bool_, "float64": np.float64, "int16": np.int16, "float16": np.float16}
 
 
+def random_input(rng, t):
+    """A seeded input for manifest tensor `t`: normal floats, 0/1 otherwise."""
+    if t["dtype"].startswith("float"):
+        return rng.standard_normal(t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
+    return rng.integers(0, 2, t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
+
+
 def harness_command(art, manifest, out, sanitize=False):
     """The cc command line that builds the harness for artifact dir `art`."""
     out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from harness_build import NUMPY_DTYPE, harness_command
+from harness_build import NUMPY_DTYPE, harness_command, random_input
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATOL, RTOL = 1e-4, 1e-3
@@ -68,10 +68,8 @@ def main():
     for i, t in enumerate(manifest["inputs"]):
         if t["name"] in given:
             value = np.load(given[t["name"]]).astype(NUMPY_DTYPE[t["dtype"]])
-        elif t["dtype"].startswith("float"):
-            value = rng.standard_normal(t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
         else:
-            value = rng.integers(0, 2, t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
+            value = random_input(rng, t)
         path = os.path.join(work, f"in{i}.bin")
         value.tofile(path)
         inputs.append((t, value, path))
