@@ -4,22 +4,23 @@
 // gemm as GraphToLinalg builds them) becomes a loop nest whose innermost
 // block keeps `rows x vectors` accumulators in registers:
 //
-//   for the other parallel dims
-//     for i0 in rows of the "row" dim (step rows, then the leftover rows)
-//       for j0 along the output's contiguous dim (step vectors * lanes,
-//                                  then whole vectors, then one masked one)
-//         acc[r][u] = out[i0 + r, j0 + u*lanes .. +lanes]
-//         for the reduction dims, in their order
-//           acc[r][u] += a(...) * b(...)     // vector load or broadcast
-//         out[...] = acc
+//   parallel loops: the other parallel dims; the "row" dim in steps of
+//   `rows` (then the leftover rows); the vector dim in steps of
+//   `vectors * lanes` (then whole vectors, then one masked vector)
+//     acc[r][u] = out[i0 + r, j0 + u*lanes .. +lanes]
+//     for the reduction dims, in their order
+//       acc[r][u] += a(...) * b(...)     // vector load or broadcast
+//     out[...] = acc
 //
-// The contiguous dim gives vectors; the row dim is chosen so that the
-// operand loaded as a vector is reused across rows (the output channel of
-// a conv, the row of a matmul). Each output element is still summed in
-// the reduction loops' order, so results differ from the plain loops only
-// where LLVM fuses the multiply-add (contract), which it does only where the
-// cpu has FMA. With `vector-bits=0` the same blocking is done on scalars,
-// which still keeps the accumulators in registers on MCUs.
+// The vector dim is the one that fills the lanes without gathering an
+// operand lane by lane; the row dim is chosen so that the operand loaded
+// as a vector is reused across rows (the output channel of a conv, the row
+// of a matmul); the parallel loops the largest input depends on go outside.
+// Each output element is still summed in the reduction loops' order, so
+// results differ from the plain loops only where LLVM fuses the
+// multiply-add (contract), which it does only where the cpu has FMA. With
+// `vector-bits=0` the same blocking is done on scalars, which still keeps
+// the accumulators in registers on MCUs. docs/kernels.md has the details.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
