@@ -59,6 +59,7 @@ struct Contraction {
   Access in[2];
   AffineMap outMap;
   bool outContiguous = false;
+  unsigned lanes = 1;               // of each vector; 1 = scalars
 };
 
 /// True if `e`, as a function of dim `d`, is `c * d + (terms without d)`;
@@ -121,7 +122,8 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
   return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
 }
 
-std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
+/// The contraction `op` computes, with vectors of up to `vectorBits`.
+std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
   Type elem;
@@ -134,6 +136,9 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
   }
   if (!isMultiplyAccumulate(op))
     return std::nullopt;
+  // Vectors of fewer than two lanes are scalars.
+  unsigned bits = elem.getIntOrFloatBitWidth();
+  unsigned lanes = vectorBits >= 2 * bits ? vectorBits / bits : 1;
   Contraction c;
   c.op = op;
   c.ranges = op.getStaticLoopRanges();
@@ -206,14 +211,18 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned lanes) {
       c.outer.push_back(d);
   for (Access &a : c.in)
     a.usesRow = c.row >= 0 && a.map.isFunctionOfDim(c.row);
+  // Narrower vectors when the vectorised dim is short.
+  while (lanes > 2 && c.ranges[c.col] * 2 <= static_cast<int64_t>(lanes))
+    lanes /= 2;
+  c.lanes = lanes;
   return c;
 }
 
 /// Emits the blocked loop nest of one contraction.
 class Emitter {
 public:
-  Emitter(Contraction contraction, unsigned lanes, unsigned rows, unsigned vectors)
-      : c(std::move(contraction)), lanes(lanes), rows(rows), vectors(vectors), loc(c.op.getLoc()),
+  Emitter(Contraction contraction, unsigned rows, unsigned vectors)
+      : c(std::move(contraction)), lanes(c.lanes), rows(rows), vectors(vectors), loc(c.op.getLoc()),
         elem(llvm::cast<MemRefType>(c.op.getDpsInitOperand(0)->get().getType()).getElementType()),
         dims(c.ranges.size()) {}
 
@@ -502,22 +511,11 @@ struct VectorizeContractionsPass
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     for (linalg::GenericOp op : ops) {
-      if (op.getNumDpsInits() != 1)
-        continue;
-      Type elem = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-      if (!elem.isIntOrFloat())
-        continue;
-      unsigned bits = elem.getIntOrFloatBitWidth();
-      // Vectors of fewer than two lanes are scalars.
-      unsigned lanes = vectorBits >= 2 * bits ? vectorBits / bits : 1;
-      std::optional<Contraction> c = match(op, lanes);
+      std::optional<Contraction> c = match(op, vectorBits);
       if (!c)
         continue;
-      // Narrower vectors when the vectorised dim is short.
-      while (lanes > 2 && c->ranges[c->col] * 2 <= static_cast<int64_t>(lanes))
-        lanes /= 2;
       OpBuilder b(op);
-      Emitter(*c, lanes, std::max(1u, rows.getValue()), std::max(1u, vectors.getValue())).emit(b);
+      Emitter(*c, std::max(1u, rows.getValue()), std::max(1u, vectors.getValue())).emit(b);
       op.erase();
     }
   }
