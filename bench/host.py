@@ -33,7 +33,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
-from harness_build import NUMPY_DTYPE, harness_command, random_input  # noqa: E402
+from harness_build import NUMPY_DTYPE, harness_command, random_input, write_fixed_inputs  # noqa: E402
 
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "models"))
 ZOO = os.path.join(os.path.expanduser("~"), ".cache", "edgec", "zoo")
@@ -95,15 +95,11 @@ def prepare(label, path, flags, args, work):
     subprocess.run(cmd, check=True)
     rng = np.random.default_rng(0)
     inputs = []
-    fixed = dict(flags[i + 1].split("=", 1) for i, f in enumerate(flags) if f == "--input-value")
     for i, t in enumerate(manifest["inputs"]):
         p = os.path.join(work, f"in{i}.bin")
         random_input(rng, t).tofile(p)
         inputs.append({"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": p})
-    for j, (name, value) in enumerate(fixed.items()):  # inputs edgec fixed at compile time
-        p = os.path.join(work, f"fixed{j}.bin")
-        np.array([int(value)], dtype=np.int64).reshape([]).tofile(p)
-        inputs.append({"name": name, "dtype": "int64", "shape": [], "file": p})
+    inputs += write_fixed_inputs(flags, path, work)
     ours = [os.path.join(work, f"out{i}.bin") for i in range(len(manifest["outputs"]))]
     theirs = [os.path.join(work, f"ort{i}.bin") for i in range(len(manifest["outputs"]))]
     spec = os.path.join(work, "spec.json")

@@ -18,6 +18,35 @@ def random_input(rng, t):
     return rng.integers(0, 2, t["shape"]).astype(NUMPY_DTYPE[t["dtype"]])
 
 
+def fixed_inputs(flags, model):
+    """--input-value NAME=V[,V] from the edgec flags, typed as the model says."""
+    import onnx
+    m = onnx.load(model, load_external_data=False)
+    types = {i.name: onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[i.type.tensor_type.elem_type]
+             for i in m.graph.input}
+    shapes = {i.name: [d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input}
+    out = {}
+    for i, f in enumerate(flags):
+        if f == "--input-value":
+            name, values = flags[i + 1].split("=", 1)
+            v = np.array([float(x) for x in values.split(",")]).astype(types[name])
+            out[name] = v.reshape([d for d in shapes[name]] if v.size > 1 else shapes[name] or [])
+    return out
+
+
+def write_fixed_inputs(flags, model, work):
+    """Writes the inputs edgec fixed at compile time (--input-value) to
+    work/fixedJ.bin and returns their ONNX Runtime spec entries: ORT still
+    needs them as inputs."""
+    specs = []
+    for j, (name, value) in enumerate(fixed_inputs(flags, model).items()):
+        path = os.path.join(work, f"fixed{j}.bin")
+        value.tofile(path)
+        specs.append({"name": name, "dtype": str(value.dtype) if value.dtype != np.bool_ else "bool",
+                      "shape": list(value.shape), "file": path})
+    return specs
+
+
 def harness_command(art, manifest, out, sanitize=False):
     """The cc command line that builds the harness for artifact dir `art`."""
     out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize

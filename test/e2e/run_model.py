@@ -21,26 +21,10 @@ import sys
 
 import numpy as np
 
-from harness_build import NUMPY_DTYPE, harness_command, random_input
+from harness_build import NUMPY_DTYPE, harness_command, random_input, write_fixed_inputs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATOL, RTOL = 1e-4, 1e-3
-
-
-def fixed_inputs(flags, model):
-    """--input-value NAME=V[,V] from the edgec flags, typed as the model says."""
-    import onnx
-    m = onnx.load(model, load_external_data=False)
-    types = {i.name: onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[i.type.tensor_type.elem_type]
-             for i in m.graph.input}
-    shapes = {i.name: [d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input}
-    out = {}
-    for i, f in enumerate(flags):
-        if f == "--input-value":
-            name, values = flags[i + 1].split("=", 1)
-            v = np.array([float(x) for x in values.split(",")]).astype(types[name])
-            out[name] = v.reshape([d for d in shapes[name]] if v.size > 1 else shapes[name] or [])
-    return out
 
 
 def main():
@@ -87,11 +71,7 @@ def main():
 
     spec_inputs = [{"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": path}
                    for t, _, path in inputs]
-    for j, (name, value) in enumerate(fixed_inputs(args.flags, args.model).items()):
-        path = os.path.join(work, f"fixed{j}.bin")
-        value.tofile(path)
-        spec_inputs.append({"name": name, "dtype": str(value.dtype) if value.dtype != np.bool_ else "bool",
-                            "shape": list(value.shape), "file": path})
+    spec_inputs += write_fixed_inputs(args.flags, args.model, work)
     theirs = [os.path.join(work, f"ort{i}.bin") for i in range(len(manifest["outputs"]))]
     spec = {"inputs": spec_inputs,
             "outputs": [{"name": t["name"], "file": f} for t, f in zip(manifest["outputs"], theirs)]}
