@@ -12,6 +12,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/graph/ConstantUtils.h"
+#include "dialects/graph/QuantUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -468,10 +469,17 @@ Value castScalar(OpBuilder &ob, Location loc, Value x, Type to, bool fromUnsigne
   return arith::TruncFOp::create(ob, loc, to, x);
 }
 
-/// acc + a * b, in float or (wrapping) integer arithmetic.
-Value multiplyAdd(OpBuilder &ob, Location loc, Value acc, Value a, Value b) {
+/// acc + a * b, in float or (wrapping) integer arithmetic. Integers
+/// narrower than the accumulator are widened first (int8 kernels sum in
+/// int32): `b` is signed, `a` as `aUnsigned` says.
+Value multiplyAdd(OpBuilder &ob, Location loc, Value acc, Value a, Value b, bool aUnsigned = false) {
   if (isFloat(a))
     return arith::AddFOp::create(ob, loc, acc, arith::MulFOp::create(ob, loc, a, b));
+  Type wide = acc.getType();
+  if (a.getType() != wide)
+    a = aUnsigned ? Value(arith::ExtUIOp::create(ob, loc, wide, a)) : Value(arith::ExtSIOp::create(ob, loc, wide, a));
+  if (b.getType() != wide)
+    b = arith::ExtSIOp::create(ob, loc, wide, b);
   return arith::AddIOp::create(ob, loc, acc, arith::MulIOp::create(ob, loc, a, b));
 }
 
@@ -498,13 +506,28 @@ Value packOutputChannelLast(Lowering &l, Value w) {
   return t ? Value(arith::ConstantOp::create(l.b, t)) : Value();
 }
 
-FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
-  Value x = op.getInput(), w = op.getWeight();
-  auto xt = typeOf(x), wt = typeOf(w), out = typeOf(op.getOutput());
+/// The convolution geometry of graph.conv and graph.qconv.
+struct ConvSpec {
+  ArrayRef<int64_t> strides, pads, dilations;
+  int64_t group;
+  double padValue = 0.0; // the input's zero (its zero point when quantised)
+  bool unsignedInput = false;
+};
+
+template <typename ConvLike>
+ConvSpec convSpecOf(ConvLike op) {
+  return {op.getStrides(), op.getPads(), op.getDilations(), static_cast<int64_t>(op.getGroup())};
+}
+
+/// out[n, oc, o..] = bias[oc] + sum x[n, ic, o * s + k * d] * w[oc, ic, k..]
+/// as one generic; `out`'s element type is the accumulator's (f32, or i32
+/// for int8 operands).
+Value convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTensorType out, const ConvSpec &spec) {
+  auto xt = typeOf(x), wt = typeOf(w);
   auto finalOut = out;
   int64_t k = xt.getRank() - 2;
-  ArrayRef<int64_t> pads = op.getPads();
-  SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+  ArrayRef<int64_t> pads = spec.pads;
+  SmallVector<int64_t> strides(spec.strides), dilations(spec.dilations);
   // Constant weights are stored output channel last, [C_in/group, k_1..,
   // C_out]: consecutive output channels are consecutive in memory, so a
   // kernel may load them as a vector (edgec-vectorize-contractions).
@@ -528,9 +551,9 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
     strides = {1};
     dilations = {1};
   } else {
-    x = l.padSpatial(x, pads.take_front(k), pads.drop_front(k), 0.0);
+    x = l.padSpatial(x, pads.take_front(k), pads.drop_front(k), spec.padValue);
   }
-  int64_t group = static_cast<int64_t>(op.getGroup());
+  int64_t group = spec.group;
   int64_t outPerGroup = wt.getDimSize(0) / group, inPerGroup = wt.getDimSize(1);
   // Loops: n, oc, o_1..o_k (parallel), ic, kw_1..kw_k (reduction).
   int64_t loops = 2 + 2 * k + 1;
@@ -560,12 +583,12 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
   iters.append(k + 1, IteratorType::reduction);
   Value init;
-  if (op.getBias()) {
+  if (bias) {
     // Start from the bias broadcast over dim 1.
     auto biasMap = AffineMap::get(out.getRank(), 0, {d(1)}, l.ctx);
     auto id = AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx);
     init = linalg::GenericOp::create(
-               l.b, TypeRange{out}, ValueRange{op.getBias()}, ValueRange{l.empty(out)},
+               l.b, TypeRange{out}, ValueRange{bias}, ValueRange{l.empty(out)},
                ArrayRef<AffineMap>{biasMap, id},
                SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
                [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); })
@@ -573,12 +596,17 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   } else {
     init = l.filled(out, 0.0);
   }
+  bool unsignedInput = spec.unsignedInput;
   auto conv = linalg::GenericOp::create(
       l.b, TypeRange{out}, ValueRange{x, w}, ValueRange{init}, maps, iters,
-      [](OpBuilder &ob, Location loc, ValueRange a) {
-        linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, a[2], a[0], a[1]));
+      [unsignedInput](OpBuilder &ob, Location loc, ValueRange a) {
+        linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, a[2], a[0], a[1], unsignedInput));
       });
   return l.reshape(conv.getResult(0), finalOut);
+}
+
+FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
+  return convGeneric(l, op.getInput(), op.getWeight(), op.getBias(), typeOf(op.getOutput()), convSpecOf(op));
 }
 
 /// Extra end padding so that ceil_mode windows stay inside the input.
@@ -690,7 +718,7 @@ FailureOr<Value> lowerPool(Lowering &l, PoolOp op, bool isMax, bool isUnsigned) 
 
 /// numpy matmul via a generic: loops (batch..., m, n, k).
 Value matmul(Lowering &l, Value a, Value bv, RankedTensorType out, bool transA = false,
-             bool transB = false) {
+             bool transB = false, Value init = {}, bool unsignedA = false) {
   auto at = typeOf(a), bt = typeOf(bv);
   int64_t batch = out.getRank() - 2, loops = out.getRank() + 1;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
@@ -718,9 +746,9 @@ Value matmul(Lowering &l, Value a, Value bv, RankedTensorType out, bool transA =
   SmallVector<IteratorType> iters(batch + 2, IteratorType::parallel);
   iters.push_back(IteratorType::reduction);
   return linalg::GenericOp::create(
-             l.b, TypeRange{out}, ValueRange{a, bv}, ValueRange{l.filled(out, 0.0)}, maps, iters,
-             [](OpBuilder &ob, Location loc, ValueRange v) {
-               linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, v[2], v[0], v[1]));
+             l.b, TypeRange{out}, ValueRange{a, bv}, ValueRange{init ? init : l.filled(out, 0.0)}, maps, iters,
+             [unsignedA](OpBuilder &ob, Location loc, ValueRange v) {
+               linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, v[2], v[0], v[1], unsignedA));
              })
       .getResult(0);
 }
@@ -1143,90 +1171,158 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
       .getResult(0);
 }
 
-/// Quantisation parameters of a !quant.uniform element type, per channel of
-/// `axis` (one entry when per-tensor).
-struct QuantParams {
-  SmallVector<float> scales;
-  SmallVector<int64_t> zeroPoints;
-  int64_t axis = -1;
-  int64_t qmin = 0, qmax = 0;
-  bool isSigned = true;
+/// The quantised types an op's operands and results had before the pass
+/// made every quantised tensor its stored integers (null where not
+/// quantised).
+struct QuantTypes {
+  SmallVector<quant::QuantizedType> operands, results;
 };
 
-QuantParams quantParams(quant::QuantizedType q) {
-  QuantParams p;
-  p.qmin = q.getStorageTypeMin();
-  p.qmax = q.getStorageTypeMax();
-  p.isSigned = q.isSigned();
-  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(q)) {
-    p.scales.push_back(static_cast<float>(u.getScale()));
-    p.zeroPoints.push_back(u.getZeroPoint());
-  } else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
-    for (double sc : a.getScales())
-      p.scales.push_back(static_cast<float>(sc));
-    llvm::append_range(p.zeroPoints, a.getZeroPoints());
-    p.axis = a.getQuantizedDimension();
-  }
-  return p;
-}
-
-/// The integer tensor that stores a quantised one.
-RankedTensorType storageOf(RankedTensorType t) {
-  auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType());
-  if (!q)
-    return t;
-  return RankedTensorType::get(t.getShape(), IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth()));
-}
-
-/// Scale and zero point as constants shaped to broadcast against `shape`
-/// (a scalar, or [C, 1, ...] along the quantised axis).
-std::pair<Value, Value> quantConstants(Lowering &l, const QuantParams &p, ArrayRef<int64_t> shape) {
+/// Per-channel constants (`values` along `axis` of `shape`) shaped to
+/// broadcast against it: [C, 1, ...], or a scalar when there is one value.
+Value channelConstant(Lowering &l, Type element, ArrayRef<double> values, int64_t axis,
+                      ArrayRef<int64_t> shape, StringRef name) {
   SmallVector<int64_t> pshape;
-  if (p.axis >= 0) {
-    pshape.assign(shape.size() - p.axis, 1);
-    pshape[0] = shape[p.axis];
+  if (values.size() > 1) {
+    pshape.assign(shape.size() - axis, 1);
+    pshape[0] = shape[axis];
   }
+  auto type = RankedTensorType::get(pshape, element);
+  if (llvm::isa<FloatType>(element))
+    return arith::ConstantOp::create(l.b, makeFloats(type, SmallVector<float>(values.begin(), values.end()), name));
+  SmallVector<int64_t> ints;
+  for (double v : values)
+    ints.push_back(static_cast<int64_t>(v));
+  return arith::ConstantOp::create(l.b, makeInts(type, ints, name));
+}
+
+/// Scale and zero point of `q` as f32 constants broadcasting against `shape`.
+std::pair<Value, Value> quantConstants(Lowering &l, quant::QuantizedType q, ArrayRef<int64_t> shape) {
   auto f32 = l.b.getF32Type();
-  Value scale = arith::ConstantOp::create(l.b, makeFloats(RankedTensorType::get(pshape, f32), p.scales, "scales"));
-  SmallVector<float> zp(p.zeroPoints.begin(), p.zeroPoints.end());
-  Value zero = arith::ConstantOp::create(l.b, makeFloats(RankedTensorType::get(pshape, f32), zp, "zero_points"));
-  return {scale, zero};
+  SmallVector<int64_t> zp = zeroPointsOf(q);
+  return {channelConstant(l, f32, scalesOf(q), axisOf(q), shape, "scales"),
+          channelConstant(l, f32, SmallVector<double>(zp.begin(), zp.end()), axisOf(q), shape, "zero_points")};
 }
 
-/// q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax), stored as
-/// integers and viewed as the quantised type for the users.
-FailureOr<Value> lowerQuantize(Lowering &l, QuantizeOp op) {
+/// q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax), as the
+/// stored integers.
+FailureOr<Value> lowerQuantize(Lowering &l, QuantizeOp op, quant::QuantizedType q) {
   auto out = typeOf(op.getOutput());
-  auto q = llvm::cast<quant::QuantizedType>(out.getElementType());
-  QuantParams p = quantParams(q);
-  auto [scale, zero] = quantConstants(l, p, out.getShape());
-  RankedTensorType storage = storageOf(out);
-  Value stored = l.elementwise(storage, {op.getInput(), scale, zero},
-                               [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-                                 Value x = arith::DivFOp::create(ob, loc, v[0], v[1]);
-                                 x = math::RoundEvenOp::create(ob, loc, x);
-                                 x = arith::AddFOp::create(ob, loc, x, v[2]);
-                                 x = clampOf(ob, loc, x, double(p.qmin), double(p.qmax));
-                                 Value i = arith::FPToSIOp::create(ob, loc, ob.getI32Type(), x);
-                                 return arith::TruncIOp::create(ob, loc, storage.getElementType(), i);
-                               });
-  return Value(quant::StorageCastOp::create(l.b, out, stored));
+  auto [scale, zero] = quantConstants(l, q, out.getShape());
+  double qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
+  return l.elementwise(out, {op.getInput(), scale, zero}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Value x = arith::DivFOp::create(ob, loc, v[0], v[1]);
+    x = math::RoundEvenOp::create(ob, loc, x);
+    x = arith::AddFOp::create(ob, loc, x, v[2]);
+    x = clampOf(ob, loc, x, qmin, qmax);
+    Value i = arith::FPToSIOp::create(ob, loc, ob.getI32Type(), x);
+    return arith::TruncIOp::create(ob, loc, out.getElementType(), i);
+  });
 }
 
-/// x = (q - zero_point) * scale, reading the stored integers.
-FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op) {
+/// x = (q - zero_point) * scale, from the stored integers.
+FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op, quant::QuantizedType q) {
   auto in = typeOf(op.getInput());
-  auto q = llvm::cast<quant::QuantizedType>(in.getElementType());
-  QuantParams p = quantParams(q);
-  auto [scale, zero] = quantConstants(l, p, in.getShape());
-  Value stored = quant::StorageCastOp::create(l.b, storageOf(in), op.getInput());
-  return l.elementwise(typeOf(op.getOutput()), {stored, scale, zero},
+  auto [scale, zero] = quantConstants(l, q, in.getShape());
+  bool isSigned = q.isSigned();
+  return l.elementwise(typeOf(op.getOutput()), {op.getInput(), scale, zero},
                        [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-                         Value wide = p.isSigned ? Value(arith::ExtSIOp::create(ob, loc, ob.getI32Type(), v[0]))
-                                                 : Value(arith::ExtUIOp::create(ob, loc, ob.getI32Type(), v[0]));
+                         Value wide = isSigned ? Value(arith::ExtSIOp::create(ob, loc, ob.getI32Type(), v[0]))
+                                               : Value(arith::ExtUIOp::create(ob, loc, ob.getI32Type(), v[0]));
                          Value x = arith::SIToFPOp::create(ob, loc, ob.getF32Type(), wide);
                          return arith::MulFOp::create(ob, loc, arith::SubFOp::create(ob, loc, x, v[2]), v[1]);
                        });
+}
+
+/// The int32 accumulator's start: bias[c] - x_zero_point * sum of channel
+/// c's weights. Summing raw stored inputs against the weights then gives
+/// sum (x - x_zero_point) * w; padding with the zero point adds nothing.
+FailureOr<Value> accumulatorStart(Lowering &l, Value weight, int64_t channelAxis, Value bias,
+                                  int64_t inputZeroPoint) {
+  SmallVector<int64_t> w, b;
+  auto wt = typeOf(weight);
+  int64_t channels = wt.getDimSize(channelAxis);
+  if (!readInts(graph::getConstant(weight), w))
+    return failure();
+  if (bias && !readInts(graph::getConstant(bias), b))
+    return failure();
+  b.resize(channels, 0);
+  int64_t inner = 1;
+  for (int64_t i = channelAxis + 1; i < wt.getRank(); ++i)
+    inner *= wt.getDimSize(i);
+  for (size_t i = 0; i < w.size(); ++i)
+    b[(i / inner) % channels] -= inputZeroPoint * w[i];
+  auto type = RankedTensorType::get({channels}, l.b.getI32Type());
+  for (int64_t &v : b)
+    if (v < INT32_MIN || v > INT32_MAX)
+      return failure();
+  return Value(arith::ConstantOp::create(l.b, makeInts(type, b, "accumulator_start")));
+}
+
+/// Stored result = clamp(zero_point + round(acc * in_scale * w_scale[c] /
+/// out_scale), act_min, act_max), the multiplier as fixed point: integer
+/// arithmetic only (a 32x32->64 multiply and a rounding shift).
+FailureOr<Value> requantise(Lowering &l, Value acc, int64_t channelAxis, quant::UniformQuantizedType in,
+                            quant::QuantizedType w, quant::UniformQuantizedType out, int64_t actMin,
+                            int64_t actMax, RankedTensorType result) {
+  SmallVector<double> multipliers, shifts;
+  for (double ws : scalesOf(w)) {
+    FixedPointMultiplier f;
+    if (!toFixedPoint(in.getScale() * ws / out.getScale(), f))
+      return failure();
+    multipliers.push_back(static_cast<double>(f.multiplier));
+    shifts.push_back(static_cast<double>(f.shift));
+  }
+  auto shape = typeOf(acc).getShape();
+  Value m = channelConstant(l, l.b.getI64Type(), multipliers, channelAxis, shape, "multipliers");
+  Value sh = channelConstant(l, l.b.getI64Type(), shifts, channelAxis, shape, "shifts");
+  int64_t zp = out.getZeroPoint();
+  return l.elementwise(result, {acc, m, sh}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Type i64 = ob.getI64Type();
+    auto c = [&](int64_t x) { return Value(arith::ConstantIntOp::create(ob, loc, i64, x)); };
+    Value wide = arith::ExtSIOp::create(ob, loc, i64, v[0]);
+    Value product = arith::MulIOp::create(ob, loc, wide, v[1]);
+    Value half = arith::ShLIOp::create(ob, loc, c(1), arith::SubIOp::create(ob, loc, v[2], c(1)));
+    Value scaled = arith::ShRSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, product, half), v[2]);
+    Value r = arith::AddIOp::create(ob, loc, scaled, c(zp));
+    r = arith::MaxSIOp::create(ob, loc, r, c(actMin));
+    r = arith::MinSIOp::create(ob, loc, r, c(actMax));
+    return arith::TruncIOp::create(ob, loc, result.getElementType(), r);
+  });
+}
+
+FailureOr<Value> lowerQConv(Lowering &l, QConvOp op, const QuantTypes &types) {
+  auto in = llvm::cast<quant::UniformQuantizedType>(types.operands[0]);
+  auto out = llvm::cast<quant::UniformQuantizedType>(types.results[0]);
+  auto start = accumulatorStart(l, op.getWeight(), 0, op.getBias(), in.getZeroPoint());
+  if (failed(start))
+    return failure();
+  auto result = typeOf(op.getOutput());
+  auto accType = RankedTensorType::get(result.getShape(), l.b.getI32Type());
+  ConvSpec spec = convSpecOf(op);
+  spec.padValue = static_cast<double>(in.getZeroPoint());
+  spec.unsignedInput = !in.isSigned();
+  Value acc = convGeneric(l, op.getInput(), op.getWeight(), *start, accType, spec);
+  return requantise(l, acc, 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), result);
+}
+
+FailureOr<Value> lowerQMatMul(Lowering &l, QMatMulOp op, const QuantTypes &types) {
+  auto in = llvm::cast<quant::UniformQuantizedType>(types.operands[0]);
+  auto out = llvm::cast<quant::UniformQuantizedType>(types.results[0]);
+  auto start = accumulatorStart(l, op.getRhs(), 1, op.getBias(), in.getZeroPoint());
+  if (failed(start))
+    return failure();
+  auto result = typeOf(op.getOutput());
+  auto accType = RankedTensorType::get(result.getShape(), l.b.getI32Type());
+  int64_t rank = result.getRank();
+  auto init = linalg::GenericOp::create(
+      l.b, TypeRange{accType}, ValueRange{*start}, ValueRange{l.empty(accType)},
+      ArrayRef<AffineMap>{AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, l.ctx)}, l.ctx),
+                          AffineMap::getMultiDimIdentityMap(rank, l.ctx)},
+      SmallVector<IteratorType>(rank, IteratorType::parallel),
+      [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); });
+  Value acc = matmul(l, op.getLhs(), op.getRhs(), accType, false, false, init.getResult(0), !in.isSigned());
+  return requantise(l, acc, rank - 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), result);
 }
 
 /// LSTM unrolled over the sequence (ONNX gate order i, o, f, c).
@@ -1329,7 +1425,7 @@ struct Signedness {
   bool in = false, out = false;
 };
 
-FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
+FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign, const QuantTypes &quantTypes) {
   Lowering l(op);
   // Polynomial approximations exist for f32 only; f64 would call libm.
   if (isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, SoftmaxOp, PowOp, LSTMOp, SinOp, CosOp,
@@ -1443,8 +1539,10 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign) {
       .Case([&](GatherOp g) { return one(lowerGather(l, g)); })
       .Case([&](PadOp p) { return one(lowerPad(l, p)); })
       .Case([&](ResizeOp r) { return one(lowerResize(l, r)); })
-      .Case([&](QuantizeOp q) { return one(lowerQuantize(l, q)); })
-      .Case([&](DequantizeOp d) { return one(lowerDequantize(l, d)); })
+      .Case([&](QuantizeOp q) { return one(lowerQuantize(l, q, quantTypes.results[0])); })
+      .Case([&](DequantizeOp d) { return one(lowerDequantize(l, d, quantTypes.operands[0])); })
+      .Case([&](QConvOp c) { return one(lowerQConv(l, c, quantTypes)); })
+      .Case([&](QMatMulOp m) { return one(lowerQMatMul(l, m, quantTypes)); })
       .Case([&](LSTMOp s) { return lowerLSTM(l, s); })
       .Default([](Operation *) { return failure(); });
 }
@@ -1458,22 +1556,41 @@ struct ConvertGraphToLinalgPass
       if (isa<GraphDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });
-    // arith works on signless integers: remember which ops computed on
-    // unsigned ones, then make every unsigned tensor signless.
-    auto isUnsigned = [](Type t) {
+    // arith works on signless integers, and linalg on plain ones: remember
+    // which ops computed on unsigned or quantised tensors, then make every
+    // such tensor its signless stored integers.
+    auto quantOf = [](Type t) -> quant::QuantizedType {
       auto tensor = llvm::dyn_cast<RankedTensorType>(t);
+      return tensor ? llvm::dyn_cast<quant::QuantizedType>(tensor.getElementType()) : nullptr;
+    };
+    auto isUnsigned = [&](Type t) {
+      auto tensor = llvm::dyn_cast<RankedTensorType>(t);
+      if (quant::QuantizedType q = quantOf(t))
+        return !q.isSigned();
       return tensor && tensor.getElementType().isUnsignedInteger();
     };
     llvm::DenseMap<Operation *, Signedness> signs;
-    for (Operation *op : ops)
+    llvm::DenseMap<Operation *, QuantTypes> quantTypes;
+    for (Operation *op : ops) {
       signs[op] = {llvm::any_of(op->getOperandTypes(), isUnsigned),
                    llvm::any_of(op->getResultTypes(), isUnsigned)};
+      QuantTypes &q = quantTypes[op];
+      for (Type t : op->getOperandTypes())
+        q.operands.push_back(quantOf(t));
+      for (Type t : op->getResultTypes())
+        q.results.push_back(quantOf(t));
+    }
     auto makeSignless = [&](Value v) {
-      if (!isUnsigned(v.getType()))
+      auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+      if (!t)
         return;
-      auto t = llvm::cast<RankedTensorType>(v.getType());
-      v.setType(RankedTensorType::get(
-          t.getShape(), IntegerType::get(t.getContext(), t.getElementType().getIntOrFloatBitWidth())));
+      Type e = t.getElementType();
+      if (quant::QuantizedType q = quantOf(t))
+        e = IntegerType::get(t.getContext(), q.getStorageTypeIntegralWidth());
+      else if (e.isUnsignedInteger())
+        e = IntegerType::get(t.getContext(), e.getIntOrFloatBitWidth());
+      if (e != t.getElementType())
+        v.setType(RankedTensorType::get(t.getShape(), e));
     };
     getOperation().walk([&](Operation *op) {
       for (Value r : op->getResults())
@@ -1483,8 +1600,17 @@ struct ConvertGraphToLinalgPass
           for (BlockArgument a : block.getArguments())
             makeSignless(a);
     });
+    // Views of stored integers as quantised (quant.scast) and of uint8 as
+    // int8 (tensor.bitcast) now cast a type to itself.
+    getOperation().walk([&](Operation *op) {
+      if (isa<quant::StorageCastOp, tensor::BitcastOp>(op) &&
+          op->getOperand(0).getType() == op->getResult(0).getType()) {
+        op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+        op->erase();
+      }
+    });
     for (Operation *op : ops) {
-      auto replacement = lowerOp(op, signs[op]);
+      auto replacement = lowerOp(op, signs[op], quantTypes[op]);
       if (failed(replacement)) {
         op->emitError() << "'" << op->getName() << "' cannot be compiled yet"
                         << (isa<PadOp>(op) ? " (negative pads)" : "");
@@ -1496,41 +1622,16 @@ struct ConvertGraphToLinalgPass
     storeQuantisedAtBoundary(getOperation());
   }
 
-  /// Quantised function arguments and results are passed as their stored
-  /// integers (the C API sees int8/uint8); quant.scast views them inside.
+  /// Quantised and unsigned arguments and results are passed as their
+  /// stored integers (the C API sees int8/uint8); each result needs a
+  /// buffer of its own.
   static void storeQuantisedAtBoundary(func::FuncOp fn) {
     OpBuilder b(fn.getContext());
-    Block &entry = fn.getBody().front();
-    SmallVector<Type> args, results;
-    for (BlockArgument arg : entry.getArguments()) {
-      // uint8 inputs read as quantised storage arrive through a bitcast to
-      // signless: take the signless type directly.
-      if (!arg.use_empty() && llvm::all_of(arg.getUsers(), [](Operation *u) {
-            return isa<tensor::BitcastOp>(u);
-          })) {
-        Type to = (*arg.getUsers().begin())->getResult(0).getType();
-        if (llvm::all_of(arg.getUsers(), [&](Operation *u) { return u->getResult(0).getType() == to; })) {
-          arg.setType(to);
-          for (Operation *u : llvm::make_early_inc_range(arg.getUsers())) {
-            u->getResult(0).replaceAllUsesWith(arg);
-            u->erase();
-          }
-        }
-      }
-      auto t = llvm::cast<RankedTensorType>(arg.getType());
-      RankedTensorType storage = storageOf(t);
-      if (storage != t) {
-        b.setInsertionPointToStart(&entry);
-        arg.setType(storage);
-        auto view = quant::StorageCastOp::create(b, fn.getLoc(), t, arg);
-        arg.replaceAllUsesExcept(view, view);
-      }
-      args.push_back(arg.getType());
-    }
+    SmallVector<Type> args(fn.getBody().front().getArgumentTypes()), results;
     fn.walk([&](func::ReturnOp ret) {
       b.setInsertionPoint(ret);
-      // Each result needs a buffer of its own: a value returned twice (ONNX
-      // outputs joined by Identity) is copied for the second.
+      // A value returned twice (ONNX outputs joined by Identity) is copied
+      // for the second.
       llvm::SmallPtrSet<Value, 4> seen;
       for (OpOperand &operand : ret->getOpOperands()) {
         if (seen.insert(operand.get()).second)
@@ -1538,11 +1639,6 @@ struct ConvertGraphToLinalgPass
         auto t = llvm::cast<RankedTensorType>(operand.get().getType());
         Value empty = tensor::EmptyOp::create(b, ret.getLoc(), t.getShape(), t.getElementType());
         operand.set(linalg::CopyOp::create(b, ret.getLoc(), operand.get(), empty).getResult(0));
-      }
-      for (OpOperand &operand : ret->getOpOperands()) {
-        auto t = llvm::cast<RankedTensorType>(operand.get().getType());
-        if (storageOf(t) != t)
-          operand.set(quant::StorageCastOp::create(b, ret.getLoc(), storageOf(t), operand.get()));
       }
       results.assign(ret->getOperandTypes().begin(), ret->getOperandTypes().end());
     });

@@ -183,4 +183,49 @@ def ConvertVectorToLLVMPass : Pass<"edgec-convert-vector-to-llvm", "::mlir::Modu
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def InsertQDQPass : Pass<"edgec-insert-qdq", "::mlir::func::FuncOp"> {
+  let summary = "Quantise convs, gemms and matmuls from calibrated ranges as Q/DQ pairs";
+  let description = [{
+    For each conv/gemm/matmul with constant f32 weights whose input and
+    output carry a calibrated `edgec.range`: the input and the output (after
+    a relu or clip the kernel absorbs) go through int8 quantize ->
+    dequantize, the weight becomes a symmetric int8 constant (per output
+    channel, or per tensor) -> dequantize. The graph still computes in
+    float; edgec-fuse-quantized-ops makes integer kernels of it.
+  }];
+  let options = [
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "One weight scale per output channel (else one per tensor)">,
+  ];
+  let statistics = [
+    Statistic<"numQuantised", "quantised", "Kernels quantised">,
+    Statistic<"numLeftFloat", "left-float", "Kernels left in float (no range, or weights not constant)">,
+  ];
+  let dependentDialects = ["::edgec::graph::GraphDialect", "::mlir::quant::QuantDialect"];
+}
+
+def PropagateQuantPass : Pass<"edgec-propagate-quant", "::mlir::func::FuncOp"> {
+  let summary = "Move dequantize past layout ops and cancel quantize(dequantize(x))";
+  let description = [{
+    `reshape / transpose / max_pool (dequantize(q))` becomes
+    `dequantize(op(q))` for per-tensor q: these ops move or select values,
+    so they run on the stored int8 directly. `quantize(dequantize(q))` to
+    q's own type is q; to another type it stays, as a requantisation.
+  }];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
+def FuseQuantizedOpsPass : Pass<"edgec-fuse-quantized-ops", "::mlir::func::FuncOp"> {
+  let summary = "Turn dequantize -> conv/gemm/matmul (-> relu/clip) -> quantize into integer kernels";
+  let description = [{
+    `quantize(act(conv(dequantize(x), dequantize(w), b)))` with per-tensor x
+    and result and symmetric w becomes `graph.qconv(x, w, int32 bias)`,
+    the activation (relu or clip) becoming the kernel's clamp in stored
+    integers; gemm and 2-d-weight matmul become `graph.qmatmul` (a
+    transposed constant weight is stored transposed). Works alike for
+    edgec's own quantisation and for imported QDQ models.
+  }];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
 #endif // EDGEC_PASSES

@@ -303,3 +303,11 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   }
   return gatherElements(data, index, tensorOf(getOutput()));
 }
+
+/// quantize(dequantize(q)) back to the same type is q.
+OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+  if (auto dq = getInput().getDefiningOp<DequantizeOp>())
+    if (dq.getInput().getType() == getOutput().getType())
+      return dq.getInput();
+  return {};
+}

@@ -393,6 +393,41 @@ def Graph_QuantizeOp : Graph_Op<"quantize", [Pure]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Graph_QConvOp : Graph_Op<"qconv", [Pure]> {
+  let summary = "Integer convolution of quantised tensors (ONNX QLinearConv)";
+  let description = [{
+    The input and result are per-tensor `!quant.uniform`; the weight is
+    symmetric (zero point 0), per-tensor or per output channel (axis 0).
+    The optional bias is int32 with scale input_scale * weight_scale[c] and
+    zero point 0. The result is requantised from the int32 accumulator and
+    clamped to [act_min, act_max] in stored integers, which is how a fused
+    ReLU or clip is kept. Geometry attributes as `graph.conv`.
+  }];
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$weight, Optional<Graph_Tensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                   I64Attr:$act_min, I64Attr:$act_max);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_QMatMulOp : Graph_Op<"qmatmul", [Pure]> {
+  let summary = "Integer matmul of quantised tensors (ONNX QLinearMatMul, quantised Gemm)";
+  let description = [{
+    lhs [..., M, K] per-tensor `!quant.uniform`; rhs [K, N] symmetric,
+    per-tensor or per column (axis 1); optional int32 bias [N] with scale
+    lhs_scale * rhs_scale[n]; result [..., M, N] per-tensor, requantised and
+    clamped to [act_min, act_max] in stored integers.
+  }];
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs, Optional<Graph_Tensor>:$bias,
+                   I64Attr:$act_min, I64Attr:$act_max);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def Graph_DequantizeOp : Graph_InferredOp<"dequantize", "Dequantize"> {
