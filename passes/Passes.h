@@ -28,6 +28,10 @@ namespace edgec {
 /// and registered as `edgec-optimize-graph`.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm);
 
+/// Calibrated float graph -> int8 kernels: edgec-insert-qdq,
+/// edgec-propagate-quant, edgec-fuse-quantized-ops and clean-up.
+void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel);
+
 /// Registers every edgec pass and pipeline with MLIR's global registry.
 void registerAllPasses();
 

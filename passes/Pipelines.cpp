@@ -14,6 +14,17 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm) {
   fn.addPass(createEliminateDeadCodePass());
 }
 
+void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel) {
+  mlir::OpPassManager &fn = pm.nest<mlir::func::FuncOp>();
+  InsertQDQPassOptions options;
+  options.perChannel = perChannel;
+  fn.addPass(createInsertQDQPass(options));
+  fn.addPass(createPropagateQuantPass());
+  fn.addPass(createFuseQuantizedOpsPass());
+  fn.addPass(createFoldConstantsPass());
+  fn.addPass(createEliminateDeadCodePass());
+}
+
 void registerAllPasses() {
   registerEdgecPasses();
   mlir::PassPipelineRegistration<>(

@@ -45,6 +45,23 @@ struct CompileCommand : ModelOptions {
   int optLevel = 3;
   bool printIRAfterAll = false;
   bool timing = false;
+  // Post-training quantisation (see docs/quantization.md).
+  std::string quantize;        // "", "int8", "int8-per-tensor"
+  std::string calibration;     // directory of samples
+  std::string observer = "minmax";
+  int64_t calibrationSamples = 0; // 0: all
+  void addQuantizationOptions(CLI::App *cmd) {
+    cmd->add_option("--quantize", quantize,
+                    "Quantise: int8 (weights per output channel) or int8-per-tensor")
+        ->check(CLI::IsMember({"int8", "int8-per-tensor"}));
+    cmd->add_option("--calibration", calibration,
+                    "Calibration data for --quantize: a directory of .npy/.pb samples");
+    cmd->add_option("--observer", observer, "Activation range observer: minmax, percentile or mse")
+        ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
+    cmd->add_option("--calibration-samples", calibrationSamples,
+                    "Use at most this many calibration samples (default all)")
+        ->check(CLI::NonNegativeNumber);
+  }
 };
 
 struct RunCommand : CompileCommand {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Artifact.h"
 #include "compiler/Pipeline.h"
+#include "compiler/quantize/Calibration.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 #include "tools/edgec/Commands.h"
@@ -222,6 +223,13 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
     return kUsageError;
   }
+  if (cmd.quantize.empty() != cmd.calibration.empty()) {
+    fmt::print(stderr, "edgec: error: {}\n",
+               cmd.quantize.empty() ? "--calibration is only used with --quantize"
+                                    : "--quantize " + cmd.quantize +
+                                          " needs --calibration DIR (sample inputs: .npy or .pb files)");
+    return kUsageError;
+  }
 
   mlir::DialectRegistry registry;
   edgec::registerPipelineDialectsAndPasses(registry);
@@ -236,6 +244,19 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     if (mlir::failed(pm.run(*module)))
       return kModelError;
   }
+  if (!cmd.quantize.empty()) {
+    edgec::CalibrationOptions calib;
+    calib.dir = cmd.calibration;
+    edgec::parseObserver(cmd.observer, calib.observer);
+    calib.maxSamples = cmd.calibrationSamples;
+    edgec::CalibrationReport report;
+    if (mlir::failed(edgec::calibrate(*module, calib, report)))
+      return kModelError;
+    mlir::PassManager pm(&context);
+    edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
+    if (mlir::failed(pm.run(*module)))
+      return kModelError;
+  }
   info = edgec::describeGraph(*module);
   info.name = cmd.name;
   info.modelPath = cmd.model;
@@ -247,6 +268,9 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     info.flags += " --dim " + s;
   for (const auto &s : cmd.inputValues)
     info.flags += " --input-value " + s;
+  if (!cmd.quantize.empty())
+    info.flags += fmt::format(" --quantize {} --observer {} --calibration-samples {}", cmd.quantize,
+                              cmd.observer, cmd.calibrationSamples);
 
   edgec::CompileOptions copts;
   copts.name = cmd.name;
@@ -409,6 +433,7 @@ int main(int argc, char **argv) {
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass takes");
+  comp.addQuantizationOptions(compile);
 
   RunCommand runCmd;
   CLI::App *runApp = app.add_subcommand(
@@ -419,6 +444,7 @@ int main(int argc, char **argv) {
   runApp->add_option("--name", runCmd.name, "C symbol prefix (default: the model's file name)");
   runApp->add_option("--flash-size", runCmd.flashSize, "Flash of the part (default: the board's)");
   runApp->add_option("--sram-size", runCmd.sramSize, "RAM of the part (default: the board's)");
+  runCmd.addQuantizationOptions(runApp);
   runApp->add_option("--opt-level", runCmd.optLevel, "LLVM optimisation level 0-3 (default 3)")
       ->check(CLI::Range(0, 3));
   runApp->add_option("--input", runCmd.inputs,

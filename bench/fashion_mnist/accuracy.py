@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Quantisation accuracy of the Fashion-MNIST CNN, as the compiled artifacts run it.
+
+    /usr/bin/python3 bench/fashion_mnist/accuracy.py [--count 10000] [--update]
+
+Compiles bench/fashion_mnist/fashion_cnn.onnx for the host as FP32, INT8 with
+per-tensor weights and INT8 with per-channel weights (calibrated on 500
+training images, fixed seed), runs each artifact over the first COUNT test
+images, and also runs ONNX Runtime on the FP32 model. Prints top-1 accuracy,
+weight bytes, flash (code + read-only data), peak arena and latency against
+FP32 from the same run. --update writes bench/results-quant.json and
+docs/quantization-accuracy.md; --check fails (exit 1) when the INT8
+per-channel model loses more than --max-drop points against FP32, or FP32
+disagrees with ONNX Runtime's accuracy by more than 0.2 points (CI runs this
+on 500 images).
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import dataset  # noqa: E402
+
+MODEL = os.path.join(HERE, "fashion_cnn.onnx")
+VARIANTS = [  # name, edgec flags
+    ("FP32", []),
+    ("INT8 per-tensor", ["--quantize", "int8-per-tensor"]),
+    ("INT8 per-channel", ["--quantize", "int8"]),
+]
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def accuracy(logits_path, labels):
+    logits = np.fromfile(logits_path, dtype=np.float32).reshape(len(labels), 10)
+    return float((logits.argmax(1) == labels).mean()), logits
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--count", type=int, default=10000, help="test images (first COUNT of 10,000)")
+    p.add_argument("--calibration-count", type=int, default=500)
+    p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
+    p.add_argument("--observer", default="minmax")
+    p.add_argument("--update", action="store_true", help="write the JSON and the docs table")
+    p.add_argument("--check", action="store_true", help="fail on the accuracy thresholds")
+    p.add_argument("--max-drop", type=float, default=1.0, help="allowed INT8 per-channel loss, points")
+    args = p.parse_args()
+    ort_dir = os.environ.get("EDGEC_ORT_DIR", os.path.expanduser("~/.cache/edgec/ort"))
+
+    work = tempfile.mkdtemp(prefix="edgec-fashion-")
+    try:
+        train_x, _ = dataset.load("train")
+        rng = np.random.default_rng(0)
+        calib = os.path.join(work, "calibration")
+        os.makedirs(calib)
+        np.save(os.path.join(calib, "train.npy"),
+                train_x[rng.choice(len(train_x), args.calibration_count, replace=False)])
+        test_x, test_y = dataset.load("t10k")
+        test_x, test_y = test_x[:args.count], test_y[:args.count]
+        images = os.path.join(work, "images.bin")
+        test_x.tofile(images)
+
+        rows = []
+        for name, flags in VARIANTS:
+            art = os.path.join(work, name.replace(" ", "_"))
+            cmd = [args.edgec, "compile", MODEL, "--target", "host", "--name", "fashion", "-o", art] + flags
+            if flags:
+                cmd += ["--calibration", calib, "--observer", args.observer]
+            run(cmd)
+            exe = os.path.join(art, "eval")
+            run(["cc", "-O2", "-include", os.path.join(art, "fashion.h"), "-DRUN=fashion_run_packed",
+                 "-DARENA_BYTES=FASHION_ARENA_BYTES", os.path.join(HERE, "eval.c"),
+                 os.path.join(art, "libfashion.a"), "-o", exe])
+            logits_path = os.path.join(art, "logits.bin")
+            ns = float(run([exe, images, str(args.count), logits_path]).strip())
+            acc, _ = accuracy(logits_path, test_y)
+            sizes = json.load(open(os.path.join(art, "manifest.json")))["sizes"]
+            rows.append({"variant": name, "runner": "edgec (host)", "accuracy": acc,
+                         "weight_bytes": sizes["weights"], "flash_bytes": sizes["text"] + sizes["rodata"],
+                         "arena_bytes": sizes["arena"], "ns_per_inference": ns})
+        ort_logits = os.path.join(work, "ort.bin")
+        run(["node", os.path.join(HERE, "ort_eval.js"), MODEL, images, str(args.count), ort_logits],
+            env=dict(os.environ, EDGEC_ORT_DIR=ort_dir))
+        ort_acc, _ = accuracy(ort_logits, test_y)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    fp32 = rows[0]
+    for r in rows:
+        r["accuracy_drop_points"] = round(100 * (fp32["accuracy"] - r["accuracy"]), 2)
+        r["weights_smaller"] = round(fp32["weight_bytes"] / r["weight_bytes"], 2)
+        r["speedup_vs_fp32"] = round(fp32["ns_per_inference"] / r["ns_per_inference"], 2)
+    header = (f"{'variant':18} {'top-1':>7} {'drop':>6} {'weights B':>10} {'smaller':>8} {'flash B':>8} "
+              f"{'arena B':>8} {'us/inf':>7} {'vs FP32':>7}")
+    print(f"Fashion-MNIST, {args.count} test images, calibration {args.calibration_count} training images "
+          f"({args.observer})")
+    print(header)
+    for r in rows:
+        print(f"{r['variant']:18} {100 * r['accuracy']:6.2f}% {r['accuracy_drop_points']:6.2f} "
+              f"{r['weight_bytes']:10} {r['weights_smaller']:7.2f}x {r['flash_bytes']:8} {r['arena_bytes']:8} "
+              f"{r['ns_per_inference'] / 1000:7.2f} {r['speedup_vs_fp32']:6.2f}x")
+    print(f"{'ORT FP32':18} {100 * ort_acc:6.2f}%")
+
+    if args.update:
+        result = {"count": args.count, "calibration_count": args.calibration_count, "observer": args.observer,
+                  "rows": rows, "onnxruntime_fp32_accuracy": ort_acc}
+        with open(os.path.join(ROOT, "bench", "results-quant.json"), "w") as f:
+            json.dump(result, f, indent=1)
+            f.write("\n")
+        lines = ["# Quantisation accuracy: Fashion-MNIST CNN", "",
+                 "Generated by `/usr/bin/python3 bench/fashion_mnist/accuracy.py --update`; do not edit.",
+                 f"Top-1 accuracy on the first {args.count} Fashion-MNIST test images, as the compiled host "
+                 f"artifact computes it; calibration on {args.calibration_count} training images "
+                 f"(`--observer {args.observer}`). Latency is the mean per inference on this machine, "
+                 "against FP32 in the same run.", "",
+                 "| variant | top-1 | drop (points) | weight bytes | smaller | flash bytes | arena bytes "
+                 "| µs / inference | vs FP32 |", "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            lines.append(f"| {r['variant']} | {100 * r['accuracy']:.2f}% | {r['accuracy_drop_points']:.2f} | "
+                         f"{r['weight_bytes']} | {r['weights_smaller']:.2f}x | {r['flash_bytes']} | "
+                         f"{r['arena_bytes']} | {r['ns_per_inference'] / 1000:.2f} | {r['speedup_vs_fp32']:.2f}x |")
+        lines.append(f"| ONNX Runtime FP32 | {100 * ort_acc:.2f}% | | | | | | | |")
+        with open(os.path.join(ROOT, "docs", "quantization-accuracy.md"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    if args.check:
+        failures = []
+        if abs(fp32["accuracy"] - ort_acc) > 0.002:
+            failures.append(f"FP32 accuracy {fp32['accuracy']:.4f} differs from ONNX Runtime's {ort_acc:.4f}")
+        if rows[2]["accuracy_drop_points"] > args.max_drop:
+            failures.append(f"INT8 per-channel loses {rows[2]['accuracy_drop_points']} points (> {args.max_drop})")
+        for f in failures:
+            print("FAIL:", f)
+        sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

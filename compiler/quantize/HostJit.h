@@ -1,0 +1,44 @@
+//===- HostJit.h - run a host object in this process -----------*- C++ -*-===//
+//
+// Calibration and the per-layer error report run the model on the machine
+// edgec runs on: the host target's object, as `edgec compile` emits it,
+// loaded with LLVM's ORC JIT linker and called through its
+// `<name>_run_packed` entry. No C compiler, no temporary files.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_QUANTIZE_HOSTJIT_H
+#define EDGEC_COMPILER_QUANTIZE_HOSTJIT_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace llvm::orc {
+class LLJIT;
+}
+
+namespace edgec {
+
+class HostJit {
+public:
+  /// Links `object` (an ELF object for this machine) and finds `entry`,
+  /// a `<name>_run_packed` function.
+  static llvm::Expected<std::unique_ptr<HostJit>> load(llvm::StringRef object, llvm::StringRef entry);
+  ~HostJit();
+
+  /// Calls the entry; 0 is success, as the C API says.
+  int run(const void *const *inputs, void *const *outputs, void *arena) const {
+    return entry(inputs, outputs, arena);
+  }
+
+private:
+  using Entry = int (*)(const void *const *, void *const *, void *);
+  HostJit() = default;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  Entry entry = nullptr;
+};
+
+} // namespace edgec
+
+#endif
