@@ -118,3 +118,36 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
   %1 = graph.max %0, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   return %1 : tensor<4xui8>
 }
+
+// -----
+
+// An int8 conv: the input padded with its zero point (-128 is real 0),
+// int8 x int8 summed in int32 from bias - zero_point * sum(w) (10 + 128 * 3
+// = 394 and 20 - 128 * 1 = -108), then requantised in 64-bit fixed point
+// and clamped to the relu's [-128, 127]. No float anywhere.
+// CHECK-LABEL: func.func @qconv
+// CHECK-DAG: arith.constant dense<[394, -108]> : tensor<2xi32>
+// CHECK-DAG: %[[ZP:.*]] = arith.constant -128 : i8
+// CHECK: tensor.pad {{.*}}low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: linalg.generic
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.muli {{.*}} : i32
+// CHECK: arith.addi {{.*}} : i32
+// CHECK: linalg.generic
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.muli {{.*}} : i64
+// CHECK: arith.shrsi {{.*}} : i64
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK-NOT: f32
+// CHECK: return {{.*}} : tensor<1x2x2x2xi8>
+func.func @qconv(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>> {
+  %w8 = graph.constant dense<[[[[1, 1, 0], [0, 1, 0], [0, 0, 0]]], [[[0, 0, 0], [0, -1, 0], [0, 0, 0]]]]> : tensor<2x1x3x3xi8>
+  %w = quant.scast %w8 : tensor<2x1x3x3xi8> to tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>
+  %b = graph.constant dense<[10, 20]> : tensor<2xi32>
+  %y = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>, tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>, tensor<2xi32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
+  return %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
+}
