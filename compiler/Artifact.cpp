@@ -90,7 +90,13 @@ int64_t macsOf(Operation *op) {
     auto a = gemm.getA().getType();
     return n * a.getDimSize(gemm.getTransA() ? 0 : 1);
   }
+  if (auto conv = llvm::dyn_cast<graph::QConvOp>(op)) {
+    auto w = conv.getWeight().getType();
+    return n * w.getNumElements() / w.getDimSize(0);
+  }
   if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op))
+    return n * mm.getLhs().getType().getShape().back();
+  if (auto mm = llvm::dyn_cast<graph::QMatMulOp>(op))
     return n * mm.getLhs().getType().getShape().back();
   if (auto lstm = llvm::dyn_cast<graph::LSTMOp>(op)) {
     auto w = lstm.getWeight().getType(), r = lstm.getRecurrence().getType();

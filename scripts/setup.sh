@@ -15,6 +15,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
   catch2 python3-onnx python3-numpy libonnx-testdata
+  # quantisation accuracy on real images
+  dataset-fashion-mnist
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
   nodejs gcc libc6-dev espeak-ng sox
   # cross targets: emulators, and the gcc cross toolchains whose libgcc
