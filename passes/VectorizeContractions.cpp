@@ -48,9 +48,15 @@ struct Access {
   int64_t stride = 0;
 };
 
-/// A contraction `out += in0 * in1` with static loop ranges.
+/// How an integer input is widened to the accumulator's type.
+enum class Widen { None, Signed, Unsigned };
+
+/// A contraction `out += in0 * in1` with static loop ranges: float, or
+/// integers (int8) widened and summed in a wider integer (int32).
 struct Contraction {
   linalg::GenericOp op;
+  bool integer = false;
+  Widen widen[2] = {Widen::None, Widen::None};
   SmallVector<int64_t> ranges;
   SmallVector<unsigned> outer;      // parallel dims other than row/col
   SmallVector<unsigned> reductions; // in loop order
@@ -104,43 +110,74 @@ int64_t laneStride(AffineMap map, unsigned col, Value memref) {
   return linearIn(map.getResults().back(), col, c) && c >= 1 && c <= kMaxStride ? c : 0;
 }
 
-/// Matches `yield(addf(out, mulf(in0, in1)))` (operands in either order).
-bool isMultiplyAccumulate(linalg::GenericOp op) {
+/// Matches `yield(addf(out, mulf(in0, in1)))`, or the integer
+/// `yield(addi(out, muli(ext(in0), ext(in1))))` where each ext is extsi,
+/// extui or nothing (operands in either order); sets `c.widen`.
+bool isMultiplyAccumulate(linalg::GenericOp op, Contraction &c) {
   Block &body = op.getRegion().front();
   auto yield = llvm::cast<linalg::YieldOp>(body.getTerminator());
-  if (yield.getNumOperands() != 1 || body.getOperations().size() != 3)
+  if (yield.getNumOperands() != 1)
     return false;
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
     return false;
+  c.integer = isa<arith::AddIOp>(add);
   Value acc = body.getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  if (!mul)
+  Value product = add->getOperand(0) == acc ? add->getOperand(1)
+                  : add->getOperand(1) == acc ? add->getOperand(0)
+                                              : Value();
+  Operation *mul = product ? product.getDefiningOp() : nullptr;
+  if (!mul || !(c.integer ? isa<arith::MulIOp>(mul) : isa<arith::MulFOp>(mul)))
     return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+  // Each factor: a block argument, widened or not; which one says whether
+  // the operands are swapped.
+  auto source = [&](Value v, Widen &w) -> int {
+    w = Widen::None;
+    if (c.integer) {
+      if (auto e = v.getDefiningOp<arith::ExtSIOp>()) {
+        w = Widen::Signed;
+        v = e.getIn();
+      } else if (auto e = v.getDefiningOp<arith::ExtUIOp>()) {
+        w = Widen::Unsigned;
+        v = e.getIn();
+      }
+    }
+    auto arg = llvm::dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &body && arg.getArgNumber() < 2 ? int(arg.getArgNumber()) : -1;
+  };
+  Widen w0, w1;
+  int s0 = source(mul->getOperand(0), w0), s1 = source(mul->getOperand(1), w1);
+  if (s0 < 0 || s1 < 0 || s0 == s1)
+    return false;
+  c.widen[s0] = w0;
+  c.widen[s1] = w1;
+  size_t expected = 3 + (w0 != Widen::None) + (w1 != Widen::None);
+  return body.getOperations().size() == expected;
 }
 
 /// The contraction `op` computes, with vectors of up to `vectorBits`.
 std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
-  Type elem;
+  Contraction c;
+  c.op = op;
+  if (!isMultiplyAccumulate(op, c))
+    return std::nullopt;
+  // Float: one element type throughout. Integer: inputs no wider than the
+  // accumulator, widened in the body when narrower.
+  Type elem = llvm::cast<ShapedType>(op.getDpsInitOperand(0)->get().getType()).getElementType();
   for (OpOperand &o : op->getOpOperands()) {
     auto t = llvm::dyn_cast<MemRefType>(o.get().getType());
-    if (!t || !t.hasStaticShape() || !llvm::isa<FloatType>(t.getElementType()) ||
-        (elem && t.getElementType() != elem))
+    if (!t || !t.hasStaticShape())
       return std::nullopt;
-    elem = t.getElementType();
+    Type e = t.getElementType();
+    if (c.integer ? !e.isSignlessInteger() || e.getIntOrFloatBitWidth() > elem.getIntOrFloatBitWidth()
+                  : !llvm::isa<FloatType>(e) || e != elem)
+      return std::nullopt;
   }
-  if (!isMultiplyAccumulate(op))
-    return std::nullopt;
   // Vectors of fewer than two lanes are scalars.
   unsigned bits = elem.getIntOrFloatBitWidth();
   unsigned lanes = vectorBits >= 2 * bits ? vectorBits / bits : 1;
-  Contraction c;
-  c.op = op;
   c.ranges = op.getStaticLoopRanges();
   if (llvm::any_of(c.ranges, ShapedType::isDynamic))
     return std::nullopt;
@@ -365,13 +402,16 @@ private:
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(t, ArrayRef<bool>(bits)));
   }
 
-  Value zeros(OpBuilder &b, unsigned width) {
-    return arith::ConstantOp::create(b, loc, b.getZeroAttr(VectorType::get({width}, elem)));
+  Value zeros(OpBuilder &b, unsigned width, Type e) {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(VectorType::get({width}, e)));
   }
 
   /// `valid` lanes of `memref` starting at (r, colOffset); the rest zero.
+  /// Elements of the memref's own type (int8 inputs stay int8 here).
   Value loadVector(OpBuilder &b, Value memref, AffineMap map, int64_t stride, unsigned r,
                    int64_t colOffset, unsigned valid) {
+    Type elem = llvm::cast<MemRefType>(memref.getType()).getElementType();
+    auto vectorType = [&] { return VectorType::get({lanes}, elem); };
     if (lanes == 1)
       return memref::LoadOp::create(b, loc, memref, indices(b, map, at(b, r, colOffset)));
     if (stride == 1) {
@@ -379,7 +419,7 @@ private:
       if (valid == lanes)
         return vector::LoadOp::create(b, loc, vectorType(), memref, idx);
       return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, lanes, valid),
-                                          zeros(b, lanes));
+                                          zeros(b, lanes, elem));
     }
     if (stride > 1) {
       // A conv with stride s: the (valid - 1) * s + 1 elements that span the
@@ -390,7 +430,7 @@ private:
       auto wideType = VectorType::get({wide}, elem);
       Value all = vector::MaskedLoadOp::create(b, loc, wideType, memref,
                                                indices(b, map, at(b, r, colOffset)),
-                                               mask(b, wide, needed), zeros(b, wide));
+                                               mask(b, wide, needed), zeros(b, wide, elem));
       SmallVector<int64_t> pick;
       for (unsigned l = 0; l < lanes; ++l)
         pick.push_back(l * stride);
@@ -404,7 +444,7 @@ private:
                                                          indices(b, map, at(b, r, colOffset + l)))
                                       .getResult()
                                 : zero);
-    return vector::FromElementsOp::create(b, loc, llvm::cast<VectorType>(vectorType()), elems);
+    return vector::FromElementsOp::create(b, loc, vectorType(), elems);
   }
 
   void storeVector(OpBuilder &b, Value v, Value memref, unsigned r, int64_t colOffset,
@@ -466,6 +506,22 @@ private:
     return SmallVector<Value>(forOp.getResults());
   }
 
+  /// Input `i` (scalar or vector) in the accumulator's element type.
+  Value widen(OpBuilder &b, Value v, int i) {
+    Type to = elem;
+    if (auto vt = llvm::dyn_cast<VectorType>(v.getType()))
+      to = VectorType::get(vt.getShape(), elem);
+    switch (c.widen[i]) {
+    case Widen::Signed:
+      return arith::ExtSIOp::create(b, loc, to, v);
+    case Widen::Unsigned:
+      return arith::ExtUIOp::create(b, loc, to, v);
+    case Widen::None:
+      return v;
+    }
+    return v;
+  }
+
   SmallVector<Value> multiplyAccumulate(OpBuilder &b, ValueRange acc, unsigned nrows,
                                         unsigned nvec, unsigned valid) {
     // Each operand is loaded once per (row it depends on, column it
@@ -479,10 +535,10 @@ private:
         for (unsigned u = 0; u < nu; ++u) {
           if (a.usesCol) {
             operand[i].push_back(
-                loadVector(b, memref, a.map, a.stride, r, int64_t(u) * lanes, valid));
+                widen(b, loadVector(b, memref, a.map, a.stride, r, int64_t(u) * lanes, valid), i));
             continue;
           }
-          Value s = memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0)));
+          Value s = widen(b, memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0))), i);
           operand[i].push_back(lanes > 1 ? vector::BroadcastOp::create(b, loc, vectorType(), s)
                                              .getResult()
                                          : s);
@@ -497,6 +553,11 @@ private:
           unsigned nu = a.usesCol ? nvec : 1;
           return operand[i][(a.usesRow ? r : 0) * nu + (a.usesCol ? u : 0)];
         };
+        if (c.integer) {
+          Value p = arith::MulIOp::create(b, loc, pick(0), pick(1));
+          result.push_back(arith::AddIOp::create(b, loc, acc[r * nvec + u], p));
+          continue;
+        }
         Value p = arith::MulFOp::create(b, loc, pick(0), pick(1), contract);
         result.push_back(arith::AddFOp::create(b, loc, acc[r * nvec + u], p, contract));
       }

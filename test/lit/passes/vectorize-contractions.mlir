@@ -114,3 +114,31 @@ func.func @max_pool(%x: memref<10xf32>, %win: memref<3xf32>, %y: memref<8xf32>) 
   }
   return
 }
+
+// An int8 matmul summed in int32: int8 loads, widened (signed, or unsigned
+// for an unsigned input) to the accumulator's lanes; integer multiply-add.
+// CHECK-LABEL: func.func @int8_matmul
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: %[[A:.*]] = memref.load {{.*}} : memref<4x16xi8>
+// CHECK: %[[AW:.*]] = arith.extui %[[A]] : i8 to i32
+// CHECK: vector.broadcast %[[AW]] : i32 to vector<4xi32>
+// CHECK: %[[B:.*]] = vector.load {{.*}} : memref<16x8xi8>, vector<4xi8>
+// CHECK: arith.extsi %[[B]] : vector<4xi8> to vector<4xi32>
+// CHECK: arith.muli {{.*}} : vector<4xi32>
+// CHECK: arith.addi {{.*}} : vector<4xi32>
+// SCALAR-LABEL: func.func @int8_matmul
+// SCALAR: arith.extui {{.*}} : i8 to i32
+// SCALAR: arith.extsi {{.*}} : i8 to i32
+// SCALAR: arith.muli
+func.func @int8_matmul(%a: memref<4x16xi8>, %b: memref<16x8xi8>, %c: memref<4x8xi32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x16xi8>, memref<16x8xi8>) outs(%c : memref<4x8xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %xw = arith.extui %x : i8 to i32
+    %ww = arith.extsi %w : i8 to i32
+    %p = arith.muli %xw, %ww : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}
