@@ -12,6 +12,11 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm) {
   fn.addPass(createFoldBatchNormPass());
   fn.addPass(createFoldConstantsPass());
   fn.addPass(createEliminateDeadCodePass());
+  // Pre-quantised (QDQ) models: int8 kernels where the pattern allows.
+  fn.addPass(createPropagateQuantPass());
+  fn.addPass(createFuseQuantizedOpsPass());
+  fn.addPass(createFoldConstantsPass());
+  fn.addPass(createEliminateDeadCodePass());
 }
 
 void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel) {

@@ -127,6 +127,21 @@ def kinds():
             [], [f32("y", [2])],
             [helper.make_tensor("q", TensorProto.INT8, [2], [-5, 3]),
              helper.make_tensor("s", TensorProto.FLOAT, [], [0.5])]),
+        # A QLinearConv as ONNX Runtime's quantiser writes one: uint8
+        # activations, int8 weights per output channel, int32 bias.
+        "qlinearconv": lambda: model(
+            [helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
+                              name="qconv_0", pads=[1, 1, 1, 1])],
+            [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 1, 4, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 2, 4, 4])],
+            [helper.make_tensor("xs", TensorProto.FLOAT, [], [0.5]),
+             helper.make_tensor("xz", TensorProto.UINT8, [], [10]),
+             helper.make_tensor("w", TensorProto.INT8, [2, 1, 3, 3], list(range(-9, 9))),
+             helper.make_tensor("ws", TensorProto.FLOAT, [2], [0.01, 0.02]),
+             helper.make_tensor("wz", TensorProto.INT8, [2], [0, 0]),
+             helper.make_tensor("ys", TensorProto.FLOAT, [], [0.25]),
+             helper.make_tensor("yz", TensorProto.UINT8, [], [128]),
+             helper.make_tensor("b", TensorProto.INT32, [2], [100, -40])]),
         "quantize_rescale": lambda: model(
             [helper.make_node("QuantizeLinear", ["x", "s1", "z"], ["q"], name="q_0"),
              helper.make_node("DequantizeLinear", ["q", "s2", "z"], ["y"], name="dq_0")],
