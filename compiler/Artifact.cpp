@@ -66,16 +66,6 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   return info;
 }
 
-std::string nodeOf(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto n = nodeOf(l); !n.empty())
-        return n;
-  return "";
-}
-
 /// Multiply-accumulates of an op, from its static shapes.
 int64_t macsOf(Operation *op) {
   auto out = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
@@ -247,6 +237,16 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
 }
 
 } // namespace
+
+std::string nodeOf(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto n = nodeOf(l); !n.empty())
+        return n;
+  return "";
+}
 
 ArtifactInfo describeGraph(ModuleOp module) {
   ArtifactInfo info;

@@ -45,6 +45,9 @@ struct ArtifactInfo {
   int64_t weightBytes = 0;
 };
 
+/// The ONNX node an op was imported from (its name location), or "".
+std::string nodeOf(mlir::Location loc);
+
 /// Reads the signature, ops and weights of a graph module (before lowering).
 ArtifactInfo describeGraph(mlir::ModuleOp graphModule);
 

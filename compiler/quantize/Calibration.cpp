@@ -1,12 +1,8 @@
 //===- Calibration.cpp - ranges of a float model's tensors ----------------===//
 #include "compiler/quantize/Calibration.h"
 
-#include "compiler/Artifact.h"
-#include "compiler/Pipeline.h"
-#include "compiler/quantize/HostJit.h"
-#include "compiler/quantize/Samples.h"
+#include "compiler/quantize/Probe.h"
 #include "dialects/graph/GraphOps.h"
-#include "targets/TargetInfo.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -125,107 +121,50 @@ SmallVector<Value> observedValues(func::FuncOp main) {
   return values;
 }
 
-/// 16-byte aligned storage for one tensor.
-struct Buffer {
-  std::vector<uint64_t> words;
-  explicit Buffer(int64_t bytes) : words((bytes + 15) / 8 + 1) {}
-  void *data() { return reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(words.data()) + 15) & ~uintptr_t(15)); }
-};
-
-double secondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 } // namespace
 
 LogicalResult calibrate(ModuleOp module, const CalibrationOptions &options, CalibrationReport &report) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError("no @main function to calibrate");
-  ArtifactInfo info = describeGraph(module);
-  std::vector<InputSpec> inputs;
-  for (const TensorInfo &t : info.inputs)
-    inputs.push_back({t.name, t.shape, t.dtype, t.bytes});
+  std::vector<InputSpec> inputs = inputSpecs(module);
   std::vector<Sample> samples;
   std::string error;
   if (!readSamples(options.dir, inputs, options.maxSamples, samples, error))
     return module.emitError("calibration: ") << error;
 
-  // The float model with every observed tensor as an extra result.
   SmallVector<Value> observed = observedValues(main);
-  OwningOpRef<ModuleOp> probe = module.clone();
-  auto probeMain = probe->lookupSymbol<func::FuncOp>("main");
-  SmallVector<Value> probeObserved = observedValues(probeMain);
-  auto ret = llvm::cast<func::ReturnOp>(probeMain.getBody().front().getTerminator());
-  unsigned firstObserved = ret.getNumOperands();
-  SmallVector<Value> results(ret.getOperands());
-  results.append(probeObserved.begin(), probeObserved.end());
-  ret->setOperands(results);
-  probeMain.setType(FunctionType::get(module.getContext(), probeMain.getArgumentTypes(),
-                                      ValueRange(results).getTypes()));
-  probeMain.removeResAttrsAttr();
-  // Lowering rewrites the probe in place: keep what the run needs first.
-  SmallVector<RankedTensorType> resultTypes;
-  for (Type t : ValueRange(results).getTypes())
-    resultTypes.push_back(llvm::cast<RankedTensorType>(t));
-  const TargetInfo *host = lookupTarget("host");
-  CompileOptions compileOptions;
-  compileOptions.name = "edgec_calibration";
-  compileOptions.optLevel = 2;
-  auto start = std::chrono::steady_clock::now();
   if (options.progress)
     fmt::print(stderr, "edgec: calibrating {} tensors on {} samples from {} ({} observer)\n", observed.size(),
                samples.size(), options.dir,
                options.observer == Observer::MinMax       ? "minmax"
                : options.observer == Observer::Percentile ? "percentile"
                                                           : "mse");
-  auto compiled = compileToObject(*probe, *host, compileOptions);
-  if (failed(compiled))
-    return module.emitError("calibration: the float model does not compile for the host");
-  auto jit = HostJit::load(compiled->object, compileOptions.name + "_run_packed");
-  if (!jit)
-    return module.emitError("calibration: cannot load the host code: ") << llvm::toString(jit.takeError());
-  report.compileSeconds = secondsSince(start);
-
-  std::vector<Buffer> outputs;
-  std::vector<void *> outputPointers;
-  for (RankedTensorType rt : resultTypes) {
-    outputs.emplace_back(rt.getNumElements() * std::max<int64_t>(1, rt.getElementTypeBitWidth() / 8));
-  }
-  for (Buffer &b : outputs)
-    outputPointers.push_back(b.data());
-  Buffer arena(compiled->arenaBytes);
-  std::vector<Buffer> inputBuffers;
-  for (const InputSpec &in : inputs)
-    inputBuffers.emplace_back(in.bytes);
-  std::vector<const void *> inputPointers;
-  for (Buffer &b : inputBuffers)
-    inputPointers.push_back(b.data());
+  auto probe = Probe::build(module, observed, "calibration: the float model");
+  if (failed(probe))
+    return failure();
+  report.compileSeconds = (*probe)->compileSeconds;
 
   std::vector<TensorStats> stats(observed.size());
   auto runAll = [&](bool histogram) -> LogicalResult {
     for (const Sample &s : samples) {
-      for (size_t k = 0; k < inputs.size(); ++k)
-        std::memcpy(inputBuffers[k].data(), s.inputs[k].data(), s.inputs[k].size());
-      if (int rc = (*jit)->run(inputPointers.data(), outputPointers.data(), arena.data()))
-        return module.emitError("calibration: the model returned ") << rc << " on " << s.origin;
+      if (failed((*probe)->run(s, module.getLoc())))
+        return failure();
       for (size_t i = 0; i < observed.size(); ++i) {
-        RankedTensorType t = resultTypes[firstObserved + i];
-        const float *v = static_cast<const float *>(outputPointers[firstObserved + i]);
         TensorStats &st = stats[i];
-        for (int64_t e = 0, n = t.getNumElements(); e < n; ++e) {
+        for (float v : (*probe)->tensor(i)) {
           if (!histogram) {
-            st.min = std::min<double>(st.min, v[e]);
-            st.max = std::max<double>(st.max, v[e]);
+            st.min = std::min<double>(st.min, v);
+            st.max = std::max<double>(st.max, v);
           } else {
-            st.histogram[st.binOf(v[e])] += 1;
+            st.histogram[st.binOf(v)] += 1;
           }
         }
       }
     }
     return success();
   };
-  start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   if (failed(runAll(false)))
     return failure();
   if (options.observer != Observer::MinMax) {
@@ -234,7 +173,7 @@ LogicalResult calibrate(ModuleOp module, const CalibrationOptions &options, Cali
     if (failed(runAll(true)))
       return failure();
   }
-  report.runSeconds = secondsSince(start);
+  report.runSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   OpBuilder b(module.getContext());
   for (size_t i = 0; i < observed.size(); ++i) {

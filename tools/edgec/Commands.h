@@ -4,6 +4,9 @@
 
 #include "compiler/Artifact.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -91,6 +94,22 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
 
 /// `edgec run`: compile for the host, link the harness, run, compare.
 int runModel(RunCommand cmd);
+
+/// Imports `cmd.model` and runs the graph optimisations; null after an
+/// error (printed through the context's diagnostics or to stderr).
+mlir::OwningOpRef<mlir::ModuleOp> importOptimized(const ModelOptions &cmd, mlir::MLIRContext &context);
+/// --quantize and --calibration go together; prints why not.
+bool checkQuantizationOptions(const CompileCommand &cmd);
+/// Calibration on `cmd.calibration`, annotating `module`'s tensors.
+mlir::LogicalResult calibrateGraph(const CompileCommand &cmd, mlir::ModuleOp module);
+/// The quantisation pipeline for `cmd.quantize` on a calibrated module.
+mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp module);
+
+struct QuantReportCommand : CompileCommand {
+  std::string data; // samples to compare on (default: the calibration data)
+};
+/// `edgec quant-report`: per-layer error of the quantised model.
+int quantReport(QuantReportCommand cmd);
 
 } // namespace edgec::cli
 

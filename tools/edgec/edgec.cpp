@@ -204,6 +204,45 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &target,
   return fits;
 }
 
+mlir::OwningOpRef<mlir::ModuleOp> importOptimized(const ModelOptions &cmd, mlir::MLIRContext &context) {
+  edgec::onnx_import::ImportOptions opts;
+  if (!parseImportOptions(cmd, opts))
+    return nullptr;
+  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  if (!module)
+    return nullptr;
+  mlir::PassManager pm(&context);
+  edgec::buildGraphOptimizationPipeline(pm);
+  if (mlir::failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
+
+bool checkQuantizationOptions(const CompileCommand &cmd) {
+  if (cmd.quantize.empty() == cmd.calibration.empty())
+    return true;
+  fmt::print(stderr, "edgec: error: {}\n",
+             cmd.quantize.empty() ? "--calibration is only used with --quantize"
+                                  : "--quantize " + cmd.quantize +
+                                        " needs --calibration DIR (sample inputs: .npy or .pb files)");
+  return false;
+}
+
+mlir::LogicalResult calibrateGraph(const CompileCommand &cmd, mlir::ModuleOp module) {
+  edgec::CalibrationOptions calib;
+  calib.dir = cmd.calibration;
+  edgec::parseObserver(cmd.observer, calib.observer);
+  calib.maxSamples = cmd.calibrationSamples;
+  edgec::CalibrationReport report;
+  return edgec::calibrate(module, calib, report);
+}
+
+mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp module) {
+  mlir::PassManager pm(module.getContext());
+  edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
+  return pm.run(module);
+}
+
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled) {
   edgec::onnx_import::ImportOptions opts;
@@ -223,40 +262,19 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
     return kUsageError;
   }
-  if (cmd.quantize.empty() != cmd.calibration.empty()) {
-    fmt::print(stderr, "edgec: error: {}\n",
-               cmd.quantize.empty() ? "--calibration is only used with --quantize"
-                                    : "--quantize " + cmd.quantize +
-                                          " needs --calibration DIR (sample inputs: .npy or .pb files)");
+  if (!checkQuantizationOptions(cmd))
     return kUsageError;
-  }
 
   mlir::DialectRegistry registry;
   edgec::registerPipelineDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
   edgec::cli::CliDiagnosticHandler diagnostics(&context);
-  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  auto module = importOptimized(cmd, context);
   if (!module)
     return kModelError;
-  {
-    mlir::PassManager pm(&context);
-    edgec::buildGraphOptimizationPipeline(pm);
-    if (mlir::failed(pm.run(*module)))
-      return kModelError;
-  }
-  if (!cmd.quantize.empty()) {
-    edgec::CalibrationOptions calib;
-    calib.dir = cmd.calibration;
-    edgec::parseObserver(cmd.observer, calib.observer);
-    calib.maxSamples = cmd.calibrationSamples;
-    edgec::CalibrationReport report;
-    if (mlir::failed(edgec::calibrate(*module, calib, report)))
-      return kModelError;
-    mlir::PassManager pm(&context);
-    edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
-    if (mlir::failed(pm.run(*module)))
-      return kModelError;
-  }
+  if (!cmd.quantize.empty() && (mlir::failed(calibrateGraph(cmd, *module)) ||
+                                mlir::failed(quantizeGraph(cmd, *module))))
+    return kModelError;
   info = edgec::describeGraph(*module);
   info.name = cmd.name;
   info.modelPath = cmd.model;
@@ -465,6 +483,14 @@ int main(int argc, char **argv) {
   runApp->add_option("--emulator-option", runCmd.emulatorOptions,
                      "An option for the emulator, before the program (e.g. -plugin)");
 
+  QuantReportCommand reportCmd;
+  CLI::App *reportApp = app.add_subcommand(
+      "quant-report", "Per-layer error (SQNR) of the quantised model against the float one, on the host");
+  reportCmd.addTo(reportApp);
+  reportCmd.addQuantizationOptions(reportApp);
+  reportApp->add_option("--data", reportCmd.data,
+                        "Samples to compare on, laid out as --calibration (default: the calibration data)");
+
   CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
   bool targetsJson = false;
   targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
@@ -481,6 +507,8 @@ int main(int argc, char **argv) {
     return runCompile(comp);
   if (runApp->parsed())
     return runModel(runCmd);
+  if (reportApp->parsed())
+    return quantReport(reportCmd);
   if (targetsApp->parsed())
     return listTargets(targetsJson);
   return kUsageError;
