@@ -5,7 +5,9 @@
 // elements several times (a conv, pool or matmul): there the producer's
 // work (an activation) would be redone for every multiply-accumulate, and
 // the consumer would no longer be a plain contraction for
-// edgec-vectorize-contractions. Such producers keep their own loop.
+// edgec-vectorize-contractions. Such producers keep their own loop. The
+// exception is the decoding of packed int4 weights, which belongs in the
+// kernel (the weights stay packed in flash).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -21,10 +23,20 @@ using namespace mlir;
 
 namespace {
 
+/// GraphToLinalg's decoding of packed (int4) weights.
+constexpr llvm::StringLiteral kDecodeWeights = "edgec.decode_weights";
+
 bool worthFusing(OpOperand *fused) {
+  // Packed weights stay packed in flash: their decoding is never folded
+  // into a float constant...
+  if (fused->getOwner()->hasAttr(kDecodeWeights))
+    return false;
   Operation *producer = fused->get().getDefiningOp();
   if (!producer || !producer->hasOneUse())
     return false;
+  // ...but done inside the kernel that reads them, once per use.
+  if (producer->hasAttr(kDecodeWeights))
+    return true;
   auto consumer = llvm::dyn_cast<linalg::LinalgOp>(fused->getOwner());
   if (!consumer || consumer.getNumReductionLoops() == 0)
     return true;

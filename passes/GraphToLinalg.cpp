@@ -1325,6 +1325,64 @@ FailureOr<Value> lowerQMatMul(Lowering &l, QMatMulOp op, const QuantTypes &types
   return requantise(l, acc, rank - 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), result);
 }
 
+/// Weight-only int4: element (i_0, .., i_n) is nibble row * R + r of the
+/// packed bytes (row = i_axis, r the other indices flattened) times
+/// scales[row, r / group]. One elementwise generic, marked so that
+/// edgec-fuse-elementwise never folds it back into float constants and
+/// decodes it inside a matmul that reads each weight once. A conv reads
+/// each weight once per output pixel and names its window dims only
+/// through this operand, so linalg does not fuse it there: the conv's
+/// weights are decoded into the arena before it (one layer's float
+/// weights in RAM at a time), not once per multiply-accumulate.
+FailureOr<Value> lowerDequantizeInt4(Lowering &l, DequantizeInt4Op op) {
+  auto out = typeOf(op.getOutput());
+  int64_t rank = out.getRank(), axis = static_cast<int64_t>(op.getAxis());
+  int64_t group = static_cast<int64_t>(op.getGroupSize());
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, l.ctx); };
+  AffineExpr r = getAffineConstantExpr(0, l.ctx);
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      r = r * out.getDimSize(i) + d(i);
+  int64_t reduction = out.getNumElements() / out.getDimSize(axis);
+  AffineExpr nibble = d(axis) * reduction + r;
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, {nibble.floorDiv(2)}, l.ctx),
+                              AffineMap::get(rank, 0, {d(axis), r.floorDiv(group)}, l.ctx)};
+  SmallVector<Value> inputs{op.getPacked(), op.getScales()};
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, l.ctx));
+  SmallVector<int64_t> dimSizes(out.getShape());
+  auto generic = linalg::GenericOp::create(
+      l.b, TypeRange{out}, inputs, ValueRange{l.empty(out)}, maps,
+      SmallVector<IteratorType>(rank, IteratorType::parallel),
+      [&](OpBuilder &ob, Location loc, ValueRange a) {
+        // The nibble's index, for its parity: low (even) or high (odd)
+        // half of the byte.
+        auto c = [&](int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
+        Value flat = c(0);
+        for (int64_t i = 0; i < rank; ++i) {
+          if (i == axis)
+            continue;
+          flat = arith::MulIOp::create(ob, loc, flat, c(dimSizes[i]));
+          flat = arith::AddIOp::create(ob, loc, flat, linalg::IndexOp::create(ob, loc, i));
+        }
+        Value row = arith::MulIOp::create(ob, loc, linalg::IndexOp::create(ob, loc, axis), c(reduction));
+        flat = arith::AddIOp::create(ob, loc, flat, row);
+        Value odd = arith::RemUIOp::create(ob, loc, flat, c(2));
+        Value oddI8 = arith::IndexCastOp::create(ob, loc, ob.getI8Type(), odd);
+        // Low nibble: (byte << 4) >> 4; high: byte >> 4 (arithmetic: signed).
+        Value four = arith::ConstantIntOp::create(ob, loc, ob.getI8Type(), 4);
+        Value up = arith::ShLIOp::create(ob, loc, a[0],
+                                         arith::SubIOp::create(ob, loc, four, arith::MulIOp::create(ob, loc, oddI8, four)));
+        Value q = arith::ShRSIOp::create(ob, loc, up, four);
+        Value f = arith::SIToFPOp::create(ob, loc, out.getElementType(), q);
+        Value scale = a[1];
+        if (scale.getType() != out.getElementType()) // f16 scales
+          scale = arith::ExtFOp::create(ob, loc, out.getElementType(), scale);
+        linalg::YieldOp::create(ob, loc, arith::MulFOp::create(ob, loc, f, scale).getResult());
+      });
+  generic->setAttr("edgec.decode_weights", l.b.getUnitAttr());
+  return generic.getResult(0);
+}
+
 /// LSTM unrolled over the sequence (ONNX gate order i, o, f, c).
 FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
   auto xt = typeOf(op.getInput());
@@ -1543,6 +1601,7 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign, const Quan
       .Case([&](DequantizeOp d) { return one(lowerDequantize(l, d, quantTypes.operands[0])); })
       .Case([&](QConvOp c) { return one(lowerQConv(l, c, quantTypes)); })
       .Case([&](QMatMulOp m) { return one(lowerQMatMul(l, m, quantTypes)); })
+      .Case([&](DequantizeInt4Op d) { return one(lowerDequantizeInt4(l, d)); })
       .Case([&](LSTMOp s) { return lowerLSTM(l, s); })
       .Default([](Operation *) { return failure(); });
 }

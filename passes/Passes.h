@@ -32,6 +32,9 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm);
 /// edgec-propagate-quant, edgec-fuse-quantized-ops and clean-up.
 void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel);
 
+/// Weight-only int4 (edgec-quantize-weights-int4) and clean-up.
+void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize);
+
 /// Registers every edgec pass and pipeline with MLIR's global registry.
 void registerAllPasses();
 

@@ -228,4 +228,22 @@ def FuseQuantizedOpsPass : Pass<"edgec-fuse-quantized-ops", "::mlir::func::FuncO
   let dependentDialects = ["::edgec::graph::GraphDialect"];
 }
 
+def QuantizeWeightsInt4Pass : Pass<"edgec-quantize-weights-int4", "::mlir::func::FuncOp"> {
+  let summary = "Weight-only int4: conv/gemm/matmul weights as packed nibbles with group scales";
+  let description = [{
+    Constant f32 weights become two signed int4 per byte with one f16 scale
+    per `group-size` consecutive weights of an output channel (symmetric,
+    max |w| / 7), read through graph.dequantize_int4, which the kernel
+    decodes as it reads. Activations stay float.
+  }];
+  let options = [
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Weights per scale, along each output channel's reduction">,
+  ];
+  let statistics = [
+    Statistic<"numQuantised", "quantised", "Weights stored as int4">,
+  ];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
 #endif // EDGEC_PASSES

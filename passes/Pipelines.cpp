@@ -30,6 +30,14 @@ void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel) {
   fn.addPass(createEliminateDeadCodePass());
 }
 
+void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize) {
+  mlir::OpPassManager &fn = pm.nest<mlir::func::FuncOp>();
+  QuantizeWeightsInt4PassOptions options;
+  options.groupSize = groupSize;
+  fn.addPass(createQuantizeWeightsInt4Pass(options));
+  fn.addPass(createEliminateDeadCodePass());
+}
+
 void registerAllPasses() {
   registerEdgecPasses();
   mlir::PassPipelineRegistration<>(

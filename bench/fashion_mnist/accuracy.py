@@ -5,14 +5,17 @@
 
 Compiles bench/fashion_mnist/fashion_cnn.onnx for the host as FP32, INT8 with
 per-tensor weights and INT8 with per-channel weights (calibrated on 500
-training images, fixed seed), runs each artifact over the first COUNT test
-images, and also runs ONNX Runtime on the FP32 model. Prints top-1 accuracy,
+training images, fixed seed), INT4 weights (groups of 32 and 128), and a
+pre-quantised QDQ version of it (make_qdq.py); runs each artifact over the
+first COUNT test images, and also runs ONNX Runtime on the FP32 and QDQ models. Prints top-1 accuracy,
 weight bytes, flash (code + read-only data), peak arena and latency against
 FP32 from the same run. --update writes bench/results-quant.json and
 docs/quantization-accuracy.md; --check fails (exit 1) when the INT8
-per-channel model loses more than --max-drop points against FP32, or FP32
-disagrees with ONNX Runtime's accuracy by more than 0.2 points (CI runs this
-on 500 images).
+per-channel model loses more than --max-drop points against FP32, the
+INT4-weight model (group 128) more than --max-drop-int4, edgec's FP32
+accuracy differs from ONNX Runtime's by more than 0.2 points, or edgec's
+predictions on the pre-quantised (QDQ) model agree with ONNX Runtime's
+reference run of it on fewer than 99% of images (CI runs this on 500 images).
 """
 import argparse
 import json
@@ -34,6 +37,8 @@ VARIANTS = [  # name, edgec flags
     ("FP32", []),
     ("INT8 per-tensor", ["--quantize", "int8-per-tensor"]),
     ("INT8 per-channel", ["--quantize", "int8"]),
+    ("INT4 weights g32", ["--quantize", "int4-weights", "--group-size", "32"]),
+    ("INT4 weights g128", ["--quantize", "int4-weights", "--group-size", "128"]),
 ]
 
 
@@ -58,6 +63,7 @@ def main():
     p.add_argument("--update", action="store_true", help="write the JSON and the docs table")
     p.add_argument("--check", action="store_true", help="fail on the accuracy thresholds")
     p.add_argument("--max-drop", type=float, default=1.0, help="allowed INT8 per-channel loss, points")
+    p.add_argument("--max-drop-int4", type=float, default=1.5, help="allowed INT4 (group 128) loss, points")
     args = p.parse_args()
     ort_dir = os.environ.get("EDGEC_ORT_DIR", os.path.expanduser("~/.cache/edgec/ort"))
 
@@ -78,7 +84,7 @@ def main():
         for name, flags in VARIANTS:
             art = os.path.join(work, name.replace(" ", "_"))
             cmd = [args.edgec, "compile", MODEL, "--target", "host", "--name", "fashion", "-o", art] + flags
-            if flags:
+            if flags and flags[1].startswith("int8"):
                 cmd += ["--calibration", calib, "--observer", args.observer]
             run(cmd)
             exe = os.path.join(art, "eval")
@@ -183,8 +189,13 @@ def main():
         if agreement < 0.99:
             failures.append(f"edgec agrees with ONNX Runtime's QDQ reference on only {100 * agreement:.2f}% "
                             "of predictions")
-        if rows[2]["accuracy_drop_points"] > args.max_drop:
-            failures.append(f"INT8 per-channel loses {rows[2]['accuracy_drop_points']} points (> {args.max_drop})")
+        by_name = {r["variant"]: r for r in rows}
+        if by_name["INT8 per-channel"]["accuracy_drop_points"] > args.max_drop:
+            failures.append(f"INT8 per-channel loses {by_name['INT8 per-channel']['accuracy_drop_points']} points "
+                            f"(> {args.max_drop})")
+        if by_name["INT4 weights g128"]["accuracy_drop_points"] > args.max_drop_int4:
+            failures.append(f"INT4 weights lose {by_name['INT4 weights g128']['accuracy_drop_points']} points "
+                            f"(> {args.max_drop_int4})")
         for f in failures:
             print("FAIL:", f)
         sys.exit(1 if failures else 0)

@@ -134,3 +134,22 @@ LogicalResult QMatMulOp::verify() {
   return verifyQuantisedKernel(*this, getLhs(), getRhs(), getBias(), getOutput(), 1, rhs.getDimSize(1),
                                getActMin(), getActMax());
 }
+
+LogicalResult DequantizeInt4Op::verify() {
+  auto out = getOutput().getType();
+  int64_t axis = static_cast<int64_t>(getAxis()), group = static_cast<int64_t>(getGroupSize());
+  if (axis < 0 || axis >= out.getRank())
+    return emitOpError("axis ") << axis << " out of range for " << out;
+  if (group <= 0)
+    return emitOpError("group_size must be positive");
+  int64_t rows = out.getDimSize(axis), reduction = out.getNumElements() / std::max<int64_t>(rows, 1);
+  auto packed = getPacked().getType();
+  if (!packed.getElementType().isInteger(8) || packed.getRank() != 1 ||
+      packed.getDimSize(0) != (out.getNumElements() + 1) / 2)
+    return emitOpError("packed must be i8 [") << (out.getNumElements() + 1) / 2 << "], got " << packed;
+  auto scales = getScales().getType();
+  int64_t groups = (reduction + group - 1) / group;
+  if (scales.getShape() != ArrayRef<int64_t>{rows, groups})
+    return emitOpError("scales must be [") << rows << ", " << groups << "], got " << scales;
+  return success();
+}

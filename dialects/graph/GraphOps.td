@@ -430,6 +430,24 @@ def Graph_QMatMulOp : Graph_Op<"qmatmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_DequantizeInt4Op : Graph_Op<"dequantize_int4", [Pure]> {
+  let summary = "Weight-only int4: packed signed nibbles and group scales -> float weight";
+  let description = [{
+    The result's dim `axis` is the output channel ("row"); the other dims,
+    in order, flatten to the reduction index r of length R. Nibble number
+    row * R + r of `packed` (low nibble of each byte first) is a signed int4
+    q, and the element is q * scales[row, r / group_size] (scales may be
+    narrower floats than the result, f16 in practice). Lowered to an
+    elementwise generic that edgec-fuse-elementwise fuses into the conv or
+    matmul reading it: the weights stay packed in flash and are decoded in
+    the kernel.
+  }];
+  let arguments = (ins Graph_Tensor:$packed, Graph_FloatTensor:$scales, I64Attr:$axis, I64Attr:$group_size);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "$packed `,` $scales attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Graph_DequantizeOp : Graph_InferredOp<"dequantize", "Dequantize"> {
   let summary = "quantised -> float tensor (ONNX DequantizeLinear)";
   let arguments = (ins Graph_Tensor:$input);

@@ -49,14 +49,19 @@ struct CompileCommand : ModelOptions {
   bool printIRAfterAll = false;
   bool timing = false;
   // Post-training quantisation (see docs/quantization.md).
-  std::string quantize;        // "", "int8", "int8-per-tensor"
+  std::string quantize;        // "", "int8", "int8-per-tensor", "int4-weights"
   std::string calibration;     // directory of samples
   std::string observer = "minmax";
   int64_t calibrationSamples = 0; // 0: all
+  int64_t groupSize = 128;        // int4-weights: weights per scale
+  bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
   void addQuantizationOptions(CLI::App *cmd) {
     cmd->add_option("--quantize", quantize,
-                    "Quantise: int8 (weights per output channel) or int8-per-tensor")
-        ->check(CLI::IsMember({"int8", "int8-per-tensor"}));
+                    "Quantise: int8 (weights per output channel), int8-per-tensor, or int4-weights "
+                    "(weight-only, float activations)")
+        ->check(CLI::IsMember({"int8", "int8-per-tensor", "int4-weights"}));
+    cmd->add_option("--group-size", groupSize, "int4-weights: weights per scale (default 128)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--calibration", calibration,
                     "Calibration data for --quantize: a directory of .npy/.pb samples");
     cmd->add_option("--observer", observer, "Activation range observer: minmax, percentile or mse")

@@ -27,7 +27,8 @@ namespace edgec::cli {
 
 int quantReport(QuantReportCommand cmd) {
   if (cmd.quantize.empty() || cmd.calibration.empty()) {
-    fmt::print(stderr, "edgec: error: quant-report needs --quantize and --calibration DIR\n");
+    fmt::print(stderr, "edgec: error: quant-report needs --quantize and --calibration DIR (for int4-weights: "
+                       "the samples to compare on)\n");
     return kUsageError;
   }
   mlir::DialectRegistry registry;
@@ -35,7 +36,7 @@ int quantReport(QuantReportCommand cmd) {
   mlir::MLIRContext context(registry);
   CliDiagnosticHandler diagnostics(&context);
   auto floatModule = importOptimized(cmd, context);
-  if (!floatModule || mlir::failed(calibrateGraph(cmd, *floatModule)))
+  if (!floatModule || (cmd.needsCalibration() && mlir::failed(calibrateGraph(cmd, *floatModule))))
     return kModelError;
   mlir::OwningOpRef<mlir::ModuleOp> quantModule = floatModule->clone();
   if (mlir::failed(quantizeGraph(cmd, *quantModule)))

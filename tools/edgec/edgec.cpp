@@ -219,12 +219,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importOptimized(const ModelOptions &cmd, mlir:
 }
 
 bool checkQuantizationOptions(const CompileCommand &cmd) {
-  if (cmd.quantize.empty() == cmd.calibration.empty())
+  if (cmd.needsCalibration() == !cmd.calibration.empty())
     return true;
   fmt::print(stderr, "edgec: error: {}\n",
-             cmd.quantize.empty() ? "--calibration is only used with --quantize"
-                                  : "--quantize " + cmd.quantize +
-                                        " needs --calibration DIR (sample inputs: .npy or .pb files)");
+             cmd.needsCalibration() ? "--quantize " + cmd.quantize +
+                                          " needs --calibration DIR (sample inputs: .npy or .pb files)"
+             : cmd.quantize.empty() ? std::string("--calibration is only used with --quantize int8")
+                                    : "--quantize " + cmd.quantize + " quantises weights only: it takes no --calibration");
   return false;
 }
 
@@ -239,7 +240,10 @@ mlir::LogicalResult calibrateGraph(const CompileCommand &cmd, mlir::ModuleOp mod
 
 mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp module) {
   mlir::PassManager pm(module.getContext());
-  edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
+  if (cmd.quantize == "int4-weights")
+    edgec::buildInt4WeightPipeline(pm, cmd.groupSize);
+  else
+    edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
   return pm.run(module);
 }
 
@@ -272,8 +276,9 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
   auto module = importOptimized(cmd, context);
   if (!module)
     return kModelError;
-  if (!cmd.quantize.empty() && (mlir::failed(calibrateGraph(cmd, *module)) ||
-                                mlir::failed(quantizeGraph(cmd, *module))))
+  if (cmd.needsCalibration() && mlir::failed(calibrateGraph(cmd, *module)))
+    return kModelError;
+  if (!cmd.quantize.empty() && mlir::failed(quantizeGraph(cmd, *module)))
     return kModelError;
   info = edgec::describeGraph(*module);
   info.name = cmd.name;
@@ -286,9 +291,11 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     info.flags += " --dim " + s;
   for (const auto &s : cmd.inputValues)
     info.flags += " --input-value " + s;
-  if (!cmd.quantize.empty())
+  if (cmd.needsCalibration())
     info.flags += fmt::format(" --quantize {} --observer {} --calibration-samples {}", cmd.quantize,
                               cmd.observer, cmd.calibrationSamples);
+  else if (!cmd.quantize.empty())
+    info.flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
 
   edgec::CompileOptions copts;
   copts.name = cmd.name;

@@ -151,3 +151,22 @@ func.func @qconv(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor
   %y = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>, tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>, tensor<2xi32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
   return %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
 }
+
+// -----
+
+// Int4 weights: nibble (row * 4 + r) of the packed bytes, low nibble for even
+// indices, sign-extended by shifting, times its group's (f16) scale.
+// CHECK-DAG: #[[BYTE:.*]] = affine_map<(d0, d1) -> (d0 * 2 + d1 floordiv 2)>
+// CHECK-DAG: #[[SCALE:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
+// CHECK-LABEL: func.func @int4
+// CHECK: linalg.generic {indexing_maps = [#[[BYTE]], #[[SCALE]], {{.*}}]{{.*}} attrs = {edgec.decode_weights}
+// CHECK: arith.remui
+// CHECK: arith.shli
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK: arith.extf {{.*}} : f16 to f32
+// CHECK: arith.mulf
+func.func @int4(%p: tensor<4xi8>, %s: tensor<2x2xf16>) -> tensor<2x4xf32> {
+  %w = graph.dequantize_int4 %p, %s {axis = 0 : i64, group_size = 2 : i64} : (tensor<4xi8>, tensor<2x2xf16>) -> tensor<2x4xf32>
+  return %w : tensor<2x4xf32>
+}
