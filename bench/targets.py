@@ -67,8 +67,17 @@ def stub_text_bytes(edgec, target, work):
     return total
 
 
-def measure(edgec, plugin, target, name, flags, work):
-    model = os.path.join(MODELS, name + ".onnx")
+def build_plugin(work):
+    """The qemu TCG plugin that counts guest instructions."""
+    plugin = os.path.join(work, "libinsn_count.so")
+    run(["cc", "-shared", "-fPIC", "-O2", os.path.join(HERE, "qemu_insn_count.c"), "-o", plugin])
+    return plugin
+
+
+def measure(edgec, plugin, target, model, flags, work, name=None):
+    """Code, weights, arena, stack and instructions per inference of `model`
+    (a path) compiled with `flags` for `target`."""
+    name = name or os.path.splitext(os.path.basename(model))[0]
     counts, stack, keep = {}, 0, os.path.join(work, f"{target}-{name}")
     for repeat in (1, 2):
         out = os.path.join(work, f"insn-{target}-{name}-{repeat}.txt")
@@ -101,13 +110,13 @@ def main():
     if args.update:
         args.json = args.update
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as work:
-        plugin = os.path.join(work, "libinsn_count.so")
-        run(["cc", "-shared", "-fPIC", "-O2", os.path.join(HERE, "qemu_insn_count.c"), "-o", plugin])
+        plugin = build_plugin(work)
         for target in ([] if args.from_json else args.targets.split(",")):
             stub = stub_text_bytes(edgec, target, work)
             for name, flags, _ in CASES:
                 print(f"measuring {name} on {target} ...", file=sys.stderr, flush=True)
-                results[f"{target}/{name}"] = dict(measure(edgec, plugin, target, name, flags, work), stub=stub)
+                model = os.path.join(MODELS, name + ".onnx")
+                results[f"{target}/{name}"] = dict(measure(edgec, plugin, target, model, flags, work), stub=stub)
     order = [t for t in TARGETS.split(",")]
     results = dict(sorted(results.items(), key=lambda kv: (order.index(kv[0].split("/")[0])
                                                           if kv[0].split("/")[0] in order else len(order),

@@ -11,7 +11,9 @@
  * survive the call. For bench/: -DREPEAT=N runs the model N times (the
  * instructions of one inference are the difference of two counts), and
  * -DMEASURE_STACK=BYTES paints that much stack below the caller before the
- * run and prints the deepest byte the model touched. Exit status: 0 ok, 2 bad input file, 3 guard bytes
+ * run and prints the deepest byte the model touched; -DBATCH=N (one input,
+ * one output) runs the model on in0.bin ... in<N-1>.bin, writing out0.bin
+ * ... out<N-1>.bin, so a device can be checked on a whole test set. Exit status: 0 ok, 2 bad input file, 3 guard bytes
  * overwritten, 4 the model returned an error, 5 cannot write an output. */
 #include "edgec_test_io.h"
 
@@ -143,6 +145,25 @@ int main(void) {
     edgec_test_print("harness: IO_BYTES is too small for the inputs and outputs\n");
     edgec_test_exit(2);
   }
+#ifdef BATCH
+  typedef char batch_has_one_input_and_output[NUM_INPUTS == 1 && NUM_OUTPUTS == 1 ? 1 : -1];
+  for (long k = 1; k < BATCH; ++k) {
+    if (RUN(inputs, outputs, arena) != 0) {
+      edgec_test_print("harness: the model returned an error\n");
+      edgec_test_exit(4);
+    }
+    file_name(name, "out", (int)(k - 1));
+    if (edgec_test_write(name, outputs[0], kOutputBytes[0]) != 0) {
+      edgec_test_print("harness: cannot write an output\n");
+      edgec_test_exit(5);
+    }
+    file_name(name, "in", (int)k);
+    if (edgec_test_read(name, (void *)inputs[0], kInputBytes[0]) != kInputBytes[0]) {
+      edgec_test_print("harness: cannot read a batch input\n");
+      edgec_test_exit(2);
+    }
+  }
+#endif
 #ifdef MEASURE_STACK
   paint_stack();
 #endif
@@ -162,7 +183,11 @@ int main(void) {
     edgec_test_exit(4);
   }
   for (int i = 0; i < NUM_OUTPUTS; ++i) {
+#ifdef BATCH
+    file_name(name, "out", BATCH - 1);
+#else
     file_name(name, "out", i);
+#endif
     if (edgec_test_write(name, outputs[i], kOutputBytes[i]) != 0) {
       edgec_test_print("harness: cannot write ");
       edgec_test_print(name);

@@ -54,12 +54,42 @@ def accuracy(logits_path, labels):
     return float((logits.argmax(1) == labels).mean()), logits
 
 
+def on_mcu(args, model, flags, work, name, test_x, test_y):
+    """Accuracy of the variant run on the emulated device over the first
+    --mcu-count images (the harness's BATCH mode: one firmware run reads
+    in<k>.bin and writes out<k>.bin), and its flash, RAM and instructions
+    per inference (bench/targets.py's method)."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    import targets  # noqa: E402  (bench/targets.py)
+    count = min(args.mcu_count, len(test_x))
+    keep = os.path.join(work, "mcu-" + name.replace(" ", "_"))
+    os.makedirs(keep)
+    for k in range(count):
+        test_x[k].tofile(os.path.join(keep, f"in{k}.bin"))
+    first = os.path.join(work, "mcu-first.bin")
+    test_x[0].tofile(first)
+    print(f"running {name} on {args.mcu} over {count} images ...", file=sys.stderr, flush=True)
+    run([args.edgec, "run", model, "--target", args.mcu, "--name", "fashion", "--keep", keep, "--input", first,
+         f"--harness-define=BATCH={count}", "--timeout", "7200"] + flags)
+    logits = np.concatenate([np.fromfile(os.path.join(keep, f"out{k}.bin"), dtype=np.float32)
+                             for k in range(count)]).reshape(count, 10)
+    plugin = targets.build_plugin(work) if not os.path.exists(os.path.join(work, "libinsn_count.so")) \
+        else os.path.join(work, "libinsn_count.so")
+    m = targets.measure(args.edgec, plugin, args.mcu, model, flags, work, "fashion-" + name.replace(" ", "_"))
+    return {"target": args.mcu, "count": count, "accuracy": float((logits.argmax(1) == test_y[:count]).mean()),
+            "instructions": m["instructions"], "code_bytes": m["code"], "weight_bytes": m["weights"],
+            "arena_bytes": m["arena"], "stack_bytes": m["stack"]}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--count", type=int, default=10000, help="test images (first COUNT of 10,000)")
     p.add_argument("--calibration-count", type=int, default=500)
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
     p.add_argument("--observer", default="minmax")
+    p.add_argument("--mcu", default="", help="also run every edgec variant on this target (e.g. cortex-m4) "
+                   "under its emulator: accuracy on --mcu-count images, instructions per inference")
+    p.add_argument("--mcu-count", type=int, default=10000)
     p.add_argument("--update", action="store_true", help="write the JSON and the docs table")
     p.add_argument("--check", action="store_true", help="fail on the accuracy thresholds")
     p.add_argument("--max-drop", type=float, default=1.0, help="allowed INT8 per-channel loss, points")
@@ -98,6 +128,10 @@ def main():
             rows.append({"variant": name, "runner": "edgec (host)", "accuracy": acc,
                          "weight_bytes": sizes["weights"], "flash_bytes": sizes["text"] + sizes["rodata"],
                          "arena_bytes": sizes["arena"], "ns_per_inference": ns})
+            if args.mcu:
+                rows[-1]["mcu"] = on_mcu(args, MODEL, flags + (["--calibration", calib, "--observer", args.observer]
+                                                               if flags and flags[1].startswith("int8") else []),
+                                         work, name, test_x, test_y)
         def ort(model, name, *extra):
             path = os.path.join(work, name)
             run(["node", os.path.join(HERE, "ort_eval.js"), model, images, str(args.count), path, *extra],
@@ -144,6 +178,19 @@ def main():
         print(f"{r['variant']:18} {100 * r['accuracy']:6.2f}% {r['accuracy_drop_points']:6.2f} "
               f"{r['weight_bytes']:10} {r['weights_smaller']:7.2f}x {r['flash_bytes']:8} {r['arena_bytes']:8} "
               f"{r['ns_per_inference'] / 1000:7.2f} {r['speedup_vs_fp32']:6.2f}x")
+    if args.mcu:
+        print(f"\non {args.mcu} (emulated):")
+        print(f"{'variant':18} {'top-1':>7} {'images':>7} {'instructions':>13} {'vs FP32':>7} {'code B':>7} "
+              f"{'weights B':>9} {'arena B':>8} {'stack B':>7}")
+        base = rows[0]["mcu"]["instructions"]
+        for r in rows:
+            if "mcu" not in r:
+                continue
+            m = r["mcu"]
+            m["instructions_vs_fp32"] = round(m["instructions"] / base, 3)
+            print(f"{r['variant']:18} {100 * m['accuracy']:6.2f}% {m['count']:7} {m['instructions']:13,} "
+                  f"{m['instructions_vs_fp32']:6.2f}x {m['code_bytes']:7} {m['weight_bytes']:9} "
+                  f"{m['arena_bytes']:8} {m['stack_bytes']:7}")
     print(f"{'ORT FP32':18} {100 * ort_acc:6.2f}%")
     print(f"{'ORT INT8 QDQ':18} {100 * ort_qdq_acc:6.2f}%   (ORT's fused int8 kernels)")
     print(f"{'ORT INT8 QDQ ref':18} {100 * ort_ref_acc:6.2f}%   (graph optimisations off: the QDQ ops as defined; "
@@ -179,6 +226,21 @@ def main():
                   f"(graph optimisations off) on {100 * agreement:.2f}% of top-1 predictions. ONNX Runtime's "
                   "own fused int8 kernels score lower on this machine: its documentation notes that its x86 "
                   "u8 x s8 kernels (VPMADDUBSW) can saturate, and suggests `reduce_range` or U8U8 then."]
+        mcu_rows = [r for r in rows if "mcu" in r]
+        if mcu_rows:
+            m0 = mcu_rows[0]["mcu"]
+            lines += ["", f"## On {m0['target']} (emulated)", "",
+                      f"The same artifacts compiled for {m0['target']}, run under its emulator on the first "
+                      f"{m0['count']} test images (one firmware run, the harness's BATCH mode). Instructions "
+                      "per inference are counted by a qemu plugin (bench/targets.py's method); RAM is arena "
+                      "plus the deepest stack the model touched.", "",
+                      "| variant | top-1 | instructions / inference | vs FP32 | code bytes | weight bytes "
+                      "| arena bytes | stack bytes |", "|---|---|---|---|---|---|---|---|"]
+            for r in mcu_rows:
+                m = r["mcu"]
+                lines.append(f"| {r['variant']} | {100 * m['accuracy']:.2f}% | {m['instructions']:,} | "
+                             f"{m['instructions_vs_fp32']:.2f}x | {m['code_bytes']} | {m['weight_bytes']} | "
+                             f"{m['arena_bytes']} | {m['stack_bytes']} |")
         with open(os.path.join(ROOT, "docs", "quantization-accuracy.md"), "w") as f:
             f.write("\n".join(lines) + "\n")
 
