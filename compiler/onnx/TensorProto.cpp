@@ -5,6 +5,10 @@
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/ShapeInference.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <cstring>
 
 using namespace mlir;
@@ -143,6 +147,60 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
   return graph::makeFromBytes(RankedTensorType::get(shape, element),
                               ArrayRef<char>(bytes->data(), bytes->size()), resourceName);
+}
+
+const char *numpyDtype(int32_t t) {
+  using TP = onnx::TensorProto;
+  switch (t) {
+  case TP::FLOAT:
+    return "float32";
+  case TP::DOUBLE:
+    return "float64";
+  case TP::FLOAT16:
+    return "float16";
+  case TP::BOOL:
+    return "bool";
+  case TP::INT8:
+    return "int8";
+  case TP::UINT8:
+    return "uint8";
+  case TP::INT16:
+    return "int16";
+  case TP::UINT16:
+    return "uint16";
+  case TP::INT32:
+    return "int32";
+  case TP::UINT32:
+    return "uint32";
+  case TP::INT64:
+    return "int64";
+  case TP::UINT64:
+    return "uint64";
+  default:
+    return "?";
+  }
+}
+
+bool readTensorProtoFile(const std::string &path, TensorFile &out, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return error = path + ": cannot open: " + buffer.getError().message(), false;
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(), static_cast<int>((*buffer)->getBufferSize())))
+    return error = path + ": not an ONNX TensorProto", false;
+  MLIRContext ctx;
+  std::string diagnostic;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    diagnostic = d.str();
+    return success();
+  });
+  auto bytes = tensorBytes(tensor, FileLineColLoc::get(&ctx, path, 0, 0));
+  if (failed(bytes))
+    return error = path + ": " + diagnostic, false;
+  out.dtype = numpyDtype(tensor.data_type());
+  out.shape.assign(tensor.dims().begin(), tensor.dims().end());
+  out.bytes = std::move(*bytes);
+  return true;
 }
 
 } // namespace edgec::onnx_import

@@ -7,6 +7,7 @@
 
 #include <onnx/onnx_pb.h>
 #include <string>
+#include <vector>
 
 namespace edgec::onnx_import {
 
@@ -18,6 +19,21 @@ mlir::FailureOr<std::string> tensorBytes(const onnx::TensorProto &tensor, mlir::
 
 /// Bytes per element of an ONNX data type edgec supports (0 otherwise).
 unsigned elementBytes(int32_t onnxType);
+
+/// numpy's name of an ONNX data type ("float32", "int64", ...), "?" for
+/// others.
+const char *numpyDtype(int32_t onnxType);
+
+/// A tensor read from a TensorProto (.pb) file.
+struct TensorFile {
+  std::string dtype; // numpyDtype
+  std::vector<int64_t> shape;
+  std::string bytes; // little endian, as tensorBytes gives them
+};
+
+/// Reads a TensorProto file; false with `error` ("PATH: why") when it
+/// cannot be read, is not a TensorProto, or its data does not fit.
+bool readTensorProtoFile(const std::string &path, TensorFile &out, std::string &error);
 
 } // namespace edgec::onnx_import
 

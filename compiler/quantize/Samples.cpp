@@ -3,8 +3,6 @@
 
 #include "compiler/onnx/TensorProto.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -104,49 +102,17 @@ bool parseNpy(llvm::StringRef data, const std::string &path, Tensor &t, std::str
   return true;
 }
 
-const char *dtypeOfOnnx(int32_t type) {
-  using TP = onnx::TensorProto;
-  switch (type) {
-  case TP::FLOAT: return "float32";
-  case TP::DOUBLE: return "float64";
-  case TP::INT64: return "int64";
-  case TP::INT32: return "int32";
-  case TP::INT8: return "int8";
-  case TP::UINT8: return "uint8";
-  case TP::BOOL: return "bool";
-  default: return nullptr;
-  }
-}
-
-bool parsePb(llvm::StringRef data, const std::string &path, Tensor &t, std::string &error) {
-  onnx::TensorProto tensor;
-  if (!tensor.ParseFromArray(data.data(), static_cast<int>(data.size())))
-    return error = path + ": not an ONNX TensorProto", false;
-  const char *dtype = dtypeOfOnnx(tensor.data_type());
-  if (!dtype)
-    return error = path + ": element type not supported for calibration", false;
-  mlir::MLIRContext ctx;
-  std::string diagnostic;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostic = d.str();
-    return mlir::success();
-  });
-  auto bytes = onnx_import::tensorBytes(tensor, mlir::FileLineColLoc::get(&ctx, path, 0, 0));
-  if (mlir::failed(bytes))
-    return error = path + ": " + diagnostic, false;
-  t.dtype = dtype;
-  t.shape.assign(tensor.dims().begin(), tensor.dims().end());
-  t.bytes = std::move(*bytes);
-  return true;
-}
-
 bool readTensor(const std::string &path, Tensor &t, std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)
     return error = path + ": cannot open: " + buffer.getError().message(), false;
   if (llvm::StringRef(path).ends_with(".npy"))
     return parseNpy((*buffer)->getBuffer(), path, t, error);
-  return parsePb((*buffer)->getBuffer(), path, t, error);
+  onnx_import::TensorFile file;
+  if (!onnx_import::readTensorProtoFile(path, file, error))
+    return false;
+  t = {file.dtype, std::move(file.shape), std::move(file.bytes)};
+  return true;
 }
 
 /// Splits `t` into samples of `input`: one, or a batch along dim 0.

@@ -36,38 +36,6 @@
 namespace edgec::cli {
 namespace {
 
-const char *dtypeOfOnnx(int32_t t) {
-  using TP = onnx::TensorProto;
-  switch (t) {
-  case TP::FLOAT:
-    return "float32";
-  case TP::DOUBLE:
-    return "float64";
-  case TP::FLOAT16:
-    return "float16";
-  case TP::BOOL:
-    return "bool";
-  case TP::INT8:
-    return "int8";
-  case TP::UINT8:
-    return "uint8";
-  case TP::INT16:
-    return "int16";
-  case TP::UINT16:
-    return "uint16";
-  case TP::INT32:
-    return "int32";
-  case TP::UINT32:
-    return "uint32";
-  case TP::INT64:
-    return "int64";
-  case TP::UINT64:
-    return "uint64";
-  default:
-    return "?";
-  }
-}
-
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s;
   for (size_t i = 0; i < shape.size(); ++i)
@@ -93,30 +61,18 @@ bool readTensorFile(const std::string &path, const TensorInfo &want, std::string
     bytes = (*buffer)->getBuffer().str();
     return true;
   }
-  onnx::TensorProto tensor;
-  if (!tensor.ParseFromArray((*buffer)->getBufferStart(), (*buffer)->getBufferSize())) {
-    fmt::print(stderr, "edgec: error: {}: not an ONNX TensorProto\n", path);
+  onnx_import::TensorFile tensor;
+  std::string error;
+  if (!onnx_import::readTensorProtoFile(path, tensor, error)) {
+    fmt::print(stderr, "edgec: error: {}\n", error);
     return false;
   }
-  std::vector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-  std::string dtype = dtypeOfOnnx(tensor.data_type());
-  if (shape != want.shape || dtype != want.dtype) {
-    fmt::print(stderr, "edgec: error: {}: {} [{}] does not fit '{}', which is {} [{}]\n", path, dtype,
-               shapeText(shape), want.name, want.dtype, shapeText(want.shape));
+  if (tensor.shape != want.shape || tensor.dtype != want.dtype) {
+    fmt::print(stderr, "edgec: error: {}: {} [{}] does not fit '{}', which is {} [{}]\n", path, tensor.dtype,
+               shapeText(tensor.shape), want.name, want.dtype, shapeText(want.shape));
     return false;
   }
-  mlir::MLIRContext ctx;
-  std::string diagnostic;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    diagnostic = d.str();
-    return mlir::success();
-  });
-  auto data = onnx_import::tensorBytes(tensor, mlir::FileLineColLoc::get(&ctx, path, 0, 0));
-  if (mlir::failed(data)) {
-    fmt::print(stderr, "edgec: error: {}: {}\n", path, diagnostic);
-    return false;
-  }
-  bytes = std::move(*data);
+  bytes = std::move(tensor.bytes);
   return true;
 }
 
