@@ -31,9 +31,15 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   info.shape.assign(t.getShape().begin(), t.getShape().end());
   Type e = t.getElementType();
   // Quantised tensors cross the C API as their stored integers.
-  if (auto q = llvm::dyn_cast<quant::QuantizedType>(e))
+  if (auto q = llvm::dyn_cast<quant::QuantizedType>(e)) {
+    if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(q)) {
+      info.quantised = true;
+      info.scale = u.getScale();
+      info.zeroPoint = u.getZeroPoint();
+    }
     e = IntegerType::get(e.getContext(), q.getStorageTypeIntegralWidth(),
                          q.isSigned() ? IntegerType::Signless : IntegerType::Unsigned);
+  }
   auto setType = [&](const char *dtype, const char *ctype, int64_t width) {
     info.dtype = dtype;
     info.ctype = ctype;
@@ -167,6 +173,13 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
                      "#define {}_ELEMENTS {}\n#define {}_BYTES {}\n\n",
                      K, dtypeCode(t.dtype), K, t.shape.size(), K, shapeList(t.shape, ", "), K,
                      elements, K, t.bytes);
+    if (t.quantised) {
+      // Drop the blank line just written: these belong to the same tensor.
+      h.pop_back();
+      h += fmt::format("/* real = {K}_SCALE * (stored - {K}_ZERO_POINT) */\n"
+                       "#define {K}_SCALE {scale:.9g}f\n#define {K}_ZERO_POINT {zp}\n\n",
+                       fmt::arg("K", K), fmt::arg("scale", t.scale), fmt::arg("zp", t.zeroPoint));
+    }
   };
   for (size_t i = 0; i < info.inputs.size(); ++i)
     describe("INPUT", i, info.inputs[i]);
@@ -196,9 +209,10 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
   auto tensors = [](const std::vector<TensorInfo> &list) {
     std::string out;
     for (const TensorInfo &t : list)
-      out += fmt::format("{}{{\"name\": {}, \"dtype\": \"{}\", \"shape\": [{}]}}",
-                         out.empty() ? "" : ", ", jsonQuote(t.name), t.dtype,
-                         shapeList(t.shape, ", "));
+      out += fmt::format("{}{{\"name\": {}, \"dtype\": \"{}\", \"shape\": [{}]{}}}",
+                         out.empty() ? "" : ", ", jsonQuote(t.name), t.dtype, shapeList(t.shape, ", "),
+                         t.quantised ? fmt::format(", \"scale\": {:.9g}, \"zero_point\": {}", t.scale, t.zeroPoint)
+                                     : std::string());
     return out;
   };
   return fmt::format(

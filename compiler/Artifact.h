@@ -30,6 +30,10 @@ struct TensorInfo {
   std::string dtype;          // "float32", "int64", ...
   std::string ctype;          // "float", "int64_t", ...
   int64_t bytes = 0;
+  // Quantised per tensor (int8 I/O): real = scale * (stored - zeroPoint).
+  bool quantised = false;
+  double scale = 0;
+  int64_t zeroPoint = 0;
 };
 
 struct OpReport {

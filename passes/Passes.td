@@ -246,4 +246,15 @@ def QuantizeWeightsInt4Pass : Pass<"edgec-quantize-weights-int4", "::mlir::func:
   let dependentDialects = ["::edgec::graph::GraphDialect"];
 }
 
+def QuantizedIOPass : Pass<"edgec-quantized-io", "::mlir::func::FuncOp"> {
+  let summary = "int8 inputs and outputs: drop @main's first quantize and last dequantize";
+  let description = [{
+    An argument used only by per-tensor `graph.quantize` ops of one type
+    takes that type; a result made by a per-tensor `graph.dequantize` is
+    returned before it. The C API then passes the stored integers, and the
+    header carries their scale and zero point.
+  }];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
 #endif // EDGEC_PASSES

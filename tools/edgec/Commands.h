@@ -54,6 +54,7 @@ struct CompileCommand : ModelOptions {
   std::string observer = "minmax";
   int64_t calibrationSamples = 0; // 0: all
   int64_t groupSize = 128;        // int4-weights: weights per scale
+  std::string io = "float";       // "int8": quantised inputs and outputs at the C API
   bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
   void addQuantizationOptions(CLI::App *cmd) {
     cmd->add_option("--quantize", quantize,
@@ -62,6 +63,10 @@ struct CompileCommand : ModelOptions {
         ->check(CLI::IsMember({"int8", "int8-per-tensor", "int4-weights"}));
     cmd->add_option("--group-size", groupSize, "int4-weights: weights per scale (default 128)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--io", io,
+                    "Inputs and outputs of a quantised model: float (default) or int8 (the stored "
+                    "integers; the header gives scale and zero point)")
+        ->check(CLI::IsMember({"float", "int8"}));
     cmd->add_option("--calibration", calibration,
                     "Calibration data for --quantize: a directory of .npy/.pb samples");
     cmd->add_option("--observer", observer, "Activation range observer: minmax, percentile or mse")

@@ -247,6 +247,22 @@ mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp modu
   return pm.run(module);
 }
 
+bool quantizedIO(mlir::ModuleOp module) {
+  mlir::PassManager pm(module.getContext());
+  pm.nest<mlir::func::FuncOp>().addPass(edgec::createQuantizedIOPass());
+  if (mlir::failed(pm.run(module)))
+    return false;
+  auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
+  auto quantised = [](mlir::Type t) {
+    return llvm::isa<mlir::quant::QuantizedType>(llvm::cast<mlir::RankedTensorType>(t).getElementType());
+  };
+  if (main && (llvm::any_of(main.getArgumentTypes(), quantised) || llvm::any_of(main.getResultTypes(), quantised)))
+    return true;
+  fmt::print(stderr, "edgec: error: --io int8: no input or output of the model is quantised (compile with "
+                     "--quantize int8, or give a pre-quantised model)\n");
+  return false;
+}
+
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled) {
   edgec::onnx_import::ImportOptions opts;
@@ -280,6 +296,8 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     return kModelError;
   if (!cmd.quantize.empty() && mlir::failed(quantizeGraph(cmd, *module)))
     return kModelError;
+  if (cmd.io == "int8" && !quantizedIO(*module))
+    return kModelError;
   info = edgec::describeGraph(*module);
   info.name = cmd.name;
   info.modelPath = cmd.model;
@@ -296,6 +314,8 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
                               cmd.observer, cmd.calibrationSamples);
   else if (!cmd.quantize.empty())
     info.flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
+  if (cmd.io != "float")
+    info.flags += " --io " + cmd.io;
 
   edgec::CompileOptions copts;
   copts.name = cmd.name;
