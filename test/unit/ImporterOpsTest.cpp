@@ -401,6 +401,41 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("DequantizeLinear", {"w", "s", "z"}, {"y"}), "axis", 0);
                },
                "graph.dequantize", "tensor<2x3xf32>"});
+  // An int8 initializer of the given shape.
+  auto int8Tensor = [](ModelBuilder &m, const std::string &name, std::vector<int64_t> shape) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    std::vector<int64_t> values;
+    for (int64_t i = 0; i < n; ++i)
+      values.push_back(i % 7 - 3);
+    m.ints(name, values, onnx::TensorProto::INT8);
+    auto *t = m.graph->mutable_initializer(m.graph->initializer_size() - 1);
+    t->clear_dims();
+    for (int64_t d : shape)
+      t->add_dims(d);
+  };
+  c.push_back({"QLinearConv", [int8Tensor](ModelBuilder &m) {
+                 // [1, 1, 4, 4] * [2, 1, 3, 3], no pads -> [1, 2, 2, 2], int8 out.
+                 m.input("x", {1, 1, 4, 4}, onnx::TensorProto::INT8);
+                 m.floats("xs", {}, {0.5f}).ints("xz", {0}, onnx::TensorProto::INT8, true);
+                 int8Tensor(m, "w", {2, 1, 3, 3});
+                 m.floats("ws", {2}, {0.1f, 0.2f}).ints("wz", {0, 0}, onnx::TensorProto::INT8);
+                 m.floats("ys", {}, {0.25f}).ints("yz", {0}, onnx::TensorProto::INT8, true);
+                 m.output("y", onnx::TensorProto::INT8);
+                 m.node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {"y"});
+               },
+               "graph.conv", "tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01>>"});
+  c.push_back({"QLinearMatMul", [int8Tensor](ModelBuilder &m) {
+                 m.input("a", {2, 3}, onnx::TensorProto::INT8);
+                 m.floats("as", {}, {0.5f}).ints("az", {1}, onnx::TensorProto::INT8, true);
+                 int8Tensor(m, "b", {3, 4});
+                 m.floats("bs", {}, {0.25f}).ints("bz", {0}, onnx::TensorProto::INT8, true);
+                 m.floats("ys", {}, {0.125f}).ints("yz", {0}, onnx::TensorProto::INT8, true);
+                 m.output("y", onnx::TensorProto::INT8);
+                 m.node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"});
+               },
+               "graph.matmul", "tensor<2x4x!quant.uniform<i8:f32, 1.250000e-01>>"});
   return c;
 }
 
