@@ -61,15 +61,16 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
   std::string kernels = "edgec-vectorize-contractions{vector-bits=" +
                         std::to_string(target.floatVectorBits) +
                         " rows=" + std::to_string(target.kernelRows) +
-                        " vectors=" + std::to_string(target.kernelVectors) + "}";
+                        " vectors=" + std::to_string(target.kernelVectors) +
+                        (target.intDotProduct.empty() ? "" : " dot-product=" + target.intDotProduct) + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-         "func.func(canonicalize,edgec-plan-memory,edgec-lower-copies," + kernels +
-         ",convert-linalg-to-loops," +
+         "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
+         "convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
          options.name + "},convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
          "},finalize-memref-to-llvm{" +

@@ -519,10 +519,17 @@ ConvSpec convSpecOf(ConvLike op) {
   return {op.getStrides(), op.getPads(), op.getDilations(), static_cast<int64_t>(op.getGroup())};
 }
 
+/// Applied to a conv's accumulator before it is reshaped back from a
+/// pointwise conv's flattened image (an int8 conv's requantisation): it
+/// reads the very tensor the conv wrote, which edgec-vectorize-contractions
+/// needs to evaluate it in the kernel.
+using ConvEpilogue = llvm::function_ref<FailureOr<Value>(Value)>;
+
 /// out[n, oc, o..] = bias[oc] + sum x[n, ic, o * s + k * d] * w[oc, ic, k..]
 /// as one generic; `out`'s element type is the accumulator's (f32, or i32
-/// for int8 operands).
-Value convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTensorType out, const ConvSpec &spec) {
+/// for int8 operands), then `epilogue`'s if there is one.
+FailureOr<Value> convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTensorType out,
+                             const ConvSpec &spec, ConvEpilogue epilogue = {}) {
   auto xt = typeOf(x), wt = typeOf(w);
   auto finalOut = out;
   int64_t k = xt.getRank() - 2;
@@ -602,7 +609,14 @@ Value convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTensorType ou
       [unsignedInput](OpBuilder &ob, Location loc, ValueRange a) {
         linalg::YieldOp::create(ob, loc, multiplyAdd(ob, loc, a[2], a[0], a[1], unsignedInput));
       });
-  return l.reshape(conv.getResult(0), finalOut);
+  Value result = conv.getResult(0);
+  if (epilogue) {
+    FailureOr<Value> r = epilogue(result);
+    if (failed(r))
+      return failure();
+    result = *r;
+  }
+  return l.reshape(result, RankedTensorType::get(finalOut.getShape(), typeOf(result).getElementType()));
 }
 
 FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
@@ -1234,11 +1248,17 @@ FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op, quant::QuantizedT
                        });
 }
 
-/// The int32 accumulator's start: bias[c] - x_zero_point * sum of channel
-/// c's weights. Summing raw stored inputs against the weights then gives
-/// sum (x - x_zero_point) * w; padding with the zero point adds nothing.
-FailureOr<Value> accumulatorStart(Lowering &l, Value weight, int64_t channelAxis, Value bias,
-                                  int64_t inputZeroPoint) {
+/// The int32 accumulator's start, bias[c] - x_zero_point * sum of channel
+/// c's weights (summing raw stored inputs against the weights then gives
+/// sum (x - x_zero_point) * w; padding with the zero point adds nothing),
+/// and the largest magnitude each channel's sum can reach.
+struct Accumulator {
+  Value start;
+  SmallVector<int64_t> bound;
+};
+
+FailureOr<Accumulator> accumulatorStart(Lowering &l, Value weight, int64_t channelAxis, Value bias,
+                                        int64_t inputZeroPoint, bool unsignedInput) {
   SmallVector<int64_t> w, b;
   auto wt = typeOf(weight);
   int64_t channels = wt.getDimSize(channelAxis);
@@ -1250,43 +1270,90 @@ FailureOr<Value> accumulatorStart(Lowering &l, Value weight, int64_t channelAxis
   int64_t inner = 1;
   for (int64_t i = channelAxis + 1; i < wt.getRank(); ++i)
     inner *= wt.getDimSize(i);
-  for (size_t i = 0; i < w.size(); ++i)
-    b[(i / inner) % channels] -= inputZeroPoint * w[i];
-  auto type = RankedTensorType::get({channels}, l.b.getI32Type());
-  for (int64_t &v : b)
-    if (v < INT32_MIN || v > INT32_MAX)
+  SmallVector<int64_t> weightSum(channels, 0);
+  for (size_t i = 0; i < w.size(); ++i) {
+    int64_t c = (i / inner) % channels;
+    b[c] -= inputZeroPoint * w[i];
+    weightSum[c] += std::abs(w[i]);
+  }
+  Accumulator acc;
+  int64_t maxInput = unsignedInput ? 255 : 128;
+  for (int64_t c = 0; c < channels; ++c) {
+    acc.bound.push_back(std::abs(b[c]) + weightSum[c] * maxInput);
+    // A sum that could leave int32 would wrap.
+    if (acc.bound.back() > INT32_MAX)
       return failure();
-  return Value(arith::ConstantOp::create(l.b, makeInts(type, b, "accumulator_start")));
+  }
+  auto type = RankedTensorType::get({channels}, l.b.getI32Type());
+  acc.start = arith::ConstantOp::create(l.b, makeInts(type, b, "accumulator_start"));
+  return acc;
 }
 
 /// Stored result = clamp(zero_point + round(acc * in_scale * w_scale[c] /
 /// out_scale), act_min, act_max), the multiplier as fixed point: integer
 /// arithmetic only (a 32x32->64 multiply and a rounding shift).
+///
+/// One shift for every channel where the multipliers keep at least 16
+/// significant bits (a shift by a constant, where per-channel shifts would
+/// be variable 64-bit shifts); the clamp in int32 when `bound` (the
+/// accumulator's reach) says the scaled sum fits.
 FailureOr<Value> requantise(Lowering &l, Value acc, int64_t channelAxis, quant::UniformQuantizedType in,
                             quant::QuantizedType w, quant::UniformQuantizedType out, int64_t actMin,
-                            int64_t actMax, RankedTensorType result) {
-  SmallVector<double> multipliers, shifts;
+                            int64_t actMax, ArrayRef<int64_t> bound, RankedTensorType result) {
+  SmallVector<FixedPointMultiplier> fixed;
   for (double ws : scalesOf(w)) {
     FixedPointMultiplier f;
     if (!toFixedPoint(in.getScale() * ws / out.getScale(), f))
       return failure();
+    fixed.push_back(f);
+  }
+  // Channels whose multiplier is 0 (below 2^-31) give 0 with any shift.
+  int64_t common = 62;
+  for (const FixedPointMultiplier &f : fixed)
+    if (f.multiplier != 0)
+      common = std::min(common, f.shift);
+  bool oneShift = llvm::all_of(
+      fixed, [&](const FixedPointMultiplier &f) { return f.multiplier == 0 || f.shift - common <= 15; });
+  SmallVector<double> multipliers, shifts;
+  for (FixedPointMultiplier f : fixed) {
+    if (oneShift && f.shift > common) {
+      int64_t drop = f.shift - common;
+      f = {(f.multiplier + (int64_t(1) << (drop - 1))) >> drop, common};
+    }
     multipliers.push_back(static_cast<double>(f.multiplier));
     shifts.push_back(static_cast<double>(f.shift));
   }
-  auto shape = typeOf(acc).getShape();
-  Value m = channelConstant(l, l.b.getI64Type(), multipliers, channelAxis, shape, "multipliers");
-  Value sh = channelConstant(l, l.b.getI64Type(), shifts, channelAxis, shape, "shifts");
+  double reach = 0; // largest |acc * multiplier / 2^shift|
+  for (size_t c = 0; c < std::max(fixed.size(), bound.size()); ++c) {
+    size_t k = fixed.size() == 1 ? 0 : c;
+    double b = double(bound[bound.size() == 1 ? 0 : c]);
+    reach = std::max(reach, std::ldexp(b * multipliers[k], -int(shifts[k])));
+  }
   int64_t zp = out.getZeroPoint();
-  return l.elementwise(result, {acc, m, sh}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-    Type i64 = ob.getI64Type();
-    auto c = [&](int64_t x) { return Value(arith::ConstantIntOp::create(ob, loc, i64, x)); };
+  bool narrow = reach + double(std::abs(zp)) + 2 < double(INT32_MAX);
+  auto shape = typeOf(acc).getShape();
+  // Multipliers are below 2^31: int32 constants, widened in the kernel
+  // (a signed 32x32->64 multiply).
+  Value m = channelConstant(l, l.b.getI32Type(), multipliers, channelAxis, shape, "multipliers");
+  SmallVector<Value> inputs{acc, m};
+  if (!oneShift)
+    inputs.push_back(channelConstant(l, l.b.getI64Type(), shifts, channelAxis, shape, "shifts"));
+  return l.elementwise(result, inputs, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Type i64 = ob.getI64Type(), i32 = ob.getI32Type();
+    auto c = [&](Type t, int64_t x) { return Value(arith::ConstantIntOp::create(ob, loc, t, x)); };
     Value wide = arith::ExtSIOp::create(ob, loc, i64, v[0]);
-    Value product = arith::MulIOp::create(ob, loc, wide, v[1]);
-    Value half = arith::ShLIOp::create(ob, loc, c(1), arith::SubIOp::create(ob, loc, v[2], c(1)));
-    Value scaled = arith::ShRSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, product, half), v[2]);
-    Value r = arith::AddIOp::create(ob, loc, scaled, c(zp));
-    r = arith::MaxSIOp::create(ob, loc, r, c(actMin));
-    r = arith::MinSIOp::create(ob, loc, r, c(actMax));
+    Value product = arith::MulIOp::create(ob, loc, wide, arith::ExtSIOp::create(ob, loc, i64, v[1]));
+    Value shift = oneShift ? c(i64, common) : v[2];
+    Value half = arith::ShLIOp::create(ob, loc, c(i64, 1), arith::SubIOp::create(ob, loc, shift, c(i64, 1)));
+    Value r = arith::ShRSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, product, half), shift);
+    Type t = i64;
+    if (narrow) {
+      r = arith::TruncIOp::create(ob, loc, i32, r);
+      t = i32;
+    }
+    r = arith::AddIOp::create(ob, loc, r, c(t, zp));
+    r = arith::MaxSIOp::create(ob, loc, r, c(t, actMin));
+    r = arith::MinSIOp::create(ob, loc, r, c(t, actMax));
     return arith::TruncIOp::create(ob, loc, result.getElementType(), r);
   });
 }
@@ -1294,7 +1361,7 @@ FailureOr<Value> requantise(Lowering &l, Value acc, int64_t channelAxis, quant::
 FailureOr<Value> lowerQConv(Lowering &l, QConvOp op, const QuantTypes &types) {
   auto in = llvm::cast<quant::UniformQuantizedType>(types.operands[0]);
   auto out = llvm::cast<quant::UniformQuantizedType>(types.results[0]);
-  auto start = accumulatorStart(l, op.getWeight(), 0, op.getBias(), in.getZeroPoint());
+  auto start = accumulatorStart(l, op.getWeight(), 0, op.getBias(), in.getZeroPoint(), !in.isSigned());
   if (failed(start))
     return failure();
   auto result = typeOf(op.getOutput());
@@ -1302,27 +1369,31 @@ FailureOr<Value> lowerQConv(Lowering &l, QConvOp op, const QuantTypes &types) {
   ConvSpec spec = convSpecOf(op);
   spec.padValue = static_cast<double>(in.getZeroPoint());
   spec.unsignedInput = !in.isSigned();
-  Value acc = convGeneric(l, op.getInput(), op.getWeight(), *start, accType, spec);
-  return requantise(l, acc, 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), result);
+  return convGeneric(l, op.getInput(), op.getWeight(), start->start, accType, spec, [&](Value acc) {
+    auto accShape = typeOf(acc).getShape();
+    return requantise(l, acc, 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), start->bound,
+                      RankedTensorType::get(accShape, result.getElementType()));
+  });
 }
 
 FailureOr<Value> lowerQMatMul(Lowering &l, QMatMulOp op, const QuantTypes &types) {
   auto in = llvm::cast<quant::UniformQuantizedType>(types.operands[0]);
   auto out = llvm::cast<quant::UniformQuantizedType>(types.results[0]);
-  auto start = accumulatorStart(l, op.getRhs(), 1, op.getBias(), in.getZeroPoint());
+  auto start = accumulatorStart(l, op.getRhs(), 1, op.getBias(), in.getZeroPoint(), !in.isSigned());
   if (failed(start))
     return failure();
   auto result = typeOf(op.getOutput());
   auto accType = RankedTensorType::get(result.getShape(), l.b.getI32Type());
   int64_t rank = result.getRank();
   auto init = linalg::GenericOp::create(
-      l.b, TypeRange{accType}, ValueRange{*start}, ValueRange{l.empty(accType)},
+      l.b, TypeRange{accType}, ValueRange{start->start}, ValueRange{l.empty(accType)},
       ArrayRef<AffineMap>{AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, l.ctx)}, l.ctx),
                           AffineMap::getMultiDimIdentityMap(rank, l.ctx)},
       SmallVector<IteratorType>(rank, IteratorType::parallel),
       [](OpBuilder &ob, Location loc, ValueRange a) { linalg::YieldOp::create(ob, loc, a[0]); });
   Value acc = matmul(l, op.getLhs(), op.getRhs(), accType, false, false, init.getResult(0), !in.isSigned());
-  return requantise(l, acc, rank - 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), result);
+  return requantise(l, acc, rank - 1, in, types.operands[1], out, op.getActMin(), op.getActMax(), start->bound,
+                    result);
 }
 
 /// Weight-only int4: element (i_0, .., i_n) is nibble row * R + r of the

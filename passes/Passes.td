@@ -155,6 +155,16 @@ def VectorizeContractionsPass : Pass<"edgec-vectorize-contractions", "::mlir::fu
     so that the vector operand is reused across rows, e.g. a conv's output
     channel) in broadcasts. Each output is summed in the original reduction
     order. `vector-bits=0` blocks scalars (MCUs without float SIMD).
+
+    The elementwise generic that fills the output just before (a bias) and
+    the one that reads it just after (an activation, int8 requantisation)
+    are evaluated on the accumulators in registers; an intermediate
+    accumulator buffer read by nothing else is then dropped.
+
+    int8 x int8 -> int32 contractions with `dot-product=x86-pmaddwd` take
+    an even reduction dim two steps at a time: both steps' operands are
+    interleaved as 16-bit lanes and one `pmaddwd` multiplies them and adds
+    each pair into an int32 lane.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
@@ -163,10 +173,13 @@ def VectorizeContractionsPass : Pass<"edgec-vectorize-contractions", "::mlir::fu
            "Rows of accumulators in the register block">,
     Option<"vectors", "vectors", "unsigned", /*default=*/"2",
            "Vectors of accumulators per row">,
+    Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"\"",
+           "The target's int8 dot-product instruction for int8 x int8 -> int32 "
+           "kernels: x86-pmaddwd, or empty (a multiply-add per element)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
 def ConvertVectorToLLVMPass : Pass<"edgec-convert-vector-to-llvm", "::mlir::ModuleOp"> {

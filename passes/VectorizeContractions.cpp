@@ -20,15 +20,27 @@
 // results differ from the plain loops only where LLVM fuses the
 // multiply-add (contract), which it does only where the cpu has FMA. With
 // `vector-bits=0` the same blocking is done on scalars, which still keeps
-// the accumulators in registers on MCUs. docs/kernels.md has the details.
+// the accumulators in registers on MCUs.
+//
+// The elementwise generic that fills the output before the contraction (the
+// bias) and the one that reads it right after (activation; an int8 conv's
+// requantisation) are evaluated inside the block, on the accumulators in
+// registers: the accumulator buffer is then neither written nor read, and
+// is dropped (an int8 conv's int32 buffer is 4x its int8 result). The pass
+// runs before memory planning, so the arena does not hold it either.
+// docs/kernels.md has the details.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace edgec {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONSPASS
@@ -51,10 +63,22 @@ struct Access {
 /// How an integer input is widened to the accumulator's type.
 enum class Widen { None, Signed, Unsigned };
 
+/// An elementwise generic (or fill) evaluated inside the kernel, at the
+/// accumulators' positions: its inputs as the contraction's loops read them.
+struct Elementwise {
+  Operation *op = nullptr; // linalg.generic or linalg.fill; null = none
+  SmallVector<Access> inputs;
+  Value out;               // the epilogue's result buffer
+  bool outContiguous = false;
+};
+
 /// A contraction `out += in0 * in1` with static loop ranges: float, or
 /// integers (int8) widened and summed in a wider integer (int32).
 struct Contraction {
   linalg::GenericOp op;
+  // `out += in0 * in1`, or any lane-wise fold of in0 into out (a max or
+  // sum pool: in1 is then the window, which only gives the loop ranges).
+  bool fold = false;
   bool integer = false;
   Widen widen[2] = {Widen::None, Widen::None};
   SmallVector<int64_t> ranges;
@@ -66,6 +90,10 @@ struct Contraction {
   AffineMap outMap;
   bool outContiguous = false;
   unsigned lanes = 1;               // of each vector; 1 = scalars
+  int pair = -1;                     // reduction dim taken two at a time
+  std::string pairIntrinsic;        // the LLVM intrinsic that sums pairs
+  Elementwise init;                 // fills `out` before (e.g. the bias)
+  Elementwise epilogue;             // reads `out` after (e.g. requantisation)
 };
 
 /// True if `e`, as a function of dim `d`, is `c * d + (terms without d)`;
@@ -155,22 +183,48 @@ bool isMultiplyAccumulate(linalg::GenericOp op, Contraction &c) {
   return body.getOperations().size() == expected;
 }
 
+/// An op a body may contain to be evaluated lane-wise on vectors.
+bool isLiftable(Operation &op) {
+  return isa<arith::ConstantOp>(op) || OpTrait::hasElementwiseMappableTraits(&op);
+}
+
+/// A reduction whose body combines the output with input 0 only, lane-wise
+/// (max pooling: `yield(maxsi(out, in0))`).
+bool isFold(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (op.getNumReductionLoops() == 0 || body.getArgument(0).use_empty() ||
+      body.getArguments().back().use_empty())
+    return false;
+  for (unsigned i = 1; i < op.getNumDpsInputs(); ++i)
+    if (!body.getArgument(i).use_empty())
+      return false;
+  return llvm::all_of(body.without_terminator(), isLiftable);
+}
+
 /// The contraction `op` computes, with vectors of up to `vectorBits`.
 std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
   Contraction c;
   c.op = op;
-  if (!isMultiplyAccumulate(op, c))
-    return std::nullopt;
+  if (!isMultiplyAccumulate(op, c)) {
+    if (!isFold(op))
+      return std::nullopt;
+    c.fold = true;
+  }
   // Float: one element type throughout. Integer: inputs no wider than the
-  // accumulator, widened in the body when narrower.
+  // accumulator, widened in the body when narrower. A fold's body converts
+  // what it needs.
   Type elem = llvm::cast<ShapedType>(op.getDpsInitOperand(0)->get().getType()).getElementType();
+  if (!elem.isIntOrFloat())
+    return std::nullopt;
   for (OpOperand &o : op->getOpOperands()) {
     auto t = llvm::dyn_cast<MemRefType>(o.get().getType());
     if (!t || !t.hasStaticShape())
       return std::nullopt;
     Type e = t.getElementType();
+    if (c.fold)
+      continue;
     if (c.integer ? !e.isSignlessInteger() || e.getIntOrFloatBitWidth() > elem.getIntOrFloatBitWidth()
                   : !llvm::isa<FloatType>(e) || e != elem)
       return std::nullopt;
@@ -193,6 +247,10 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   // the image row; one with a narrow image or a stride along its output
   // channels (whose weights are packed channel-last).
   unsigned last = llvm::cast<AffineDimExpr>(c.outMap.getResults().back()).getPosition();
+  int64_t reductionSteps = 1;
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] != utils::IteratorType::parallel)
+      reductionSteps *= c.ranges[d];
   auto fill = [&](unsigned d) {
     int64_t n = c.ranges[d];
     return double(n) / double((n + lanes - 1) / lanes * lanes);
@@ -207,8 +265,11 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
       int64_t stride = laneStride(map, d, operand->get());
       score *= stride == 1 ? 1.0 : stride > 1 ? 0.6 : 0.25;
     }
+    // Results stored lane by lane: once per block, after all reduction
+    // steps; it costs more the fewer steps there are to share it (a 3x3
+    // conv over one input channel has 9).
     if (laneStride(c.outMap, d, out) != 1)
-      score *= 0.9;
+      score *= 1.0 - std::min(0.5, double(lanes) / (2.0 * double(reductionSteps)));
     return score;
   };
   c.col = last;
@@ -253,6 +314,172 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
     lanes /= 2;
   c.lanes = lanes;
   return c;
+}
+
+/// True if steps d and d + 1 read adjacent elements of `memref`.
+bool adjacentPair(AffineMap map, unsigned d, Value memref) {
+  if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
+    return false;
+  for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
+    if (map.getResult(k).isFunctionOfDim(d))
+      return false;
+  int64_t coefficient = 0;
+  return linearIn(map.getResults().back(), d, coefficient) && coefficient == 1;
+}
+
+/// Takes a reduction dim two steps at a time when the target has an
+/// instruction that multiplies 16-bit lanes and adds adjacent products
+/// into 32-bit lanes, and the operands are int8 (products of pairs cannot
+/// overflow 32 bits).
+void choosePair(Contraction &c, StringRef dotProduct) {
+  if (!c.integer || dotProduct != "x86-pmaddwd" || c.widen[0] == Widen::None ||
+      c.widen[1] == Widen::None)
+    return;
+  Type acc = llvm::cast<MemRefType>(c.op.getDpsInitOperand(0)->get().getType()).getElementType();
+  for (int i = 0; i < 2; ++i)
+    if (!llvm::cast<MemRefType>(c.op.getDpsInputOperand(i)->get().getType()).getElementType().isInteger(8))
+      return;
+  if (!acc.isInteger(32))
+    return;
+  switch (c.lanes) {
+  case 4: c.pairIntrinsic = "llvm.x86.sse2.pmadd.wd"; break;
+  case 8: c.pairIntrinsic = "llvm.x86.avx2.pmadd.wd"; break;
+  case 16: c.pairIntrinsic = "llvm.x86.avx512.pmaddw.d.512"; break;
+  default: return;
+  }
+  // Preferably a dim along which each broadcast operand's pair is two
+  // adjacent bytes (one 16-bit load: a conv's kernel column, a matmul's K);
+  // then an even one (no step left alone); then the innermost. An odd
+  // range's last step is done alone.
+  auto score = [&](unsigned d) {
+    bool adjacent = llvm::all_of(llvm::seq(0, 2), [&](int i) {
+      return c.in[i].usesCol || adjacentPair(c.in[i].map, d, c.op.getDpsInputOperand(i)->get());
+    });
+    return std::make_tuple(adjacent, c.ranges[d] % 2 == 0);
+  };
+  for (unsigned d : llvm::reverse(c.reductions))
+    if (c.ranges[d] >= 2 && (c.pair < 0 || score(d) > score(static_cast<unsigned>(c.pair))))
+      c.pair = static_cast<int>(d);
+  if (c.pair < 0)
+    c.pairIntrinsic.clear();
+}
+
+/// Ops a fused init or epilogue may be moved across: they neither read nor
+/// write memory (constants, views) or only allocate.
+bool movableAcross(Operation *op) {
+  return isa<memref::AllocOp>(op) || isMemoryEffectFree(op);
+}
+
+/// True if every op of `g`'s body (but the yield) can be applied lane-wise
+/// to vectors, and the body does not read the output's old value.
+bool liftableBody(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  if (!body.getArguments().back().use_empty())
+    return false;
+  return llvm::all_of(body.without_terminator(), isLiftable);
+}
+
+/// `op`'s inputs as read at the contraction's loop positions: `op` runs
+/// over the output's shape with an identity output map, so its loop
+/// indices are the output map of the contraction's.
+void describeInputs(Contraction &c, Elementwise &e) {
+  auto g = llvm::dyn_cast<linalg::GenericOp>(e.op);
+  if (!g)
+    return; // a fill: one scalar
+  for (OpOperand *operand : g.getDpsInputOperands()) {
+    Access a;
+    a.map = g.getMatchingIndexingMap(operand).compose(c.outMap);
+    a.usesCol = a.map.isFunctionOfDim(c.col);
+    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get()) : 0;
+    a.usesRow = c.row >= 0 && a.map.isFunctionOfDim(c.row);
+    e.inputs.push_back(a);
+  }
+}
+
+/// An all-parallel generic over `shape` whose output map is the identity.
+bool isElementwiseOver(linalg::GenericOp g, ArrayRef<int64_t> shape) {
+  if (g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 0 || !liftableBody(g))
+    return false;
+  OpOperand *out = g.getDpsInitOperand(0);
+  auto t = llvm::dyn_cast<MemRefType>(out->get().getType());
+  return t && t.getShape() == shape && g.getMatchingIndexingMap(out).isIdentity();
+}
+
+/// The op that fills the contraction's output just before it: a fill or an
+/// elementwise generic writing exactly that buffer.
+void findInit(Contraction &c) {
+  Value out = c.op.getDpsInitOperand(0)->get();
+  auto shape = llvm::cast<MemRefType>(out.getType()).getShape();
+  Operation *p = c.op->getPrevNode();
+  while (p && movableAcross(p))
+    p = p->getPrevNode();
+  if (!p)
+    return;
+  if (auto fill = llvm::dyn_cast<linalg::FillOp>(p)) {
+    if (fill.getOutputs()[0] == out && fill.hasPureBufferSemantics())
+      c.init.op = fill;
+  } else if (auto g = llvm::dyn_cast<linalg::GenericOp>(p)) {
+    if (g.hasPureBufferSemantics() && isElementwiseOver(g, shape) && g.getDpsInitOperand(0)->get() == out &&
+        llvm::none_of(g.getDpsInputs(), [&](Value v) { return v == out; }))
+      c.init.op = g;
+  }
+  if (c.init.op)
+    describeInputs(c, c.init);
+}
+
+/// The buffer `v` is or views.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// True if every use of `buffer` (through views) is by one of `ops`.
+bool onlyUsedBy(Value buffer, ArrayRef<Operation *> ops) {
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *user = use.getOwner();
+    if (llvm::is_contained(ops, user))
+      continue;
+    auto view = llvm::dyn_cast<ViewLikeOpInterface>(user);
+    if (!view || view.getViewSource() != buffer)
+      return false;
+    for (Value r : user->getResults())
+      if (!onlyUsedBy(r, ops))
+        return false;
+  }
+  return true;
+}
+
+/// The elementwise generic that reads the contraction's output right after
+/// it, as the only reader of an intermediate buffer: evaluated in the
+/// kernel, the buffer is no longer needed.
+void findEpilogue(Contraction &c) {
+  Value out = c.op.getDpsInitOperand(0)->get();
+  auto shape = llvm::cast<MemRefType>(out.getType()).getShape();
+  Operation *n = c.op->getNextNode();
+  while (n && movableAcross(n))
+    n = n->getNextNode();
+  auto g = llvm::dyn_cast_or_null<linalg::GenericOp>(n);
+  if (!g || !g.hasPureBufferSemantics() || !isElementwiseOver(g, shape))
+    return;
+  int reads = 0;
+  for (OpOperand &operand : g->getOpOperands()) {
+    if (operand.get() != out)
+      continue;
+    if (!g.isDpsInput(&operand) || !g.getMatchingIndexingMap(&operand).isIdentity())
+      return;
+    ++reads;
+  }
+  Value root = rootOf(out);
+  SmallVector<Operation *> users{c.op, g};
+  if (c.init.op)
+    users.push_back(c.init.op);
+  if (reads != 1 || !root.getDefiningOp<memref::AllocOp>() || !onlyUsedBy(root, users))
+    return;
+  c.epilogue.op = g;
+  c.epilogue.out = g.getDpsInitOperand(0)->get();
+  c.epilogue.outContiguous = laneStride(c.outMap, c.col, c.epilogue.out) == 1;
+  describeInputs(c, c.epilogue);
 }
 
 /// Emits the blocked loop nest of one contraction.
@@ -395,6 +622,31 @@ private:
     return result;
   }
 
+  /// True if `width` consecutive elements from any position `map` reaches
+  /// in the loop nest lie inside `memref` (identity layout; each index
+  /// grows with the loop dims, so the largest is at the last iteration).
+  bool inBounds(Value memref, AffineMap map, unsigned width) {
+    auto t = llvm::cast<MemRefType>(memref.getType());
+    if (!t.getLayout().isIdentity() || t.getRank() == 0)
+      return false;
+    SmallVector<AffineExpr> last;
+    for (unsigned d = 0; d < map.getNumDims(); ++d)
+      last.push_back(getAffineConstantExpr(c.ranges[d] - 1, map.getContext()));
+    int64_t flat = 0;
+    for (auto [k, e] : llvm::enumerate(map.getResults())) {
+      for (unsigned d = 0; d < map.getNumDims(); ++d) {
+        int64_t coefficient = 0;
+        if (e.isFunctionOfDim(d) && (!linearIn(e, d, coefficient) || coefficient < 0))
+          return false;
+      }
+      auto value = llvm::dyn_cast<AffineConstantExpr>(simplifyAffineExpr(e.replaceDims(last), 0, 0));
+      if (!value)
+        return false;
+      flat = flat * t.getDimSize(k) + value.getValue();
+    }
+    return flat + static_cast<int64_t>(width) <= t.getNumElements();
+  }
+
   Value mask(OpBuilder &b, unsigned width, unsigned valid) {
     SmallVector<bool> bits(width, false);
     std::fill_n(bits.begin(), valid, true);
@@ -406,7 +658,8 @@ private:
     return arith::ConstantOp::create(b, loc, b.getZeroAttr(VectorType::get({width}, e)));
   }
 
-  /// `valid` lanes of `memref` starting at (r, colOffset); the rest zero.
+  /// `valid` lanes of `memref` starting at (r, colOffset); the other lanes
+  /// are zero or the elements that follow (in the buffer), never stored.
   /// Elements of the memref's own type (int8 inputs stay int8 here).
   Value loadVector(OpBuilder &b, Value memref, AffineMap map, int64_t stride, unsigned r,
                    int64_t colOffset, unsigned valid) {
@@ -416,7 +669,8 @@ private:
       return memref::LoadOp::create(b, loc, memref, indices(b, map, at(b, r, colOffset)));
     if (stride == 1) {
       SmallVector<Value> idx = indices(b, map, at(b, r, colOffset));
-      if (valid == lanes)
+      // The lanes past `valid` only feed results that are not stored.
+      if (valid == lanes || inBounds(memref, map, lanes))
         return vector::LoadOp::create(b, loc, vectorType(), memref, idx);
       return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, lanes, valid),
                                           zeros(b, lanes, elem));
@@ -428,9 +682,14 @@ private:
       unsigned wide = lanes * static_cast<unsigned>(stride);
       unsigned needed = (valid - 1) * static_cast<unsigned>(stride) + 1;
       auto wideType = VectorType::get({wide}, elem);
-      Value all = vector::MaskedLoadOp::create(b, loc, wideType, memref,
-                                               indices(b, map, at(b, r, colOffset)),
-                                               mask(b, wide, needed), zeros(b, wide, elem));
+      SmallVector<Value> idx = indices(b, map, at(b, r, colOffset));
+      // A plain load when even the last position's wide load stays in the
+      // buffer (the extra lanes are discarded): masked loads of 8- and
+      // 16-bit lanes are element by element on x86.
+      Value all = inBounds(memref, map, wide)
+                      ? Value(vector::LoadOp::create(b, loc, wideType, memref, idx))
+                      : Value(vector::MaskedLoadOp::create(b, loc, wideType, memref, idx,
+                                                           mask(b, wide, needed), zeros(b, wide, elem)));
       SmallVector<int64_t> pick;
       for (unsigned l = 0; l < lanes; ++l)
         pick.push_back(l * stride);
@@ -447,9 +706,9 @@ private:
     return vector::FromElementsOp::create(b, loc, vectorType(), elems);
   }
 
-  void storeVector(OpBuilder &b, Value v, Value memref, unsigned r, int64_t colOffset,
+  void storeVector(OpBuilder &b, Value v, Value memref, bool contiguous, unsigned r, int64_t colOffset,
                    unsigned valid) {
-    if (lanes > 1 && c.outContiguous) {
+    if (lanes > 1 && contiguous) {
       SmallVector<Value> idx = indices(b, c.outMap, at(b, r, colOffset));
       if (valid == lanes)
         vector::StoreOp::create(b, loc, v, memref, idx);
@@ -480,30 +739,101 @@ private:
     SmallVector<Value> acc;
     for (unsigned r = 0; r < nrows; ++r)
       for (unsigned u = 0; u < nvec; ++u)
-        acc.push_back(loadOutput(b, out, r, int64_t(u) * lanes, valid));
-    acc = reduce(b, 0, acc, nrows, nvec, valid);
+        acc.push_back(c.init.op ? evaluate(b, c.init, r, int64_t(u) * lanes, valid, Value())
+                                : loadOutput(b, out, r, int64_t(u) * lanes, valid));
+    acc = reduce(b, 0, acc, nrows, nvec, valid, true);
     leaveReductions();
     for (unsigned r = 0; r < nrows; ++r)
-      for (unsigned u = 0; u < nvec; ++u)
-        storeVector(b, acc[r * nvec + u], out, r, int64_t(u) * lanes, valid);
+      for (unsigned u = 0; u < nvec; ++u) {
+        int64_t col = int64_t(u) * lanes;
+        if (c.epilogue.op)
+          storeVector(b, evaluate(b, c.epilogue, r, col, valid, acc[r * nvec + u]), c.epilogue.out,
+                      c.epilogue.outContiguous, r, col, valid);
+        else
+          storeVector(b, acc[r * nvec + u], out, c.outContiguous, r, col, valid);
+      }
   }
 
-  SmallVector<Value> reduce(OpBuilder &b, unsigned pos, ValueRange acc, unsigned nrows,
-                            unsigned nvec, unsigned valid) {
-    if (pos == c.reductions.size())
-      return multiplyAccumulate(b, acc, nrows, nvec, valid);
-    unsigned d = c.reductions[pos];
-    if (c.ranges[d] == 1) {
-      dims[d] = index(b, 0);
-      return reduce(b, pos + 1, acc, nrows, nvec, valid);
+  /// An operand at (row r, column colOffset): a vector along the column, or
+  /// one element broadcast to every lane.
+  Value operandAt(OpBuilder &b, Value memref, const Access &a, unsigned r, int64_t colOffset,
+                  unsigned valid) {
+    if (a.usesCol)
+      return loadVector(b, memref, a.map, a.stride, r, colOffset, valid);
+    Value s = memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0)));
+    return broadcast(b, s);
+  }
+
+  Value broadcast(OpBuilder &b, Value s) {
+    if (lanes == 1 || llvm::isa<VectorType>(s.getType()))
+      return s;
+    return vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, s.getType()), s);
+  }
+
+  /// `e`'s body at (row r, column colOffset), lane-wise on vectors; the
+  /// epilogue reads `acc` where it read the contraction's output.
+  Value evaluate(OpBuilder &b, const Elementwise &e, unsigned r, int64_t colOffset, unsigned valid,
+                 Value acc) {
+    if (auto fill = llvm::dyn_cast<linalg::FillOp>(e.op))
+      return broadcast(b, fill.getInputs()[0]);
+    auto g = llvm::cast<linalg::GenericOp>(e.op);
+    Block &body = g.getRegion().front();
+    Value out = c.op.getDpsInitOperand(0)->get();
+    IRMapping values;
+    for (auto [i, operand] : llvm::enumerate(g.getDpsInputOperands()))
+      values.map(body.getArgument(i), operand->get() == out && acc
+                                          ? acc
+                                          : operandAt(b, operand->get(), e.inputs[i], r, colOffset, valid));
+    return lift(b, body, values);
+  }
+
+  /// `body`'s ops on vectors (its arguments mapped in `values`): scalar
+  /// operands (constants, values from outside the body) broadcast.
+  Value lift(OpBuilder &b, Block &body, IRMapping &values) {
+    for (Operation &op : body.without_terminator()) {
+      if (lanes == 1 || isa<arith::ConstantOp>(op)) {
+        b.clone(op, values);
+        continue;
+      }
+      SmallVector<Value> operands;
+      for (Value v : op.getOperands())
+        operands.push_back(broadcast(b, values.lookupOrDefault(v)));
+      Operation *lifted = b.clone(op, values);
+      lifted->setOperands(operands);
+      for (Value result : lifted->getResults())
+        result.setType(VectorType::get({lanes}, result.getType()));
     }
-    auto forOp = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, c.ranges[d]), index(b, 1), acc,
-        [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
-          dims[d] = iv;
-          scf::YieldOp::create(nb, loc, reduce(nb, pos + 1, args, nrows, nvec, valid));
-        });
-    return SmallVector<Value>(forOp.getResults());
+    return broadcast(b, values.lookupOrDefault(body.getTerminator()->getOperand(0)));
+  }
+
+  /// The reduction loops from `pos` in; `paired`: the paired dim (if any,
+  /// and not yet at its odd last step) goes two steps at a time.
+  SmallVector<Value> reduce(OpBuilder &b, unsigned pos, ValueRange acc, unsigned nrows,
+                            unsigned nvec, unsigned valid, bool paired) {
+    if (pos == c.reductions.size())
+      return paired && c.pair >= 0 ? multiplyAccumulatePairs(b, acc, nrows, nvec, valid)
+                                   : multiplyAccumulate(b, acc, nrows, nvec, valid);
+    unsigned d = c.reductions[pos];
+    bool pairs = paired && static_cast<int>(d) == c.pair;
+    int64_t step = pairs ? 2 : 1, n = pairs ? c.ranges[d] / 2 * 2 : c.ranges[d];
+    SmallVector<Value> result;
+    if (n == step) {
+      dims[d] = index(b, 0);
+      result = reduce(b, pos + 1, acc, nrows, nvec, valid, paired);
+    } else {
+      auto forOp = scf::ForOp::create(
+          b, loc, index(b, 0), index(b, n), index(b, step), acc,
+          [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
+            dims[d] = iv;
+            scf::YieldOp::create(nb, loc, reduce(nb, pos + 1, args, nrows, nvec, valid, paired));
+          });
+      result.assign(forOp.getResults().begin(), forOp.getResults().end());
+    }
+    if (pairs && c.ranges[d] % 2) { // an odd range's last step, alone
+      dims[d] = index(b, c.ranges[d] - 1);
+      result = reduce(b, pos + 1, result, nrows, nvec, valid, false);
+    }
+    return result;
   }
 
   /// Input `i` (scalar or vector) in the accumulator's element type.
@@ -522,8 +852,94 @@ private:
     return v;
   }
 
+  /// Input `i` at reduction steps p and p + 1 of the paired dim, as 16-bit
+  /// lanes interleaved (step p, step p + 1, step p, ...): `lanes` pairs.
+  Value pairAt(OpBuilder &b, int i, unsigned r, int64_t colOffset, unsigned valid) {
+    const Access &a = c.in[i];
+    Value memref = c.op.getDpsInputOperand(i)->get();
+    unsigned d = static_cast<unsigned>(c.pair);
+    Value p = dims[d];
+    auto wide = [&](Value v, Type to) {
+      return c.widen[i] == Widen::Signed ? Value(arith::ExtSIOp::create(b, loc, to, v))
+                                         : Value(arith::ExtUIOp::create(b, loc, to, v));
+    };
+    auto i16 = b.getI16Type();
+    auto pairs = VectorType::get({2 * lanes}, i16);
+    if (!a.usesCol && adjacentPair(a.map, d, memref)) {
+      // Both bytes in one load, repeated in every lane pair, then widened.
+      Value two = vector::LoadOp::create(b, loc, VectorType::get({2}, b.getI8Type()), memref,
+                                         indices(b, a.map, at(b, r, 0)));
+      Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, i16), two);
+      Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, i16), word);
+      return wide(vector::BitCastOp::create(b, loc, VectorType::get({2 * lanes}, b.getI8Type()), all), pairs);
+    }
+    Value step[2];
+    for (int s = 0; s < 2; ++s) {
+      dims[d] = s ? arith::AddIOp::create(b, loc, p, index(b, 1)).getResult() : p;
+      step[s] = a.usesCol ? loadVector(b, memref, a.map, a.stride, r, colOffset, valid)
+                          : memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0))).getResult();
+    }
+    dims[d] = p;
+    if (a.usesCol) {
+      SmallVector<int64_t> interleave;
+      for (unsigned l = 0; l < lanes; ++l)
+        interleave.append({l, l + lanes});
+      return wide(vector::ShuffleOp::create(b, loc, step[0], step[1], interleave), pairs);
+    }
+    // One pair for every lane: the two values as one 32-bit word, broadcast.
+    Value two = vector::FromElementsOp::create(b, loc, VectorType::get({2}, i16),
+                                               ValueRange{wide(step[0], i16), wide(step[1], i16)});
+    Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), two);
+    Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI32Type()), word);
+    return vector::BitCastOp::create(b, loc, pairs, all);
+  }
+
+  /// acc += sum over each pair of lanes of a * b, one instruction per block.
+  SmallVector<Value> multiplyAccumulatePairs(OpBuilder &b, ValueRange acc, unsigned nrows,
+                                             unsigned nvec, unsigned valid) {
+    SmallVector<Value> operand[2];
+    for (int i = 0; i < 2; ++i) {
+      const Access &a = c.in[i];
+      for (unsigned r = 0; r < (a.usesRow ? nrows : 1); ++r)
+        for (unsigned u = 0; u < (a.usesCol ? nvec : 1); ++u)
+          operand[i].push_back(pairAt(b, i, r, int64_t(u) * lanes, valid));
+    }
+    auto name = b.getStringAttr(c.pairIntrinsic);
+    SmallVector<Value> result;
+    for (unsigned r = 0; r < nrows; ++r)
+      for (unsigned u = 0; u < nvec; ++u) {
+        auto pick = [&](int i) {
+          const Access &a = c.in[i];
+          return operand[i][(a.usesRow ? r : 0) * (a.usesCol ? nvec : 1) + (a.usesCol ? u : 0)];
+        };
+        Value sum = LLVM::CallIntrinsicOp::create(b, loc, acc[r * nvec + u].getType(), name,
+                                                  ValueRange{pick(0), pick(1)})
+                        ->getResult(0);
+        result.push_back(arith::AddIOp::create(b, loc, acc[r * nvec + u], sum));
+      }
+    return result;
+  }
+
+  /// A fold's body on (input 0, accumulator) for every accumulator.
+  SmallVector<Value> foldStep(OpBuilder &b, ValueRange acc, unsigned nrows, unsigned nvec,
+                              unsigned valid) {
+    Block &body = c.op.getRegion().front();
+    Value in = c.op.getDpsInputOperand(0)->get();
+    SmallVector<Value> result;
+    for (unsigned r = 0; r < nrows; ++r)
+      for (unsigned u = 0; u < nvec; ++u) {
+        IRMapping values;
+        values.map(body.getArgument(0), operandAt(b, in, c.in[0], r, int64_t(u) * lanes, valid));
+        values.map(body.getArguments().back(), acc[r * nvec + u]);
+        result.push_back(lift(b, body, values));
+      }
+    return result;
+  }
+
   SmallVector<Value> multiplyAccumulate(OpBuilder &b, ValueRange acc, unsigned nrows,
                                         unsigned nvec, unsigned valid) {
+    if (c.fold)
+      return foldStep(b, acc, nrows, nvec, valid);
     // Each operand is loaded once per (row it depends on, column it
     // depends on) and shared by the accumulators that need it.
     SmallVector<Value> operand[2];
@@ -565,19 +981,46 @@ private:
   }
 };
 
+/// Erases `buffer` and its views once nothing reads or writes them.
+void eraseUnused(Value buffer) {
+  for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+    for (Value r : user->getResults())
+      eraseUnused(r);
+  if (buffer.use_empty())
+    if (Operation *def = buffer.getDefiningOp())
+      if (def->use_empty())
+        def->erase();
+}
+
 struct VectorizeContractionsPass
     : impl::VectorizeContractionsPassBase<VectorizeContractionsPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    llvm::DenseSet<Operation *> fusedAway; // erased with an earlier kernel
     for (linalg::GenericOp op : ops) {
+      if (fusedAway.contains(op))
+        continue;
       std::optional<Contraction> c = match(op, vectorBits);
       if (!c)
         continue;
-      OpBuilder b(op);
+      choosePair(*c, dotProduct);
+      findInit(*c);
+      findEpilogue(*c);
+      // At the epilogue, whose result buffer is allocated after the
+      // contraction; nothing in between touches memory.
+      OpBuilder b(c->epilogue.op ? c->epilogue.op : op.getOperation());
       Emitter(*c, std::max(1u, rows.getValue()), std::max(1u, vectors.getValue())).emit(b);
+      Value acc = rootOf(op.getDpsInitOperand(0)->get());
+      for (Operation *fused : {c->epilogue.op, c->init.op})
+        if (fused) {
+          fusedAway.insert(fused);
+          fused->erase();
+        }
       op.erase();
+      if (c->epilogue.op)
+        eraseUnused(acc);
     }
   }
 };

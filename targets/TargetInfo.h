@@ -48,6 +48,9 @@ struct TargetInfo {
   // The register block of conv/matmul kernels (edgec-vectorize-contractions):
   // rows x vectors accumulators, sized to the register file.
   unsigned kernelRows = 4, kernelVectors = 2;
+  // The instruction int8 kernels sum products with (edgec-vectorize-
+  // contractions' dot-product option); "" = a multiply-add per element.
+  std::string intDotProduct;
   // What the FPU does in one instruction; the rest is expanded in generated
   // code rather than left to libm.
   bool fpuRounding = true; // floor/ceil/trunc/round of f32

@@ -32,6 +32,8 @@ void registerHostTargets(std::vector<TargetInfo> &targets) {
                                                                   : 128;
   // 16 vector registers (AVX2): 4 x 2 accumulators, two loads, a broadcast.
   host.floatVectorBits = host.vectorBits;
+  // pmaddwd: 16-bit products summed in pairs into 32-bit lanes (SSE2 on).
+  host.intDotProduct = "x86-pmaddwd";
   host.l1Bytes = 32 * 1024;
   host.l2Bytes = 1024 * 1024;
   host.hostNative = true;

@@ -124,7 +124,11 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 // An int8 conv: the input padded with its zero point (-128 is real 0),
 // int8 x int8 summed in int32 from bias - zero_point * sum(w) (10 + 128 * 3
 // = 394 and 20 - 128 * 1 = -108), then requantised in 64-bit fixed point
-// and clamped to the relu's [-128, 127]. No float anywhere.
+// and clamped to the relu's [-128, 127]. No float anywhere. The channels'
+// multipliers 0.5 * 0.01 / 0.25 = 0.02 = 0.64 * 2^-5 and 0.04 = 0.64 * 2^-4
+// share one shift, 35: round(0.64 * 2^31) = 1374389535 for the second, half
+// of it rounded, 687194768, for the first. The accumulator cannot exceed
+// |394| + 3 * 128, so the clamp is done in int32.
 // CHECK-LABEL: func.func @qconv
 // CHECK-DAG: arith.constant dense<[394, -108]> : tensor<2xi32>
 // CHECK-DAG: %[[ZP:.*]] = arith.constant -128 : i8
@@ -135,13 +139,17 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 // CHECK: arith.extsi {{.*}} : i8 to i32
 // CHECK: arith.muli {{.*}} : i32
 // CHECK: arith.addi {{.*}} : i32
+// CHECK: arith.constant dense<{{\[\[\[}}687194768{{\]\]}}, {{\[\[}}1374389535{{\]\]\]}}> : tensor<2x1x1xi32>
 // CHECK: linalg.generic
 // CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.extsi {{.*}} : i32 to i64
 // CHECK: arith.muli {{.*}} : i64
-// CHECK: arith.shrsi {{.*}} : i64
-// CHECK: arith.maxsi
-// CHECK: arith.minsi
-// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK: %[[SHIFT:.*]] = arith.constant 35 : i64
+// CHECK: arith.shrsi {{.*}}, %[[SHIFT]] : i64
+// CHECK: arith.trunci {{.*}} : i64 to i32
+// CHECK: arith.maxsi {{.*}} : i32
+// CHECK: arith.minsi {{.*}} : i32
+// CHECK: arith.trunci {{.*}} : i32 to i8
 // CHECK-NOT: f32
 // CHECK: return {{.*}} : tensor<1x2x2x2xi8>
 func.func @qconv(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>> {

@@ -97,11 +97,19 @@ func.func @gather(%a: memref<1x3xf32>, %b: memref<8x3xf32>, %c: memref<1x8xf32>)
   return
 }
 
-// Not a multiply-accumulate (max pooling): left to the plain loops.
+// Max pooling folds input 0 into the output with its own body (the window
+// operand only gives the loop range): the same blocks, the body on vectors.
 // CHECK-LABEL: func.func @max_pool
-// CHECK: linalg.generic
+// CHECK:       %[[Y0:.*]] = vector.load %arg2[%c0] : memref<8xf32>, vector<4xf32>
+// CHECK:       scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %[[Y0]],
+// CHECK:         %[[X:.*]] = vector.load %arg0[%[[K]]] : memref<10xf32>, vector<4xf32>
+// CHECK:         arith.maximumf %[[ACC]], %[[X]] : vector<4xf32>
+// CHECK-NOT:   linalg.generic
+// CHECK-NOT:   memref.load %arg1
 // SCALAR-LABEL: func.func @max_pool
-// SCALAR: linalg.generic
+// SCALAR:       scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
+// SCALAR:         arith.maximumf {{.*}} : f32
+// SCALAR-NOT:   linalg.generic
 #pin = affine_map<(i, k) -> (i + k)>
 #pwin = affine_map<(i, k) -> (k)>
 #pout = affine_map<(i, k) -> (i)>
@@ -140,5 +148,81 @@ func.func @int8_matmul(%a: memref<4x16xi8>, %b: memref<16x8xi8>, %c: memref<4x8x
     %s = arith.addi %acc, %p : i32
     linalg.yield %s : i32
   }
+  return
+}
+
+// The bias broadcast before the contraction and the ReLU after it are
+// evaluated on the accumulators: the kernel starts from the bias (a vector
+// load, the bias runs along the vectorised dim) and stores max(acc, 0)
+// into the ReLU's buffer; the accumulator buffer is dropped.
+#bias = affine_map<(m, n) -> (n)>
+#id2 = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func.func @fused_bias_relu
+// CHECK-NOT:   memref.alloc
+// CHECK:       scf.for
+// CHECK:         %[[B:.*]] = vector.load %arg2[%c0] : memref<8xf32>, vector<4xf32>
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[B]],
+// CHECK:         %[[R:.*]] = arith.maximumf {{.*}} : vector<4xf32>
+// CHECK:         vector.store %[[R]], %arg3
+// CHECK-NOT:   linalg.generic
+// CHECK-NOT:   memref.alloc
+// SCALAR-LABEL: func.func @fused_bias_relu
+// SCALAR-NOT:   memref.alloc
+// SCALAR:       memref.load %arg2
+// SCALAR:       arith.maximumf {{.*}} : f32
+// SCALAR-NOT:   linalg.generic
+func.func @fused_bias_relu(%a: memref<4x3xf32>, %b: memref<3x8xf32>, %bias: memref<8xf32>,
+                           %y: memref<4x8xf32>) {
+  %acc = memref.alloc() : memref<4x8xf32>
+  linalg.generic {indexing_maps = [#bias, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<8xf32>) outs(%acc : memref<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x3xf32>, memref<3x8xf32>) outs(%acc : memref<4x8xf32>) {
+  ^bb0(%x: f32, %w: f32, %s: f32):
+    %p = arith.mulf %x, %w : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<4x8xf32>) outs(%y : memref<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// A zero fill is the start; the accumulator buffer is read again later,
+// so the ReLU stays its own loop and the buffer stays.
+// CHECK-LABEL: func.func @read_twice
+// CHECK-DAG:   memref.alloc
+// CHECK-DAG:   %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %[[Z]],
+// CHECK:       vector.store {{.*}} : memref<4x8xf32>, vector<4xf32>
+// CHECK:       linalg.generic
+// CHECK:       memref.copy
+// SCALAR-LABEL: func.func @read_twice
+func.func @read_twice(%a: memref<4x3xf32>, %b: memref<3x8xf32>, %y: memref<4x8xf32>, %z: memref<4x8xf32>) {
+  %acc = memref.alloc() : memref<4x8xf32>
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%acc : memref<4x8xf32>)
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x3xf32>, memref<3x8xf32>) outs(%acc : memref<4x8xf32>) {
+  ^bb0(%x: f32, %w: f32, %s: f32):
+    %p = arith.mulf %x, %w : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<4x8xf32>) outs(%y : memref<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  memref.copy %acc, %z : memref<4x8xf32> to memref<4x8xf32>
   return
 }
