@@ -102,6 +102,19 @@ bool isIdentifier(const std::string &s);
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled);
 
+/// One target's compiled model and artifact description.
+struct TargetBuild {
+  std::string target;
+  ArtifactInfo info;
+  CompiledModel compiled;
+};
+
+/// Imports, optimises, calibrates and quantises `cmd.model` once, then
+/// compiles a copy of the graph for each of `targets` (each checked against
+/// its board). Writes nothing. Returns an ExitCode.
+int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
+                      std::vector<TargetBuild> &builds);
+
 /// `edgec run`: compile for the host, link the harness, run, compare.
 int runModel(RunCommand cmd);
 

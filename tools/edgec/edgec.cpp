@@ -263,19 +263,19 @@ bool quantizedIO(mlir::ModuleOp module) {
   return false;
 }
 
-int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
-                    CompiledModel &compiled) {
+int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
+                      std::vector<TargetBuild> &builds) {
   edgec::onnx_import::ImportOptions opts;
   if (!parseImportOptions(cmd, opts))
     return kUsageError;
-  const edgec::TargetInfo *target = edgec::lookupTarget(cmd.target);
-  if (!target) {
-    std::string known;
-    for (const auto *t : edgec::allTargets())
-      known += (known.empty() ? "" : ", ") + t->name;
-    fmt::print(stderr, "edgec: error: unknown target '{}' (known: {})\n", cmd.target, known);
-    return kUsageError;
-  }
+  for (const std::string &name : targets)
+    if (!edgec::lookupTarget(name)) {
+      std::string known;
+      for (const auto *t : edgec::allTargets())
+        known += (known.empty() ? "" : ", ") + t->name;
+      fmt::print(stderr, "edgec: error: unknown target '{}' (known: {})\n", name, known);
+      return kUsageError;
+    }
   if (cmd.name.empty())
     cmd.name = defaultName(cmd.model);
   if (!isIdentifier(cmd.name)) {
@@ -285,6 +285,8 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
   if (!checkQuantizationOptions(cmd))
     return kUsageError;
 
+  // Import, calibration and quantisation are the same for every target:
+  // done once, each target compiling its own copy of the graph.
   mlir::DialectRegistry registry;
   edgec::registerPipelineDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
@@ -298,38 +300,63 @@ int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo
     return kModelError;
   if (cmd.io == "int8" && !quantizedIO(*module))
     return kModelError;
-  info = edgec::describeGraph(*module);
-  info.name = cmd.name;
-  info.modelPath = cmd.model;
-  info.modelSha256 = edgec::sha256OfFile(cmd.model);
-  info.flags = fmt::format("--target {} --name {} -O{}", cmd.target, cmd.name, cmd.optLevel);
+  ArtifactInfo graphInfo = edgec::describeGraph(*module);
+  graphInfo.name = cmd.name;
+  graphInfo.modelPath = cmd.model;
+  graphInfo.modelSha256 = edgec::sha256OfFile(cmd.model);
+  std::string flags = fmt::format("--name {} -O{}", cmd.name, cmd.optLevel);
   for (const auto &s : cmd.inputShapes)
-    info.flags += " --input-shape " + s;
+    flags += " --input-shape " + s;
   for (const auto &s : cmd.dims)
-    info.flags += " --dim " + s;
+    flags += " --dim " + s;
   for (const auto &s : cmd.inputValues)
-    info.flags += " --input-value " + s;
+    flags += " --input-value " + s;
   if (cmd.needsCalibration())
-    info.flags += fmt::format(" --quantize {} --observer {} --calibration-samples {}", cmd.quantize,
-                              cmd.observer, cmd.calibrationSamples);
+    flags += fmt::format(" --quantize {} --observer {} --calibration-samples {}", cmd.quantize,
+                         cmd.observer, cmd.calibrationSamples);
   else if (!cmd.quantize.empty())
-    info.flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
+    flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
   if (cmd.io != "float")
-    info.flags += " --io " + cmd.io;
+    flags += " --io " + cmd.io;
 
   edgec::CompileOptions copts;
   copts.name = cmd.name;
   copts.optLevel = cmd.optLevel;
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
-  auto result = edgec::compileToObject(*module, *target, copts);
-  if (mlir::failed(result))
-    return kModelError;
-  compiled = std::move(*result);
-  if (!fitsBoard(cmd, *target, compiled))
-    return kModelError;
+  for (const std::string &name : targets) {
+    const edgec::TargetInfo *target = edgec::lookupTarget(name);
+    TargetBuild build{name, graphInfo, {}};
+    build.info.flags = "--target " + name + " " + flags;
+    mlir::OwningOpRef<mlir::ModuleOp> copy;
+    if (targets.size() == 1)
+      copy = std::move(module);
+    else
+      copy = module->clone();
+    auto result = edgec::compileToObject(*copy, *target, copts);
+    if (mlir::failed(result))
+      return kModelError;
+    build.compiled = std::move(*result);
+    if (!fitsBoard(cmd, *target, build.compiled))
+      return kModelError;
+    builds.push_back(std::move(build));
+  }
+  return kOk;
+}
+
+int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
+                    CompiledModel &compiled) {
+  std::vector<TargetBuild> builds;
+  if (int rc = compileForTargets(cmd, {cmd.target}, builds))
+    return rc;
+  info = std::move(builds.front().info);
+  compiled = std::move(builds.front().compiled);
+  const edgec::TargetInfo *target = edgec::lookupTarget(cmd.target);
+  mlir::MLIRContext context;
+  CliDiagnosticHandler diagnostics(&context);
   if (!outDir.empty() &&
-      mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled, module->getLoc())))
+      mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled,
+                                        mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
     return kOutputError;
   return kOk;
 }
@@ -348,43 +375,28 @@ int runCompile(CompileCommand cmd) {
     fmt::print(stderr, "edgec: error: --target names no target\n");
     return kUsageError;
   }
-  for (llvm::StringRef t : targets)
-    if (!edgec::lookupTarget(t.str())) {
-      CompileCommand bad = cmd;
-      bad.target = t.str();
-      edgec::ArtifactInfo info;
-      edgec::CompiledModel compiled;
-      return edgec::cli::compileArtifact(bad, "", info, compiled); // names the known targets
-    }
   std::string base = cmd.output;
   if (base.empty())
     base = (cmd.name.empty() ? defaultName(cmd.model) : cmd.name) +
            (targets.size() == 1 ? "-" + cmd.target : "");
-  struct Built {
-    CompileCommand cmd;
-    std::string dir;
-    edgec::ArtifactInfo info;
-    edgec::CompiledModel compiled;
-  };
-  std::vector<Built> built;
-  for (llvm::StringRef t : targets) {
-    Built b{cmd, targets.size() == 1 ? base : base + "/" + t.str(), {}, {}};
-    b.cmd.target = t.str();
-    if (int rc = edgec::cli::compileArtifact(b.cmd, "", b.info, b.compiled))
-      return rc;
-    built.push_back(std::move(b));
-  }
-  for (Built &b : built) {
-    const edgec::TargetInfo *target = edgec::lookupTarget(b.cmd.target);
+  std::vector<std::string> names;
+  for (llvm::StringRef t : targets)
+    names.push_back(t.str());
+  std::vector<edgec::cli::TargetBuild> built;
+  if (int rc = edgec::cli::compileForTargets(cmd, names, built))
+    return rc;
+  for (edgec::cli::TargetBuild &b : built) {
+    const edgec::TargetInfo *target = edgec::lookupTarget(b.target);
+    std::string dir = targets.size() == 1 ? base : base + "/" + b.target;
     mlir::MLIRContext context;
     CliDiagnosticHandler diagnostics(&context);
-    if (mlir::failed(edgec::writeArtifact(b.dir, b.info, *target, b.compiled,
-                                          mlir::FileLineColLoc::get(&context, b.cmd.model, 0, 0))))
+    if (mlir::failed(edgec::writeArtifact(dir, b.info, *target, b.compiled,
+                                          mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
       return kOutputError;
     auto sizes = edgec::sectionSizes(b.compiled.object);
     fmt::print("edgec: wrote {}/ ({}.h, lib{}.a) for {}: code {} B, weights {} B, arena {} B "
                "(naive {} B, lower bound {} B)\n",
-               b.dir, b.cmd.name, b.cmd.name, b.cmd.target, sizes.text, sizes.rodata,
+               dir, cmd.name, cmd.name, b.target, sizes.text, sizes.rodata,
                b.compiled.arenaBytes, b.compiled.arenaNaiveBytes, b.compiled.arenaLowerBoundBytes);
   }
   return kOk;
