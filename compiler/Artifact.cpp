@@ -192,7 +192,9 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
     params += fmt::format("{} *out{}, ", info.outputs[i].ctype, i);
   h += fmt::format(
       "/* Runs the model: reads the inputs, writes the outputs, uses the arena\n"
-      " * as scratch. Returns EDGEC_OK. Not reentrant on the same arena. */\n"
+      " * as scratch. Inputs, outputs and arena must not overlap (outputs are\n"
+      " * written while inputs are still read). Returns EDGEC_OK. Not\n"
+      " * reentrant on the same arena. */\n"
       "int {name}_run({params}void *arena);\n\n"
       "/* The same with the pointers in arrays, in input and output order. */\n"
       "int {name}_run_packed(const void *const *inputs, void *const *outputs, void *arena);\n\n"

@@ -183,9 +183,11 @@ bool isMultiplyAccumulate(linalg::GenericOp op, Contraction &c) {
   return body.getOperations().size() == expected;
 }
 
-/// An op a body may contain to be evaluated lane-wise on vectors.
+/// An op a body may contain to be evaluated lane-wise on vectors. It must
+/// be pure: lanes past the valid ones hold zeros or whatever follows in
+/// memory, and a division there could trap.
 bool isLiftable(Operation &op) {
-  return isa<arith::ConstantOp>(op) || OpTrait::hasElementwiseMappableTraits(&op);
+  return isa<arith::ConstantOp>(op) || (OpTrait::hasElementwiseMappableTraits(&op) && isPure(&op));
 }
 
 /// A reduction whose body combines the output with input 0 only, lane-wise
@@ -405,6 +407,13 @@ bool isElementwiseOver(linalg::GenericOp g, ArrayRef<int64_t> shape) {
   return t && t.getShape() == shape && g.getMatchingIndexingMap(out).isIdentity();
 }
 
+/// The buffer `v` is or views.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
 /// The op that fills the contraction's output just before it: a fill or an
 /// elementwise generic writing exactly that buffer.
 void findInit(Contraction &c) {
@@ -420,18 +429,11 @@ void findInit(Contraction &c) {
       c.init.op = fill;
   } else if (auto g = llvm::dyn_cast<linalg::GenericOp>(p)) {
     if (g.hasPureBufferSemantics() && isElementwiseOver(g, shape) && g.getDpsInitOperand(0)->get() == out &&
-        llvm::none_of(g.getDpsInputs(), [&](Value v) { return v == out; }))
+        llvm::none_of(g.getDpsInputs(), [&](Value v) { return rootOf(v) == rootOf(out); }))
       c.init.op = g;
   }
   if (c.init.op)
     describeInputs(c, c.init);
-}
-
-/// The buffer `v` is or views.
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
 }
 
 /// True if every use of `buffer` (through views) is by one of `ops`.
@@ -462,15 +464,26 @@ void findEpilogue(Contraction &c) {
   auto g = llvm::dyn_cast_or_null<linalg::GenericOp>(n);
   if (!g || !g.hasPureBufferSemantics() || !isElementwiseOver(g, shape))
     return;
+  // The accumulator itself, read once and directly (not through a view:
+  // that would read a buffer the kernel no longer writes).
+  Value root = rootOf(out);
   int reads = 0;
   for (OpOperand &operand : g->getOpOperands()) {
-    if (operand.get() != out)
+    if (rootOf(operand.get()) != root)
       continue;
-    if (!g.isDpsInput(&operand) || !g.getMatchingIndexingMap(&operand).isIdentity())
+    if (operand.get() != out || !g.isDpsInput(&operand) || !g.getMatchingIndexingMap(&operand).isIdentity())
       return;
     ++reads;
   }
-  Value root = rootOf(out);
+  // The kernel writes the epilogue's results while it still reads its own
+  // inputs (and the init's): they must not share memory. (Caller buffers
+  // never do: the header requires inputs, outputs and arena not to overlap.)
+  Value result = rootOf(g.getDpsInitOperand(0)->get());
+  SmallVector<Value> read(c.op.getDpsInputs());
+  if (auto init = llvm::dyn_cast_or_null<linalg::GenericOp>(c.init.op))
+    llvm::append_range(read, init.getDpsInputs());
+  if (llvm::any_of(read, [&](Value v) { return rootOf(v) == result; }))
+    return;
   SmallVector<Operation *> users{c.op, g};
   if (c.init.op)
     users.push_back(c.init.op);

@@ -9,6 +9,7 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 namespace edgec::detail {
 
@@ -32,8 +33,11 @@ void registerHostTargets(std::vector<TargetInfo> &targets) {
                                                                   : 128;
   // 16 vector registers (AVX2): 4 x 2 accumulators, two loads, a broadcast.
   host.floatVectorBits = host.vectorBits;
-  // pmaddwd: 16-bit products summed in pairs into 32-bit lanes (SSE2 on).
-  host.intDotProduct = "x86-pmaddwd";
+  // pmaddwd: 16-bit products summed in pairs into 32-bit lanes (SSE2 on;
+  // its 512-bit form needs AVX-512BW).
+  bool x86 = llvm::Triple(host.triple).isX86();
+  if (x86 && (host.vectorBits < 512 || features.find("+avx512bw") != std::string::npos))
+    host.intDotProduct = "x86-pmaddwd";
   host.l1Bytes = 32 * 1024;
   host.l2Bytes = 1024 * 1024;
   host.hostNative = true;

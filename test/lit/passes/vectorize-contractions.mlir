@@ -226,3 +226,85 @@ func.func @read_twice(%a: memref<4x3xf32>, %b: memref<3x8xf32>, %y: memref<4x8xf
   memref.copy %acc, %z : memref<4x8xf32> to memref<4x8xf32>
   return
 }
+
+// Not absorbed: an epilogue that divides (lanes past the valid ones could
+// divide by zero and trap), one that writes the contraction's own input
+// (later blocks still read it), one that also reads the accumulator
+// through a view (the kernel no longer writes that buffer).
+#d3 = affine_map<(m, n) -> (n)>
+// CHECK-LABEL: func.func @epilogue_divides
+// CHECK:       scf.for
+// CHECK:       linalg.generic
+// CHECK:         arith.divsi
+// SCALAR-LABEL: func.func @epilogue_divides
+func.func @epilogue_divides(%a: memref<2x4xi32>, %b: memref<4x3xi32>, %d: memref<3xi32>, %y: memref<2x3xi32>) {
+  %acc = memref.alloc() : memref<2x3xi32>
+  %z = arith.constant 0 : i32
+  linalg.fill ins(%z : i32) outs(%acc : memref<2x3xi32>)
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x4xi32>, memref<4x3xi32>) outs(%acc : memref<2x3xi32>) {
+  ^bb0(%x: i32, %w: i32, %s: i32):
+    %p = arith.muli %x, %w : i32
+    %r = arith.addi %s, %p : i32
+    linalg.yield %r : i32
+  }
+  linalg.generic {indexing_maps = [#id2, #d3, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %d : memref<2x3xi32>, memref<3xi32>) outs(%y : memref<2x3xi32>) {
+  ^bb0(%v: i32, %q: i32, %o: i32):
+    %t = arith.divsi %v, %q : i32
+    linalg.yield %t : i32
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @epilogue_overwrites_input
+// CHECK:       scf.for
+// CHECK:       linalg.generic
+// CHECK-SAME:    outs(%arg1
+// SCALAR-LABEL: func.func @epilogue_overwrites_input
+func.func @epilogue_overwrites_input(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
+  %acc = memref.alloc() : memref<4x4xf32>
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%acc : memref<4x4xf32>)
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x4xf32>, memref<4x4xf32>) outs(%acc : memref<4x4xf32>) {
+  ^bb0(%x: f32, %w: f32, %s: f32):
+    %p = arith.mulf %x, %w : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<4x4xf32>) outs(%b : memref<4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  return
+}
+
+#tr2 = affine_map<(m, n) -> (n, m)>
+// CHECK-LABEL: func.func @epilogue_reads_view
+// CHECK:       memref.alloc
+// CHECK:       scf.for
+// CHECK:       linalg.generic
+// CHECK:         arith.addf
+// SCALAR-LABEL: func.func @epilogue_reads_view
+func.func @epilogue_reads_view(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %y: memref<4x4xf32>) {
+  %acc = memref.alloc() : memref<4x4xf32>
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%acc : memref<4x4xf32>)
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x4xf32>, memref<4x4xf32>) outs(%acc : memref<4x4xf32>) {
+  ^bb0(%x: f32, %w: f32, %s: f32):
+    %p = arith.mulf %x, %w : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  %v = memref.subview %acc[0, 0] [4, 4] [1, 1] : memref<4x4xf32> to memref<4x4xf32, strided<[4, 1]>>
+  linalg.generic {indexing_maps = [#id2, #tr2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %v : memref<4x4xf32>, memref<4x4xf32, strided<[4, 1]>>) outs(%y : memref<4x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  }
+  return
+}
