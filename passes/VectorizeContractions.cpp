@@ -366,10 +366,15 @@ void choosePair(Contraction &c, StringRef dotProduct) {
     c.pairIntrinsic.clear();
 }
 
-/// Ops a fused init or epilogue may be moved across: they neither read nor
-/// write memory (constants, views) or only allocate.
-bool movableAcross(Operation *op) {
-  return isa<memref::AllocOp>(op) || isMemoryEffectFree(op);
+/// The nearest op before (or after) `op` that reads or writes memory: a
+/// fused init or epilogue may be moved across what lies between (constants,
+/// views, allocations).
+Operation *nearestAccess(Operation *op, bool after) {
+  auto step = [&](Operation *o) { return after ? o->getNextNode() : o->getPrevNode(); };
+  Operation *n = step(op);
+  while (n && (isa<memref::AllocOp>(n) || isMemoryEffectFree(n)))
+    n = step(n);
+  return n;
 }
 
 /// True if every op of `g`'s body (but the yield) can be applied lane-wise
@@ -419,9 +424,7 @@ Value rootOf(Value v) {
 void findInit(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
   auto shape = llvm::cast<MemRefType>(out.getType()).getShape();
-  Operation *p = c.op->getPrevNode();
-  while (p && movableAcross(p))
-    p = p->getPrevNode();
+  Operation *p = nearestAccess(c.op, /*after=*/false);
   if (!p)
     return;
   if (auto fill = llvm::dyn_cast<linalg::FillOp>(p)) {
@@ -458,10 +461,7 @@ bool onlyUsedBy(Value buffer, ArrayRef<Operation *> ops) {
 void findEpilogue(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
   auto shape = llvm::cast<MemRefType>(out.getType()).getShape();
-  Operation *n = c.op->getNextNode();
-  while (n && movableAcross(n))
-    n = n->getNextNode();
-  auto g = llvm::dyn_cast_or_null<linalg::GenericOp>(n);
+  auto g = llvm::dyn_cast_or_null<linalg::GenericOp>(nearestAccess(c.op, /*after=*/true));
   if (!g || !g.hasPureBufferSemantics() || !isElementwiseOver(g, shape))
     return;
   // The accumulator itself, read once and directly (not through a view:
