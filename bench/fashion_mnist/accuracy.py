@@ -16,6 +16,9 @@ INT4-weight model (group 128) more than --max-drop-int4, edgec's FP32
 accuracy differs from ONNX Runtime's by more than 0.2 points, or edgec's
 predictions on the pre-quantised (QDQ) model agree with ONNX Runtime's
 reference run of it on fewer than 99% of images (CI runs this on 500 images).
+With --mcu, --check also fails when an INT8 variant's logits on the device
+differ from the host's at all: its kernels are integer arithmetic, the same
+on every target (CI runs this on cortex-m4 and cortex-a76).
 """
 import argparse
 import json
@@ -78,7 +81,7 @@ def on_mcu(args, model, flags, work, name, test_x, test_y):
     m = targets.measure(args.edgec, plugin, args.mcu, model, flags, work, "fashion-" + name.replace(" ", "_"))
     return {"target": args.mcu, "count": count, "accuracy": float((logits.argmax(1) == test_y[:count]).mean()),
             "instructions": m["instructions"], "code_bytes": m["code"], "weight_bytes": m["weights"],
-            "arena_bytes": m["arena"], "stack_bytes": m["stack"]}
+            "arena_bytes": m["arena"], "stack_bytes": m["stack"]}, logits
 
 
 def main():
@@ -129,9 +132,14 @@ def main():
                          "weight_bytes": sizes["weights"], "flash_bytes": sizes["text"] + sizes["rodata"],
                          "arena_bytes": sizes["arena"], "ns_per_inference": ns})
             if args.mcu:
-                rows[-1]["mcu"] = on_mcu(args, MODEL, flags + (["--calibration", calib, "--observer", args.observer]
+                mcu, mcu_logits = on_mcu(args, MODEL, flags + (["--calibration", calib, "--observer", args.observer]
                                                                if flags and flags[1].startswith("int8") else []),
                                          work, name, test_x, test_y)
+                # The same images on the host: int8 kernels must agree exactly.
+                host_logits = np.fromfile(logits_path, dtype=np.float32).reshape(-1, 10)[:mcu["count"]]
+                mcu["max_abs_diff_vs_host"] = float(np.abs(mcu_logits - host_logits).max())
+                mcu["prediction_agreement_vs_host"] = float((mcu_logits.argmax(1) == host_logits.argmax(1)).mean())
+                rows[-1]["mcu"] = mcu
         def ort(model, name, *extra):
             path = os.path.join(work, name)
             run(["node", os.path.join(HERE, "ort_eval.js"), model, images, str(args.count), path, *extra],
@@ -181,7 +189,7 @@ def main():
     if args.mcu:
         print(f"\non {args.mcu} (emulated):")
         print(f"{'variant':18} {'top-1':>7} {'images':>7} {'instructions':>13} {'vs FP32':>7} {'code B':>7} "
-              f"{'weights B':>9} {'arena B':>8} {'stack B':>7}")
+              f"{'weights B':>9} {'arena B':>8} {'stack B':>7} {'max|diff| vs host':>17}")
         base = rows[0]["mcu"]["instructions"]
         for r in rows:
             if "mcu" not in r:
@@ -190,7 +198,7 @@ def main():
             m["instructions_vs_fp32"] = round(m["instructions"] / base, 3)
             print(f"{r['variant']:18} {100 * m['accuracy']:6.2f}% {m['count']:7} {m['instructions']:13,} "
                   f"{m['instructions_vs_fp32']:6.2f}x {m['code_bytes']:7} {m['weight_bytes']:9} "
-                  f"{m['arena_bytes']:8} {m['stack_bytes']:7}")
+                  f"{m['arena_bytes']:8} {m['stack_bytes']:7} {m['max_abs_diff_vs_host']:17.3g}")
     print(f"{'ORT FP32':18} {100 * ort_acc:6.2f}%")
     print(f"{'ORT INT8 QDQ':18} {100 * ort_qdq_acc:6.2f}%   (ORT's fused int8 kernels)")
     print(f"{'ORT INT8 QDQ ref':18} {100 * ort_ref_acc:6.2f}%   (graph optimisations off: the QDQ ops as defined; "
@@ -233,14 +241,17 @@ def main():
                       f"The same artifacts compiled for {m0['target']}, run under its emulator on the first "
                       f"{m0['count']} test images (one firmware run, the harness's BATCH mode). Instructions "
                       "per inference are counted by a qemu plugin (bench/targets.py's method); RAM is arena "
-                      "plus the deepest stack the model touched.", "",
+                      "plus the deepest stack the model touched. The last column compares the device's "
+                      "logits with the host artifact's on the same images: the INT8 kernels are integer "
+                      "arithmetic and agree exactly; float kernels may differ in rounding (FMA).", "",
                       "| variant | top-1 | instructions / inference | vs FP32 | code bytes | weight bytes "
-                      "| arena bytes | stack bytes |", "|---|---|---|---|---|---|---|---|"]
+                      "| arena bytes | stack bytes | max \\|logit difference\\| vs host |",
+                      "|---|---|---|---|---|---|---|---|---|"]
             for r in mcu_rows:
                 m = r["mcu"]
                 lines.append(f"| {r['variant']} | {100 * m['accuracy']:.2f}% | {m['instructions']:,} | "
                              f"{m['instructions_vs_fp32']:.2f}x | {m['code_bytes']} | {m['weight_bytes']} | "
-                             f"{m['arena_bytes']} | {m['stack_bytes']} |")
+                             f"{m['arena_bytes']} | {m['stack_bytes']} | {m['max_abs_diff_vs_host']:.3g} |")
         with open(os.path.join(ROOT, "docs", "quantization-accuracy.md"), "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -258,6 +269,11 @@ def main():
         if by_name["INT4 weights g128"]["accuracy_drop_points"] > args.max_drop_int4:
             failures.append(f"INT4 weights lose {by_name['INT4 weights g128']['accuracy_drop_points']} points "
                             f"(> {args.max_drop_int4})")
+        for r in rows:
+            m = r.get("mcu")
+            if m and r["variant"].startswith("INT8") and m["max_abs_diff_vs_host"] != 0:
+                failures.append(f"{r['variant']} on {m['target']}: logits differ from the host's by up to "
+                                f"{m['max_abs_diff_vs_host']:.3g} (integer kernels must agree exactly)")
         for f in failures:
             print("FAIL:", f)
         sys.exit(1 if failures else 0)
