@@ -162,9 +162,10 @@ def VectorizeContractionsPass : Pass<"edgec-vectorize-contractions", "::mlir::fu
     accumulator buffer read by nothing else is then dropped.
 
     int8 x int8 -> int32 contractions with `dot-product=x86-pmaddwd` take
-    an even reduction dim two steps at a time: both steps' operands are
+    a reduction dim two steps at a time: both steps' operands are
     interleaved as 16-bit lanes and one `pmaddwd` multiplies them and adds
-    each pair into an int32 lane.
+    each pair into an int32 lane. With `dot-product=arm-sdot`, four steps
+    at a time as int8 lanes, summed into each int32 lane by `sdot`.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
@@ -175,7 +176,7 @@ def VectorizeContractionsPass : Pass<"edgec-vectorize-contractions", "::mlir::fu
            "Vectors of accumulators per row">,
     Option<"dotProduct", "dot-product", "std::string", /*default=*/"\"\"",
            "The target's int8 dot-product instruction for int8 x int8 -> int32 "
-           "kernels: x86-pmaddwd, or empty (a multiply-add per element)">,
+           "kernels: x86-pmaddwd, arm-sdot, or empty (a multiply-add per element)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

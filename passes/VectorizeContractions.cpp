@@ -90,8 +90,14 @@ struct Contraction {
   AffineMap outMap;
   bool outContiguous = false;
   unsigned lanes = 1;               // of each vector; 1 = scalars
-  int pair = -1;                     // reduction dim taken two at a time
-  std::string pairIntrinsic;        // the LLVM intrinsic that sums pairs
+  // int8 dot products: the reduction dim taken `group` steps at a time, the
+  // intrinsic that multiplies and sums each lane's group (x86 pmaddwd: 2,
+  // widened to 16 bits, then added; Arm sdot: 4, int8, accumulating).
+  int group = -1;                   // the grouped dim, -1 = none
+  unsigned groupSize = 1;
+  bool groupWidened = false;        // operands widened to 16 bits
+  bool intrinsicAccumulates = false; // intrinsic(acc, a, b) rather than acc + intrinsic(a, b)
+  std::string groupIntrinsic;
   Elementwise init;                 // fills `out` before (e.g. the bias)
   Elementwise epilogue;             // reads `out` after (e.g. requantisation)
 };
@@ -318,8 +324,8 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   return c;
 }
 
-/// True if steps d and d + 1 read adjacent elements of `memref`.
-bool adjacentPair(AffineMap map, unsigned d, Value memref) {
+/// True if consecutive steps of dim d read adjacent elements of `memref`.
+bool adjacentSteps(AffineMap map, unsigned d, Value memref) {
   if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
     return false;
   for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
@@ -329,13 +335,15 @@ bool adjacentPair(AffineMap map, unsigned d, Value memref) {
   return linearIn(map.getResults().back(), d, coefficient) && coefficient == 1;
 }
 
-/// Takes a reduction dim two steps at a time when the target has an
-/// instruction that multiplies 16-bit lanes and adds adjacent products
-/// into 32-bit lanes, and the operands are int8 (products of pairs cannot
-/// overflow 32 bits).
-void choosePair(Contraction &c, StringRef dotProduct) {
-  if (!c.integer || dotProduct != "x86-pmaddwd" || c.widen[0] == Widen::None ||
-      c.widen[1] == Widen::None)
+/// Takes a reduction dim several steps at a time when the target has an
+/// int8 dot-product instruction and both operands are int8 summed in int32:
+///   x86-pmaddwd  pairs as 16-bit lanes, `pmaddwd` multiplies and adds each
+///                pair into a 32-bit lane (products of int8 pairs cannot
+///                overflow);
+///   arm-sdot     groups of 4 int8 (both signed), `sdot` adds each group's
+///                dot product into a 32-bit lane.
+void chooseGroup(Contraction &c, StringRef dotProduct) {
+  if (!c.integer || c.widen[0] == Widen::None || c.widen[1] == Widen::None)
     return;
   Type acc = llvm::cast<MemRefType>(c.op.getDpsInitOperand(0)->get().getType()).getElementType();
   for (int i = 0; i < 2; ++i)
@@ -343,27 +351,44 @@ void choosePair(Contraction &c, StringRef dotProduct) {
       return;
   if (!acc.isInteger(32))
     return;
-  switch (c.lanes) {
-  case 4: c.pairIntrinsic = "llvm.x86.sse2.pmadd.wd"; break;
-  case 8: c.pairIntrinsic = "llvm.x86.avx2.pmadd.wd"; break;
-  case 16: c.pairIntrinsic = "llvm.x86.avx512.pmaddw.d.512"; break;
-  default: return;
+  if (dotProduct == "x86-pmaddwd") {
+    c.groupSize = 2;
+    c.groupWidened = true;
+    switch (c.lanes) {
+    case 4: c.groupIntrinsic = "llvm.x86.sse2.pmadd.wd"; break;
+    case 8: c.groupIntrinsic = "llvm.x86.avx2.pmadd.wd"; break;
+    case 16: c.groupIntrinsic = "llvm.x86.avx512.pmaddw.d.512"; break;
+    default: return;
+    }
+  } else if (dotProduct == "arm-sdot") {
+    if (c.widen[0] != Widen::Signed || c.widen[1] != Widen::Signed)
+      return;
+    c.groupSize = 4;
+    c.intrinsicAccumulates = true;
+    switch (c.lanes) {
+    case 2: c.groupIntrinsic = "llvm.aarch64.neon.sdot.v2i32.v8i8"; break;
+    case 4: c.groupIntrinsic = "llvm.aarch64.neon.sdot.v4i32.v16i8"; break;
+    default: return;
+    }
+  } else {
+    return;
   }
-  // Preferably a dim along which each broadcast operand's pair is two
-  // adjacent bytes (one 16-bit load: a conv's kernel column, a matmul's K);
-  // then an even one (no step left alone); then the innermost. An odd
-  // range's last step is done alone.
+  // Preferably a dim along which each broadcast operand's group is adjacent
+  // bytes (one load: a conv's kernel column, a matmul's K); then one whose
+  // range the group divides (no steps left alone); then the innermost. The
+  // steps past the last whole group are done one at a time.
+  int64_t g = c.groupSize;
   auto score = [&](unsigned d) {
     bool adjacent = llvm::all_of(llvm::seq(0, 2), [&](int i) {
-      return c.in[i].usesCol || adjacentPair(c.in[i].map, d, c.op.getDpsInputOperand(i)->get());
+      return c.in[i].usesCol || adjacentSteps(c.in[i].map, d, c.op.getDpsInputOperand(i)->get());
     });
-    return std::make_tuple(adjacent, c.ranges[d] % 2 == 0);
+    return std::make_tuple(adjacent, c.ranges[d] % g == 0);
   };
   for (unsigned d : llvm::reverse(c.reductions))
-    if (c.ranges[d] >= 2 && (c.pair < 0 || score(d) > score(static_cast<unsigned>(c.pair))))
-      c.pair = static_cast<int>(d);
-  if (c.pair < 0)
-    c.pairIntrinsic.clear();
+    if (c.ranges[d] >= g && (c.group < 0 || score(d) > score(static_cast<unsigned>(c.group))))
+      c.group = static_cast<int>(d);
+  if (c.group < 0)
+    c.groupIntrinsic.clear();
 }
 
 /// The nearest op before (or after) `op` that reads or writes memory: a
@@ -819,31 +844,31 @@ private:
     return broadcast(b, values.lookupOrDefault(body.getTerminator()->getOperand(0)));
   }
 
-  /// The reduction loops from `pos` in; `paired`: the paired dim (if any,
-  /// and not yet at its odd last step) goes two steps at a time.
+  /// The reduction loops from `pos` in; `grouped`: the grouped dim (if any,
+  /// and not yet past its last whole group) goes `groupSize` steps at a time.
   SmallVector<Value> reduce(OpBuilder &b, unsigned pos, ValueRange acc, unsigned nrows,
-                            unsigned nvec, unsigned valid, bool paired) {
+                            unsigned nvec, unsigned valid, bool grouped) {
     if (pos == c.reductions.size())
-      return paired && c.pair >= 0 ? multiplyAccumulatePairs(b, acc, nrows, nvec, valid)
-                                   : multiplyAccumulate(b, acc, nrows, nvec, valid);
+      return grouped && c.group >= 0 ? multiplyAccumulateGroups(b, acc, nrows, nvec, valid)
+                                     : multiplyAccumulate(b, acc, nrows, nvec, valid);
     unsigned d = c.reductions[pos];
-    bool pairs = paired && static_cast<int>(d) == c.pair;
-    int64_t step = pairs ? 2 : 1, n = pairs ? c.ranges[d] / 2 * 2 : c.ranges[d];
+    bool groups = grouped && static_cast<int>(d) == c.group;
+    int64_t step = groups ? c.groupSize : 1, n = c.ranges[d] / step * step;
     SmallVector<Value> result;
     if (n == step) {
       dims[d] = index(b, 0);
-      result = reduce(b, pos + 1, acc, nrows, nvec, valid, paired);
+      result = reduce(b, pos + 1, acc, nrows, nvec, valid, grouped);
     } else {
       auto forOp = scf::ForOp::create(
           b, loc, index(b, 0), index(b, n), index(b, step), acc,
           [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
             dims[d] = iv;
-            scf::YieldOp::create(nb, loc, reduce(nb, pos + 1, args, nrows, nvec, valid, paired));
+            scf::YieldOp::create(nb, loc, reduce(nb, pos + 1, args, nrows, nvec, valid, grouped));
           });
       result.assign(forOp.getResults().begin(), forOp.getResults().end());
     }
-    if (pairs && c.ranges[d] % 2) { // an odd range's last step, alone
-      dims[d] = index(b, c.ranges[d] - 1);
+    for (int64_t t = n; t < c.ranges[d]; ++t) { // the steps past the last group, alone
+      dims[d] = index(b, t);
       result = reduce(b, pos + 1, result, nrows, nvec, valid, false);
     }
     return result;
@@ -865,59 +890,73 @@ private:
     return v;
   }
 
-  /// Input `i` at reduction steps p and p + 1 of the paired dim, as 16-bit
-  /// lanes interleaved (step p, step p + 1, step p, ...): `lanes` pairs.
-  Value pairAt(OpBuilder &b, int i, unsigned r, int64_t colOffset, unsigned valid) {
+  /// Input `i` at steps p .. p + G - 1 of the grouped dim, interleaved lane
+  /// by lane (lane l holds its G steps side by side), widened to 16 bits
+  /// for pmaddwd: `lanes` groups.
+  Value groupAt(OpBuilder &b, int i, unsigned r, int64_t colOffset, unsigned valid) {
     const Access &a = c.in[i];
     Value memref = c.op.getDpsInputOperand(i)->get();
-    unsigned d = static_cast<unsigned>(c.pair);
+    unsigned d = static_cast<unsigned>(c.group), g = c.groupSize;
     Value p = dims[d];
-    auto wide = [&](Value v, Type to) {
+    Type i8 = b.getI8Type();
+    auto widen = [&](Value v) -> Value {
+      if (!c.groupWidened)
+        return v;
+      auto to = VectorType::get(llvm::cast<VectorType>(v.getType()).getShape(), b.getI16Type());
       return c.widen[i] == Widen::Signed ? Value(arith::ExtSIOp::create(b, loc, to, v))
                                          : Value(arith::ExtUIOp::create(b, loc, to, v));
     };
-    auto i16 = b.getI16Type();
-    auto pairs = VectorType::get({2 * lanes}, i16);
-    if (!a.usesCol && adjacentPair(a.map, d, memref)) {
-      // Both bytes in one load, repeated in every lane pair, then widened.
-      Value two = vector::LoadOp::create(b, loc, VectorType::get({2}, b.getI8Type()), memref,
-                                         indices(b, a.map, at(b, r, 0)));
-      Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, i16), two);
-      Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, i16), word);
-      return wide(vector::BitCastOp::create(b, loc, VectorType::get({2 * lanes}, b.getI8Type()), all), pairs);
-    }
-    Value step[2];
-    for (int s = 0; s < 2; ++s) {
-      dims[d] = s ? arith::AddIOp::create(b, loc, p, index(b, 1)).getResult() : p;
-      step[s] = a.usesCol ? loadVector(b, memref, a.map, a.stride, r, colOffset, valid)
-                          : memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0))).getResult();
+    // The same group for every lane: its G bytes as one word, broadcast.
+    Type word = b.getIntegerType(8 * g);
+    auto everyLane = [&](Value group) {
+      Value w = vector::BitCastOp::create(b, loc, VectorType::get({1}, word), group);
+      Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, word), w);
+      return widen(vector::BitCastOp::create(b, loc, VectorType::get({g * lanes}, i8), all));
+    };
+    if (!a.usesCol && adjacentSteps(a.map, d, memref))
+      return everyLane(vector::LoadOp::create(b, loc, VectorType::get({g}, i8), memref,
+                                              indices(b, a.map, at(b, r, 0))));
+    SmallVector<Value> steps;
+    for (unsigned s = 0; s < g; ++s) {
+      dims[d] = s ? arith::AddIOp::create(b, loc, p, index(b, s)).getResult() : p;
+      steps.push_back(a.usesCol ? loadVector(b, memref, a.map, a.stride, r, colOffset, valid)
+                                : memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0)))
+                                      .getResult());
     }
     dims[d] = p;
-    if (a.usesCol) {
+    if (!a.usesCol)
+      return everyLane(vector::FromElementsOp::create(b, loc, VectorType::get({g}, i8), steps));
+    // Lane l's steps side by side, in step order (lane l of step s goes to
+    // g * l + s, as the broadcast operand's bytes lie): interleave steps
+    // 0 and 1 (2 and 3) element by element, then those two by pairs.
+    SmallVector<Value> parts(steps);
+    for (unsigned chunk = 1; parts.size() > 1; chunk *= 2) {
+      unsigned width = static_cast<unsigned>(llvm::cast<VectorType>(parts[0].getType()).getNumElements());
       SmallVector<int64_t> interleave;
-      for (unsigned l = 0; l < lanes; ++l)
-        interleave.append({l, l + lanes});
-      return wide(vector::ShuffleOp::create(b, loc, step[0], step[1], interleave), pairs);
+      for (unsigned k = 0; k < width; k += chunk)
+        for (unsigned half : {0u, width})
+          for (unsigned e = 0; e < chunk; ++e)
+            interleave.push_back(half + k + e);
+      SmallVector<Value> next;
+      for (unsigned k = 0; k < parts.size(); k += 2)
+        next.push_back(vector::ShuffleOp::create(b, loc, parts[k], parts[k + 1], interleave));
+      parts = next;
     }
-    // One pair for every lane: the two values as one 32-bit word, broadcast.
-    Value two = vector::FromElementsOp::create(b, loc, VectorType::get({2}, i16),
-                                               ValueRange{wide(step[0], i16), wide(step[1], i16)});
-    Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), two);
-    Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI32Type()), word);
-    return vector::BitCastOp::create(b, loc, pairs, all);
+    return widen(parts[0]);
   }
 
-  /// acc += sum over each pair of lanes of a * b, one instruction per block.
-  SmallVector<Value> multiplyAccumulatePairs(OpBuilder &b, ValueRange acc, unsigned nrows,
-                                             unsigned nvec, unsigned valid) {
+  /// acc += the dot product of each lane's group of a and b: one
+  /// instruction per accumulator.
+  SmallVector<Value> multiplyAccumulateGroups(OpBuilder &b, ValueRange acc, unsigned nrows,
+                                              unsigned nvec, unsigned valid) {
     SmallVector<Value> operand[2];
     for (int i = 0; i < 2; ++i) {
       const Access &a = c.in[i];
       for (unsigned r = 0; r < (a.usesRow ? nrows : 1); ++r)
         for (unsigned u = 0; u < (a.usesCol ? nvec : 1); ++u)
-          operand[i].push_back(pairAt(b, i, r, int64_t(u) * lanes, valid));
+          operand[i].push_back(groupAt(b, i, r, int64_t(u) * lanes, valid));
     }
-    auto name = b.getStringAttr(c.pairIntrinsic);
+    auto name = b.getStringAttr(c.groupIntrinsic);
     SmallVector<Value> result;
     for (unsigned r = 0; r < nrows; ++r)
       for (unsigned u = 0; u < nvec; ++u) {
@@ -925,10 +964,16 @@ private:
           const Access &a = c.in[i];
           return operand[i][(a.usesRow ? r : 0) * (a.usesCol ? nvec : 1) + (a.usesCol ? u : 0)];
         };
-        Value sum = LLVM::CallIntrinsicOp::create(b, loc, acc[r * nvec + u].getType(), name,
-                                                  ValueRange{pick(0), pick(1)})
+        Value sum = acc[r * nvec + u];
+        if (c.intrinsicAccumulates) {
+          result.push_back(LLVM::CallIntrinsicOp::create(b, loc, sum.getType(), name,
+                                                         ValueRange{sum, pick(0), pick(1)})
+                               ->getResult(0));
+          continue;
+        }
+        Value dot = LLVM::CallIntrinsicOp::create(b, loc, sum.getType(), name, ValueRange{pick(0), pick(1)})
                         ->getResult(0);
-        result.push_back(arith::AddIOp::create(b, loc, acc[r * nvec + u], sum));
+        result.push_back(arith::AddIOp::create(b, loc, sum, dot));
       }
     return result;
   }
@@ -1018,7 +1063,7 @@ struct VectorizeContractionsPass
       std::optional<Contraction> c = match(op, vectorBits);
       if (!c)
         continue;
-      choosePair(*c, dotProduct);
+      chooseGroup(*c, dotProduct);
       findInit(*c);
       findEpilogue(*c);
       // At the epilogue, whose result buffer is allocated after the

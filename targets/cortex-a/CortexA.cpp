@@ -32,9 +32,11 @@ static TargetInfo cortexA(const std::string &cpu, const std::string &description
 void registerCortexATargets(std::vector<TargetInfo> &targets) {
   targets.push_back(cortexA("cortex-a53", "Arm Cortex-A53 (AArch64, NEON), Linux user space",
                             32 << 10, 512 << 10));
-  targets.push_back(cortexA("cortex-a76",
-                            "Arm Cortex-A76 (AArch64, NEON + dot product), Linux user space",
-                            64 << 10, 512 << 10));
+  TargetInfo a76 = cortexA("cortex-a76", "Arm Cortex-A76 (AArch64, NEON + dot product), Linux user space",
+                           64 << 10, 512 << 10);
+  // sdot: four int8 products summed into each 32-bit lane (ARMv8.2 DotProd).
+  a76.intDotProduct = "arm-sdot";
+  targets.push_back(a76);
 }
 
 } // namespace edgec::detail

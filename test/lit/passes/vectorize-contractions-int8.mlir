@@ -2,6 +2,8 @@
 // RUN:   --canonicalize %s | FileCheck %s
 // RUN: edgec-opt --edgec-vectorize-contractions='vector-bits=256 rows=2 vectors=1' --canonicalize %s \
 // RUN:   | FileCheck %s --check-prefix=PLAIN --implicit-check-not=llvm.call_intrinsic
+// RUN: edgec-opt --edgec-vectorize-contractions='vector-bits=128 rows=2 vectors=1 dot-product=arm-sdot' \
+// RUN:   --canonicalize %s | FileCheck %s --check-prefix=SDOT
 
 #mk = affine_map<(m, n, k) -> (m, k)>
 #kn = affine_map<(m, n, k) -> (k, n)>
@@ -71,19 +73,18 @@ func.func @int8_matmul_pairs(%a: memref<4x16xi8>, %b: memref<16x8xi8>, %bias: me
 }
 
 // A read transposed ([k, m]): its two values are a row apart, two byte
-// loads made one 32-bit word and broadcast.
+// loads made one 16-bit word, broadcast and widened.
 #km = affine_map<(m, n, k) -> (k, m)>
 // CHECK-LABEL: func.func @int8_pairs_apart
 // CHECK:       scf.for %[[K:.*]] = %c0 to %c16 step %c2 iter_args
 // CHECK:         %[[A0:.*]] = memref.load %arg0[%[[K]], %{{.*}}] : memref<16x4xi8>
 // CHECK:         %[[K1:.*]] = arith.addi %[[K]], %c1
 // CHECK:         %[[A1:.*]] = memref.load %arg0[%[[K1]], %{{.*}}] : memref<16x4xi8>
-// CHECK:         %[[A0W:.*]] = arith.extsi %[[A0]] : i8 to i16
-// CHECK:         %[[A1W:.*]] = arith.extsi %[[A1]] : i8 to i16
-// CHECK:         %[[AP:.*]] = vector.from_elements %[[A0W]], %[[A1W]] : vector<2xi16>
-// CHECK:         %[[AW:.*]] = vector.bitcast %[[AP]] : vector<2xi16> to vector<1xi32>
-// CHECK:         %[[AB:.*]] = vector.broadcast %[[AW]] : vector<1xi32> to vector<8xi32>
-// CHECK:         %[[AI:.*]] = vector.bitcast %[[AB]] : vector<8xi32> to vector<16xi16>
+// CHECK:         %[[AP:.*]] = vector.from_elements %[[A0]], %[[A1]] : vector<2xi8>
+// CHECK:         %[[AW:.*]] = vector.bitcast %[[AP]] : vector<2xi8> to vector<1xi16>
+// CHECK:         %[[AB:.*]] = vector.broadcast %[[AW]] : vector<1xi16> to vector<8xi16>
+// CHECK:         %[[AS:.*]] = vector.bitcast %[[AB]] : vector<8xi16> to vector<16xi8>
+// CHECK:         %[[AI:.*]] = arith.extsi %[[AS]] : vector<16xi8> to vector<16xi16>
 // CHECK:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[AI]],
 func.func @int8_pairs_apart(%a: memref<16x4xi8>, %b: memref<16x8xi8>, %c: memref<4x8xi32>) {
   linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
@@ -127,6 +128,60 @@ func.func @one_step(%a: memref<4x1xi8>, %b: memref<1x8xi8>, %c: memref<4x8xi32>)
       ins(%a, %b : memref<4x1xi8>, memref<1x8xi8>) outs(%c : memref<4x8xi32>) {
   ^bb0(%x: i8, %w: i8, %s: i32):
     %xw = arith.extsi %x : i8 to i32
+    %ww = arith.extsi %w : i8 to i32
+    %p = arith.muli %xw, %ww : i32
+    %r = arith.addi %s, %p : i32
+    linalg.yield %r : i32
+  }
+  return
+}
+
+// Arm sdot: K four steps at a time, no widening. A's four values are
+// adjacent: one 32-bit load repeated in every lane. B's four rows are
+// interleaved so that lane l holds its four steps in order (rows 0 and 1
+// element by element, rows 2 and 3 likewise, then the two by pairs), the
+// order of A's bytes. sdot adds each lane's four products to the
+// accumulator; K = 6 leaves steps 4 and 5, done one at a time.
+// SDOT-LABEL: func.func @int8_matmul_sdot
+// SDOT:       scf.for %[[I:.*]] = %c0 to %c4 step %c2
+// SDOT:         %[[A:.*]] = vector.load %arg0[%[[I]], %c0] : memref<4x6xi8>, vector<4xi8>
+// SDOT:         %[[AW:.*]] = vector.bitcast %[[A]] : vector<4xi8> to vector<1xi32>
+// SDOT:         %[[AB:.*]] = vector.broadcast %[[AW]] : vector<1xi32> to vector<4xi32>
+// SDOT:         %[[AS:.*]] = vector.bitcast %[[AB]] : vector<4xi32> to vector<16xi8>
+// SDOT:         %[[B0:.*]] = vector.load %arg1[%c0, %c0] : memref<6x4xi8>, vector<4xi8>
+// SDOT:         %[[B1:.*]] = vector.load %arg1[%c1, %c0] : memref<6x4xi8>, vector<4xi8>
+// SDOT:         %[[B2:.*]] = vector.load %arg1[%c2, %c0] : memref<6x4xi8>, vector<4xi8>
+// SDOT:         %[[B3:.*]] = vector.load %arg1[%c3, %c0] : memref<6x4xi8>, vector<4xi8>
+// SDOT:         %[[B01:.*]] = vector.interleave %[[B0]], %[[B1]] : vector<4xi8> -> vector<8xi8>
+// SDOT:         %[[B23:.*]] = vector.interleave %[[B2]], %[[B3]] : vector<4xi8> -> vector<8xi8>
+// SDOT:         %[[BS:.*]] = vector.shuffle %[[B01]], %[[B23]] [0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15]
+// SDOT:         %[[D:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.*}}, %[[AS]], %[[BS]]) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// SDOT:         memref.load %arg0[%[[I]], %c4]
+// SDOT:         arith.muli {{.*}} : vector<4xi32>
+// SDOT:         memref.load %arg0[%[[I]], %c5]
+// SDOT:         arith.muli {{.*}} : vector<4xi32>
+func.func @int8_matmul_sdot(%a: memref<4x6xi8>, %b: memref<6x4xi8>, %c: memref<4x4xi32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x6xi8>, memref<6x4xi8>) outs(%c : memref<4x4xi32>) {
+  ^bb0(%x: i8, %w: i8, %s: i32):
+    %xw = arith.extsi %x : i8 to i32
+    %ww = arith.extsi %w : i8 to i32
+    %p = arith.muli %xw, %ww : i32
+    %r = arith.addi %s, %p : i32
+    linalg.yield %r : i32
+  }
+  return
+}
+
+// sdot multiplies signed bytes: an unsigned input is widened as before.
+// SDOT-LABEL: func.func @uint8_no_sdot
+// SDOT-NOT:   llvm.call_intrinsic
+// SDOT:       arith.muli {{.*}} : vector<4xi32>
+func.func @uint8_no_sdot(%a: memref<4x8xi8>, %b: memref<8x4xi8>, %c: memref<4x4xi32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xi8>, memref<8x4xi8>) outs(%c : memref<4x4xi32>) {
+  ^bb0(%x: i8, %w: i8, %s: i32):
+    %xw = arith.extui %x : i8 to i32
     %ww = arith.extsi %w : i8 to i32
     %p = arith.muli %xw, %ww : i32
     %r = arith.addi %s, %p : i32
