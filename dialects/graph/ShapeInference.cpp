@@ -270,8 +270,8 @@ LogicalResult inferLSTMImpl(Loc loc, Type xT, Type wT, Type rT, Type bT, Type hT
       failed(expect(cT, "initial_c", {dirs, batch, hidden})))
     return failure();
   Type e = x->getElementType();
-  push(types, {seq, dirs, batch, hidden}, e);
-  push(types, {dirs, batch, hidden}, e);
+  if (failed(push(types, {seq, dirs, batch, hidden}, e)) || failed(push(types, {dirs, batch, hidden}, e)))
+    return failure();
   return push(types, {dirs, batch, hidden}, e);
 }
 
