@@ -947,23 +947,34 @@ private:
 
   /// acc += the dot product of each lane's group of a and b: one
   /// instruction per accumulator.
+  /// Input `i` loaded once per (row it depends on, column it depends on)
+  /// by `load(r, colOffset)`, to be shared by the accumulators that need it.
+  SmallVector<Value> loadShared(int i, unsigned nrows, unsigned nvec,
+                                llvm::function_ref<Value(unsigned, int64_t)> load) {
+    const Access &a = c.in[i];
+    SmallVector<Value> loaded;
+    for (unsigned r = 0; r < (a.usesRow ? nrows : 1); ++r)
+      for (unsigned u = 0; u < (a.usesCol ? nvec : 1); ++u)
+        loaded.push_back(load(r, int64_t(u) * lanes));
+    return loaded;
+  }
+
+  /// The value of `loadShared(i, ...)` accumulator (r, u) uses.
+  Value shared(ArrayRef<Value> loaded, int i, unsigned r, unsigned u, unsigned nvec) {
+    const Access &a = c.in[i];
+    return loaded[(a.usesRow ? r : 0) * (a.usesCol ? nvec : 1) + (a.usesCol ? u : 0)];
+  }
+
   SmallVector<Value> multiplyAccumulateGroups(OpBuilder &b, ValueRange acc, unsigned nrows,
                                               unsigned nvec, unsigned valid) {
     SmallVector<Value> operand[2];
-    for (int i = 0; i < 2; ++i) {
-      const Access &a = c.in[i];
-      for (unsigned r = 0; r < (a.usesRow ? nrows : 1); ++r)
-        for (unsigned u = 0; u < (a.usesCol ? nvec : 1); ++u)
-          operand[i].push_back(groupAt(b, i, r, int64_t(u) * lanes, valid));
-    }
+    for (int i = 0; i < 2; ++i)
+      operand[i] = loadShared(i, nrows, nvec, [&](unsigned r, int64_t col) { return groupAt(b, i, r, col, valid); });
     auto name = b.getStringAttr(c.groupIntrinsic);
     SmallVector<Value> result;
     for (unsigned r = 0; r < nrows; ++r)
       for (unsigned u = 0; u < nvec; ++u) {
-        auto pick = [&](int i) {
-          const Access &a = c.in[i];
-          return operand[i][(a.usesRow ? r : 0) * (a.usesCol ? nvec : 1) + (a.usesCol ? u : 0)];
-        };
+        auto pick = [&](int i) { return shared(operand[i], i, r, u, nvec); };
         Value sum = acc[r * nvec + u];
         if (c.intrinsicAccumulates) {
           result.push_back(LLVM::CallIntrinsicOp::create(b, loc, sum.getType(), name,
@@ -998,35 +1009,22 @@ private:
                                         unsigned nvec, unsigned valid) {
     if (c.fold)
       return foldStep(b, acc, nrows, nvec, valid);
-    // Each operand is loaded once per (row it depends on, column it
-    // depends on) and shared by the accumulators that need it.
     SmallVector<Value> operand[2];
     for (int i = 0; i < 2; ++i) {
       const Access &a = c.in[i];
       Value memref = c.op.getDpsInputOperand(i)->get();
-      unsigned nr = a.usesRow ? nrows : 1, nu = a.usesCol ? nvec : 1;
-      for (unsigned r = 0; r < nr; ++r)
-        for (unsigned u = 0; u < nu; ++u) {
-          if (a.usesCol) {
-            operand[i].push_back(
-                widen(b, loadVector(b, memref, a.map, a.stride, r, int64_t(u) * lanes, valid), i));
-            continue;
-          }
-          Value s = widen(b, memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0))), i);
-          operand[i].push_back(lanes > 1 ? vector::BroadcastOp::create(b, loc, vectorType(), s)
-                                             .getResult()
-                                         : s);
-        }
+      operand[i] = loadShared(i, nrows, nvec, [&](unsigned r, int64_t col) -> Value {
+        if (a.usesCol)
+          return widen(b, loadVector(b, memref, a.map, a.stride, r, col, valid), i);
+        // Widened before the broadcast: one scalar extension.
+        return broadcast(b, widen(b, memref::LoadOp::create(b, loc, memref, indices(b, a.map, at(b, r, 0))), i));
+      });
     }
     auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
     SmallVector<Value> result;
     for (unsigned r = 0; r < nrows; ++r)
       for (unsigned u = 0; u < nvec; ++u) {
-        auto pick = [&](int i) {
-          const Access &a = c.in[i];
-          unsigned nu = a.usesCol ? nvec : 1;
-          return operand[i][(a.usesRow ? r : 0) * nu + (a.usesCol ? u : 0)];
-        };
+        auto pick = [&](int i) { return shared(operand[i], i, r, u, nvec); };
         if (c.integer) {
           Value p = arith::MulIOp::create(b, loc, pick(0), pick(1));
           result.push_back(arith::AddIOp::create(b, loc, acc[r * nvec + u], p));
