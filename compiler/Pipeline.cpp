@@ -63,8 +63,13 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
                         " rows=" + std::to_string(target.kernelRows) +
                         " vectors=" + std::to_string(target.kernelVectors) +
                         (target.intDotProduct.empty() ? "" : " dot-product=" + target.intDotProduct) + "}";
+  // Conv weights in panels as wide as a kernel block of output channels
+  // (SIMD targets; scalar kernels read one weight at a time anyway).
+  int64_t lanes = target.floatVectorBits >= 128 ? target.floatVectorBits / 32 : 0;
+  std::string toLinalg = "edgec-convert-graph-to-linalg{panel-lanes=" + std::to_string(lanes) +
+                         " panel-width=" + std::to_string(lanes * target.kernelVectors) + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
-         "edgec-fold-constants,edgec-eliminate-dead-code,edgec-convert-graph-to-linalg,"
+         "edgec-fold-constants,edgec-eliminate-dead-code," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"

@@ -44,6 +44,8 @@ public:
 
   ImplicitLocOpBuilder b;
   MLIRContext *ctx;
+  // Conv weight panels (the pass's panel-lanes / panel-width; 0: none).
+  int64_t panelLanes = 0, panelWidth = 0;
 
   // --- Scalars ---------------------------------------------------------------
   Value scalar(Type t, double v) { return scalarIn(b, b.getLoc(), t, v); }
@@ -491,19 +493,61 @@ struct Window {
   ArrayRef<int64_t> strides, dilations;
 };
 
-/// A constant conv weight [C_out, C_in/group, k_1..] as [C_in/group, k_1..,
-/// C_out]; null if the weight is not a constant of a type that can be read.
-Value packOutputChannelLast(Lowering &l, Value w) {
+/// A constant conv weight [C_out, C_in/group, k_1..] as stored for the
+/// kernels; null if the weight is not a constant of a type that can be read.
+struct PackedWeight {
+  Value value;
+  int64_t panel = 0; // output channels per panel; 0: one, [C_in/group, k_1.., C_out]
+};
+
+/// The widest panel of output channels, a multiple of the target's lanes no
+/// wider than its kernel block, that divides `outChannels` (0: none, or
+/// one panel would hold them all).
+int64_t panelFor(const Lowering &l, int64_t outChannels) {
+  if (l.panelLanes <= 0 || l.panelWidth < l.panelLanes)
+    return 0;
+  for (int64_t p = l.panelWidth / l.panelLanes * l.panelLanes; p >= l.panelLanes; p -= l.panelLanes)
+    if (outChannels % p == 0)
+      return p < outChannels ? p : 0;
+  return 0;
+}
+
+/// Output channel last, [C_in/group, k_1.., C_out]: consecutive output
+/// channels are consecutive in memory, so a kernel loads them as a vector.
+/// Without groups and with more output channels than a kernel block covers,
+/// in panels [C_out/P, C_in, k_1.., P]: the P channels a block computes
+/// have their weights for consecutive reduction steps side by side (one
+/// stream through memory, where [.., C_out] puts C_out elements between
+/// steps and a late layer's weights miss every cache line).
+PackedWeight packConvWeight(Lowering &l, Value w, int64_t group) {
   ElementsAttr c = graph::getConstant(w);
   if (!c)
     return {};
-  int64_t rank = typeOf(w).getRank();
+  RankedTensorType wt = typeOf(w);
+  int64_t rank = wt.getRank(), outChannels = wt.getDimSize(0);
   SmallVector<int64_t> perm;
   for (int64_t i = 1; i < rank; ++i)
     perm.push_back(i);
   perm.push_back(0);
   ElementsAttr t = graph::transposeConstant(c, perm);
-  return t ? Value(arith::ConstantOp::create(l.b, t)) : Value();
+  if (!t)
+    return {};
+  int64_t panel = group == 1 ? panelFor(l, outChannels) : 0;
+  if (panel) {
+    // [C_in, k.., C_out] -> [C_in, k.., C_out/P, P] -> [C_out/P, C_in, k.., P]
+    SmallVector<int64_t> split(llvm::cast<RankedTensorType>(t.getType()).getShape());
+    split.back() = outChannels / panel;
+    split.push_back(panel);
+    ElementsAttr s = graph::reshapeConstant(t, RankedTensorType::get(split, wt.getElementType()));
+    SmallVector<int64_t> toPanels{rank - 1};
+    for (int64_t i = 0; i < rank - 1; ++i)
+      toPanels.push_back(i);
+    toPanels.push_back(rank);
+    t = s ? graph::transposeConstant(s, toPanels) : ElementsAttr();
+    if (!t)
+      return {};
+  }
+  return {arith::ConstantOp::create(l.b, t), panel};
 }
 
 /// The convolution geometry of graph.conv and graph.qconv.
@@ -535,10 +579,10 @@ FailureOr<Value> convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTe
   int64_t k = xt.getRank() - 2;
   ArrayRef<int64_t> pads = spec.pads;
   SmallVector<int64_t> strides(spec.strides), dilations(spec.dilations);
-  // Constant weights are stored output channel last, [C_in/group, k_1..,
-  // C_out]: consecutive output channels are consecutive in memory, so a
-  // kernel may load them as a vector (edgec-vectorize-contractions).
-  Value packed = packOutputChannelLast(l, w);
+  // Constant weights are stored output channel last (or in panels of
+  // output channels), for edgec-vectorize-contractions' vector loads.
+  PackedWeight pw = packConvWeight(l, w, spec.group);
+  Value packed = pw.value;
   // A pointwise conv (1x1, stride 1, no pads) is a matmul over the flattened
   // image: one long contiguous dim instead of short rows, which a kernel
   // fills its vectors from.
@@ -550,7 +594,10 @@ FailureOr<Value> convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTe
     Type e = xt.getElementType();
     x = l.reshape(x, RankedTensorType::get({n, xt.getDimSize(1), pixels}, e));
     out = RankedTensorType::get({n, out.getDimSize(1), pixels}, out.getElementType());
-    if (packed)
+    if (pw.panel)
+      packed = l.reshape(packed, RankedTensorType::get(
+                                     {wt.getDimSize(0) / pw.panel, wt.getDimSize(1), 1, pw.panel}, e));
+    else if (packed)
       packed = l.reshape(packed, RankedTensorType::get({wt.getDimSize(1), 1, wt.getDimSize(0)}, e));
     else
       w = l.reshape(w, RankedTensorType::get({wt.getDimSize(0), wt.getDimSize(1), 1}, e));
@@ -571,9 +618,13 @@ FailureOr<Value> convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTe
   // depend on the output channel, which kernels use to reuse it).
   AffineExpr inChannel = group == 1 ? d(ic) : d(1).floorDiv(outPerGroup) * inPerGroup + d(ic);
   SmallVector<AffineExpr> inExprs{d(0), inChannel};
-  SmallVector<AffineExpr> wExprs{packed ? d(ic) : d(1)};
-  if (!packed)
-    wExprs.push_back(d(ic));
+  // Weights [C_out, C_in, k..], [C_in, k.., C_out] or [C_out/P, C_in, k.., P].
+  SmallVector<AffineExpr> wExprs;
+  if (pw.panel)
+    wExprs.push_back(d(1).floorDiv(pw.panel));
+  else if (!packed)
+    wExprs.push_back(d(1));
+  wExprs.push_back(d(ic));
   SmallVector<AffineExpr> outExprs{d(0), d(1)};
   for (int64_t i = 0; i < k; ++i) {
     inExprs.push_back(d(2 + i) * strides[i] + d(ic + 1 + i) * dilations[i]);
@@ -581,7 +632,7 @@ FailureOr<Value> convGeneric(Lowering &l, Value x, Value w, Value bias, RankedTe
     outExprs.push_back(d(2 + i));
   }
   if (packed) {
-    wExprs.push_back(d(1));
+    wExprs.push_back(pw.panel ? d(1) % pw.panel : d(1));
     w = packed;
   }
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, l.ctx),
@@ -1554,8 +1605,11 @@ struct Signedness {
   bool in = false, out = false;
 };
 
-FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign, const QuantTypes &quantTypes) {
+FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign, const QuantTypes &quantTypes,
+                                      int64_t panelLanes, int64_t panelWidth) {
   Lowering l(op);
+  l.panelLanes = panelLanes;
+  l.panelWidth = panelWidth;
   // Polynomial approximations exist for f32 only; f64 would call libm.
   if (isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, SoftmaxOp, PowOp, LSTMOp, SinOp, CosOp,
           SoftplusOp, EluOp, CeluOp, SeluOp, ReduceLogSumOp, ReduceLogSumExpOp>(op) &&
@@ -1679,6 +1733,7 @@ FailureOr<SmallVector<Value>> lowerOp(Operation *op, Signedness sign, const Quan
 
 struct ConvertGraphToLinalgPass
     : impl::ConvertGraphToLinalgPassBase<ConvertGraphToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
@@ -1740,7 +1795,7 @@ struct ConvertGraphToLinalgPass
       }
     });
     for (Operation *op : ops) {
-      auto replacement = lowerOp(op, signs[op], quantTypes[op]);
+      auto replacement = lowerOp(op, signs[op], quantTypes[op], panelLanes, panelWidth);
       if (failed(replacement)) {
         op->emitError() << "'" << op->getName() << "' cannot be compiled yet"
                         << (isa<PadOp>(op) ? " (negative pads)" : "");

@@ -48,7 +48,19 @@ def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::fu
     generics over their windows; data movement uses tensor reshapes and
     slices; LSTMs are unrolled over their static sequence. An op without a
     lowering is an error at its location (the ONNX node).
+
+    Constant conv weights are stored output channel last; with
+    `panel-lanes`/`panel-width` set (the target's vector lanes and its
+    kernels' block width in output channels), in panels of that many output
+    channels, `[C_out/P, C_in, k.., P]`, so a kernel block's weights are
+    one contiguous stream.
   }];
+  let options = [
+    Option<"panelLanes", "panel-lanes", "int64_t", /*default=*/"0",
+           "Vector lanes of the target's kernels (0: no weight panels)">,
+    Option<"panelWidth", "panel-width", "int64_t", /*default=*/"0",
+           "Output channels per weight panel at most (a multiple of panel-lanes)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
                            "::mlir::quant::QuantDialect"];

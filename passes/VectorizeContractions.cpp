@@ -132,16 +132,35 @@ bool lastStrideIsOne(Value memref) {
 /// Strides up to this are loaded as one wider vector and shuffled.
 constexpr int64_t kMaxStride = 4;
 
-/// With `col` as the lane index: how many elements of the operand's last
-/// dim lie between lanes (1 = contiguous), if no other index moves; else 0.
-int64_t laneStride(AffineMap map, unsigned col, Value memref) {
+/// True if `e` is `d floordiv P` (`kind` FloorDiv) or `d mod P` (Mod) with
+/// P a multiple of `lanes`: weights stored in panels of P output channels.
+/// Vectors start at multiples of `lanes`, so within one vector the first is
+/// constant and the second steps by one.
+bool inPanels(AffineExpr e, unsigned d, AffineExprKind kind, unsigned lanes) {
+  auto bin = llvm::dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin || bin.getKind() != kind)
+    return false;
+  auto dim = llvm::dyn_cast<AffineDimExpr>(bin.getLHS());
+  auto panel = llvm::dyn_cast<AffineConstantExpr>(bin.getRHS());
+  return dim && dim.getPosition() == d && panel && panel.getValue() > 0 &&
+         panel.getValue() % static_cast<int64_t>(lanes) == 0;
+}
+
+/// With `col` as the lane index of vectors of `lanes`: how many elements of
+/// the operand's last dim lie between lanes (1 = contiguous), if no other
+/// index moves within a vector; else 0.
+int64_t laneStride(AffineMap map, unsigned col, Value memref, unsigned lanes) {
   if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
     return 0;
   for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
-    if (map.getResult(k).isFunctionOfDim(col))
+    if (map.getResult(k).isFunctionOfDim(col) &&
+        !inPanels(map.getResult(k), col, AffineExprKind::FloorDiv, lanes))
       return 0;
+  AffineExpr last = map.getResults().back();
+  if (inPanels(last, col, AffineExprKind::Mod, lanes))
+    return 1;
   int64_t c = 0;
-  return linearIn(map.getResults().back(), col, c) && c >= 1 && c <= kMaxStride ? c : 0;
+  return linearIn(last, col, c) && c >= 1 && c <= kMaxStride ? c : 0;
 }
 
 /// Matches `yield(addf(out, mulf(in0, in1)))`, or the integer
@@ -270,13 +289,13 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
       AffineMap map = op.getMatchingIndexingMap(operand);
       if (!map.isFunctionOfDim(d))
         continue;
-      int64_t stride = laneStride(map, d, operand->get());
+      int64_t stride = laneStride(map, d, operand->get(), lanes);
       score *= stride == 1 ? 1.0 : stride > 1 ? 0.6 : 0.25;
     }
     // Results stored lane by lane: once per block, after all reduction
     // steps; it costs more the fewer steps there are to share it (a 3x3
     // conv over one input channel has 9).
-    if (laneStride(c.outMap, d, out) != 1)
+    if (laneStride(c.outMap, d, out, lanes) != 1)
       score *= 1.0 - std::min(0.5, double(lanes) / (2.0 * double(reductionSteps)));
     return score;
   };
@@ -285,13 +304,13 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
     for (unsigned d = 0; d < iters.size(); ++d)
       if (iters[d] == utils::IteratorType::parallel && colScore(d) > colScore(c.col))
         c.col = d;
-  c.outContiguous = laneStride(c.outMap, c.col, out) == 1;
+  c.outContiguous = laneStride(c.outMap, c.col, out, lanes) == 1;
   for (int i = 0; i < 2; ++i) {
     OpOperand *operand = op.getDpsInputOperand(i);
     Access &a = c.in[i];
     a.map = op.getMatchingIndexingMap(operand);
     a.usesCol = a.map.isFunctionOfDim(c.col);
-    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get()) : 0;
+    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get(), lanes) : 0;
   }
   // The row dim: a parallel dim with more than one iteration, preferring
   // one the vector operand does not depend on (that vector is then loaded
@@ -422,7 +441,7 @@ void describeInputs(Contraction &c, Elementwise &e) {
     Access a;
     a.map = g.getMatchingIndexingMap(operand).compose(c.outMap);
     a.usesCol = a.map.isFunctionOfDim(c.col);
-    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get()) : 0;
+    a.stride = a.usesCol ? laneStride(a.map, c.col, operand->get(), c.lanes) : 0;
     a.usesRow = c.row >= 0 && a.map.isFunctionOfDim(c.row);
     e.inputs.push_back(a);
   }
@@ -516,7 +535,7 @@ void findEpilogue(Contraction &c) {
     return;
   c.epilogue.op = g;
   c.epilogue.out = g.getDpsInitOperand(0)->get();
-  c.epilogue.outContiguous = laneStride(c.outMap, c.col, c.epilogue.out) == 1;
+  c.epilogue.outContiguous = laneStride(c.outMap, c.col, c.epilogue.out, c.lanes) == 1;
   describeInputs(c, c.epilogue);
 }
 

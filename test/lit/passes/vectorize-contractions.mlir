@@ -308,3 +308,43 @@ func.func @epilogue_reads_view(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %y: mem
   }
   return
 }
+
+// B stored in panels of 4 columns ([N/4, K, 4], as edgec-convert-graph-to-
+// linalg stores conv weights): with 4 lanes, each vector of columns lies in
+// one panel (vectors start at multiples of 4), `n floordiv 4` is constant
+// across its lanes and `n mod 4` steps by one: plain vector loads.
+#panel4 = affine_map<(m, n, k) -> (n floordiv 4, k, n mod 4)>
+// CHECK-LABEL: func.func @panels
+// CHECK:         scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK:           vector.load %arg1[%c0, %[[K]], %c0] : memref<2x3x4xf32>, vector<4xf32>
+// CHECK:           vector.load %arg1[%c1, %[[K]], %c0] : memref<2x3x4xf32>, vector<4xf32>
+// CHECK-NOT:   vector.from_elements
+func.func @panels(%a: memref<2x3xf32>, %b: memref<2x3x4xf32>, %c: memref<2x8xf32>) {
+  linalg.generic {indexing_maps = [#mk, #panel4, #mn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3xf32>, memref<2x3x4xf32>) outs(%c : memref<2x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Panels of 2 columns are narrower than a vector: a vector of 4 columns
+// spans two panels, so B is read lane by lane.
+#panel2 = affine_map<(m, n, k) -> (n floordiv 2, k, n mod 2)>
+// CHECK-LABEL: func.func @narrow_panels
+// CHECK:         memref.load %arg1
+// CHECK:         vector.from_elements
+func.func @narrow_panels(%a: memref<2x3xf32>, %b: memref<4x3x2xf32>, %c: memref<2x8xf32>) {
+  linalg.generic {indexing_maps = [#mk, #panel2, #mn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3xf32>, memref<4x3x2xf32>) outs(%c : memref<2x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
