@@ -21,11 +21,13 @@
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 
+#include <chrono>
 #include <mutex>
 
 using namespace mlir;
@@ -247,6 +249,15 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   auto tm = makeTargetMachine(target, options.optLevel, module.getLoc());
   if (failed(tm))
     return failure();
+  // --mlir-timing: LLVM's phases too (MLIR's report follows, printed when
+  // its pass manager goes).
+  auto phaseStart = std::chrono::steady_clock::now();
+  auto phaseDone = [&](const char *what) {
+    auto now = std::chrono::steady_clock::now();
+    if (options.timing)
+      llvm::errs() << llvm::format("  %8.4f s  %s\n", std::chrono::duration<double>(now - phaseStart).count(), what);
+    phaseStart = now;
+  };
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext, "edgec");
   if (!llvmModule)
@@ -256,13 +267,16 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
+  phaseDone("translation to LLVM IR");
   optimize(*llvmModule, **tm, std::min<int>(options.optLevel, target.maxIrOptLevel));
+  phaseDone("LLVM IR optimisation");
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager codegen;
   if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
     return module.emitError("the target cannot emit object files"), failure();
   codegen.run(*llvmModule);
+  phaseDone("LLVM code generation");
   out.object.assign(buffer.begin(), buffer.end());
   // The artifact may need memcpy/memset/memmove (every runtime stub has
   // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float

@@ -489,7 +489,7 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(0, 3));
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
-  compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass takes");
+  compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass and each LLVM phase takes");
   comp.addQuantizationOptions(compile);
 
   RunCommand runCmd;
