@@ -494,9 +494,9 @@ struct Window {
 };
 
 /// A constant conv weight [C_out, C_in/group, k_1..] as stored for the
-/// kernels; null if the weight is not a constant of a type that can be read.
+/// kernels.
 struct PackedWeight {
-  Value value;
+  Value value;       // null if the weight is not a constant of a type that can be read
   int64_t panel = 0; // output channels per panel; 0: one, [C_in/group, k_1.., C_out]
 };
 
