@@ -525,28 +525,25 @@ PackedWeight packConvWeight(Lowering &l, Value w, int64_t group) {
     return {};
   RankedTensorType wt = typeOf(w);
   int64_t rank = wt.getRank(), outChannels = wt.getDimSize(0);
+  int64_t panel = group == 1 ? panelFor(l, outChannels) : 0;
+  // With panels, C_out is split first: [C_out/P, P, C_in, k..] (a view of
+  // the same data), then P moves last. Either way one transposition.
   SmallVector<int64_t> perm;
-  for (int64_t i = 1; i < rank; ++i)
+  if (panel) {
+    SmallVector<int64_t> split{outChannels / panel, panel};
+    llvm::append_range(split, wt.getShape().drop_front());
+    c = graph::reshapeConstant(c, RankedTensorType::get(split, wt.getElementType()));
+    if (!c)
+      return {};
+    perm.push_back(0);
+  }
+  int64_t channel = panel ? 1 : 0;
+  for (int64_t i = channel + 1; i < channel + rank; ++i)
     perm.push_back(i);
-  perm.push_back(0);
+  perm.push_back(channel);
   ElementsAttr t = graph::transposeConstant(c, perm);
   if (!t)
     return {};
-  int64_t panel = group == 1 ? panelFor(l, outChannels) : 0;
-  if (panel) {
-    // [C_in, k.., C_out] -> [C_in, k.., C_out/P, P] -> [C_out/P, C_in, k.., P]
-    SmallVector<int64_t> split(llvm::cast<RankedTensorType>(t.getType()).getShape());
-    split.back() = outChannels / panel;
-    split.push_back(panel);
-    ElementsAttr s = graph::reshapeConstant(t, RankedTensorType::get(split, wt.getElementType()));
-    SmallVector<int64_t> toPanels{rank - 1};
-    for (int64_t i = 0; i < rank - 1; ++i)
-      toPanels.push_back(i);
-    toPanels.push_back(rank);
-    t = s ? graph::transposeConstant(s, toPanels) : ElementsAttr();
-    if (!t)
-      return {};
-  }
   return {arith::ConstantOp::create(l.b, t), panel};
 }
 
