@@ -343,15 +343,11 @@ std::optional<Contraction> match(linalg::GenericOp op, unsigned vectorBits) {
   return c;
 }
 
-/// True if consecutive steps of dim d read adjacent elements of `memref`.
-bool adjacentSteps(AffineMap map, unsigned d, Value memref) {
-  if (!lastStrideIsOne(memref) || map.getNumResults() == 0)
-    return false;
-  for (unsigned k = 0; k + 1 < map.getNumResults(); ++k)
-    if (map.getResult(k).isFunctionOfDim(d))
-      return false;
-  int64_t coefficient = 0;
-  return linearIn(map.getResults().back(), d, coefficient) && coefficient == 1;
+/// True if the steps of one group along dim d read adjacent elements of
+/// `memref`: groups start at multiples of the group size as vectors start
+/// at multiples of the lanes, so this is a lane stride of one.
+bool adjacentSteps(const Contraction &c, AffineMap map, unsigned d, Value memref) {
+  return laneStride(map, d, memref, c.groupSize) == 1;
 }
 
 /// Takes a reduction dim several steps at a time when the target has an
@@ -399,7 +395,7 @@ void chooseGroup(Contraction &c, StringRef dotProduct) {
   int64_t g = c.groupSize;
   auto score = [&](unsigned d) {
     bool adjacent = llvm::all_of(llvm::seq(0, 2), [&](int i) {
-      return c.in[i].usesCol || adjacentSteps(c.in[i].map, d, c.op.getDpsInputOperand(i)->get());
+      return c.in[i].usesCol || adjacentSteps(c, c.in[i].map, d, c.op.getDpsInputOperand(i)->get());
     });
     return std::make_tuple(adjacent, c.ranges[d] % g == 0);
   };
@@ -932,7 +928,7 @@ private:
       Value all = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, word), w);
       return widen(vector::BitCastOp::create(b, loc, VectorType::get({g * lanes}, i8), all));
     };
-    if (!a.usesCol && adjacentSteps(a.map, d, memref))
+    if (!a.usesCol && adjacentSteps(c, a.map, d, memref))
       return everyLane(vector::LoadOp::create(b, loc, VectorType::get({g}, i8), memref,
                                               indices(b, a.map, at(b, r, 0))));
     SmallVector<Value> steps;
@@ -964,8 +960,6 @@ private:
     return widen(parts[0]);
   }
 
-  /// acc += the dot product of each lane's group of a and b: one
-  /// instruction per accumulator.
   /// Input `i` loaded once per (row it depends on, column it depends on)
   /// by `load(r, colOffset)`, to be shared by the accumulators that need it.
   SmallVector<Value> loadShared(int i, unsigned nrows, unsigned nvec,
@@ -984,6 +978,8 @@ private:
     return loaded[(a.usesRow ? r : 0) * (a.usesCol ? nvec : 1) + (a.usesCol ? u : 0)];
   }
 
+  /// acc += the dot product of each lane's group of a and b: one
+  /// instruction per accumulator.
   SmallVector<Value> multiplyAccumulateGroups(OpBuilder &b, ValueRange acc, unsigned nrows,
                                               unsigned nvec, unsigned valid) {
     SmallVector<Value> operand[2];
