@@ -115,6 +115,10 @@ struct TargetBuild {
 int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
                       std::vector<TargetBuild> &builds);
 
+/// Writes one target's artifact into `dir` (replaced as a whole). Returns an
+/// ExitCode.
+int writeBuild(const CompileCommand &cmd, const std::string &dir, const TargetBuild &build);
+
 /// `edgec run`: compile for the host, link the harness, run, compare.
 int runModel(RunCommand cmd);
 

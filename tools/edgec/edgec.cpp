@@ -344,20 +344,25 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   return kOk;
 }
 
+int writeBuild(const CompileCommand &cmd, const std::string &dir, const TargetBuild &build) {
+  mlir::MLIRContext context;
+  CliDiagnosticHandler diagnostics(&context);
+  if (mlir::failed(edgec::writeArtifact(dir, build.info, *edgec::lookupTarget(build.target), build.compiled,
+                                        mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
+    return kOutputError;
+  return kOk;
+}
+
 int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
                     CompiledModel &compiled) {
   std::vector<TargetBuild> builds;
   if (int rc = compileForTargets(cmd, {cmd.target}, builds))
     return rc;
+  if (!outDir.empty())
+    if (int rc = writeBuild(cmd, outDir, builds.front()))
+      return rc;
   info = std::move(builds.front().info);
   compiled = std::move(builds.front().compiled);
-  const edgec::TargetInfo *target = edgec::lookupTarget(cmd.target);
-  mlir::MLIRContext context;
-  CliDiagnosticHandler diagnostics(&context);
-  if (!outDir.empty() &&
-      mlir::failed(edgec::writeArtifact(outDir, info, *target, compiled,
-                                        mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
-    return kOutputError;
   return kOk;
 }
 
@@ -385,14 +390,10 @@ int runCompile(CompileCommand cmd) {
   std::vector<edgec::cli::TargetBuild> built;
   if (int rc = edgec::cli::compileForTargets(cmd, names, built))
     return rc;
-  for (edgec::cli::TargetBuild &b : built) {
-    const edgec::TargetInfo *target = edgec::lookupTarget(b.target);
+  for (const edgec::cli::TargetBuild &b : built) {
     std::string dir = targets.size() == 1 ? base : base + "/" + b.target;
-    mlir::MLIRContext context;
-    CliDiagnosticHandler diagnostics(&context);
-    if (mlir::failed(edgec::writeArtifact(dir, b.info, *target, b.compiled,
-                                          mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
-      return kOutputError;
+    if (int rc = edgec::cli::writeBuild(cmd, dir, b))
+      return rc;
     auto sizes = edgec::sectionSizes(b.compiled.object);
     fmt::print("edgec: wrote {}/ ({}.h, lib{}.a) for {}: code {} B, weights {} B, arena {} B "
                "(naive {} B, lower bound {} B)\n",
