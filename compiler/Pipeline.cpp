@@ -79,7 +79,7 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
          "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
          "convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
-         options.name + "},convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
+         options.name + "},edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
          "},finalize-memref-to-llvm{" +
          index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
          "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +

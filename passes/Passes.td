@@ -144,6 +144,25 @@ def ExportEntryPass : Pass<"edgec-export-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def OutlineLayersPass : Pass<"edgec-outline-layers", "::mlir::ModuleOp"> {
+  let summary = "Put each layer's loops into a function of its own; identical layers share one";
+  let description = [{
+    Each run of loop nests (ops with regions) in a public function that
+    comes from one ONNX node (the location's name) becomes a private
+    function `<entry>_<node>`, internal to the object and never inlined,
+    called where the loops were. Its arguments are the contiguous buffers
+    and non-constant values the loops read; constants and strided views of
+    the buffers are recomputed inside. A layer whose function is identical
+    to an earlier one (same shapes, other weights or buffers) calls that one
+    instead.
+
+    Why: LLVM's optimisation and code generation grow faster than linearly
+    with function size and work on one function at a time; a profile then
+    names the layer; repeated blocks are compiled (and stored) once.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def FuseElementwisePass : Pass<"edgec-fuse-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, never recomputing a producer per reduction step";
   let description = [{
