@@ -322,13 +322,13 @@ std::string sha256OfFile(const std::string &path) {
   return hex;
 }
 
-SectionSizes sectionSizes(const std::string &object) {
-  SectionSizes s;
+/// Adds `object`'s section sizes to `s`.
+static void addSectionSizes(const std::string &object, SectionSizes &s) {
   auto file = llvm::object::ObjectFile::createObjectFile(
       llvm::MemoryBufferRef(object, "model.o"));
   if (!file) {
     llvm::consumeError(file.takeError());
-    return s;
+    return;
   }
   for (const auto &section : (*file)->sections()) {
     auto name = section.getName();
@@ -346,6 +346,12 @@ SectionSizes sectionSizes(const std::string &object) {
     else if (name->starts_with(".bss"))
       s.bss += size;
   }
+}
+
+SectionSizes sectionSizes(const std::vector<std::string> &objects) {
+  SectionSizes s;
+  for (const std::string &object : objects)
+    addSectionSizes(object, s);
   return s;
 }
 
@@ -396,12 +402,15 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
     os.close();
     return !os.has_error();
   };
-  SectionSizes sizes = sectionSizes(compiled.object);
-  std::string objectName = info.name + ".o";
-  llvm::NewArchiveMember member(
-      llvm::MemoryBufferRef(compiled.object, objectName));
+  SectionSizes sizes = sectionSizes(compiled.objects);
+  // <name>.o, or <name>.o, <name>.1.o, ... for a model compiled in parts.
+  std::vector<std::string> objectNames;
+  objectNames.reserve(compiled.objects.size()); // members keep references to the names
   std::vector<llvm::NewArchiveMember> members;
-  members.push_back(std::move(member));
+  for (size_t k = 0; k < compiled.objects.size(); ++k) {
+    objectNames.push_back(info.name + (k ? "." + std::to_string(k) : "") + ".o");
+    members.emplace_back(llvm::MemoryBufferRef(compiled.objects[k], objectNames.back()));
+  }
   auto archive = llvm::writeArchiveToBuffer(members,
                                             llvm::SymtabWritingMode::NormalSymtab,
                                             llvm::object::Archive::K_GNU,

@@ -65,7 +65,7 @@ std::string sha256OfFile(const std::string &path);
 struct SectionSizes {
   int64_t text = 0, rodata = 0, data = 0, bss = 0;
 };
-SectionSizes sectionSizes(const std::string &object);
+SectionSizes sectionSizes(const std::vector<std::string> &objects); // summed
 
 /// Writes the artifact directory; on failure prints why and leaves nothing.
 mlir::LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,

@@ -1,5 +1,6 @@
 //===- Pipeline.cpp - graph module -> native object -----------------------===//
 #include "compiler/Pipeline.h"
+#include "compiler/ParallelCodegen.h"
 
 #include "dialects/graph/GraphOps.h"
 #include "passes/Passes.h"
@@ -15,13 +16,14 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
-#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ObjectFile.h"
-#include "llvm/Passes/PassBuilder.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -177,26 +179,6 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
   return tm;
 }
 
-static void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  auto level = optLevel <= 0   ? llvm::OptimizationLevel::O0
-               : optLevel == 1 ? llvm::OptimizationLevel::O1
-               : optLevel == 2 ? llvm::OptimizationLevel::O2
-                               : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm = optLevel <= 0 ? pb.buildO0DefaultPipeline(level)
-                                              : pb.buildPerModuleDefaultPipeline(level);
-  mpm.run(module, mam);
-}
-
 FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &target,
                                          const CompileOptions &options) {
   MLIRContext *ctx = module.getContext();
@@ -251,12 +233,16 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     return failure();
   // --mlir-timing: LLVM's phases too (MLIR's report follows, printed when
   // its pass manager goes).
-  auto phaseStart = std::chrono::steady_clock::now();
-  auto phaseDone = [&](const char *what) {
-    auto now = std::chrono::steady_clock::now();
+  auto printPhase = [&](double seconds, const std::string &what) {
     if (options.timing)
-      llvm::errs() << llvm::format("  %8.4f s  %s\n", std::chrono::duration<double>(now - phaseStart).count(), what);
+      llvm::errs() << llvm::format("  %8.4f s  %s\n", seconds, what.c_str());
+  };
+  auto phaseStart = std::chrono::steady_clock::now();
+  auto phaseSeconds = [&] {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - phaseStart).count();
     phaseStart = now;
+    return seconds;
   };
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext, "edgec");
@@ -267,43 +253,63 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
-  phaseDone("translation to LLVM IR");
-  optimize(*llvmModule, **tm, std::min<int>(options.optLevel, target.maxIrOptLevel));
-  phaseDone("LLVM IR optimisation");
-  llvm::SmallVector<char, 0> buffer;
-  llvm::raw_svector_ostream os(buffer);
-  llvm::legacy::PassManager codegen;
-  if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
-    return module.emitError("the target cannot emit object files"), failure();
-  codegen.run(*llvmModule);
-  phaseDone("LLVM code generation");
-  out.object.assign(buffer.begin(), buffer.end());
+  printPhase(phaseSeconds(), "translation to LLVM IR");
+  unsigned jobs = options.jobs ? options.jobs
+                               : llvm::heavyweight_hardware_concurrency().compute_thread_count();
+  auto emitted = emitObjects(
+      std::move(llvmModule),
+      [&]() -> std::unique_ptr<llvm::TargetMachine> {
+        auto another = makeTargetMachine(target, options.optLevel, module.getLoc());
+        return succeeded(another) ? std::move(*another) : nullptr;
+      },
+      std::min<int>(options.optLevel, target.maxIrOptLevel), jobs, options.name);
+  if (!emitted)
+    return module.emitError("internal error: LLVM: ") << llvm::toString(emitted.takeError()),
+           failure();
+  unsigned parts = emitted->objects.size();
+  std::string summed = parts == 1 ? "" : llvm::formatv(" (sum over {0} parts)", parts).str();
+  printPhase(emitted->optimiseSeconds, "LLVM IR optimisation" + summed);
+  printPhase(emitted->codegenSeconds, "LLVM code generation" + summed);
+  double llvmWall = phaseSeconds();
+  if (parts > 1)
+    printPhase(llvmWall, llvm::formatv("LLVM, {0} parts on {1} threads (wall)", parts,
+                                       emitted->threads));
+  out.objects = std::move(emitted->objects);
+
   // The artifact may need memcpy/memset/memmove (every runtime stub has
   // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float
   // and __aeabi_* routines, from libgcc/compiler-rt); nothing else: no
-  // libm, no allocator.
-  auto object = llvm::object::ObjectFile::createObjectFile(
-      llvm::MemoryBufferRef(out.object, "model.o"));
-  if (!object) {
-    llvm::consumeError(object.takeError());
-    return module.emitError("internal error: cannot read the emitted object"), failure();
-  }
-  for (const llvm::object::SymbolRef &symbol : (*object)->symbols()) {
-    auto flags = symbol.getFlags();
-    auto name = symbol.getName();
-    if (!flags || !name) {
-      if (!flags)
-        llvm::consumeError(flags.takeError());
-      if (!name)
-        llvm::consumeError(name.takeError());
-      continue;
+  // libm, no allocator. What one part uses from another is defined there.
+  llvm::StringSet<> defined;
+  std::vector<std::string> undefined;
+  for (const std::string &bytes : out.objects) {
+    auto object = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(bytes, "model.o"));
+    if (!object) {
+      llvm::consumeError(object.takeError());
+      return module.emitError("internal error: cannot read the emitted object"), failure();
     }
-    if ((*flags & llvm::object::SymbolRef::SF_Undefined) && !name->empty() &&
-        !name->starts_with("__") && !llvm::is_contained({"memcpy", "memset", "memmove"}, *name))
-      return module.emitError("internal error: the generated code calls '")
-                 << *name << "', which edge targets do not have",
-             failure();
+    for (const llvm::object::SymbolRef &symbol : (*object)->symbols()) {
+      auto flags = symbol.getFlags();
+      auto name = symbol.getName();
+      if (!flags || !name) {
+        if (!flags)
+          llvm::consumeError(flags.takeError());
+        if (!name)
+          llvm::consumeError(name.takeError());
+        continue;
+      }
+      if (*flags & llvm::object::SymbolRef::SF_Undefined)
+        undefined.push_back(name->str());
+      else
+        defined.insert(*name);
+    }
   }
+  for (const std::string &name : undefined)
+    if (!name.empty() && !defined.contains(name) && !llvm::StringRef(name).starts_with("__") &&
+        !llvm::is_contained({"memcpy", "memset", "memmove"}, name))
+      return module.emitError("internal error: the generated code calls '")
+                 << name << "', which edge targets do not have",
+             failure();
   return out;
 }
 

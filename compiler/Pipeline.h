@@ -27,11 +27,12 @@ struct CompileOptions {
   int optLevel = 3;           // LLVM -O level
   bool printIRAfterAll = false;
   bool timing = false;
+  unsigned jobs = 0; // threads for LLVM; 0: one per core (the output is the same)
 };
 
 /// What the lowering learned that the artifact reports.
 struct CompiledModel {
-  std::string object;      // ELF object bytes
+  std::vector<std::string> objects; // ELF objects (a large model's code in parts)
   int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
 };
 

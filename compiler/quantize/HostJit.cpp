@@ -10,7 +10,7 @@ namespace edgec {
 
 HostJit::~HostJit() = default;
 
-llvm::Expected<std::unique_ptr<HostJit>> HostJit::load(llvm::StringRef object, llvm::StringRef entry) {
+llvm::Expected<std::unique_ptr<HostJit>> HostJit::load(llvm::ArrayRef<std::string> objects, llvm::StringRef entry) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto jit = llvm::orc::LLJITBuilder().create();
@@ -23,8 +23,9 @@ llvm::Expected<std::unique_ptr<HostJit>> HostJit::load(llvm::StringRef object, l
   if (!generator)
     return generator.takeError();
   dylib.addGenerator(std::move(*generator));
-  if (auto err = (*jit)->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "model.o")))
-    return std::move(err);
+  for (const std::string &object : objects)
+    if (auto err = (*jit)->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "model.o")))
+      return std::move(err);
   auto symbol = (*jit)->lookup(entry);
   if (!symbol)
     return symbol.takeError();

@@ -52,7 +52,7 @@ FailureOr<std::unique_ptr<Probe>> Probe::build(ModuleOp module, ArrayRef<Value> 
   auto compiled = compileToObject(*copy, *lookupTarget("host"), options);
   if (failed(compiled))
     return module.emitError(what) << " does not compile for the host", failure();
-  auto jit = HostJit::load(compiled->object, options.name + "_run_packed");
+  auto jit = HostJit::load(compiled->objects, options.name + "_run_packed");
   if (!jit)
     return module.emitError("cannot load the host code of ") << what << ": " << llvm::toString(jit.takeError()),
            failure();

@@ -46,6 +46,7 @@ struct CompileCommand : ModelOptions {
   std::string flashSize, sramSize; // override the board's, e.g. "1M", "192K"
   std::string name;
   int optLevel = 3;
+  unsigned jobs = 0; // threads for LLVM; 0: one per core
   bool printIRAfterAll = false;
   bool timing = false;
   // Post-training quantisation (see docs/quantization.md).

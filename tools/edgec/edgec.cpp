@@ -184,7 +184,7 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &target,
                        "optional K or M suffix, e.g. 1M or 192K\n");
     return false;
   }
-  auto sizes = edgec::sectionSizes(compiled.object);
+  auto sizes = edgec::sectionSizes(compiled.objects);
   uint64_t needFlash = static_cast<uint64_t>(sizes.text + sizes.rodata + sizes.data);
   uint64_t needRam = static_cast<uint64_t>(compiled.arenaBytes + sizes.data + sizes.bss);
   std::string where = target.board.empty() ? target.name : target.name + " (" + target.board + ")";
@@ -322,6 +322,7 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   edgec::CompileOptions copts;
   copts.name = cmd.name;
   copts.optLevel = cmd.optLevel;
+  copts.jobs = cmd.jobs;
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
   for (const std::string &name : targets) {
@@ -394,7 +395,7 @@ int runCompile(CompileCommand cmd) {
     std::string dir = targets.size() == 1 ? base : base + "/" + b.target;
     if (int rc = edgec::cli::writeBuild(cmd, dir, b))
       return rc;
-    auto sizes = edgec::sectionSizes(b.compiled.object);
+    auto sizes = edgec::sectionSizes(b.compiled.objects);
     fmt::print("edgec: wrote {}/ ({}.h, lib{}.a) for {}: code {} B, weights {} B, arena {} B "
                "(naive {} B, lower bound {} B)\n",
                dir, cmd.name, cmd.name, b.target, sizes.text, sizes.rodata,
@@ -488,6 +489,9 @@ int main(int argc, char **argv) {
                       "C symbol prefix (default: the model's file name)");
   compile->add_option("--opt-level", comp.optLevel, "LLVM optimisation level 0-3 (default 3)")
       ->check(CLI::Range(0, 3));
+  compile->add_option("-j,--jobs", comp.jobs,
+                  "Threads for LLVM's optimisation and code generation (default: one per core; "
+                  "the artifact is the same for any number)");
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass and each LLVM phase takes");
@@ -505,6 +509,9 @@ int main(int argc, char **argv) {
   runCmd.addQuantizationOptions(runApp);
   runApp->add_option("--opt-level", runCmd.optLevel, "LLVM optimisation level 0-3 (default 3)")
       ->check(CLI::Range(0, 3));
+  runApp->add_option("-j,--jobs", runCmd.jobs,
+                  "Threads for LLVM's optimisation and code generation (default: one per core; "
+                  "the artifact is the same for any number)");
   runApp->add_option("--input", runCmd.inputs,
                      "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
                      "per model input, in order");

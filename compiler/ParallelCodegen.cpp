@@ -1,0 +1,235 @@
+//===- ParallelCodegen.cpp - LLVM optimisation and codegen in parts -------===//
+#include "compiler/ParallelCodegen.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+namespace edgec {
+namespace {
+
+// Splitting costs a copy of the module through bitcode per part: worth it
+// from a few thousand instructions (MLPerf-Tiny models have 5-15k before
+// optimisation). Four parts keep two to four cores busy with little
+// imbalance; more would change nothing on the machines edgec runs on.
+constexpr unsigned kMaxParts = 4;
+constexpr unsigned kInstructionsPerPart = 2500;
+
+void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  auto level = optLevel <= 0   ? llvm::OptimizationLevel::O0
+               : optLevel == 1 ? llvm::OptimizationLevel::O1
+               : optLevel == 2 ? llvm::OptimizationLevel::O2
+                               : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel <= 0 ? pb.buildO0DefaultPipeline(level)
+                                              : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+llvm::Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &tm) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit object files");
+  codegen.run(module);
+  return std::string(buffer.begin(), buffer.end());
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Calls `fn` on every global `def` refers to: from its instructions (a
+/// function) or its initialiser (a variable), through constant expressions.
+template <typename Fn> void forEachReferencedGlobal(const llvm::GlobalValue &def, Fn fn) {
+  llvm::SmallPtrSet<const llvm::Constant *, 16> seen;
+  std::function<void(const llvm::Value *)> visit = [&](const llvm::Value *v) {
+    if (auto *gv = llvm::dyn_cast<llvm::GlobalValue>(v)) {
+      fn(gv);
+      return;
+    }
+    if (auto *c = llvm::dyn_cast<llvm::Constant>(v); c && seen.insert(c).second)
+      for (const llvm::Value *operand : c->operands())
+        visit(operand);
+  };
+  if (auto *f = llvm::dyn_cast<llvm::Function>(&def)) {
+    for (const llvm::BasicBlock &block : *f)
+      for (const llvm::Instruction &inst : block)
+        for (const llvm::Value *operand : inst.operands())
+          visit(operand);
+  } else if (auto *var = llvm::dyn_cast<llvm::GlobalVariable>(&def); var && var->hasInitializer()) {
+    visit(var->getInitializer());
+  }
+}
+
+} // namespace
+
+unsigned codegenParts(const llvm::Module &module) {
+  unsigned functions = 0;
+  uint64_t instructions = 0;
+  for (const llvm::Function &f : module)
+    if (!f.isDeclaration()) {
+      ++functions;
+      instructions += f.getInstructionCount();
+    }
+  uint64_t bySize = 1 + instructions / kInstructionsPerPart;
+  return static_cast<unsigned>(std::min<uint64_t>({kMaxParts, functions, bySize}));
+}
+
+llvm::Expected<EmittedObjects>
+emitObjects(std::unique_ptr<llvm::Module> module,
+            llvm::function_ref<std::unique_ptr<llvm::TargetMachine>()> makeTarget, int optLevel,
+            unsigned jobs, llvm::StringRef prefix) {
+  EmittedObjects out;
+  unsigned parts = codegenParts(*module);
+  if (parts <= 1) {
+    std::unique_ptr<llvm::TargetMachine> tm = makeTarget();
+    if (!tm)
+      return llvm::createStringError("cannot create the target machine");
+    auto start = std::chrono::steady_clock::now();
+    optimize(*module, *tm, optLevel);
+    out.optimiseSeconds = secondsSince(start);
+    start = std::chrono::steady_clock::now();
+    auto object = emitObject(*module, *tm);
+    if (!object)
+      return object.takeError();
+    out.codegenSeconds = secondsSince(start);
+    out.objects.push_back(std::move(*object));
+    return out;
+  }
+
+  // Functions, largest first, each to the part with the least work so far
+  // (ties to the lower part): parts of about equal size, in a fixed way.
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &f : *module)
+    if (!f.isDeclaration())
+      functions.push_back(&f);
+  std::stable_sort(functions.begin(), functions.end(), [](llvm::Function *a, llvm::Function *b) {
+    return a->getInstructionCount() > b->getInstructionCount();
+  });
+  llvm::DenseMap<const llvm::GlobalValue *, unsigned> owner;
+  std::vector<uint64_t> load(parts, 0);
+  for (llvm::Function *f : functions) {
+    unsigned k = std::min_element(load.begin(), load.end()) - load.begin();
+    owner[f] = k;
+    load[k] += f->getInstructionCount();
+  }
+  // A variable (a weight) goes with the first function, in module order,
+  // that reads it.
+  for (llvm::Function &f : *module)
+    if (!f.isDeclaration())
+      forEachReferencedGlobal(f, [&](const llvm::GlobalValue *gv) {
+        if (llvm::isa<llvm::GlobalVariable>(gv) && !gv->isDeclaration())
+          owner.try_emplace(gv, owner.lookup(&f));
+      });
+  // (A global no function reads goes to part 0.)
+  auto ownerOf = [&](const llvm::GlobalValue *gv) { return owner.lookup(gv); };
+  // What one part reads from another must have a symbol the linker sees:
+  // hidden (not exported from a shared library), prefixed (not clashing
+  // with another model's).
+  llvm::SmallVector<llvm::GlobalValue *> shared;
+  for (llvm::GlobalValue &def : module->global_values())
+    if (!def.isDeclaration())
+      forEachReferencedGlobal(def, [&](const llvm::GlobalValue *gv) {
+        if (gv->hasLocalLinkage() && ownerOf(gv) != ownerOf(&def))
+          shared.push_back(const_cast<llvm::GlobalValue *>(gv));
+      });
+  for (llvm::GlobalValue *gv : shared) {
+    if (!gv->hasLocalLinkage())
+      continue; // seen twice
+    if (!gv->getName().starts_with(prefix))
+      gv->setName(prefix + "." + gv->getName());
+    gv->setLinkage(llvm::GlobalValue::ExternalLinkage);
+    gv->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
+
+  // Each part through bitcode into a context of its own (one LLVMContext
+  // is not thread-safe); the whole module goes before the work starts.
+  std::vector<llvm::SmallVector<char, 0>> bitcode(parts);
+  for (unsigned k = 0; k < parts; ++k) {
+    llvm::ValueToValueMapTy map;
+    std::unique_ptr<llvm::Module> part = llvm::CloneModule(
+        *module, map, [&](const llvm::GlobalValue *gv) { return ownerOf(gv) == k; });
+    llvm::raw_svector_ostream os(bitcode[k]);
+    llvm::WriteBitcodeToFile(*part, os);
+  }
+  module.reset();
+  std::vector<std::unique_ptr<llvm::TargetMachine>> targets;
+  for (unsigned k = 0; k < parts; ++k) {
+    targets.push_back(makeTarget());
+    if (!targets.back())
+      return llvm::createStringError("cannot create the target machine");
+  }
+
+  struct PartResult {
+    std::string object, error;
+    double optimiseSeconds = 0, codegenSeconds = 0;
+  };
+  std::vector<PartResult> results(parts);
+  std::atomic<unsigned> next{0};
+  auto work = [&] {
+    for (unsigned k; (k = next++) < parts;) {
+      PartResult &r = results[k];
+      llvm::LLVMContext context;
+      auto part = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(llvm::StringRef(bitcode[k].data(), bitcode[k].size()), "part"),
+          context);
+      if (!part) {
+        r.error = llvm::toString(part.takeError());
+        continue;
+      }
+      auto start = std::chrono::steady_clock::now();
+      optimize(**part, *targets[k], optLevel);
+      r.optimiseSeconds = secondsSince(start);
+      start = std::chrono::steady_clock::now();
+      auto object = emitObject(**part, *targets[k]);
+      r.codegenSeconds = secondsSince(start);
+      if (object)
+        r.object = std::move(*object);
+      else
+        r.error = llvm::toString(object.takeError());
+    }
+  };
+  out.threads = std::max(1u, std::min(jobs, parts));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < out.threads; ++t)
+    threads.emplace_back(work);
+  work();
+  for (std::thread &t : threads)
+    t.join();
+  for (PartResult &r : results) {
+    if (!r.error.empty())
+      return llvm::createStringError(r.error);
+    out.objects.push_back(std::move(r.object));
+    out.optimiseSeconds += r.optimiseSeconds;
+    out.codegenSeconds += r.codegenSeconds;
+  }
+  return out;
+}
+
+} // namespace edgec
