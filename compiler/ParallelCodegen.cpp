@@ -2,6 +2,7 @@
 #include "compiler/ParallelCodegen.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -29,6 +30,8 @@ namespace {
 // imbalance; more would change nothing on the machines edgec runs on.
 constexpr unsigned kMaxParts = 4;
 constexpr unsigned kInstructionsPerPart = 2500;
+// Constants up to this size are copied into each part that reads them.
+constexpr uint64_t kCopiedConstantBytes = 256;
 
 void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
   llvm::LoopAnalysisManager lam;
@@ -139,46 +142,54 @@ emitObjects(std::unique_ptr<llvm::Module> module,
     owner[f] = k;
     load[k] += f->getInstructionCount();
   }
-  // A variable (a weight) goes with the first function, in module order,
-  // that reads it.
-  for (llvm::Function &f : *module)
-    if (!f.isDeclaration())
-      forEachReferencedGlobal(f, [&](const llvm::GlobalValue *gv) {
-        if (llvm::isa<llvm::GlobalVariable>(gv) && !gv->isDeclaration())
-          owner.try_emplace(gv, owner.lookup(&f));
-      });
-  // (A global no function reads goes to part 0.)
+  // Variables stay in part 0, which is `module` itself, so the weights are
+  // never copied (through bitcode, ResNet-18's 45 MB took seconds). Small
+  // constants are copied into every part that reads them instead: the
+  // optimiser still sees their values there.
+  const llvm::DataLayout &layout = module->getDataLayout();
+  auto copied = [&](const llvm::GlobalValue *gv) {
+    auto *var = llvm::dyn_cast<llvm::GlobalVariable>(gv);
+    if (!var || !var->isConstant() || !var->hasInitializer() || !var->hasLocalLinkage() ||
+        layout.getTypeAllocSize(var->getValueType()) > kCopiedConstantBytes)
+      return false;
+    bool plainData = true; // no addresses of other globals inside
+    forEachReferencedGlobal(*var, [&](const llvm::GlobalValue *) { plainData = false; });
+    return plainData;
+  };
   auto ownerOf = [&](const llvm::GlobalValue *gv) { return owner.lookup(gv); };
   // What one part reads from another must have a symbol the linker sees:
   // hidden (not exported from a shared library), prefixed (not clashing
   // with another model's).
-  llvm::SmallVector<llvm::GlobalValue *> shared;
-  for (llvm::GlobalValue &def : module->global_values())
-    if (!def.isDeclaration())
-      forEachReferencedGlobal(def, [&](const llvm::GlobalValue *gv) {
-        if (gv->hasLocalLinkage() && ownerOf(gv) != ownerOf(&def))
-          shared.push_back(const_cast<llvm::GlobalValue *>(gv));
+  llvm::SetVector<llvm::GlobalValue *> shared;
+  for (llvm::Function &f : *module)
+    if (!f.isDeclaration())
+      forEachReferencedGlobal(f, [&](const llvm::GlobalValue *gv) {
+        if (gv->hasLocalLinkage() && !copied(gv) && ownerOf(gv) != ownerOf(&f))
+          shared.insert(const_cast<llvm::GlobalValue *>(gv));
       });
   for (llvm::GlobalValue *gv : shared) {
-    if (!gv->hasLocalLinkage())
-      continue; // seen twice
     if (!gv->getName().starts_with(prefix))
       gv->setName(prefix + "." + gv->getName());
     gv->setLinkage(llvm::GlobalValue::ExternalLinkage);
     gv->setVisibility(llvm::GlobalValue::HiddenVisibility);
   }
 
-  // Each part through bitcode into a context of its own (one LLVMContext
-  // is not thread-safe); the whole module goes before the work starts.
+  // Parts 1.. through bitcode into contexts of their own (an LLVMContext
+  // is not thread-safe): their functions and the small constants.
   std::vector<llvm::SmallVector<char, 0>> bitcode(parts);
-  for (unsigned k = 0; k < parts; ++k) {
+  for (unsigned k = 1; k < parts; ++k) {
     llvm::ValueToValueMapTy map;
-    std::unique_ptr<llvm::Module> part = llvm::CloneModule(
-        *module, map, [&](const llvm::GlobalValue *gv) { return ownerOf(gv) == k; });
+    std::unique_ptr<llvm::Module> part =
+        llvm::CloneModule(*module, map, [&](const llvm::GlobalValue *gv) {
+          return llvm::isa<llvm::Function>(gv) ? ownerOf(gv) == k : copied(gv);
+        });
     llvm::raw_svector_ostream os(bitcode[k]);
     llvm::WriteBitcodeToFile(*part, os);
   }
-  module.reset();
+  // Part 0 keeps the rest.
+  for (llvm::Function *f : functions)
+    if (ownerOf(f) != 0)
+      f->deleteBody();
   std::vector<std::unique_ptr<llvm::TargetMachine>> targets;
   for (unsigned k = 0; k < parts; ++k) {
     targets.push_back(makeTarget());
@@ -196,18 +207,23 @@ emitObjects(std::unique_ptr<llvm::Module> module,
     for (unsigned k; (k = next++) < parts;) {
       PartResult &r = results[k];
       llvm::LLVMContext context;
-      auto part = llvm::parseBitcodeFile(
-          llvm::MemoryBufferRef(llvm::StringRef(bitcode[k].data(), bitcode[k].size()), "part"),
-          context);
-      if (!part) {
-        r.error = llvm::toString(part.takeError());
-        continue;
+      std::unique_ptr<llvm::Module> parsed;
+      if (k > 0) {
+        auto part = llvm::parseBitcodeFile(
+            llvm::MemoryBufferRef(llvm::StringRef(bitcode[k].data(), bitcode[k].size()), "part"),
+            context);
+        if (!part) {
+          r.error = llvm::toString(part.takeError());
+          continue;
+        }
+        parsed = std::move(*part);
       }
+      llvm::Module &part = k == 0 ? *module : *parsed;
       auto start = std::chrono::steady_clock::now();
-      optimize(**part, *targets[k], optLevel);
+      optimize(part, *targets[k], optLevel);
       r.optimiseSeconds = secondsSince(start);
       start = std::chrono::steady_clock::now();
-      auto object = emitObject(**part, *targets[k]);
+      auto object = emitObject(part, *targets[k]);
       r.codegenSeconds = secondsSince(start);
       if (object)
         r.object = std::move(*object);
