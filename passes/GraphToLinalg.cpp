@@ -1339,7 +1339,8 @@ FailureOr<Accumulator> accumulatorStart(Lowering &l, Value weight, int64_t chann
 
 /// Stored result = clamp(zero_point + round(acc * in_scale * w_scale[c] /
 /// out_scale), act_min, act_max), the multiplier as fixed point: integer
-/// arithmetic only (a 32x32->64 multiply and a rounding shift).
+/// arithmetic only (a 32x32->64 multiply, or only its high word, and a
+/// rounding shift).
 ///
 /// One shift for every channel where the multipliers keep at least 16
 /// significant bits (a shift by a constant, where per-channel shifts would
@@ -1386,23 +1387,37 @@ FailureOr<Value> requantise(Lowering &l, Value acc, int64_t channelAxis, quant::
   SmallVector<Value> inputs{acc, m};
   if (!oneShift)
     inputs.push_back(channelConstant(l, l.b.getI64Type(), shifts, channelAxis, shape, "shifts"));
+  // With one shift of 33 or more, the high word of the 32x32 product is
+  // enough: for P = acc * m, hi = P >> 32 and lo = P mod 2^32,
+  // (P + 2^(S-1)) >> S = (hi + 2^(S-33) + lo / 2^32) >> (S-32), and a
+  // fraction below 1 added to an integer never crosses a multiple of
+  // 2^(S-32): so it is (hi + 2^(S-33)) >> (S-32), exactly. That is a
+  // multiply-high and 32-bit adds and shifts (pmuldq on x86, smmul on
+  // Cortex-M, mulh on RISC-V) instead of 64-bit arithmetic, which AVX2 and
+  // 32-bit cores emulate. Multipliers up to 2^-2 have such shifts.
+  bool highWord = oneShift && common >= 33;
   return l.elementwise(result, inputs, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
     Type i64 = ob.getI64Type(), i32 = ob.getI32Type();
     auto c = [&](Type t, int64_t x) { return Value(arith::ConstantIntOp::create(ob, loc, t, x)); };
+    auto clampAndStore = [&](Value r, Type t) {
+      r = arith::AddIOp::create(ob, loc, r, c(t, zp));
+      r = arith::MaxSIOp::create(ob, loc, r, c(t, actMin));
+      r = arith::MinSIOp::create(ob, loc, r, c(t, actMax));
+      return Value(arith::TruncIOp::create(ob, loc, result.getElementType(), r));
+    };
+    if (highWord) {
+      Value hi = arith::MulSIExtendedOp::create(ob, loc, v[0], v[1]).getHigh();
+      Value r = arith::AddIOp::create(ob, loc, hi, c(i32, int64_t(1) << (common - 33)));
+      return clampAndStore(arith::ShRSIOp::create(ob, loc, r, c(i32, common - 32)), i32);
+    }
     Value wide = arith::ExtSIOp::create(ob, loc, i64, v[0]);
     Value product = arith::MulIOp::create(ob, loc, wide, arith::ExtSIOp::create(ob, loc, i64, v[1]));
     Value shift = oneShift ? c(i64, common) : v[2];
     Value half = arith::ShLIOp::create(ob, loc, c(i64, 1), arith::SubIOp::create(ob, loc, shift, c(i64, 1)));
     Value r = arith::ShRSIOp::create(ob, loc, arith::AddIOp::create(ob, loc, product, half), shift);
-    Type t = i64;
-    if (narrow) {
-      r = arith::TruncIOp::create(ob, loc, i32, r);
-      t = i32;
-    }
-    r = arith::AddIOp::create(ob, loc, r, c(t, zp));
-    r = arith::MaxSIOp::create(ob, loc, r, c(t, actMin));
-    r = arith::MinSIOp::create(ob, loc, r, c(t, actMax));
-    return arith::TruncIOp::create(ob, loc, result.getElementType(), r);
+    if (!narrow)
+      return clampAndStore(r, i64);
+    return clampAndStore(arith::TruncIOp::create(ob, loc, i32, r), i32);
   });
 }
 

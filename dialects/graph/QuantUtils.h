@@ -46,7 +46,8 @@ mlir::quant::QuantizedType withAxis(mlir::quant::QuantizedType q, int64_t axis);
 
 /// A positive real multiplier as multiplier * 2^-shift with the multiplier
 /// in [2^30, 2^31): the requantisation of an int32 accumulator,
-/// (acc * multiplier + 2^(shift-1)) >> shift, in 64-bit integers. Fails
+/// (acc * multiplier + 2^(shift-1)) >> shift (see GraphToLinalg's
+/// requantise for how the kernel computes it without 64-bit arithmetic). Fails
 /// for multipliers of 2^30 and above (no such kernel makes sense).
 struct FixedPointMultiplier {
   int64_t multiplier = 0;

@@ -123,12 +123,13 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 
 // An int8 conv: the input padded with its zero point (-128 is real 0),
 // int8 x int8 summed in int32 from bias - zero_point * sum(w) (10 + 128 * 3
-// = 394 and 20 - 128 * 1 = -108), then requantised in 64-bit fixed point
-// and clamped to the relu's [-128, 127]. No float anywhere. The channels'
+// = 394 and 20 - 128 * 1 = -108), then requantised in fixed point and
+// clamped to the relu's [-128, 127]. No float anywhere. The channels'
 // multipliers 0.5 * 0.01 / 0.25 = 0.02 = 0.64 * 2^-5 and 0.04 = 0.64 * 2^-4
 // share one shift, 35: round(0.64 * 2^31) = 1374389535 for the second, half
-// of it rounded, 687194768, for the first. The accumulator cannot exceed
-// |394| + 3 * 128, so the clamp is done in int32.
+// of it rounded, 687194768, for the first. With a shift of 33 or more the
+// high word of the 32x32 product is enough: (hi + 2^(35-33)) >> (35-32),
+// all in int32.
 // CHECK-LABEL: func.func @qconv
 // CHECK-DAG: arith.constant dense<[394, -108]> : tensor<2xi32>
 // CHECK-DAG: %[[ZP:.*]] = arith.constant -128 : i8
@@ -141,12 +142,12 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 // CHECK: arith.addi {{.*}} : i32
 // CHECK: arith.constant dense<{{\[\[\[}}687194768{{\]\]}}, {{\[\[}}1374389535{{\]\]\]}}> : tensor<2x1x1xi32>
 // CHECK: linalg.generic
-// CHECK: arith.extsi {{.*}} : i32 to i64
-// CHECK: arith.extsi {{.*}} : i32 to i64
-// CHECK: arith.muli {{.*}} : i64
-// CHECK: %[[SHIFT:.*]] = arith.constant 35 : i64
-// CHECK: arith.shrsi {{.*}}, %[[SHIFT]] : i64
-// CHECK: arith.trunci {{.*}} : i64 to i32
+// CHECK-NOT: i64
+// CHECK: %{{.*}}, %[[HI:.*]] = arith.mulsi_extended {{.*}} : i32
+// CHECK: %[[HALF:.*]] = arith.constant 4 : i32
+// CHECK: %[[R:.*]] = arith.addi %[[HI]], %[[HALF]] : i32
+// CHECK: %[[SHIFT:.*]] = arith.constant 3 : i32
+// CHECK: arith.shrsi %[[R]], %[[SHIFT]] : i32
 // CHECK: arith.maxsi {{.*}} : i32
 // CHECK: arith.minsi {{.*}} : i32
 // CHECK: arith.trunci {{.*}} : i32 to i8
@@ -158,6 +159,27 @@ func.func @qconv(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor
   %b = graph.constant dense<[10, 20]> : tensor<2xi32>
   %y = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>, tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>, tensor<2xi32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
   return %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
+}
+
+// -----
+
+// A multiplier of 2^-2 or more (here 0.5 * 0.5 / 0.5 = 0.5 = 2^30 * 2^-31)
+// has a shift below 33: the whole 64-bit product, shifted by 31.
+// CHECK-LABEL: func.func @qconv_large_multiplier
+// CHECK: arith.constant dense<1073741824> : tensor<i32>
+// CHECK: linalg.generic
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: arith.muli {{.*}} : i64
+// CHECK: %[[SHIFT:.*]] = arith.constant 31 : i64
+// CHECK: arith.shrsi {{.*}}, %[[SHIFT]] : i64
+// CHECK: arith.trunci {{.*}} : i64 to i32
+// CHECK: arith.trunci {{.*}} : i32 to i8
+func.func @qconv_large_multiplier(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:0>>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:0>> {
+  %w8 = graph.constant dense<[[[[1, 2], [3, 4]]]]> : tensor<1x1x2x2xi8>
+  %w = quant.scast %w8 : tensor<1x1x2x2xi8> to tensor<1x1x2x2x!quant.uniform<i8<-127:127>:f32:0, {0.5}>>
+  %y = graph.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:0>>, tensor<1x1x2x2x!quant.uniform<i8<-127:127>:f32:0, {0.5}>>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:0>>
+  return %y : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:0>>
 }
 
 // -----
