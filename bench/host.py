@@ -208,7 +208,9 @@ def render(result):
              "(below 1: edgec is faster). Outputs are checked against ONNX Runtime before timing. "
              "ONNX Runtime is timed through its Node.js binding, so its figures include the binding's "
              "per-call cost (tens of microseconds), which is most of its time on the smallest models; "
-             "edgec's include only the call of the compiled function.", "",
+             "edgec's include only the call of the compiled function. Compile s is the wall time of "
+             "`edgec compile` (import to archive, LLVM on every core of this 2-core machine, see "
+             "[host-codegen.md](host-codegen.md#compile-time)).", "",
              "| model | group | edgec ms | ORT ms | ratio | GFLOP/s | compile s | arena KiB | weights KiB |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["models"]:
