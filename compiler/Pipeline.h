@@ -2,7 +2,8 @@
 //
 // The compiler's driver library: runs edgec's pass pipeline from the graph
 // dialect down to the LLVM dialect, translates to LLVM IR, optimises, and
-// emits an object file for a target, all in-process.
+// emits object files for a target (one, or a large model in parts), all
+// in-process.
 //
 //===----------------------------------------------------------------------===//
 #ifndef EDGEC_COMPILER_PIPELINE_H
@@ -43,7 +44,7 @@ void registerPipelineDialectsAndPasses(mlir::DialectRegistry &registry);
 /// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same.
 std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target);
 
-/// Lowers `module` (graph dialect, one @main) in place and emits an object.
+/// Lowers `module` (graph dialect, one @main) in place and emits its objects.
 /// Errors are reported through the context's diagnostics.
 mlir::FailureOr<CompiledModel> compileToObject(mlir::ModuleOp module, const TargetInfo &target,
                                                const CompileOptions &options);

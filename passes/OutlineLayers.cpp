@@ -19,7 +19,6 @@
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 namespace edgec {
 #define GEN_PASS_DEF_OUTLINELAYERSPASS
