@@ -171,10 +171,6 @@ def FuseElementwisePass : Pass<"edgec-fuse-elementwise", "::mlir::func::FuncOp">
     only if the consumer reads each of its elements once (a permutation
     indexing map). Otherwise an activation before a conv, pool or matmul
     would be recomputed for every multiply-accumulate that reads it.
-    Then an elementwise op reading a contraction's result through an
-    expand_shape is collapsed onto the contraction's shape (the ReLU after
-    a pointwise conv run over the flattened image), so the kernel can
-    evaluate it in registers.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::affine::AffineDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -57,34 +57,3 @@ func.func @exp_sum(%a: tensor<4x3xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %s : tensor<4xf32>
 }
-
-// A contraction computed on a flattened shape (a pointwise conv over
-// [N, C, H*W]) read back as an image by a ReLU: the ReLU runs on the
-// contraction's shape, reading its result directly (so the kernel can apply
-// it on its accumulators), and the image is a reshape of the ReLU's result.
-// (The window map `p + k` keeps the conv itself from being reshaped.)
-// CHECK-LABEL: func.func @relu_after_flattened_conv
-// CHECK: %[[C:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK: %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[C]] : tensor<1x2x6xf32>)
-// CHECK:   arith.maximumf
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1], [2, 3]] output_shape [1, 2, 2, 3] : tensor<1x2x6xf32> into tensor<1x2x2x3xf32>
-// CHECK: return %[[E]]
-func.func @relu_after_flattened_conv(%a: tensor<1x3x6xf32>, %w: tensor<3x1x2xf32>, %init: tensor<1x2x6xf32>) -> tensor<1x2x2x3xf32> {
-  %zero = arith.constant 0.0 : f32
-  %c = linalg.generic {indexing_maps = [affine_map<(n, c, p, i, k) -> (n, i, p + k)>, affine_map<(n, c, p, i, k) -> (i, k, c)>, affine_map<(n, c, p, i, k) -> (n, c, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
-      ins(%a, %w : tensor<1x3x6xf32>, tensor<3x1x2xf32>) outs(%init : tensor<1x2x6xf32>) {
-  ^bb0(%x: f32, %y: f32, %acc: f32):
-    %p = arith.mulf %x, %y : f32
-    %s = arith.addf %acc, %p : f32
-    linalg.yield %s : f32
-  } -> tensor<1x2x6xf32>
-  %img = tensor.expand_shape %c [[0], [1], [2, 3]] output_shape [1, 2, 2, 3] : tensor<1x2x6xf32> into tensor<1x2x2x3xf32>
-  %e = tensor.empty() : tensor<1x2x2x3xf32>
-  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%img : tensor<1x2x2x3xf32>) outs(%e : tensor<1x2x2x3xf32>) {
-  ^bb0(%v: f32, %o: f32):
-    %m = arith.maximumf %v, %zero : f32
-    linalg.yield %m : f32
-  } -> tensor<1x2x2x3xf32>
-  return %r : tensor<1x2x2x3xf32>
-}
