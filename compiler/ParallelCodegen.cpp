@@ -67,6 +67,28 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// One part's object and how long its two phases took.
+struct PartResult {
+  std::string object, error;
+  double optimiseSeconds = 0, codegenSeconds = 0;
+};
+
+/// Optimises `module` and emits its object.
+PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+  PartResult r;
+  auto start = std::chrono::steady_clock::now();
+  optimize(module, tm, optLevel);
+  r.optimiseSeconds = secondsSince(start);
+  start = std::chrono::steady_clock::now();
+  auto object = emitObject(module, tm);
+  r.codegenSeconds = secondsSince(start);
+  if (object)
+    r.object = std::move(*object);
+  else
+    r.error = llvm::toString(object.takeError());
+  return r;
+}
+
 /// Calls `fn` on every global `def` refers to: from its instructions (a
 /// function) or its initialiser (a variable), through constant expressions.
 template <typename Fn> void forEachReferencedGlobal(const llvm::GlobalValue &def, Fn fn) {
@@ -114,15 +136,12 @@ emitObjects(std::unique_ptr<llvm::Module> module,
     std::unique_ptr<llvm::TargetMachine> tm = makeTarget();
     if (!tm)
       return llvm::createStringError("cannot create the target machine");
-    auto start = std::chrono::steady_clock::now();
-    optimize(*module, *tm, optLevel);
-    out.optimiseSeconds = secondsSince(start);
-    start = std::chrono::steady_clock::now();
-    auto object = emitObject(*module, *tm);
-    if (!object)
-      return object.takeError();
-    out.codegenSeconds = secondsSince(start);
-    out.objects.push_back(std::move(*object));
+    PartResult r = compilePart(*module, *tm, optLevel);
+    if (!r.error.empty())
+      return llvm::createStringError(r.error);
+    out.objects.push_back(std::move(r.object));
+    out.optimiseSeconds = r.optimiseSeconds;
+    out.codegenSeconds = r.codegenSeconds;
     return out;
   }
 
@@ -147,15 +166,17 @@ emitObjects(std::unique_ptr<llvm::Module> module,
   // constants are copied into every part that reads them instead: the
   // optimiser still sees their values there.
   const llvm::DataLayout &layout = module->getDataLayout();
-  auto copied = [&](const llvm::GlobalValue *gv) {
-    auto *var = llvm::dyn_cast<llvm::GlobalVariable>(gv);
-    if (!var || !var->isConstant() || !var->hasInitializer() || !var->hasLocalLinkage() ||
-        layout.getTypeAllocSize(var->getValueType()) > kCopiedConstantBytes)
-      return false;
+  llvm::SmallPtrSet<const llvm::GlobalValue *, 16> copiedConstants;
+  for (llvm::GlobalVariable &var : module->globals()) {
+    if (!var.isConstant() || !var.hasInitializer() || !var.hasLocalLinkage() ||
+        layout.getTypeAllocSize(var.getValueType()) > kCopiedConstantBytes)
+      continue;
     bool plainData = true; // no addresses of other globals inside
-    forEachReferencedGlobal(*var, [&](const llvm::GlobalValue *) { plainData = false; });
-    return plainData;
-  };
+    forEachReferencedGlobal(var, [&](const llvm::GlobalValue *) { plainData = false; });
+    if (plainData)
+      copiedConstants.insert(&var);
+  }
+  auto copied = [&](const llvm::GlobalValue *gv) { return copiedConstants.contains(gv); };
   auto ownerOf = [&](const llvm::GlobalValue *gv) { return owner.lookup(gv); };
   // What one part reads from another must have a symbol the linker sees:
   // hidden (not exported from a shared library), prefixed (not clashing
@@ -197,15 +218,10 @@ emitObjects(std::unique_ptr<llvm::Module> module,
       return llvm::createStringError("cannot create the target machine");
   }
 
-  struct PartResult {
-    std::string object, error;
-    double optimiseSeconds = 0, codegenSeconds = 0;
-  };
   std::vector<PartResult> results(parts);
   std::atomic<unsigned> next{0};
   auto work = [&] {
     for (unsigned k; (k = next++) < parts;) {
-      PartResult &r = results[k];
       llvm::LLVMContext context;
       std::unique_ptr<llvm::Module> parsed;
       if (k > 0) {
@@ -213,22 +229,12 @@ emitObjects(std::unique_ptr<llvm::Module> module,
             llvm::MemoryBufferRef(llvm::StringRef(bitcode[k].data(), bitcode[k].size()), "part"),
             context);
         if (!part) {
-          r.error = llvm::toString(part.takeError());
+          results[k].error = llvm::toString(part.takeError());
           continue;
         }
         parsed = std::move(*part);
       }
-      llvm::Module &part = k == 0 ? *module : *parsed;
-      auto start = std::chrono::steady_clock::now();
-      optimize(part, *targets[k], optLevel);
-      r.optimiseSeconds = secondsSince(start);
-      start = std::chrono::steady_clock::now();
-      auto object = emitObject(part, *targets[k]);
-      r.codegenSeconds = secondsSince(start);
-      if (object)
-        r.object = std::move(*object);
-      else
-        r.error = llvm::toString(object.takeError());
+      results[k] = compilePart(k == 0 ? *module : *parsed, *targets[k], optLevel);
     }
   };
   out.threads = std::max(1u, std::min(jobs, parts));
