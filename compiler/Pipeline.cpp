@@ -259,6 +259,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   auto emitted = emitObjects(
       std::move(llvmModule),
       [&]() -> std::unique_ptr<llvm::TargetMachine> {
+        if (*tm) // the one made above, for the first part
+          return std::move(*tm);
         auto another = makeTargetMachine(target, options.optLevel, module.getLoc());
         return succeeded(another) ? std::move(*another) : nullptr;
       },
