@@ -57,6 +57,14 @@ struct CompileCommand : ModelOptions {
   int64_t groupSize = 128;        // int4-weights: weights per scale
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
   bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
+  /// --opt-level and -j, the same for compile and run.
+  void addLlvmOptions(CLI::App *cmd) {
+    cmd->add_option("--opt-level", optLevel, "LLVM optimisation level 0-3 (default 3)")
+        ->check(CLI::Range(0, 3));
+    cmd->add_option("-j,--jobs", jobs,
+                    "Threads for LLVM's optimisation and code generation (default: one per "
+                    "core; the artifact is the same for any number)");
+  }
   void addQuantizationOptions(CLI::App *cmd) {
     cmd->add_option("--quantize", quantize,
                     "Quantise: int8 (weights per output channel), int8-per-tensor, or int4-weights "

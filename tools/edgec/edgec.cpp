@@ -487,11 +487,7 @@ int main(int argc, char **argv) {
                       "RAM of the part, e.g. 192K (default: the target board's)");
   compile->add_option("--name", comp.name,
                       "C symbol prefix (default: the model's file name)");
-  compile->add_option("--opt-level", comp.optLevel, "LLVM optimisation level 0-3 (default 3)")
-      ->check(CLI::Range(0, 3));
-  compile->add_option("-j,--jobs", comp.jobs,
-                  "Threads for LLVM's optimisation and code generation (default: one per core; "
-                  "the artifact is the same for any number)");
+  comp.addLlvmOptions(compile);
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass and each LLVM phase takes");
@@ -507,11 +503,7 @@ int main(int argc, char **argv) {
   runApp->add_option("--flash-size", runCmd.flashSize, "Flash of the part (default: the board's)");
   runApp->add_option("--sram-size", runCmd.sramSize, "RAM of the part (default: the board's)");
   runCmd.addQuantizationOptions(runApp);
-  runApp->add_option("--opt-level", runCmd.optLevel, "LLVM optimisation level 0-3 (default 3)")
-      ->check(CLI::Range(0, 3));
-  runApp->add_option("-j,--jobs", runCmd.jobs,
-                  "Threads for LLVM's optimisation and code generation (default: one per core; "
-                  "the artifact is the same for any number)");
+  runCmd.addLlvmOptions(runApp);
   runApp->add_option("--input", runCmd.inputs,
                      "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
                      "per model input, in order");
