@@ -1349,26 +1349,14 @@ FailureOr<Accumulator> accumulatorStart(Lowering &l, Value weight, int64_t chann
 FailureOr<Value> requantise(Lowering &l, Value acc, int64_t channelAxis, quant::UniformQuantizedType in,
                             quant::QuantizedType w, quant::UniformQuantizedType out, int64_t actMin,
                             int64_t actMax, ArrayRef<int64_t> bound, RankedTensorType result) {
-  SmallVector<FixedPointMultiplier> fixed;
-  for (double ws : scalesOf(w)) {
-    FixedPointMultiplier f;
-    if (!toFixedPoint(in.getScale() * ws / out.getScale(), f))
-      return failure();
-    fixed.push_back(f);
-  }
-  // Channels whose multiplier is 0 (below 2^-31) give 0 with any shift.
-  int64_t common = 62;
-  for (const FixedPointMultiplier &f : fixed)
-    if (f.multiplier != 0)
-      common = std::min(common, f.shift);
-  bool oneShift = llvm::all_of(
-      fixed, [&](const FixedPointMultiplier &f) { return f.multiplier == 0 || f.shift - common <= 15; });
+  Requantisation rq;
+  if (!requantisationOf(in.getScale(), scalesOf(w), out.getScale(), rq))
+    return failure();
+  const SmallVector<FixedPointMultiplier> &fixed = rq.channels;
+  bool oneShift = rq.oneShift;
+  int64_t common = rq.commonShift;
   SmallVector<double> multipliers, shifts;
   for (FixedPointMultiplier f : fixed) {
-    if (oneShift && f.shift > common) {
-      int64_t drop = f.shift - common;
-      f = {(f.multiplier + (int64_t(1) << (drop - 1))) >> drop, common};
-    }
     multipliers.push_back(static_cast<double>(f.multiplier));
     shifts.push_back(static_cast<double>(f.shift));
   }

@@ -102,4 +102,29 @@ bool toFixedPoint(double real, FixedPointMultiplier &out) {
   return true;
 }
 
+bool requantisationOf(double inScale, llvm::ArrayRef<double> weightScales, double outScale,
+                      Requantisation &out) {
+  out = Requantisation();
+  for (double ws : weightScales) {
+    FixedPointMultiplier f;
+    if (!toFixedPoint(inScale * ws / outScale, f))
+      return false;
+    out.channels.push_back(f);
+  }
+  // Channels whose multiplier is 0 (below 2^-31) give 0 with any shift.
+  for (const FixedPointMultiplier &f : out.channels)
+    if (f.multiplier != 0)
+      out.commonShift = std::min(out.commonShift, f.shift);
+  out.oneShift = llvm::all_of(out.channels, [&](const FixedPointMultiplier &f) {
+    return f.multiplier == 0 || f.shift - out.commonShift <= 15;
+  });
+  if (out.oneShift)
+    for (FixedPointMultiplier &f : out.channels)
+      if (f.shift > out.commonShift) {
+        int64_t drop = f.shift - out.commonShift;
+        f = {(f.multiplier + (int64_t(1) << (drop - 1))) >> drop, out.commonShift};
+      }
+  return true;
+}
+
 } // namespace edgec::graph

@@ -55,6 +55,20 @@ struct FixedPointMultiplier {
 };
 bool toFixedPoint(double real, FixedPointMultiplier &out);
 
+/// The requantisation of an int8 conv/matmul's accumulators, channel by
+/// channel: multiplier and shift of in_scale * w_scale[c] / out_scale. Where
+/// every multiplier keeps at least 16 significant bits at the smallest
+/// shift, all channels share that shift (`oneShift`; their multipliers
+/// rounded to it), so kernels shift by a constant. Every backend (the CPU
+/// kernels, the NPU) applies exactly these values. Fails like toFixedPoint.
+struct Requantisation {
+  llvm::SmallVector<FixedPointMultiplier> channels; // one, or one per channel
+  bool oneShift = false;
+  int64_t commonShift = 62;
+};
+bool requantisationOf(double inScale, llvm::ArrayRef<double> weightScales, double outScale,
+                      Requantisation &out);
+
 } // namespace edgec::graph
 
 #endif

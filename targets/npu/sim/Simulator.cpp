@@ -115,6 +115,21 @@ struct Simulator::Impl {
     return EDGEC_NPU_OK;
   }
 
+  /// The bytes of input rows a window op reads for output rows
+  /// [out.row0, out.row0 + out.rows): the race check must not blame a
+  /// command for rows of its buffer it never touches.
+  Range rowsRead(const Fmap &in, const Fmap &out, uint32_t stride, uint32_t kernel, uint32_t dilation,
+                 int64_t padTop) {
+    int64_t first = int64_t(out.row0) * stride - padTop;
+    int64_t last = int64_t(out.row0 + out.rows - 1) * stride + int64_t(kernel - 1) * dilation - padTop;
+    first = std::max<int64_t>(first, in.row0);
+    last = std::min<int64_t>(last, int64_t(in.row0) + in.rows - 1);
+    if (last < first)
+      return {in.offset, in.offset, false};
+    return {uint32_t(in.offset + uint64_t(first - in.row0) * in.rowBytes()),
+            uint32_t(in.offset + uint64_t(last + 1 - in.row0) * in.rowBytes()), false};
+  }
+
   /// Byte `(y, x, c)` of a map; y in the whole tensor's rows.
   int8_t &at(const Fmap &f, uint32_t y, uint32_t x, uint32_t c) {
     return reinterpret_cast<int8_t &>(sim.sram_[f.offset + (uint64_t(y - f.row0) * f.width + x) * f.channels + c]);
@@ -303,7 +318,7 @@ struct Simulator::Impl {
     uint64_t cycles = std::max(macCycles, ceilDiv(sramTraffic, cfg.sramBytesPerCycle()));
     uint64_t outBegin = out.offset;
     return compute(cycles, pixels * ocCount * reduction,
-                   {{in.offset, uint32_t(in.offset + in.bytes()), false},
+                   {rowsRead(in, out, sh, kh, dh, padTop),
                     {weights, uint32_t(weights + weightBytes), false},
                     {params, uint32_t(params + paramBytes), false},
                     {uint32_t(outBegin), uint32_t(outBegin + out.bytes()), true}});
@@ -359,8 +374,7 @@ struct Simulator::Impl {
     uint64_t outputs = uint64_t(out.rows) * out.width * out.channels;
     uint64_t cycles = ceilDiv(outputs * kh * kw, cfg.poolElementsPerCycle);
     return compute(cycles, 0,
-                   {{in.offset, uint32_t(in.offset + in.bytes()), false},
-                    {out.offset, uint32_t(out.offset + out.bytes()), true}});
+                   {rowsRead(in, out, sh, kh, 1, padTop), {out.offset, uint32_t(out.offset + out.bytes()), true}});
   }
 
   int add(const uint32_t *w) {
@@ -387,8 +401,7 @@ struct Simulator::Impl {
         }
     uint64_t elements = uint64_t(out.rows) * out.rowBytes();
     return compute(ceilDiv(elements, cfg.eltwiseElementsPerCycle), 0,
-                   {{a.offset, uint32_t(a.offset + a.bytes()), false},
-                    {b.offset, uint32_t(b.offset + b.bytes()), false},
+                   {rowsRead(a, out, 1, 1, 1, 0), rowsRead(b, out, 1, 1, 1, 0),
                     {out.offset, uint32_t(out.offset + out.bytes()), true}});
   }
 
