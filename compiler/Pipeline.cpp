@@ -3,6 +3,7 @@
 #include "compiler/ParallelCodegen.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "dialects/npu/NpuOps.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -44,7 +45,8 @@ void registerPipelineDialectsAndPasses(DialectRegistry &registry) {
   });
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<graph::GraphDialect>();
+  registry.insert<graph::GraphDialect, npu::NpuDialect>();
+  npu::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -72,7 +74,9 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
   int64_t lanes = target.floatVectorBits >= 128 ? target.floatVectorBits / 32 : 0;
   std::string toLinalg = "edgec-convert-graph-to-linalg{panel-lanes=" + std::to_string(lanes) +
                          " panel-width=" + std::to_string(lanes * target.kernelVectors) + "}";
-  return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
+  // NPU targets: the int8 subgraphs become command streams first.
+  std::string npu = target.npu ? "edgec-npu-partition,edgec-npu-compile{config=" + options.npuConfig + "}," : "";
+  return "func.func(" + npu + "edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -81,7 +85,7 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
          "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
          "convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
-         options.name + "},edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
+         options.name + "}," + (target.npu ? "edgec-lower-npu-submit," : "") + "edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
          "},finalize-memref-to-llvm{" +
          index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
          "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +
@@ -308,7 +312,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   }
   for (const std::string &name : undefined)
     if (!name.empty() && !defined.contains(name) && !llvm::StringRef(name).starts_with("__") &&
-        !llvm::is_contained({"memcpy", "memset", "memmove"}, name))
+        !llvm::is_contained({"memcpy", "memset", "memmove"}, name) &&
+        !(target.npu && name == "edgec_npu_submit"))
       return module.emitError("internal error: the generated code calls '")
                  << name << "', which edge targets do not have",
              failure();

@@ -29,6 +29,7 @@ struct CompileOptions {
   bool printIRAfterAll = false;
   bool timing = false;
   unsigned jobs = 0; // threads for LLVM; 0: one per core (the output is the same)
+  std::string npuConfig; // NPU targets: configuration file, "" = defaults
 };
 
 /// What the lowering learned that the artifact reports.

@@ -16,4 +16,10 @@ std::optional<llvm::StringRef> runtimeStubFile(llvm::StringRef path) {
   return std::nullopt;
 }
 
+static const StubFile kNpuSimulator[] = {
+#include "compiler/NpuSimulatorFiles.inc"
+};
+
+llvm::ArrayRef<StubFile> npuSimulatorFiles() { return kNpuSimulator; }
+
 } // namespace edgec

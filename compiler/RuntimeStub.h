@@ -25,6 +25,11 @@ llvm::ArrayRef<StubFile> runtimeStubFiles();
 /// The text of runtime-stub/`path`, if edgec has it.
 std::optional<llvm::StringRef> runtimeStubFile(llvm::StringRef path);
 
+/// The NPU simulator's sources (paths relative to edgec's source tree:
+/// runtime-stub/npu/..., targets/npu/...): on the host, the program that
+/// runs an `npu` artifact is linked with them as the device.
+llvm::ArrayRef<StubFile> npuSimulatorFiles();
+
 } // namespace edgec
 
 #endif

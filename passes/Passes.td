@@ -302,4 +302,45 @@ def QuantizedIOPass : Pass<"edgec-quantized-io", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::edgec::graph::GraphDialect"];
 }
 
+def NpuPartitionPass : Pass<"edgec-npu-partition", "::mlir::func::FuncOp"> {
+  let summary = "Group the int8 ops the NPU supports into npu.subgraph ops";
+  let description = [{
+    Convs (dense and depthwise), matmuls with constant weights, max pools,
+    residual adds (dequantize-add-quantize, a ReLU included) and average
+    pools between int8 maps are NPU layers; runs of them with no CPU op in
+    between become one `npu.subgraph`, whose results replace theirs. Runs
+    without a conv or matmul stay on the CPU.
+  }];
+  let dependentDialects = ["::edgec::npu::NpuDialect", "::edgec::graph::GraphDialect"];
+}
+
+def NpuCompilePass : Pass<"edgec-npu-compile", "::mlir::func::FuncOp"> {
+  let summary = "Compile each npu.subgraph to a command stream and submit it";
+  let description = [{
+    Each `npu.subgraph` becomes the NPU's command stream and constants
+    (targets/npu/NpuCodegen: SRAM plan, weight streaming) and an
+    `npu.submit` of them, with the CPU transposing its int8 maps between
+    NCHW and the NPU's NHWC at the boundary. `config` is an NPU
+    configuration file (docs/npu.md), empty for the defaults.
+  }];
+  let options = [
+    Option<"config", "config", "std::string", /*default=*/"\"\"", "NPU configuration file">,
+  ];
+  let dependentDialects = ["::edgec::npu::NpuDialect", "::edgec::graph::GraphDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::quant::QuantDialect"];
+}
+
+def LowerNpuSubmitPass : Pass<"edgec-lower-npu-submit", "::mlir::ModuleOp"> {
+  let summary = "Turn npu.submit on buffers into a call of the NPU driver";
+  let description = [{
+    After edgec-export-entry: each `npu.submit` becomes a call of
+    `int edgec_npu_submit(stream, words, bindings, binding_bytes, count)`
+    (runtime-stub/npu/edgec_npu.h) with the buffers' addresses and sizes in
+    arrays on the stack; the entry function returns the first non-zero
+    status a submission gave.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // EDGEC_PASSES

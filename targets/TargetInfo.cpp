@@ -11,6 +11,7 @@ static const std::vector<TargetInfo> &targets() {
     detail::registerCortexATargets(t);
     detail::registerRiscv32Targets(t);
     detail::registerHexagonTargets(t);
+    detail::registerNpuTargets(t);
     return t;
   }();
   return all;

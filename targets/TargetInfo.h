@@ -61,6 +61,10 @@ struct TargetInfo {
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
   std::string board;       // the board whose memories these are
   bool hostNative = false; // artifacts can run on this machine
+  /// The CPU code hands int8 subgraphs to edgec's NPU (docs/npu.md):
+  /// edgec-npu-partition and edgec-npu-compile run, and the artifact calls
+  /// edgec_npu_submit (the simulator provides it on the host).
+  bool npu = false;
   /// LLVM command-line options ("name=value") the backend needs for this
   /// target. They are global to LLVM, so only options that no other
   /// target's backend reads belong here.
@@ -82,6 +86,7 @@ void registerCortexMTargets(std::vector<TargetInfo> &targets);
 void registerCortexATargets(std::vector<TargetInfo> &targets);
 void registerRiscv32Targets(std::vector<TargetInfo> &targets);
 void registerHexagonTargets(std::vector<TargetInfo> &targets);
+void registerNpuTargets(std::vector<TargetInfo> &targets);
 } // namespace detail
 
 } // namespace edgec

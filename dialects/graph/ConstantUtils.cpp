@@ -4,6 +4,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include <cstring>
 
 using namespace mlir;
@@ -15,6 +16,12 @@ ElementsAttr getConstant(Value v) {
   if (v && matchPattern(v, m_Constant(&attr)))
     return attr;
   return {};
+}
+
+ElementsAttr getStoredConstant(Value v) {
+  if (auto view = v ? v.getDefiningOp<quant::StorageCastOp>() : nullptr)
+    v = view.getInput();
+  return getConstant(v);
 }
 
 /// Raw little-endian bytes of a resource constant, or empty when its blob is

@@ -20,6 +20,9 @@ constexpr int64_t kResourceThreshold = 16;
 
 /// The constant value of `v` if it is produced by a constant-like op.
 mlir::ElementsAttr getConstant(mlir::Value v);
+/// The same, seen through a view of stored integers as quantised
+/// (quant.scast of a constant).
+mlir::ElementsAttr getStoredConstant(mlir::Value v);
 
 /// Reads f32 elements (dense or resource). False for other element types.
 bool readFloats(mlir::ElementsAttr attr, llvm::SmallVectorImpl<float> &out);

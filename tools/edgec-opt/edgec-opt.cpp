@@ -1,5 +1,6 @@
 //===- edgec-opt.cpp - MlirOptMain with edgec's dialects and passes -------===//
 #include "dialects/graph/GraphOps.h"
+#include "dialects/npu/NpuOps.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,7 +16,8 @@ int main(int argc, char **argv) {
   // with MLIR's.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<edgec::graph::GraphDialect>();
+  registry.insert<edgec::graph::GraphDialect, edgec::npu::NpuDialect>();
+  edgec::npu::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::registerAllPasses();
   edgec::registerAllPasses();
   return mlir::asMainReturnCode(

@@ -295,6 +295,38 @@ std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std:
 
 } // namespace
 
+/// Builds dir/harness for an NPU artifact: the harness compiled as C with
+/// `ccArgs`, the simulator's sources as C++, linked by the C++ driver.
+static int linkWithNpuSimulator(std::vector<std::string> ccArgs, const std::string &dir, const std::string &library,
+                         bool sanitize) {
+  auto cxx = llvm::sys::findProgramByName("c++");
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cxx || !cc) {
+    fmt::print(stderr, "edgec: error: edgec run --target npu needs 'cc' and 'c++' to build the simulator\n");
+    return kUsageError;
+  }
+  std::string sim = dir + "/npu-sim";
+  std::vector<std::string> cxxArgs{"-O2", "-std=c++17", "-ffp-contract=off", "-I" + sim};
+  if (sanitize)
+    cxxArgs.insert(cxxArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
+  for (const StubFile &f : npuSimulatorFiles()) {
+    std::string path = sim + "/" + f.path.str();
+    if (auto ec = llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path)); ec || !writeFile(path, f.text)) {
+      fmt::print(stderr, "edgec: error: cannot write {}\n", path);
+      return kOutputError;
+    }
+    if (f.path.ends_with(".cpp"))
+      cxxArgs.push_back(path);
+  }
+  ccArgs.insert(ccArgs.end(), {"-c", dir + "/harness.c", "-o", dir + "/harness.o"});
+  if (run(*cc, ccArgs, "compiling the harness"))
+    return kModelError;
+  cxxArgs.insert(cxxArgs.end(), {dir + "/harness.o", library, "-o", dir + "/harness"});
+  if (run(*cxx, cxxArgs, "linking the harness with the NPU simulator"))
+    return kModelError;
+  return 0;
+}
+
 int runModel(RunCommand cmd) {
   const TargetInfo *target = lookupTarget(cmd.target);
   if (!target) { // compileArtifact says which targets there are
@@ -402,10 +434,17 @@ int runModel(RunCommand cmd) {
       ccArgs.push_back("-D" + d);
     if (cmd.sanitize)
       ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
-    ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o",
-                                 dir + "/harness"});
-    if (run(cc, ccArgs, "linking the harness"))
-      return kModelError;
+    if (target->npu) {
+      // The NPU is the simulator, compiled from the sources edgec carries
+      // and linked in (it provides edgec_npu_submit).
+      if (int rc = linkWithNpuSimulator(ccArgs, dir, art + "/lib" + cmd.name + ".a", cmd.sanitize))
+        return rc;
+    } else {
+      ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o",
+                                   dir + "/harness"});
+      if (run(cc, ccArgs, "linking the harness"))
+        return kModelError;
+    }
     command = {dir + "/harness"};
     command.insert(command.end(), inFiles.begin(), inFiles.end());
     command.insert(command.end(), outFiles.begin(), outFiles.end());

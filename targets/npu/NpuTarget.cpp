@@ -1,0 +1,26 @@
+//===- NpuTarget.cpp - `npu`: this machine's CPU with edgec's NPU beside it ===//
+//
+// The CPU part is compiled as for `host`; int8 subgraphs go to the NPU
+// (docs/npu.md). On this machine the NPU is the simulator, linked into the
+// program that runs the artifact (`edgec run`).
+//
+//===----------------------------------------------------------------------===//
+#include "targets/TargetInfo.h"
+
+namespace edgec::detail {
+
+void registerNpuTargets(std::vector<TargetInfo> &targets) {
+  const TargetInfo *host = nullptr;
+  for (const TargetInfo &t : targets)
+    if (t.name == "host")
+      host = &t;
+  if (!host)
+    return;
+  TargetInfo npu = *host;
+  npu.name = "npu";
+  npu.description = "edgec's NPU (16x16 int8 MAC array, 512 KiB SRAM; simulated) with this machine's CPU";
+  npu.npu = true;
+  targets.push_back(npu);
+}
+
+} // namespace edgec::detail
