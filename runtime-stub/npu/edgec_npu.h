@@ -106,7 +106,9 @@ enum {
  * act_max) with 64-bit intermediate. Padding reads in_zp. Weights at
  * `weights`: channel-major, w[c - oc0][ky][kx][ic] (depthwise: [c - oc0][ky][kx]);
  * `params`: oc_count records of three int32 words (bias, m, s). A fully
- * connected layer is a 1x1 conv over a 1x1 map. */
+ * connected layer is a 1x1 conv over a 1x1 map. `lanes` sets the array's
+ * mode: its rows work on mac_rows / lanes pixels at once, `lanes` reduction
+ * steps each (the result is the same in every mode; the time is not). */
 enum {
   EDGEC_NPU_CONV_FLAGS = 1, /* EDGEC_NPU_CONV_DEPTHWISE */
   EDGEC_NPU_CONV_IN,        /* EDGEC_NPU_FMAP_WORDS words */
@@ -125,6 +127,7 @@ enum {
   EDGEC_NPU_CONV_PARAMS,    /* SRAM offset, 4-byte aligned */
   EDGEC_NPU_CONV_ACT_MIN,   /* int32 */
   EDGEC_NPU_CONV_ACT_MAX,
+  EDGEC_NPU_CONV_LANES,     /* array mode: reduction lanes per pixel (divides mac_rows) */
   EDGEC_NPU_CONV_WORDS
 };
 #define EDGEC_NPU_CONV_DEPTHWISE 1u

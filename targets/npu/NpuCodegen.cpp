@@ -7,9 +7,10 @@
 //    bytes, packed largest first. Inputs arrive by DMA, outputs leave by DMA
 //    as soon as their layer is done.
 //  - Weights stream: each conv's weights and parameters (a chunk; a layer
-//    whose weights do not fit the buffer is split by output channels) are
-//    DMA'd into one of two buffers while the array works on the previous
-//    chunk from the other.
+//    whose weights exceed half the SRAM the maps leave is split by output
+//    channels) go round a ring in that SRAM, each DMA'd as soon as the
+//    bytes it overwrites are no longer read, while the array works on
+//    earlier chunks.
 //  - A layer that reads a subgraph input is split into row bands, each
 //    waiting only for the input rows it needs: the array starts while the
 //    rest of the input is still arriving.
@@ -17,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NpuCodegen.h"
+#include "NpuCost.h"
 #include "StreamWriter.h"
 
 #include "runtime-stub/npu/edgec_npu.h"
@@ -142,13 +144,13 @@ struct Planner {
     return true;
   }
 
-  /// Splits the convs' weights into chunks that fit one of two buffers in
-  /// the SRAM the maps leave, and lays them out in the constants blob.
+  /// Splits the convs' weights into chunks of at most half the SRAM the maps
+  /// leave (so one can load while another is read), and lays them out in
+  /// the constants blob.
   bool planChunks(std::vector<Chunk> &chunks) {
     uint64_t free = cfg.sramBytes - out.activationBytes;
     uint64_t buffer = free / 2 / 16 * 16;
     auto need = [](uint64_t channels, uint64_t reduction) { return alignTo(channels * reduction, 4) + 12 * channels; };
-    uint64_t largest = 0;
     for (size_t k = 0; k < p.layers.size(); ++k) {
       const Layer &l = p.layers[k];
       if (l.kind != LayerKind::Conv && l.kind != LayerKind::DepthwiseConv)
@@ -177,11 +179,9 @@ struct Planner {
           int32_t rec[3] = {l.bias[c + i], l.multiplier[c + i], l.shift[c + i]};
           std::memcpy(out.constants.data() + ch.constOffset + ch.paramsAt + 12 * i, rec, 12);
         }
-        largest = std::max(largest, ch.bytes);
         chunks.push_back(ch);
       }
     }
-    out.weightBufferBytes = uint32_t(alignTo(largest, 16));
     return true;
   }
 
@@ -193,31 +193,54 @@ struct Planner {
   bool emit(const std::vector<Chunk> &chunks) {
     uint32_t inputs = uint32_t(p.inputs.size());
     StreamWriter s(cfg, 1 + inputs + uint32_t(p.outputs.size()));
-    uint32_t bufferAt[2] = {out.activationBytes, out.activationBytes + out.weightBufferBytes};
-    out.sramBytes = chunks.empty() ? out.activationBytes : bufferAt[1] + out.weightBufferBytes;
+    // The weights go round a ring in the SRAM the maps leave: each chunk
+    // after the previous one, back to the start when it does not fit. A
+    // chunk's DMA waits for the chunks whose bytes it overwrites; when all
+    // weights fit, every DMA can start at once and runs ahead of the array.
+    uint64_t ringBytes = cfg.sramBytes - out.activationBytes;
+    std::vector<uint64_t> ringAt(chunks.size());
+    std::vector<size_t> evicts(chunks.size(), SIZE_MAX); // the latest earlier chunk it overwrites
+    uint64_t top = 0, used = 0;
+    for (size_t j = 0; j < chunks.size(); ++j) {
+      if (top + chunks[j].bytes > ringBytes)
+        top = 0;
+      ringAt[j] = out.activationBytes + top;
+      for (size_t i = j; i-- > 0;)
+        if (ringAt[i] < ringAt[j] + chunks[j].bytes && ringAt[j] < ringAt[i] + chunks[i].bytes) {
+          evicts[j] = i;
+          break;
+        }
+      top = alignTo(top + chunks[j].bytes, 16);
+      used = std::max(used, top);
+    }
+    out.weightBufferBytes = uint32_t(used);
+    out.sramBytes = uint32_t(out.activationBytes + used);
 
     std::vector<uint32_t> chunkDma(chunks.size(), 0);      // DMAs done once the chunk is loaded
     std::vector<uint32_t> chunkLastUse(chunks.size(), 0);  // computes done once the chunk is no longer read
-    size_t loaded = 0;
-    auto load = [&](size_t j) {
-      const Chunk &c = chunks[j];
+    size_t loaded = 0, computed = 0;                        // chunks whose DMA / computes are in the stream
+    // The next chunk's DMA, once the chunk it overwrites has its computes
+    // in the stream (the DMA waits for them to finish).
+    auto loadNext = [&] {
+      if (loaded == chunks.size() || (evicts[loaded] != SIZE_MAX && evicts[loaded] >= computed))
+        return false;
+      const Chunk &c = chunks[loaded];
       DmaDesc d;
       d.srcSpace = EDGEC_NPU_SPACE_BINDING0 + kConstantsBinding;
       d.srcOffset = uint32_t(c.constOffset);
       d.dstSpace = EDGEC_NPU_SPACE_SRAM;
-      d.dstOffset = bufferAt[j % 2];
+      d.dstOffset = uint32_t(ringAt[loaded]);
       d.rowBytes = uint32_t(c.bytes);
-      d.afterCompute = j >= 2 ? chunkLastUse[j - 2] : 0; // the buffer's previous chunk is done
+      d.afterCompute = evicts[loaded] == SIZE_MAX ? 0 : chunkLastUse[evicts[loaded]];
       s.dma(s.layer(p.layers[c.layer].name), d);
-      chunkDma[j] = s.dmaCount();
-      ++loaded;
+      chunkDma[loaded++] = s.dmaCount();
+      return true;
     };
 
     // The first chunk's weights, then the inputs in row bands.
     if (!p.layers.empty())
       s.layer(p.layers.front().name);
-    if (!chunks.empty())
-      load(0);
+    loadNext(); // the first chunk before the inputs: the first layer needs both
     // Per input map: the DMAs that bring its rows, as (last row + 1, DMAs done).
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bands(p.maps.size());
     for (uint32_t i = 0; i < inputs; ++i) {
@@ -236,6 +259,9 @@ struct Planner {
         bands[m].push_back({r1, s.dmaCount()});
       }
     }
+
+    while (loadNext()) // then every chunk that has a free place
+      ;
 
     uint32_t waited = 0;
     auto waitFor = [&](uint32_t layer, uint32_t dmas) {
@@ -284,9 +310,6 @@ struct Planner {
       };
       if (l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv) {
         for (size_t j = nextChunk; j < nextChunk + layerChunks; ++j) {
-          // Prefetch the next chunk into the other buffer while this one runs.
-          if (j + 1 < chunks.size() && loaded == j + 1)
-            load(j + 1);
           const Chunk &c = chunks[j];
           for (uint32_t b = 0; b < rowBands; ++b) {
             uint32_t r0 = o.height * b / rowBands, r1 = o.height * (b + 1) / rowBands;
@@ -308,13 +331,23 @@ struct Planner {
             d.dilationW = l.dilationW;
             d.padTop = l.padTop;
             d.padLeft = l.padLeft;
-            d.weights = bufferAt[j % 2];
-            d.params = uint32_t(bufferAt[j % 2] + c.paramsAt);
+            d.weights = uint32_t(ringAt[j]);
+            d.params = uint32_t(ringAt[j] + c.paramsAt);
             d.actMin = l.actMin;
             d.actMax = l.actMax;
+            // The array mode that finishes this command first.
+            uint64_t inRows = std::min<uint64_t>(p.maps[in0].height,
+                                                 uint64_t(d.out.rows - 1) * l.strideH +
+                                                     uint64_t(l.kernelH - 1) * l.dilationH + 1);
+            uint64_t reduction = l.reduction(p.maps);
+            d.lanes = bestLanes(cfg, {uint64_t(d.out.rows) * o.width, c.count, reduction,
+                                      inRows * p.maps[in0].width * p.maps[in0].channels, c.count * reduction});
             s.conv(id, d);
           }
           chunkLastUse[j] = s.computeCount();
+          computed = j + 1;
+          while (loadNext()) // chunks that waited for this one's place
+            ;
           placement.weightBytes += c.bytes;
           ++placement.weightChunks;
         }

@@ -66,7 +66,7 @@ struct CompiledProgram {
   std::vector<uint32_t> stream;
   std::vector<uint8_t> constants; // binding 0
   uint32_t sramBytes = 0;         // highest SRAM byte used + 1
-  uint32_t activationBytes = 0, weightBufferBytes = 0;
+  uint32_t activationBytes = 0, weightBufferBytes = 0; // maps; the ring of weight chunks
   std::vector<LayerPlacement> layers;
 };
 

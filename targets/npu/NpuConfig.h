@@ -27,9 +27,11 @@ struct NpuConfig {
   // DMA between DRAM and SRAM: sustained bytes per cycle, and cycles from a
   // transfer's start to its first byte (DRAM latency).
   uint32_t dmaBytesPerCycle = 16, dmaLatency = 100;
-  // Output stage (requantise, clamp) elements per cycle; pooling and
-  // elementwise units, elements per cycle.
-  uint32_t ppuElementsPerCycle = 16, poolElementsPerCycle = 16, eltwiseElementsPerCycle = 16;
+  // Output stage (requantise, clamp) elements per cycle: a 3x3 depthwise
+  // conv makes one output per 9 multiply-adds, 256 / 9 = 28.4 per cycle at
+  // full rate, so 32 lanes; pooling and elementwise units, elements per
+  // cycle.
+  uint32_t ppuElementsPerCycle = 32, poolElementsPerCycle = 16, eltwiseElementsPerCycle = 16;
   // Fixed cost of each compute command (decode, pipeline fill), in cycles.
   uint32_t commandCycles = 16;
   // For reports: cycles per microsecond.

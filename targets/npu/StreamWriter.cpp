@@ -65,7 +65,7 @@ void StreamWriter::conv(uint32_t layer, const ConvDesc &d) {
   fmap(d.out);
   for (uint32_t w : {d.oc0, d.ocCount, d.kernelH, d.kernelW, d.strideH, d.strideW, d.dilationH, d.dilationW,
                      uint32_t(d.padTop), uint32_t(d.padLeft), d.weights, d.params, uint32_t(d.actMin),
-                     uint32_t(d.actMax)})
+                     uint32_t(d.actMax), d.lanes})
     commands_.push_back(w);
   ++computes_;
 }

@@ -41,6 +41,7 @@ struct ConvDesc {
   int32_t padTop = 0, padLeft = 0;
   uint32_t weights = 0, params = 0; // SRAM offsets
   int32_t actMin = -128, actMax = 127;
+  uint32_t lanes = 1; // array mode (NpuCost.h)
 };
 
 struct PoolDesc {

@@ -233,6 +233,7 @@ TEST_CASE("NPU pooling and add match their definitions", "[npu]") {
 
 TEST_CASE("NPU timing follows the documented model", "[npu]") {
   NpuConfig cfg; // 16x16 array, DMA 16 B/cycle after 100 cycles, 16 cycles per command
+  cfg.ppuElementsPerCycle = 16; // the numbers below assume a 16-lane output stage
   auto run = [&](StreamWriter &s, std::vector<uint8_t> &dram, RunStats &stats) {
     auto stream = s.finish();
     Simulator sim(cfg);
@@ -295,6 +296,51 @@ TEST_CASE("NPU timing follows the documented model", "[npu]") {
     run(s, dram, stats);
     // 16 pixel blocks x 1 channel block, K = 9 < 256 / 16 = 16 drain cycles
     CHECK(stats.cycles == 16 * 16 + 16 + 16);
+  }
+
+  SECTION("array modes: one pixel of a long reduction runs on all rows at once") {
+    // 1 pixel x 16 channels x K 64: one row per step takes 64 cycles;
+    // 16 lanes take 4, and drain 16 results in one cycle.
+    auto fc = [&](uint32_t lanes, std::vector<uint8_t> &mem, RunStats &stats) {
+      StreamWriter s(cfg, 1);
+      uint32_t L = s.layer("fc");
+      DmaDesc in;
+      in.srcSpace = EDGEC_NPU_SPACE_BINDING0;
+      in.rowBytes = 64 + 16 * 64 + 16 * 12; // input, weights, params
+      s.dma(L, in);
+      s.wait(L, 1);
+      ConvDesc c;
+      c.in = {0, 1, 1, 64, 0, 1, 0};
+      c.out = {4096, 1, 1, 16, 0, 1, 3};
+      c.ocCount = 16;
+      c.weights = 64;
+      c.params = 64 + 16 * 64;
+      c.lanes = lanes;
+      s.conv(L, c);
+      DmaDesc out;
+      out.srcOffset = 4096;
+      out.dstSpace = EDGEC_NPU_SPACE_BINDING0;
+      out.dstOffset = 8192;
+      out.rowBytes = 16;
+      out.afterCompute = 1;
+      s.dma(L, out);
+      run(s, mem, stats);
+    };
+    std::vector<uint8_t> a(dram.size()), b;
+    std::mt19937 rng(4);
+    for (size_t i = 0; i < 64 + 16 * 64; ++i)
+      a[i] = uint8_t(rng());
+    for (uint32_t c = 0; c < 16; ++c) {
+      int32_t rec[3] = {int32_t(rng() % 1000), int32_t(1u << 30), 38};
+      std::memcpy(a.data() + 64 + 16 * 64 + 12 * c, rec, 12);
+    }
+    b = a;
+    RunStats one, sixteen;
+    fc(1, a, one);
+    fc(16, b, sixteen);
+    CHECK(std::equal(a.begin() + 8192, a.begin() + 8208, b.begin() + 8192));
+    CHECK(one.computeCycles == 64 + 16 + 16);     // 64 steps, drain 16, command 16
+    CHECK(sixteen.computeCycles == 4 + 1 + 16);   // 4 steps, drain 1, command 16
   }
 
   SECTION("double buffering: the second load overlaps the first compute; a stall is counted") {

@@ -2,6 +2,8 @@
 
 #include "Simulator.h"
 
+#include "../NpuCost.h"
+
 #include "runtime-stub/npu/edgec_npu.h"
 
 #include <algorithm>
@@ -252,6 +254,9 @@ struct Simulator::Impl {
     int64_t padTop = int32_t(w[EDGEC_NPU_CONV_PAD_TOP]), padLeft = int32_t(w[EDGEC_NPU_CONV_PAD_LEFT]);
     uint32_t weights = w[EDGEC_NPU_CONV_WEIGHTS], params = w[EDGEC_NPU_CONV_PARAMS];
     int32_t actMin = int32_t(w[EDGEC_NPU_CONV_ACT_MIN]), actMax = int32_t(w[EDGEC_NPU_CONV_ACT_MAX]);
+    uint32_t lanes = w[EDGEC_NPU_CONV_LANES];
+    if (!validLanes(cfg, lanes))
+      return fail(EDGEC_NPU_ERROR_BAD_STREAM, "CONV lanes must divide the array's rows");
     if (int rc = checkFmap(in, "CONV input"))
       return rc;
     if (int rc = checkFmap(out, "CONV output"))
@@ -304,22 +309,12 @@ struct Simulator::Impl {
           int64_t scaled = s ? (product + (int64_t(1) << (s - 1))) >> s : product;
           at(out, oy, ox, oc0 + c) = int8_t(clampTo(scaled + out.zeroPoint, actMin, actMax));
         }
-    // Timing: the array takes macRows output pixels x macCols channels per
-    // block and one reduction step per cycle; the output stage drains a
-    // block's results while the next accumulates, so a block lasts at least
-    // its drain. SRAM traffic (input once per channel block, weights once
-    // per pixel block, output once) bounds it from the other side.
     uint64_t pixels = uint64_t(out.rows) * out.width;
-    uint64_t blocks = ceilDiv(pixels, cfg.macRows) * ceilDiv(ocCount, cfg.macCols);
-    uint64_t drain = ceilDiv(uint64_t(cfg.macRows) * cfg.macCols, cfg.ppuElementsPerCycle);
-    uint64_t macCycles = blocks * std::max(reduction, drain) + drain;
-    uint64_t sramTraffic = in.bytes() * ceilDiv(ocCount, cfg.macCols) +
-                           weightBytes * ceilDiv(pixels, cfg.macRows) + pixels * ocCount;
-    uint64_t cycles = std::max(macCycles, ceilDiv(sramTraffic, cfg.sramBytesPerCycle()));
+    Range read = rowsRead(in, out, sh, kh, dh, padTop);
+    uint64_t cycles = convCycles(cfg, {pixels, ocCount, reduction, read.end - read.begin, weightBytes}, lanes);
     uint64_t outBegin = out.offset;
     return compute(cycles, pixels * ocCount * reduction,
-                   {rowsRead(in, out, sh, kh, dh, padTop),
-                    {weights, uint32_t(weights + weightBytes), false},
+                   {read, {weights, uint32_t(weights + weightBytes), false},
                     {params, uint32_t(params + paramBytes), false},
                     {uint32_t(outBegin), uint32_t(outBegin + out.bytes()), true}});
   }
@@ -372,7 +367,7 @@ struct Simulator::Impl {
           at(out, oy, ox, c) = int8_t(result);
         }
     uint64_t outputs = uint64_t(out.rows) * out.width * out.channels;
-    uint64_t cycles = ceilDiv(outputs * kh * kw, cfg.poolElementsPerCycle);
+    uint64_t cycles = poolCycles(cfg, outputs, uint64_t(kh) * kw);
     return compute(cycles, 0,
                    {rowsRead(in, out, sh, kh, 1, padTop), {out.offset, uint32_t(out.offset + out.bytes()), true}});
   }
@@ -400,7 +395,7 @@ struct Simulator::Impl {
           at(out, y, x, c) = int8_t(quantizeFloat(fa + fb, os, out.zeroPoint, actMin, actMax));
         }
     uint64_t elements = uint64_t(out.rows) * out.rowBytes();
-    return compute(ceilDiv(elements, cfg.eltwiseElementsPerCycle), 0,
+    return compute(addCycles(cfg, elements), 0,
                    {rowsRead(a, out, 1, 1, 1, 0), rowsRead(b, out, 1, 1, 1, 0),
                     {out.offset, uint32_t(out.offset + out.bytes()), true}});
   }

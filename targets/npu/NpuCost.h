@@ -1,0 +1,42 @@
+//===- NpuCost.h - how many cycles the NPU's units take ----------*- C++ -*-===//
+//
+// The timing model of docs/npu.md ("Timing"), in one place: the simulator
+// counts cycles with it, and the compiler uses it to choose each conv's
+// array mode, so the two never disagree about what is fast.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_TARGETS_NPU_NPUCOST_H
+#define EDGEC_TARGETS_NPU_NPUCOST_H
+
+#include "NpuConfig.h"
+
+#include <cstdint>
+
+namespace edgec::npu {
+
+/// One CONV command's work: output pixels x output channels, each a sum of
+/// `reduction` products; the SRAM bytes its operands occupy.
+struct ConvWork {
+  uint64_t pixels = 0, channels = 0, reduction = 0;
+  uint64_t inputBytes = 0, weightBytes = 0;
+};
+
+/// A valid array mode: the rows split into macRows / lanes pixels of
+/// `lanes` reduction steps each, summed per column.
+bool validLanes(const NpuConfig &config, uint32_t lanes);
+
+/// Cycles of a CONV command in a mode (without the fixed command cost).
+uint64_t convCycles(const NpuConfig &config, const ConvWork &work, uint32_t lanes);
+
+/// The fastest mode for the work (the fewest lanes on a tie).
+uint32_t bestLanes(const NpuConfig &config, const ConvWork &work);
+
+/// Cycles of a POOL command producing `outputs` values of `window` inputs.
+uint64_t poolCycles(const NpuConfig &config, uint64_t outputs, uint64_t window);
+
+/// Cycles of an ADD command over `elements`.
+uint64_t addCycles(const NpuConfig &config, uint64_t elements);
+
+} // namespace edgec::npu
+
+#endif // EDGEC_TARGETS_NPU_NPUCOST_H
