@@ -11,8 +11,8 @@
 // Every map must be signed int8 with one scale (the NPU's format). Units
 // that follow one another in the function, with nothing but constants and
 // dequantizes between them, form a subgraph; anything else the CPU runs
-// ends it. A subgraph without a conv or matmul stays on the CPU (a lone
-// pool is not worth a round trip). The order of ops is the model's (ONNX
+// ends it. A subgraph with few multiply-adds stays on the CPU (a lone pool
+// or a small classifier is not worth a round trip; `min-macs`). The order of ops is the model's (ONNX
 // is topologically sorted), so a run of units never depends on a CPU op
 // in the middle of itself.
 //
@@ -158,7 +158,24 @@ SmallVector<Operation *> matchAveragePool(QuantizeOp q) {
   return unit;
 }
 
+/// Multiply-adds of the convs and matmuls among `ops`.
+int64_t macsOf(ArrayRef<Operation *> ops) {
+  int64_t macs = 0;
+  for (Operation *op : ops) {
+    if (auto c = dyn_cast<QConvOp>(op)) {
+      auto w = cast<RankedTensorType>(c.getWeight().getType());
+      macs += cast<RankedTensorType>(c.getOutput().getType()).getNumElements() * w.getNumElements() / w.getDimSize(0);
+    } else if (auto m = dyn_cast<QMatMulOp>(op)) {
+      macs += cast<RankedTensorType>(m.getOutput().getType()).getNumElements() *
+              cast<RankedTensorType>(m.getRhs().getType()).getDimSize(0);
+    }
+  }
+  return macs;
+}
+
 struct NpuPartitionPass : impl::NpuPartitionPassBase<NpuPartitionPass> {
+  using NpuPartitionPassBase::NpuPartitionPassBase;
+
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     // Units, keyed by their last op (the one whose result leaves the unit).
@@ -202,8 +219,7 @@ struct NpuPartitionPass : impl::NpuPartitionPassBase<NpuPartitionPass> {
     }
     unsigned index = 0;
     for (ArrayRef<Operation *> run : runs) {
-      bool hasMacs = llvm::any_of(run, [](Operation *op) { return isa<QConvOp, QMatMulOp>(op); });
-      if (!hasMacs)
+      if (run.empty() || macsOf(run) < minMacs)
         continue;
       if (failed(outline(fn, run, units, index++)))
         return signalPassFailure();

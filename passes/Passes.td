@@ -309,8 +309,14 @@ def NpuPartitionPass : Pass<"edgec-npu-partition", "::mlir::func::FuncOp"> {
     residual adds (dequantize-add-quantize, a ReLU included) and average
     pools between int8 maps are NPU layers; runs of them with no CPU op in
     between become one `npu.subgraph`, whose results replace theirs. Runs
-    without a conv or matmul stay on the CPU.
+    of fewer than `min-macs` multiply-adds stay on the CPU: a submission
+    costs a DMA round trip and the CPU's layout changes, more than the NPU
+    saves on a small layer.
   }];
+  let options = [
+    Option<"minMacs", "min-macs", "int64_t", /*default=*/"16384",
+           "Smallest subgraph (multiply-adds) worth running on the NPU">,
+  ];
   let dependentDialects = ["::edgec::npu::NpuDialect", "::edgec::graph::GraphDialect"];
 }
 
