@@ -56,6 +56,7 @@ struct CompileCommand : ModelOptions {
   int64_t calibrationSamples = 0; // 0: all
   int64_t groupSize = 128;        // int4-weights: weights per scale
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
+  std::string npuConfig;          // --target npu: the accelerator's parameters (docs/npu.md)
   bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
   /// --opt-level and -j, the same for compile and run.
   void addLlvmOptions(CLI::App *cmd) {
@@ -64,6 +65,10 @@ struct CompileCommand : ModelOptions {
     cmd->add_option("-j,--jobs", jobs,
                     "Threads for LLVM's optimisation and code generation (default: one per "
                     "core; the artifact is the same for any number)");
+    cmd->add_option("--npu-config", npuConfig,
+                    "--target npu: a file of the NPU's parameters, `key = value` per line (default: "
+                    "`edgec npu-config` prints them)")
+        ->check(CLI::ExistingFile);
   }
   void addQuantizationOptions(CLI::App *cmd) {
     cmd->add_option("--quantize", quantize,

@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -436,9 +437,15 @@ int runModel(RunCommand cmd) {
       ccArgs.insert(ccArgs.end(), {"-fsanitize=address,undefined", "-fno-sanitize-recover=all"});
     if (target->npu) {
       // The NPU is the simulator, compiled from the sources edgec carries
-      // and linked in (it provides edgec_npu_submit).
+      // and linked in (it provides edgec_npu_submit); it reads the
+      // accelerator's parameters the artifact was compiled for.
       if (int rc = linkWithNpuSimulator(ccArgs, dir, art + "/lib" + cmd.name + ".a", cmd.sanitize))
         return rc;
+      if (!cmd.npuConfig.empty()) {
+        llvm::SmallString<256> config(cmd.npuConfig);
+        llvm::sys::fs::make_absolute(config);
+        ::setenv("EDGEC_NPU_CONFIG", config.c_str(), 1);
+      }
     } else {
       ccArgs.insert(ccArgs.end(), {dir + "/harness.c", art + "/lib" + cmd.name + ".a", "-o",
                                    dir + "/harness"});

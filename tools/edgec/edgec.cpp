@@ -16,6 +16,7 @@
 #include "tools/edgec/Commands.h"
 #include "tools/edgec/Diagnostics.h"
 #include "tools/edgec/Summary.h"
+#include "targets/npu/NpuConfig.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -318,6 +319,8 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
     flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
   if (cmd.io != "float")
     flags += " --io " + cmd.io;
+  if (!cmd.npuConfig.empty())
+    flags += " --npu-config " + cmd.npuConfig;
 
   edgec::CompileOptions copts;
   copts.name = cmd.name;
@@ -325,6 +328,7 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   copts.jobs = cmd.jobs;
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
+  copts.npuConfig = cmd.npuConfig;
   for (const std::string &name : targets) {
     const edgec::TargetInfo *target = edgec::lookupTarget(name);
     TargetBuild build{name, graphInfo, {}};
@@ -530,6 +534,11 @@ int main(int argc, char **argv) {
   reportApp->add_option("--data", reportCmd.data,
                         "Samples to compare on, laid out as --calibration (default: the calibration data)");
 
+  CLI::App *npuConfigApp = app.add_subcommand(
+      "npu-config", "Print the NPU's parameters: the defaults, or FILE's over them (checked)");
+  std::string npuConfigFile;
+  npuConfigApp->add_option("file", npuConfigFile, "An NPU configuration file")->check(CLI::ExistingFile);
+
   CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
   bool targetsJson = false;
   targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
@@ -550,5 +559,15 @@ int main(int argc, char **argv) {
     return quantReport(reportCmd);
   if (targetsApp->parsed())
     return listTargets(targetsJson);
+  if (npuConfigApp->parsed()) {
+    edgec::npu::NpuConfig config;
+    std::string error;
+    if (!npuConfigFile.empty() && !edgec::npu::loadNpuConfig(npuConfigFile, config, error)) {
+      fmt::print(stderr, "edgec: error: {}\n", error);
+      return kUsageError;
+    }
+    fmt::print("{}", edgec::npu::printNpuConfig(config));
+    return kOk;
+  }
   return kUsageError;
 }

@@ -164,10 +164,18 @@ struct Simulator::Impl {
   }
 
   /// Times a compute command of `cycles` and books it to the current layer.
-  int compute(uint64_t cycles, uint64_t macs, std::vector<Range> ranges) {
+  int compute(uint64_t cycles, uint64_t macs, std::vector<Range> ranges, const char *kind, uint64_t pixels = 0,
+              uint64_t channels = 0, uint64_t reduction = 0, uint32_t lanes = 0) {
     cycles += cfg.commandCycles;
     uint64_t start = std::max(computeFree, waitUntil);
     LayerStats &l = layerStats();
+    if (l.kind.empty() || macs > l.pixels * l.channels * l.reduction) {
+      l.kind = kind;
+      l.pixels = pixels;
+      l.channels = channels;
+      l.reduction = reduction;
+      l.lanes = lanes;
+    }
     l.stallCycles += start - computeFree;
     l.computeCycles += cycles;
     l.macs += macs;
@@ -316,7 +324,8 @@ struct Simulator::Impl {
     return compute(cycles, pixels * ocCount * reduction,
                    {read, {weights, uint32_t(weights + weightBytes), false},
                     {params, uint32_t(params + paramBytes), false},
-                    {uint32_t(outBegin), uint32_t(outBegin + out.bytes()), true}});
+                    {uint32_t(outBegin), uint32_t(outBegin + out.bytes()), true}},
+                   depthwise ? "depthwise" : "conv", pixels, ocCount, reduction, lanes);
   }
 
   int pool(const uint32_t *w) {
@@ -369,7 +378,8 @@ struct Simulator::Impl {
     uint64_t outputs = uint64_t(out.rows) * out.width * out.channels;
     uint64_t cycles = poolCycles(cfg, outputs, uint64_t(kh) * kw);
     return compute(cycles, 0,
-                   {rowsRead(in, out, sh, kh, 1, padTop), {out.offset, uint32_t(out.offset + out.bytes()), true}});
+                   {rowsRead(in, out, sh, kh, 1, padTop), {out.offset, uint32_t(out.offset + out.bytes()), true}},
+                   average ? "average_pool" : "max_pool");
   }
 
   int add(const uint32_t *w) {
@@ -397,7 +407,8 @@ struct Simulator::Impl {
     uint64_t elements = uint64_t(out.rows) * out.rowBytes();
     return compute(addCycles(cfg, elements), 0,
                    {rowsRead(a, out, 1, 1, 1, 0), rowsRead(b, out, 1, 1, 1, 0),
-                    {out.offset, uint32_t(out.offset + out.bytes()), true}});
+                    {out.offset, uint32_t(out.offset + out.bytes()), true}},
+                   "add");
   }
 
   int runStream(const uint32_t *stream, size_t words) {
@@ -513,9 +524,12 @@ std::string statsToJson(const RunStats &stats, const NpuConfig &config) {
         out += c;
     }
     std::snprintf(buf, sizeof buf,
-                  "\", \"macs\": %" PRIu64 ", \"compute_cycles\": %" PRIu64 ", \"stall_cycles\": %" PRIu64
-                  ", \"dma_bytes\": %" PRIu64 ", \"commands\": %u, \"utilisation\": %.4f}",
-                  l.macs, l.computeCycles, l.stallCycles, l.dmaBytes, l.commands, l.utilisation(config));
+                  "\", \"kind\": \"%s\", \"macs\": %" PRIu64 ", \"compute_cycles\": %" PRIu64
+                  ", \"stall_cycles\": %" PRIu64 ", \"dma_bytes\": %" PRIu64
+                  ", \"commands\": %u, \"utilisation\": %.4f, \"pixels\": %" PRIu64 ", \"channels\": %" PRIu64
+                  ", \"reduction\": %" PRIu64 ", \"lanes\": %u}",
+                  l.kind.c_str(), l.macs, l.computeCycles, l.stallCycles, l.dmaBytes, l.commands,
+                  l.utilisation(config), l.pixels, l.channels, l.reduction, l.lanes);
     out += buf;
   }
   out += "]}";

@@ -31,6 +31,12 @@ struct LayerStats {
   uint64_t stallCycles = 0;   // compute engine idle, waiting for DMA
   uint64_t dmaBytes = 0;
   uint32_t commands = 0;
+  // What the layer is, from its largest compute command: "conv",
+  // "depthwise", "max_pool", "average_pool" or "add"; for convs the shape
+  // that decides how well it fills the array.
+  std::string kind;
+  uint64_t pixels = 0, channels = 0, reduction = 0;
+  uint32_t lanes = 0;
   /// Useful MAC cycles over the layer's cycles (busy + stalled).
   double utilisation(const NpuConfig &config) const;
 };
