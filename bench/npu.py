@@ -40,6 +40,9 @@ MODELS = [
      "openWakeWord embedding: LeakyRelu and Max run on the CPU between NPU subgraphs"),
 ]
 CONV_HEAVY = ["ds_cnn_kws", "mobilenet_vww", "resnet8_cifar"]
+# One parameter changed at a time (--sensitivity).
+SENSITIVITY = [("ppu_elements_per_cycle", 16), ("dma_bytes_per_cycle", 8), ("dma_latency", 400),
+               ("sram_bytes", 262144)]
 
 
 def run(cmd, env=None):
@@ -90,6 +93,59 @@ def layer_reason(layer, config):
     return reason
 
 
+def measure(args, work, name, rel, flags, config_path, count, config):
+    """Compiles `name` for host and npu, runs `count` random inputs through
+    both; the NPU's cycle counts from the last input."""
+    model = (os.path.join(args.zoo, os.path.basename(rel)) if rel.startswith("zoo/")
+             else os.path.join(SHARED, os.path.basename(rel)))
+    shape = input_shape(model, flags)
+    rng = np.random.default_rng(0)
+    calib = os.path.join(work, name, "calibration")
+    os.makedirs(calib)
+    for k in range(8):
+        np.save(os.path.join(calib, f"{k}.npy"), rng.standard_normal(shape).astype(np.float32))
+    inputs = []
+    for k in range(count):
+        path = os.path.join(work, name, f"in{k}.bin")
+        rng.standard_normal(shape).astype(np.float32).tofile(path)
+        inputs.append(path)
+    outputs, reports = {}, []
+    for target in ("host", "npu"):
+        keep = os.path.join(work, name, target)
+        report = os.path.join(work, name, "report.jsonl")
+        env = dict(os.environ, EDGEC_NPU_REPORT=report)
+        cmd = [args.edgec, "run", model, "--target", target, "--quantize", "int8", "--calibration", calib,
+               "--name", "model", "--keep", keep, "--input", inputs[0]] + flags
+        if config_path:
+            env["EDGEC_NPU_CONFIG"] = config_path
+            if target == "npu":
+                cmd += ["--npu-config", config_path]
+        run(cmd, env=env)
+        outs = []
+        for k, inp in enumerate(inputs):
+            if os.path.exists(report):
+                os.remove(report)
+            out = os.path.join(keep, f"out_{k}.bin")
+            run([os.path.join(keep, "harness"), inp, out], env=env)
+            outs.append(open(out, "rb").read())
+            if target == "npu":
+                reports = [json.loads(line) for line in open(report)]
+        outputs[target] = outs
+    macs = sum(r["macs"] for r in reports)
+    cycles = sum(r["cycles"] for r in reports)
+    layers = [l for r in reports for l in r["layers"]]
+    for l in layers:
+        if l["utilisation"] < 0.7:
+            l["reason"] = layer_reason(l, config)
+    return {"model": name, "submissions": len(reports), "npu_layers": len(layers), "macs": macs, "cycles": cycles,
+            "utilisation": macs / (config["mac_rows"] * config["mac_cols"]) / cycles if cycles else 0.0,
+            "stall_cycles": sum(r["stall_cycles"] for r in reports),
+            "dma_bytes": sum(r["dma_bytes"] for r in reports),
+            "sram_peak": max((r["sram_peak"] for r in reports), default=0),
+            "identical_to_cpu": all(a == b for a, b in zip(outputs["host"], outputs["npu"])),
+            "inputs": count, "layers": layers}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
@@ -100,6 +156,8 @@ def main():
     p.add_argument("--update", action="store_true", help="write bench/results-npu.json and docs/npu-bench.md")
     p.add_argument("--check", action="store_true", help="fail on differing outputs or low utilisation")
     p.add_argument("--min-utilisation", type=float, default=0.85)
+    p.add_argument("--sensitivity", action="store_true",
+                   help="also run the conv-heavy models with one parameter changed at a time")
     args = p.parse_args()
     only = set(filter(None, args.models.split(",")))
     models = [m for m in MODELS if not only or m[0] in only]
@@ -113,83 +171,52 @@ def main():
 
     config_text = run([args.edgec, "npu-config"] + ([args.config] if args.config else []))
     config = {k.strip(): int(v) for k, v in (line.split("=") for line in config_text.splitlines() if "=" in line)}
-    results, failures = [], []
+    results, failures, sensitivity = [], [], []
     work = tempfile.mkdtemp(prefix="edgec-npu-")
     try:
         for name, rel, flags, what in models:
-            model = (os.path.join(args.zoo, os.path.basename(rel)) if rel.startswith("zoo/")
-                     else os.path.join(SHARED, os.path.basename(rel)))
-            shape = input_shape(model, flags)
-            rng = np.random.default_rng(0)
-            calib = os.path.join(work, name, "calibration")
-            os.makedirs(calib)
-            for k in range(8):
-                np.save(os.path.join(calib, f"{k}.npy"), rng.standard_normal(shape).astype(np.float32))
-            inputs = []
-            for k in range(args.inputs):
-                path = os.path.join(work, name, f"in{k}.bin")
-                rng.standard_normal(shape).astype(np.float32).tofile(path)
-                inputs.append(path)
             print(f"{name}: compiling for host and npu, running {args.inputs} inputs ...", flush=True)
-            outputs, reports = {}, []
-            for target in ("host", "npu"):
-                keep = os.path.join(work, name, target)
-                report = os.path.join(work, name, "report.jsonl")
-                env = dict(os.environ, EDGEC_NPU_REPORT=report)
-                if args.config:
-                    env["EDGEC_NPU_CONFIG"] = args.config
-                cmd = [args.edgec, "run", model, "--target", target, "--quantize", "int8", "--calibration", calib,
-                       "--name", "model", "--keep", keep, "--input", inputs[0]] + flags
-                if target == "npu" and args.config:
-                    cmd += ["--npu-config", args.config]
-                run(cmd, env=env)
-                outs = []
-                for k, inp in enumerate(inputs):
-                    if os.path.exists(report):
-                        os.remove(report)
-                    out = os.path.join(keep, f"out_{k}.bin")
-                    run([os.path.join(keep, "harness"), inp, out], env=env)
-                    outs.append(open(out, "rb").read())
-                    if target == "npu":
-                        reports = [json.loads(line) for line in open(report)]
-                outputs[target] = outs
-            identical = all(a == b for a, b in zip(outputs["host"], outputs["npu"]))
-            macs = sum(r["macs"] for r in reports)
-            cycles = sum(r["cycles"] for r in reports)
-            layers = [l for r in reports for l in r["layers"]]
-            row = {"model": name, "what": what, "submissions": len(reports), "npu_layers": len(layers),
-                   "macs": macs, "cycles": cycles,
-                   "utilisation": macs / (config["mac_rows"] * config["mac_cols"]) / cycles if cycles else 0.0,
-                   "stall_cycles": sum(r["stall_cycles"] for r in reports),
-                   "dma_bytes": sum(r["dma_bytes"] for r in reports),
-                   "sram_peak": max((r["sram_peak"] for r in reports), default=0),
-                   "identical_to_cpu": identical, "inputs": args.inputs, "layers": layers}
-            for l in layers:
-                if l["utilisation"] < 0.7:
-                    l["reason"] = layer_reason(l, config)
+            row = measure(args, work, name, rel, flags, args.config, args.inputs, config)
+            row["what"] = what
             results.append(row)
-            print(f"  {len(reports)} submission(s), {len(layers)} NPU layers, {macs:,} MACs in {cycles:,} cycles: "
-                  f"utilisation {row['utilisation']:.1%}; outputs {'identical to' if identical else 'DIFFER from'} "
-                  f"the CPU int8 path on {args.inputs} inputs", flush=True)
-            if not identical:
+            print(f"  {row['submissions']} submission(s), {row['npu_layers']} NPU layers, {row['macs']:,} MACs in "
+                  f"{row['cycles']:,} cycles: utilisation {row['utilisation']:.1%}; outputs "
+                  f"{'identical to' if row['identical_to_cpu'] else 'DIFFER from'} the CPU int8 path on "
+                  f"{args.inputs} inputs", flush=True)
+            if not row["identical_to_cpu"]:
                 failures.append(f"{name}: NPU outputs differ from the CPU int8 path")
             if name in CONV_HEAVY and row["utilisation"] < args.min_utilisation:
                 failures.append(f"{name}: utilisation {row['utilisation']:.1%} < {args.min_utilisation:.0%}")
+        # The same conv-heavy models on accelerators with one parameter
+        # changed: how much each default matters.
+        for key, value in (SENSITIVITY if args.sensitivity else []):
+            path = os.path.join(work, f"{key}.cfg")
+            base = open(args.config).read() if args.config else ""
+            with open(path, "w") as f:
+                f.write(base + f"\n{key} = {value}\n")
+            variant = dict(config, **{key: value})
+            for name, rel, flags, what in models:
+                if name not in CONV_HEAVY:
+                    continue
+                print(f"{name} with {key} = {value} ...", flush=True)
+                row = measure(args, work, f"{name}-{key}", rel, flags, path, 1, variant)
+                sensitivity.append({"model": name, "key": key, "value": value, "utilisation": row["utilisation"],
+                                    "cycles": row["cycles"]})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     if args.update:
         with open(os.path.join(ROOT, "bench", "results-npu.json"), "w") as f:
-            json.dump({"config": config, "models": results}, f, indent=1)
+            json.dump({"config": config, "models": results, "sensitivity": sensitivity}, f, indent=1)
             f.write("\n")
-        write_doc(results, config)
+        write_doc(results, config, sensitivity)
     for f in failures:
         print("FAIL:", f)
     if args.check and failures:
         sys.exit(1)
 
 
-def write_doc(results, config):
+def write_doc(results, config, sensitivity):
     lines = ["# NPU: MAC utilisation on real models", "",
              "Generated by `/usr/bin/python3 bench/npu.py --update`; do not edit. The accelerator is",
              "[docs/npu.md](npu.md)'s, at its default parameters:", "",
@@ -208,6 +235,18 @@ def write_doc(results, config):
     lines += ["", "What each model shows:", ""]
     for r in results:
         lines.append(f"- **{r['model']}**: {r['what']}.")
+    if sensitivity:
+        models = sorted({s["model"] for s in sensitivity}, key=[r["model"] for r in results].index)
+        base = {r["model"]: r["utilisation"] for r in results}
+        lines += ["", "## Sensitivity", "",
+                  "The conv-heavy models' utilisation with one parameter changed from its default "
+                  "(`bench/npu.py --update --sensitivity`).", "",
+                  "| parameter | " + " | ".join(models) + " |", "|---|" + "---|" * len(models),
+                  "| defaults | " + " | ".join(f"{base[m]:.1%}" for m in models) + " |"]
+        for key, value in SENSITIVITY:
+            cells = [next((f"{s['utilisation']:.1%}" for s in sensitivity if s["model"] == m and s["key"] == key),
+                          "") for m in models]
+            lines.append(f"| `{key} = {value}` (default {config[key]}) | " + " | ".join(cells) + " |")
     lines += ["", "## Layers below 70%", "",
               "Every NPU layer whose useful MAC cycles are under 70% of its cycles (busy plus stalled), with "
               "the dominant reason, derived from its shape and the array's geometry.", ""]
