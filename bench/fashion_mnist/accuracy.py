@@ -15,7 +15,9 @@ per-channel model loses more than --max-drop points against FP32, the
 INT4-weight model (group 128) more than --max-drop-int4, edgec's FP32
 accuracy differs from ONNX Runtime's by more than 0.2 points, or edgec's
 predictions on the pre-quantised (QDQ) model agree with ONNX Runtime's
-reference run of it on fewer than 99% of images (CI runs this on 500 images).
+reference run of it on fewer than 99% of images, or the QDQ model compiled
+for the NPU (--target npu, run by the simulator) gives logits that differ
+from the host int8 kernels' at all (CI runs this on 500 images).
 With --mcu, --check also fails when an INT8 variant's logits on the device
 differ from the host's at all: its kernels are integer arithmetic, the same
 on every target (CI runs this on cortex-m4 and cortex-a76).
@@ -80,6 +82,36 @@ def latency_ns(exe, images, count, logits_path):
     """Mean ns per image of the fastest of five passes over the images (a
     pass is short; the fastest is the one a busy machine disturbed least)."""
     return min(float(run([exe, images, str(count), logits_path]).strip()) for _ in range(5))
+
+
+def on_npu(args, qdq_model, work, images, test_y, host_logits, ort_ref_logits):
+    """The pre-quantised model compiled for --target npu and run by the NPU
+    simulator (linked into eval.c as the device): accuracy, agreement with
+    ONNX Runtime's reference, the largest logit difference from the host's
+    int8 kernels (must be 0), and the simulator's cycles for one image."""
+    art = os.path.join(work, "qdq_npu")
+    run([args.edgec, "compile", qdq_model, "--target", "npu", "--name", "fashion", "-o", art])
+    run(["cc", "-O2", "-c", "-include", os.path.join(art, "fashion.h"), "-DRUN=fashion_run_packed",
+         "-DARENA_BYTES=FASHION_ARENA_BYTES", os.path.join(HERE, "eval.c"), "-o", os.path.join(art, "eval.o")])
+    sim = [os.path.join(ROOT, "targets", "npu", f) for f in
+           ("NpuConfig.cpp", "NpuCost.cpp", "sim/Simulator.cpp", "sim/HostDevice.cpp")]
+    exe = os.path.join(art, "eval")
+    run(["c++", "-O2", "-std=c++17", "-ffp-contract=off", "-I", ROOT, os.path.join(art, "eval.o"),
+         os.path.join(art, "libfashion.a")] + sim + ["-o", exe])
+    logits_path = os.path.join(art, "logits.bin")
+    run([exe, images, str(args.count), logits_path])
+    acc, logits = accuracy(logits_path, test_y)
+    report = os.path.join(art, "report.jsonl")
+    one = os.path.join(art, "one.bin")
+    with open(images, "rb") as f:
+        open(one, "wb").write(f.read(784 * 4))
+    run([exe, one, "1", os.path.join(art, "one_logits.bin")], env=dict(os.environ, EDGEC_NPU_REPORT=report))
+    subs = [json.loads(line) for line in open(report)]
+    macs, cycles = sum(s["macs"] for s in subs), sum(s["cycles"] for s in subs)
+    return {"accuracy": acc, "submissions": len(subs), "macs": macs, "cycles": cycles,
+            "utilisation": macs / 256 / cycles if cycles else 0.0,
+            "max_abs_diff_vs_host": float(np.abs(logits - host_logits).max()),
+            "prediction_agreement_vs_ort_reference": float((logits.argmax(1) == ort_ref_logits.argmax(1)).mean())}
 
 
 def accuracy(logits_path, labels):
@@ -199,6 +231,7 @@ def main():
         ort_qdq_acc, _ = ort(qdq_model, "ort_qdq.bin")
         ort_ref_acc, ort_ref_logits = ort(qdq_model, "ort_qdq_ref.bin", "disabled")
         agreement = float((qdq_logits.argmax(1) == ort_ref_logits.argmax(1)).mean())
+        npu = on_npu(args, qdq_model, work, images, test_y, qdq_logits, ort_ref_logits)
         peak = isa_peak(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -236,6 +269,10 @@ def main():
     print(f"{'ORT INT8 QDQ':18} {100 * ort_qdq_acc:6.2f}%   (ORT's fused int8 kernels)")
     print(f"{'ORT INT8 QDQ ref':18} {100 * ort_ref_acc:6.2f}%   (graph optimisations off: the QDQ ops as defined; "
           f"edgec agrees on {100 * agreement:.2f}% of predictions)")
+    print(f"{'NPU INT8 QDQ':18} {100 * npu['accuracy']:6.2f}%   (simulated NPU: logits differ from the host "
+          f"int8 kernels' by {npu['max_abs_diff_vs_host']:.3g}; predictions agree with ONNX Runtime's reference "
+          f"on {100 * npu['prediction_agreement_vs_ort_reference']:.2f}%; {npu['cycles']:,} cycles per image, "
+          f"MAC utilisation {npu['utilisation']:.1%})")
     int8 = next(r for r in rows if r["variant"] == "INT8 per-channel")
     print(f"\n{macs:,} multiply-adds per inference; FP32 runs {fp32['gmac_per_s']} GMAC/s, INT8 per-channel "
           f"{int8['gmac_per_s']} GMAC/s. This CPU's peaks (bench/isa_peak.c): FMA {peak['fma']}, pmaddwd "
@@ -246,7 +283,7 @@ def main():
                   "rows": rows, "onnxruntime_fp32_accuracy": ort_acc,
                   "onnxruntime_qdq_accuracy": ort_qdq_acc, "onnxruntime_qdq_reference_accuracy": ort_ref_acc,
                   "qdq_prediction_agreement_with_reference": agreement,
-                  "multiply_adds_per_inference": macs, "isa_peak_gmac_per_s": peak}
+                  "multiply_adds_per_inference": macs, "isa_peak_gmac_per_s": peak, "npu": npu}
         with open(os.path.join(ROOT, "bench", "results-quant.json"), "w") as f:
             json.dump(result, f, indent=1)
             f.write("\n")
@@ -272,6 +309,14 @@ def main():
                   f"(graph optimisations off) on {100 * agreement:.2f}% of top-1 predictions. ONNX Runtime's "
                   "own fused int8 kernels score lower on this machine: its documentation notes that its x86 "
                   "u8 x s8 kernels (VPMADDUBSW) can saturate, and suggests `reduce_range` or U8U8 then.",
+                  "", f"On edgec's NPU (`--target npu`, [npu.md](npu.md); the cycle-counting simulator "
+                  f"linked as the device) the QDQ model scores {100 * npu['accuracy']:.2f}%: its logits "
+                  f"differ from the host int8 kernels' by {npu['max_abs_diff_vs_host']:.3g} at most, and its "
+                  "predictions agree with ONNX Runtime's reference on "
+                  f"{100 * npu['prediction_agreement_vs_ort_reference']:.2f}% of images. It runs as "
+                  f"{npu['submissions']} NPU submissions (the flatten between the pools and the classifier "
+                  f"stays on the CPU): {npu['cycles']:,} NPU cycles per image for {npu['macs']:,} multiply-adds "
+                  f"({npu['utilisation']:.1%} of the MAC array; a 28x28 image is small for a 256-MAC array).",
                   "", "## What this CPU allows", "",
                   f"The CNN does {macs:,} multiply-adds per inference: FP32 runs them at "
                   f"{fp32['gmac_per_s']} GMAC/s, INT8 per-channel at {int8['gmac_per_s']} GMAC/s. The peak "
@@ -326,6 +371,9 @@ def main():
         if by_name["INT4 weights g128"]["accuracy_drop_points"] > args.max_drop_int4:
             failures.append(f"INT4 weights lose {by_name['INT4 weights g128']['accuracy_drop_points']} points "
                             f"(> {args.max_drop_int4})")
+        if npu["max_abs_diff_vs_host"] != 0:
+            failures.append(f"the NPU's logits differ from the host int8 kernels' by up to "
+                            f"{npu['max_abs_diff_vs_host']:.3g} (the NPU must compute the same bytes)")
         for r in rows:
             m = r.get("mcu")
             if m and r["variant"].startswith("INT8") and m["max_abs_diff_vs_host"] != 0:
