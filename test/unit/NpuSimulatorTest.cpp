@@ -33,6 +33,19 @@ int8_t requantRef(int64_t acc, int32_t m, int32_t s, int32_t zp, int32_t lo, int
   return int8_t(std::min<long double>(std::max<long double>(r, lo), hi));
 }
 
+/// Runs the stream `s` writes with `dram` as binding 0; the simulator's
+/// message is the failure's.
+RunStats runStream(const NpuConfig &cfg, const StreamWriter &s, std::vector<uint8_t> &dram) {
+  auto stream = s.finish();
+  Simulator sim(cfg);
+  RunStats stats;
+  std::string error;
+  int rc = sim.run(stream.data(), stream.size(), {{dram.data(), uint32_t(dram.size())}}, stats, error);
+  INFO(error);
+  REQUIRE(rc == EDGEC_NPU_OK);
+  return stats;
+}
+
 struct ConvCase {
   uint32_t h, w, ic, oc, kh, kw, stride, pad;
   bool depthwise;
@@ -98,14 +111,7 @@ void checkConv(const ConvCase &k, uint32_t tiles) {
   }
   copy(sOut, dOut, oh * ow * k.oc, false, tiles);
   s.wait(L, 4);
-  auto stream = s.finish();
-
-  Simulator sim(cfg);
-  RunStats stats;
-  std::string error;
-  REQUIRE(sim.run(stream.data(), stream.size(), {{dram.data(), uint32_t(dram.size())}}, stats, error) ==
-          EDGEC_NPU_OK);
-  INFO(error);
+  RunStats stats = runStream(cfg, s, dram);
   const int8_t *out = reinterpret_cast<const int8_t *>(dram.data() + dOut);
   size_t mismatches = 0;
   for (uint32_t y = 0; y < oh; ++y)
@@ -190,12 +196,7 @@ TEST_CASE("NPU pooling and add match their definitions", "[npu]") {
   out.afterCompute = 3;
   s.dma(L, out);
   s.wait(L, 2);
-  auto stream = s.finish();
-  Simulator sim(cfg);
-  RunStats stats;
-  std::string error;
-  REQUIRE(sim.run(stream.data(), stream.size(), {{dram.data(), uint32_t(dram.size())}}, stats, error) ==
-          EDGEC_NPU_OK);
+  runStream(cfg, s, dram);
   auto got = [&](uint32_t offset, size_t i) { return int(int8_t(dram[offset + i])); };
   size_t maxBad = 0, avgOff = 0, addOff = 0;
   for (uint32_t y = 0; y < OH; ++y)
@@ -234,14 +235,7 @@ TEST_CASE("NPU pooling and add match their definitions", "[npu]") {
 TEST_CASE("NPU timing follows the documented model", "[npu]") {
   NpuConfig cfg; // 16x16 array, DMA 16 B/cycle after 100 cycles, 16 cycles per command
   cfg.ppuElementsPerCycle = 16; // the numbers below assume a 16-lane output stage
-  auto run = [&](StreamWriter &s, std::vector<uint8_t> &dram, RunStats &stats) {
-    auto stream = s.finish();
-    Simulator sim(cfg);
-    std::string error;
-    int rc = sim.run(stream.data(), stream.size(), {{dram.data(), uint32_t(dram.size())}}, stats, error);
-    INFO(error);
-    REQUIRE(rc == EDGEC_NPU_OK);
-  };
+  auto run = [&](StreamWriter &s, std::vector<uint8_t> &dram, RunStats &stats) { stats = runStream(cfg, s, dram); };
   std::vector<uint8_t> dram(1 << 20);
 
   SECTION("one DMA: latency, then a bus cycle per 16 bytes of each row") {
