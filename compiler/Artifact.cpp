@@ -243,6 +243,20 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
     total += o.macs;
   }
   r += fmt::format("\ntotal MACs: {}\n\n", total);
+  if (target.npu) {
+    r += fmt::format("NPU: {} submission(s)\n", compiled.npu.size());
+    for (size_t i = 0; i < compiled.npu.size(); ++i) {
+      const NpuSubmission &s = compiled.npu[i];
+      r += fmt::format("  #{}: {} layers, {} MACs, SRAM {} bytes, stream {} words, constants {} bytes\n", i,
+                       s.layers.size(), s.macs, s.sramBytes, s.streamWords, s.constantBytes);
+      for (const std::string &layer : s.layers)
+        r += fmt::format("      {}\n", layer);
+    }
+    r += "CPU (graph ops outside the NPU's subgraphs, the layout changes at their boundaries included):\n";
+    for (const auto &[op, count] : compiled.cpuOps)
+      r += fmt::format("  {:<28} {:>5}\n", op, count);
+    r += "\n";
+  }
   r += fmt::format("code   (.text)     {:>10} bytes\n", sizes.text);
   r += fmt::format("weights (.rodata)  {:>10} bytes\n", sizes.rodata);
   r += fmt::format("arena (peak)       {:>10} bytes\n", compiled.arenaBytes);
@@ -428,6 +442,10 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
   std::vector<std::string> stub = target.runner.stubSources;
   if (!target.runner.linkerScript.empty())
     stub.push_back(target.runner.linkerScript);
+  // NPU targets: the driver that hands the streams to the device.
+  if (target.npu)
+    for (const char *file : {"npu/edgec_npu.h", "npu/edgec_npu.c"})
+      stub.push_back(file);
   for (const std::string &file : stub) {
     auto text = runtimeStubFile(file);
     if (!text || !write("runtime/" + file, *text))

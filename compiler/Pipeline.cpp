@@ -51,7 +51,12 @@ void registerPipelineDialectsAndPasses(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target) {
+std::string npuPipeline(const CompileOptions &options) {
+  return "func.func(edgec-npu-partition,edgec-npu-compile{config=" + options.npuConfig + "})";
+}
+
+/// The lowering after the NPU's passes (all of it for CPU-only targets).
+static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &target) {
   // Graph level, then linalg on tensors fused elementwise, bufferised with
   // results written to caller buffers, every intermediate buffer planned into
   // the arena, loops, polynomial transcendentals, LLVM dialect with bare
@@ -74,9 +79,7 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
   int64_t lanes = target.floatVectorBits >= 128 ? target.floatVectorBits / 32 : 0;
   std::string toLinalg = "edgec-convert-graph-to-linalg{panel-lanes=" + std::to_string(lanes) +
                          " panel-width=" + std::to_string(lanes * target.kernelVectors) + "}";
-  // NPU targets: the int8 subgraphs become command streams first.
-  std::string npu = target.npu ? "edgec-npu-partition,edgec-npu-compile{config=" + options.npuConfig + "}," : "";
-  return "func.func(" + npu + "edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
+  return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
          "edgec-fold-constants,edgec-eliminate-dead-code," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -90,6 +93,33 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
          index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
          "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +
          index + "},convert-cf-to-llvm{" + index + "},reconcile-unrealized-casts";
+}
+
+std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target) {
+  return (target.npu ? npuPipeline(options) + "," : "") + cpuPipeline(options, target);
+}
+
+/// What the NPU's passes made of @main: the submissions and the graph ops
+/// left on the CPU.
+static void describeNpuPartition(func::FuncOp main, CompiledModel &out) {
+  main.walk([&](npu::SubmitOp submit) {
+    NpuSubmission s;
+    if (auto layers = submit->getAttrOfType<ArrayAttr>("npu.layers"))
+      for (Attribute a : layers)
+        s.layers.push_back(cast<StringAttr>(a).str());
+    auto get = [&](StringRef name) {
+      auto a = submit->getAttrOfType<IntegerAttr>(name);
+      return a ? a.getInt() : int64_t(0);
+    };
+    s.macs = get("npu.macs");
+    s.sramBytes = get("npu.sram_bytes");
+    s.streamWords = cast<ShapedType>(submit.getStream().getType()).getNumElements();
+    s.constantBytes = cast<ShapedType>(submit.getConstants().getType()).getNumElements();
+    out.npu.push_back(std::move(s));
+  });
+  for (Operation &op : main.getBody().front())
+    if (isa<graph::GraphDialect>(op.getDialect()) && !isa<graph::ConstantOp>(op))
+      ++out.cpuOps[op.getName().getStringRef().str()];
 }
 
 /// `int <name>_run_packed(void *const *inputs, void *const *outputs, void *arena)`
@@ -198,17 +228,26 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
                  << t << ") cannot be compiled yet",
              failure();
 
-  PassManager pm(ctx);
-  if (failed(parsePassPipeline(loweringPipeline(options, target), pm, llvm::errs())))
-    return module.emitError("internal error: bad lowering pipeline"), failure();
-  if (options.printIRAfterAll) {
-    ctx->disableMultithreading();
-    pm.enableIRPrinting();
-  }
-  if (options.timing)
-    pm.enableTiming();
   CompiledModel out;
-  if (failed(pm.run(module)))
+  auto runPipeline = [&](const std::string &text) -> LogicalResult {
+    PassManager pm(ctx);
+    if (failed(parsePassPipeline(text, pm, llvm::errs())))
+      return module.emitError("internal error: bad lowering pipeline"), failure();
+    if (options.printIRAfterAll) {
+      ctx->disableMultithreading();
+      pm.enableIRPrinting();
+    }
+    if (options.timing)
+      pm.enableTiming();
+    return pm.run(module);
+  };
+  // NPU targets: the NPU's passes first, so the report can say what they chose.
+  if (target.npu) {
+    if (failed(runPipeline(npuPipeline(options))))
+      return failure();
+    describeNpuPartition(main, out);
+  }
+  if (failed(runPipeline(cpuPipeline(options, target))))
     return failure();
   // Conversions are partial: make sure nothing was left behind unlowered.
   Operation *leftover = nullptr;

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,18 +33,30 @@ struct CompileOptions {
   std::string npuConfig; // NPU targets: configuration file, "" = defaults
 };
 
+/// One command stream the CPU code hands to the NPU.
+struct NpuSubmission {
+  std::vector<std::string> layers; // ONNX nodes, in execution order
+  int64_t macs = 0, sramBytes = 0, streamWords = 0, constantBytes = 0;
+};
+
 /// What the lowering learned that the artifact reports.
 struct CompiledModel {
   std::vector<std::string> objects; // ELF objects (a large model's code in parts)
   int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
+  // NPU targets: the submissions, and the graph ops left to the CPU.
+  std::vector<NpuSubmission> npu;
+  std::map<std::string, int64_t> cpuOps;
 };
 
 /// Registers everything the pipeline's textual description names.
 void registerPipelineDialectsAndPasses(mlir::DialectRegistry &registry);
 
 /// The pass pipeline from the graph dialect to the LLVM dialect, as text:
-/// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same.
+/// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same. For
+/// NPU targets it starts with npuPipeline.
 std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target);
+/// NPU targets: partition and compile the NPU's subgraphs (graph level).
+std::string npuPipeline(const CompileOptions &options);
 
 /// Lowers `module` (graph dialect, one @main) in place and emits its objects.
 /// Errors are reported through the context's diagnostics.

@@ -181,6 +181,29 @@ enum { EDGEC_NPU_END_WORDS = 1 };
 #define EDGEC_NPU_ERROR_WRONG_CONFIG 101  /* compiled for another MAC array or SRAM size */
 #define EDGEC_NPU_ERROR_BAD_ADDRESS 102   /* a command reaches outside SRAM or a binding */
 #define EDGEC_NPU_ERROR_TIMEOUT 103
+#define EDGEC_NPU_ERROR_NO_DEVICE 104     /* no NPU (or another format) at the driver's address */
+
+/* The device's registers (edgec_npu.c), byte offsets. */
+enum {
+  EDGEC_NPU_REG_ID = 0x00,
+  EDGEC_NPU_REG_VERSION = 0x04,
+  EDGEC_NPU_REG_CONTROL = 0x08,
+  EDGEC_NPU_REG_STATUS = 0x0C,
+  EDGEC_NPU_REG_RESULT = 0x10,
+  EDGEC_NPU_REG_STREAM_LO = 0x14,
+  EDGEC_NPU_REG_STREAM_HI = 0x18,
+  EDGEC_NPU_REG_STREAM_WORDS = 0x1C,
+  EDGEC_NPU_REG_TABLE_LO = 0x20,
+  EDGEC_NPU_REG_TABLE_HI = 0x24,
+  EDGEC_NPU_REG_TABLE_COUNT = 0x28,
+  EDGEC_NPU_REG_BYTES = 0x2C
+};
+#define EDGEC_NPU_CONTROL_START 1u /* run the stream the registers name */
+#define EDGEC_NPU_CONTROL_ACK 2u   /* the result was read: clear DONE */
+#define EDGEC_NPU_STATUS_BUSY 1u
+#define EDGEC_NPU_STATUS_DONE 2u
+/* Most bindings a submission may have (the driver's table is on the stack). */
+#define EDGEC_NPU_MAX_BINDINGS 64u
 
 #ifdef __cplusplus
 extern "C" {

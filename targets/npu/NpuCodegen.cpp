@@ -192,7 +192,13 @@ struct Planner {
 
   bool emit(const std::vector<Chunk> &chunks) {
     uint32_t inputs = uint32_t(p.inputs.size());
+    if (1 + inputs + p.outputs.size() > EDGEC_NPU_MAX_BINDINGS)
+      return fail("an NPU subgraph with " + std::to_string(inputs) + " inputs and " +
+                  std::to_string(p.outputs.size()) + " outputs needs more bindings than the driver's " +
+                  std::to_string(EDGEC_NPU_MAX_BINDINGS));
     StreamWriter s(cfg, 1 + inputs + uint32_t(p.outputs.size()));
+    for (const Layer &l : p.layers) // the name table in execution order
+      s.layer(l.name);
     // The weights go round a ring in the SRAM the maps leave: each chunk
     // after the previous one, back to the start when it does not fit. A
     // chunk's DMA waits for the chunks whose bytes it overwrites; when all
