@@ -63,6 +63,16 @@ struct ProgramBuilder {
     return maps[v] = uint32_t(program.maps.size() - 1);
   }
 
+  /// The map of `v`; a value the subgraph neither receives nor computes
+  /// (a constant operand) is not one the NPU can read.
+  FailureOr<uint32_t> mapOf(Operation *op, Value v) {
+    auto it = maps.find(v);
+    if (it != maps.end())
+      return it->second;
+    (void)fail(op, "an operand is neither a subgraph input nor computed on the NPU");
+    return failure();
+  }
+
   LogicalResult fail(Operation *op, const std::string &why) {
     failedOp = op;
     error = why;
@@ -95,7 +105,10 @@ struct ProgramBuilder {
     int64_t oc = wt.getDimSize(0), icg = wt.getDimSize(1), kh = wt.getDimSize(2), kw = wt.getDimSize(3);
     l.kind = op.getGroup() > 1 ? npu::LayerKind::DepthwiseConv : npu::LayerKind::Conv;
     l.name = nameOf(op);
-    l.inputs = {maps.lookup(op.getInput())};
+    FailureOr<uint32_t> in = mapOf(op, op.getInput());
+    if (failed(in))
+      return failure();
+    l.inputs = {*in};
     l.kernelH = uint32_t(kh);
     l.kernelW = uint32_t(kw);
     l.strideH = uint32_t(op.getStrides()[0]);
@@ -129,7 +142,10 @@ struct ProgramBuilder {
     int64_t k = wt.getDimSize(0), n = wt.getDimSize(1);
     l.kind = npu::LayerKind::Conv; // 1x1 over the 1 x M map of K channels
     l.name = nameOf(op);
-    l.inputs = {maps.lookup(op.getLhs())};
+    FailureOr<uint32_t> in = mapOf(op, op.getLhs());
+    if (failed(in))
+      return failure();
+    l.inputs = {*in};
     l.actMin = int32_t(op.getActMin());
     l.actMax = int32_t(op.getActMax());
     SmallVector<int64_t> w;
@@ -159,7 +175,10 @@ struct ProgramBuilder {
     npu::Layer l;
     l.kind = npu::LayerKind::MaxPool;
     l.name = nameOf(op);
-    l.inputs = {maps.lookup(op.getInput())};
+    FailureOr<uint32_t> in = mapOf(op, op.getInput());
+    if (failed(in))
+      return failure();
+    l.inputs = {*in};
     poolGeometry(op, l);
     l.output = addMap(op.getOutput());
     program.layers.push_back(std::move(l));
@@ -184,7 +203,10 @@ struct ProgramBuilder {
       Value a = dequantized(add.getLhs()), b = dequantized(add.getRhs());
       l.kind = npu::LayerKind::Add;
       l.name = nameOf(add);
-      l.inputs = {maps.lookup(a), maps.lookup(b)};
+      FailureOr<uint32_t> ma = mapOf(add, a), mb = mapOf(add, b);
+      if (failed(ma) || failed(mb))
+        return failure();
+      l.inputs = {*ma, *mb};
       l.scaleA = float(mapType(a).getScale());
       l.scaleB = float(mapType(b).getScale());
       // relu then quantize = quantize, then at least the zero point
@@ -194,7 +216,10 @@ struct ProgramBuilder {
       auto in = cast<RankedTensorType>(a.getType());
       l.kind = npu::LayerKind::AveragePool;
       l.name = nameOf(def);
-      l.inputs = {maps.lookup(a)};
+      FailureOr<uint32_t> ma = mapOf(def, a);
+      if (failed(ma))
+        return failure();
+      l.inputs = {*ma};
       l.scaleA = float(mapType(a).getScale());
       if (auto pool = dyn_cast<AveragePoolOp>(def)) {
         poolGeometry(pool, l);
@@ -222,14 +247,23 @@ struct ProgramBuilder {
                             .Case([&](MaxPoolOp p) { return addMaxPool(p); })
                             .Case([&](QuantizeOp q) { return addQuantize(q); })
                             .Case([&](ReshapeOp r) {
+                              // A float reshape is part of an average pool's unit.
+                              if (!isa<quant::QuantizedType>(r.getInput().getType().getElementType()))
+                                return success();
                               // Byte-identical in NHWC (the partition checked): the same map.
-                              if (maps.count(r.getInput()))
-                                maps[r.getOutput()] = maps.lookup(r.getInput());
+                              FailureOr<uint32_t> in = mapOf(r, r.getInput());
+                              if (failed(in))
+                                return failure();
+                              maps[r.getOutput()] = *in;
                               return success();
                             })
                             .Case([&](npu::YieldOp y) {
-                              for (Value v : y.getValues())
-                                program.outputs.push_back(maps.lookup(v));
+                              for (Value v : y.getValues()) {
+                                FailureOr<uint32_t> m = mapOf(y, v);
+                                if (failed(m))
+                                  return failure();
+                                program.outputs.push_back(*m);
+                              }
                               return success();
                             })
                             .Default([](Operation *) { return success(); }); // constants, float parts of units
@@ -290,6 +324,10 @@ struct NpuCompilePass : impl::NpuCompilePassBase<NpuCompilePass> {
         shape = {shape[0], shape[2], shape[3], shape[1]};
       inits.push_back(tensor::EmptyOp::create(b, loc, shape, i8));
     }
+    // Maps that do not fit SRAM live in a scratch buffer of the arena, the
+    // binding after the outputs.
+    if (compiled.scratchBytes)
+      inits.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{int64_t(compiled.scratchBytes)}, i8));
     auto words = RankedTensorType::get({int64_t(compiled.stream.size())}, b.getI32Type());
     Value stream = ConstantOp::create(
         b, loc,

@@ -33,13 +33,15 @@ namespace {
 using namespace mlir;
 using namespace edgec::graph;
 
-/// The NPU's map format: signed int8, per-tensor.
+/// The NPU's map format: signed int8 over its whole range, per-tensor, a
+/// float32 scale.
 bool isNpuMap(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   if (!tensor)
     return false;
   auto q = dyn_cast<quant::UniformQuantizedType>(tensor.getElementType());
-  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8;
+  return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8 && q.getStorageTypeMin() == -128 &&
+         q.getStorageTypeMax() == 127 && q.getExpressedType().isF32();
 }
 
 /// NCHW (rank 4, N = 1) or a row of vectors (rank 2).
@@ -48,7 +50,11 @@ bool isNpuShape(Type t) {
   return (tensor.getRank() == 4 && tensor.getDimSize(0) == 1) || tensor.getRank() == 2;
 }
 
-bool isMap(Value v) { return isNpuMap(v.getType()) && isNpuShape(v.getType()); }
+/// A map the NPU can read: not a constant (the NPU reads maps from its
+/// inputs or computes them; constants are weights).
+bool isMap(Value v) { return isNpuMap(v.getType()) && isNpuShape(v.getType()) && !getStoredConstant(v); }
+
+bool isF32Tensor(Value v) { return cast<RankedTensorType>(v.getType()).getElementType().isF32(); }
 
 /// Symmetric int8 weights the requantisation accepts.
 bool weightsOk(Value weight, Value input, Value output) {
@@ -88,7 +94,8 @@ bool maxPoolOk(MaxPoolOp op) {
                                                               cast<RankedTensorType>(op.getInput().getType()).getShape(),
                                                               cast<RankedTensorType>(op.getOutput().getType()).getElementType()))
     return false; // in and out share scale and zero point
-  return cast<RankedTensorType>(op.getInput().getType()).getRank() == 4 &&
+  // ceil_mode can make a last window all padding, which the NPU refuses.
+  return cast<RankedTensorType>(op.getInput().getType()).getRank() == 4 && !op.getCeilMode() &&
          llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; });
 }
 
@@ -105,9 +112,6 @@ bool isFreeReshape(Operation *op) {
   return vectorLike(in) && vectorLike(out);
 }
 
-/// The float op a dequantize feeds, seen through its one-use chain.
-Operation *singleUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nullptr; }
-
 /// quantize(relu?(add(dequantize a, dequantize b))) ending at `q`.
 SmallVector<Operation *> matchAdd(QuantizeOp q) {
   if (!isMap(q.getOutput()))
@@ -120,7 +124,7 @@ SmallVector<Operation *> matchAdd(QuantizeOp q) {
   }
   auto add = dyn_cast_or_null<AddOp>(def);
   if (!add || !add->hasOneUse() || add.getLhs().getType() != add.getRhs().getType() ||
-      add.getLhs().getType() != add.getResult().getType())
+      add.getLhs().getType() != add.getResult().getType() || !isF32Tensor(add.getResult()))
     return {};
   unit.push_back(add);
   for (Value operand : {add.getLhs(), add.getRhs()}) {
@@ -144,8 +148,14 @@ SmallVector<Operation *> matchAveragePool(QuantizeOp q) {
   }
   if (!def || !def->hasOneUse())
     return {};
+  if (!isF32Tensor(def->getResult(0)))
+    return {};
   if (auto pool = dyn_cast<AveragePoolOp>(def)) {
-    if (pool.getCeilMode() || !llvm::all_of(pool.getDilations(), [](int64_t d) { return d == 1; }))
+    // A window of padding only would divide by zero without count_include_pad.
+    auto pads = pool.getPads(), kernel = pool.getKernelShape();
+    bool padOnly = !pool.getCountIncludePad() && (pads[0] >= kernel[0] || pads[1] >= kernel[1] ||
+                                                  pads[2] >= kernel[0] || pads[3] >= kernel[1]);
+    if (pool.getCeilMode() || padOnly || !llvm::all_of(pool.getDilations(), [](int64_t d) { return d == 1; }))
       return {};
   } else if (!isa<GlobalAveragePoolOp>(def)) {
     return {};
@@ -208,12 +218,16 @@ struct NpuPartitionPass : impl::NpuPartitionPassBase<NpuPartitionPass> {
     // Runs of units in block order.
     SmallVector<SmallVector<Operation *>> runs(1);
     for (Operation &op : fn.getBody().front()) {
-      if (units.count(&op)) {
+      // A reshape only joins a run that computes its input: on its own it
+      // would make a subgraph output that is one of its inputs.
+      bool joins = units.count(&op) &&
+                   (!isa<ReshapeOp>(op) || llvm::is_contained(runs.back(), op.getOperand(0).getDefiningOp()));
+      if (joins) {
         runs.back().push_back(&op);
         continue;
       }
-      bool neutral = member.count(&op) || op.hasTrait<OpTrait::ConstantLike>() || isa<quant::StorageCastOp>(op) ||
-                     isa<DequantizeOp>(op);
+      bool neutral = (member.count(&op) && !units.count(&op)) || op.hasTrait<OpTrait::ConstantLike>() ||
+                     isa<quant::StorageCastOp>(op) || isa<DequantizeOp>(op);
       if (!neutral && !runs.back().empty())
         runs.emplace_back();
     }

@@ -24,7 +24,9 @@
 #include "runtime-stub/npu/edgec_npu.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
+#include <functional>
 #include <numeric>
 
 namespace edgec::npu {
@@ -87,10 +89,19 @@ struct Planner {
     return true;
   }
 
-  /// Lifetimes and SRAM offsets of the maps.
-  bool placeMaps() {
+  std::vector<long> first, last;   // lifetimes in layer indices (-1: the start, L: the end)
+  std::vector<bool> spilled;       // lives in DRAM, read and written in row bands
+  std::vector<uint32_t> dramSpace; // spilled maps: their address space and offset
+  std::vector<uint64_t> dramOffset;
+  uint64_t stagingBytes = 0;       // SRAM for the row bands of spilled maps
+  // Per subgraph input in SRAM: the DMAs that bring its rows, as (last row
+  // + 1, DMAs done once they are in).
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bands;
+
+  bool lifetimes() {
     size_t n = p.maps.size(), L = p.layers.size();
-    std::vector<long> first(n, -2), last(n, -2);
+    first.assign(n, -2);
+    last.assign(n, -2);
     for (uint32_t in : p.inputs)
       first[in] = last[in] = -1;
     for (size_t k = 0; k < L; ++k) {
@@ -109,22 +120,29 @@ struct Planner {
         return fail("an NPU subgraph output must be written by one of its layers");
       last[o] = long(L);
     }
+    return true;
+  }
+
+  /// Packs the maps `which` selects below `limit` bytes: maps whose
+  /// lifetimes overlap get disjoint bytes, largest first, each at the lowest
+  /// 16-byte aligned offset. Returns the top, or UINT64_MAX when one does
+  /// not fit (`failed` names it).
+  uint64_t pack(const std::vector<bool> &which, uint64_t limit, std::vector<uint64_t> &offset, uint32_t &failed) {
+    size_t n = p.maps.size();
     std::vector<uint32_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t a, uint32_t b) { return p.maps[a].bytes() > p.maps[b].bytes(); });
-    sramOffset.assign(n, 0);
+    offset.assign(n, 0);
     std::vector<uint32_t> placed;
     uint64_t top = 0;
     for (uint32_t m : order) {
-      if (first[m] == -2)
-        continue; // unused
-      // The lowest 16-byte aligned offset clear of every placed map that is
-      // alive at the same time.
+      if (first[m] == -2 || !which[m])
+        continue;
       std::vector<std::pair<uint64_t, uint64_t>> busy;
       for (uint32_t q : placed)
         if (first[q] <= last[m] && first[m] <= last[q])
-          busy.push_back({sramOffset[q], sramOffset[q] + p.maps[q].bytes()});
+          busy.push_back({offset[q], offset[q] + p.maps[q].bytes()});
       std::sort(busy.begin(), busy.end());
       uint64_t at = 0;
       for (auto [b, e] : busy) {
@@ -132,15 +150,109 @@ struct Planner {
           break;
         at = std::max(at, alignTo(e, 16));
       }
-      if (at + p.maps[m].bytes() > cfg.sramBytes)
-        return fail("an NPU map of " + std::to_string(p.maps[m].height) + "x" + std::to_string(p.maps[m].width) +
-                    "x" + std::to_string(p.maps[m].channels) + " int8 does not fit the " +
-                    std::to_string(cfg.sramBytes) + " B of SRAM beside the maps alive with it");
-      sramOffset[m] = uint32_t(at);
+      if (at + p.maps[m].bytes() > limit) {
+        failed = m;
+        return UINT64_MAX;
+      }
+      offset[m] = at;
       top = std::max(top, at + p.maps[m].bytes());
       placed.push_back(m);
     }
-    out.activationBytes = uint32_t(alignTo(top, 16));
+    return top;
+  }
+
+  /// The most input rows of map `m` a band of `rows` output rows of `l` reads.
+  uint64_t bandInRows(const Layer &l, uint32_t m, uint32_t rows) const {
+    bool window = l.kind != LayerKind::Add;
+    uint64_t kh = window ? l.kernelH : 1, sh = window ? l.strideH : 1;
+    uint64_t dh = l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv ? l.dilationH : 1;
+    return std::min<uint64_t>(p.maps[m].height, uint64_t(rows - 1) * sh + (kh - 1) * dh + 1);
+  }
+
+  /// SRAM the row bands of `l` take, `rows` output rows each: two buffers
+  /// per spilled input and two for a spilled output.
+  uint64_t bandStaging(const Layer &l, uint32_t rows) const {
+    uint64_t bytes = 0;
+    for (uint32_t m : l.inputs)
+      if (spilled[m])
+        bytes += 2 * alignTo(bandInRows(l, m, rows) * p.maps[m].width * p.maps[m].channels, 16);
+    if (spilled[l.output])
+      bytes += 2 * alignTo(uint64_t(rows) * p.maps[l.output].width * p.maps[l.output].channels, 16);
+    return bytes;
+  }
+
+  /// SRAM offsets of the maps; those that do not fit beside the maps alive
+  /// with them are spilled to DRAM, largest first, until the rest fit in
+  /// what the row bands' staging and the weights leave.
+  bool placeMaps() {
+    if (!lifetimes())
+      return false;
+    size_t n = p.maps.size();
+    spilled.assign(n, false);
+    std::vector<uint64_t> offset;
+    uint32_t failed = 0;
+    uint64_t top = pack(std::vector<bool>(n, true), cfg.sramBytes, offset, failed);
+    // A quarter of SRAM stages row bands (more if one layer's smallest bands
+    // need it), an eighth at least is left for weights; the largest maps
+    // go to DRAM until the rest fit.
+    for (uint64_t staging = cfg.sramBytes / 4 / 16 * 16; top == UINT64_MAX;) {
+      if (staging + cfg.sramBytes / 8 >= cfg.sramBytes)
+        return fail("the NPU's maps do not fit its " + std::to_string(cfg.sramBytes) + " B of SRAM, even "
+                    "through DRAM in row bands");
+      stagingBytes = staging;
+      uint64_t limit = cfg.sramBytes - stagingBytes - cfg.sramBytes / 8;
+      std::vector<uint32_t> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](uint32_t a, uint32_t b) { return p.maps[a].bytes() > p.maps[b].bytes(); });
+      spilled.assign(n, false);
+      for (uint32_t m : order) {
+        std::vector<bool> inSram(n);
+        for (size_t i = 0; i < n; ++i)
+          inSram[i] = !spilled[i];
+        top = pack(inSram, limit, offset, failed);
+        if (top != UINT64_MAX)
+          break;
+        spilled[m] = true;
+      }
+      uint64_t need = 0;
+      for (const Layer &l : p.layers)
+        need = std::max(need, bandStaging(l, 1));
+      if (top != UINT64_MAX && need > stagingBytes) {
+        top = UINT64_MAX; // again with room for one-row bands
+        staging = alignTo(need, 16);
+      } else if (top == UINT64_MAX) {
+        return fail("the NPU's maps do not fit its " + std::to_string(cfg.sramBytes) + " B of SRAM");
+      }
+    }
+    sramOffset.assign(n, 0);
+    for (size_t i = 0; i < n; ++i)
+      sramOffset[i] = uint32_t(offset[i]);
+    out.activationBytes = uint32_t(alignTo(top, 16) + stagingBytes);
+    // Where spilled maps live: an input or output in its own binding, any
+    // other in the scratch binding (packed by lifetime too).
+    dramSpace.assign(n, 0);
+    dramOffset.assign(n, 0);
+    std::vector<bool> scratch(n, false);
+    for (size_t m = 0; m < n; ++m)
+      scratch[m] = spilled[m];
+    uint32_t inputs = uint32_t(p.inputs.size());
+    for (uint32_t i = 0; i < inputs; ++i) {
+      dramSpace[p.inputs[i]] = EDGEC_NPU_SPACE_BINDING0 + 1 + i;
+      scratch[p.inputs[i]] = false;
+    }
+    for (uint32_t o = 0; o < p.outputs.size(); ++o) {
+      dramSpace[p.outputs[o]] = EDGEC_NPU_SPACE_BINDING0 + 1 + inputs + o;
+      scratch[p.outputs[o]] = false;
+    }
+    std::vector<uint64_t> at;
+    uint64_t scratchTop = pack(scratch, UINT64_MAX / 2, at, failed);
+    out.scratchBytes = scratchTop;
+    for (size_t m = 0; m < n; ++m)
+      if (scratch[m]) {
+        dramSpace[m] = EDGEC_NPU_SPACE_BINDING0 + 1 + inputs + uint32_t(p.outputs.size());
+        dramOffset[m] = at[m];
+      }
     return true;
   }
 
@@ -190,13 +302,228 @@ struct Planner {
     return {sramOffset[m], i.height, i.width, i.channels, 0, i.height, i.zeroPoint};
   }
 
+  /// DMAs that must be done before rows [.., lastRow] of map m (a subgraph
+  /// input in SRAM) are read; 0 for maps the NPU computes.
+  uint32_t inputReady(uint32_t m, uint64_t lastRow) const {
+    for (auto [end, dmas] : bands[m])
+      if (lastRow < end)
+        return dmas;
+    return bands[m].empty() ? 0 : bands[m].back().second;
+  }
+
+  /// The last row of input `m` that output rows [.., r1) of `l` read.
+  uint64_t lastInputRow(const Layer &l, uint32_t m, uint32_t r1) const {
+    if (l.kind == LayerKind::Add)
+      return r1 - 1;
+    int64_t dil = (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AveragePool) ? 1 : l.dilationH;
+    int64_t row = int64_t(r1 - 1) * l.strideH + int64_t(l.kernelH - 1) * dil - l.padTop;
+    return uint64_t(std::clamp<int64_t>(row, 0, p.maps[m].height - 1));
+  }
+
+  /// The compute command of layer `l` from its input maps (`in(i)`) to
+  /// `out`; a conv with the weights of `chunk`, loaded at `weightsAt`.
+  template <typename InMap>
+  void emitCompute(StreamWriter &s, uint32_t id, const Layer &l, InMap in, const FmapDesc &out, const Chunk *chunk,
+                   uint64_t weightsAt) {
+    assert((!chunk || weightsAt) && "a conv's weights are loaded before it runs");
+    if (l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv) {
+      ConvDesc d;
+      d.depthwise = l.kind == LayerKind::DepthwiseConv;
+      d.in = in(0);
+      d.out = out;
+      d.oc0 = chunk->oc0;
+      d.ocCount = chunk->count;
+      d.kernelH = l.kernelH;
+      d.kernelW = l.kernelW;
+      d.strideH = l.strideH;
+      d.strideW = l.strideW;
+      d.dilationH = l.dilationH;
+      d.dilationW = l.dilationW;
+      d.padTop = l.padTop;
+      d.padLeft = l.padLeft;
+      d.weights = uint32_t(weightsAt);
+      d.params = uint32_t(weightsAt + chunk->paramsAt);
+      d.actMin = l.actMin;
+      d.actMax = l.actMax;
+      // The array mode that finishes this command first.
+      uint64_t inRows = std::min<uint64_t>(d.in.rows, uint64_t(d.out.rows - 1) * l.strideH +
+                                                          uint64_t(l.kernelH - 1) * l.dilationH + 1);
+      uint64_t reduction = l.reduction(p.maps);
+      d.lanes = bestLanes(cfg, {uint64_t(d.out.rows) * out.width, chunk->count, reduction,
+                                inRows * d.in.width * d.in.channels, chunk->count * reduction});
+      s.conv(id, d);
+    } else if (l.kind == LayerKind::Add) {
+      AddDesc d;
+      d.a = in(0);
+      d.b = in(1);
+      d.out = out;
+      d.aScale = l.scaleA;
+      d.bScale = l.scaleB;
+      d.outScale = l.outScale;
+      d.actMin = l.actMin;
+      d.actMax = l.actMax;
+      s.add(id, d);
+    } else {
+      PoolDesc d;
+      d.average = l.kind == LayerKind::AveragePool;
+      d.countPad = l.countPad;
+      d.in = in(0);
+      d.out = out;
+      d.kernelH = l.kernelH;
+      d.kernelW = l.kernelW;
+      d.strideH = l.strideH;
+      d.strideW = l.strideW;
+      d.padTop = l.padTop;
+      d.padLeft = l.padLeft;
+      d.inScale = l.scaleA;
+      d.outScale = l.outScale;
+      s.pool(id, d);
+    }
+  }
+
+  /// A layer with a map in DRAM: its output in row bands, each band's input
+  /// rows DMA'd into one of two staging buffers while the array works on
+  /// the other's, each band's output (when spilled) computed into one of two
+  /// buffers and DMA'd out. `waited` is the stream's WAIT watermark.
+  bool emitBanded(StreamWriter &s, size_t k, uint32_t id, const std::vector<Chunk> &chunks, size_t firstChunk,
+                  size_t chunkCount, const std::vector<uint64_t> &ringAt, const std::vector<uint32_t> &chunkDma,
+                  const std::function<void(size_t)> &chunkDone, uint32_t &waited) {
+    const Layer &l = p.layers[k];
+    const MapInfo &o = p.maps[l.output];
+    bool window = l.kind != LayerKind::Add;
+    uint32_t kh = window ? l.kernelH : 1, sh = window ? l.strideH : 1;
+    uint32_t dh = l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv ? l.dilationH : 1;
+    int64_t padTop = window ? l.padTop : 0;
+    // Input rows [a, b) that output rows [r0, r1) read.
+    auto inRows = [&](uint32_t m, uint32_t r0, uint32_t r1) {
+      int64_t a = std::max<int64_t>(0, int64_t(r0) * sh - padTop);
+      int64_t b = std::min<int64_t>(p.maps[m].height, int64_t(r1 - 1) * sh + int64_t(kh - 1) * dh - padTop + 1);
+      return std::pair<uint32_t, uint32_t>(uint32_t(a), uint32_t(std::max(a, b)));
+    };
+    uint32_t rows = o.height;
+    while (rows > 0 && bandStaging(l, rows) > stagingBytes)
+      --rows;
+    if (rows == 0)
+      return fail("NPU layer " + l.name + ": one row band does not fit the " + std::to_string(stagingBytes) +
+                  " B staging area");
+    uint64_t stagingAt = out.activationBytes - stagingBytes;
+    // Buffer offsets: [in0 A, in0 B, in1 A, in1 B, out A, out B].
+    std::vector<uint64_t> inBuffer[2];
+    uint64_t at = stagingAt;
+    for (size_t i = 0; i < l.inputs.size(); ++i)
+      if (spilled[l.inputs[i]]) {
+        const MapInfo &in = p.maps[l.inputs[i]];
+        uint64_t size = alignTo(bandInRows(l, l.inputs[i], rows) * in.width * in.channels, 16);
+        inBuffer[i] = {at, at + size};
+        at += 2 * size;
+      }
+    uint64_t outSize = alignTo(uint64_t(rows) * o.width * o.channels, 16);
+    uint64_t outBuffer[2] = {at, at + outSize};
+    auto waitFor = [&](uint32_t dmas) {
+      if (dmas > waited) {
+        s.wait(id, dmas);
+        waited = dmas;
+      }
+    };
+    uint32_t bandCount = (o.height + rows - 1) / rows;
+    for (size_t j = firstChunk; j < firstChunk + std::max<size_t>(chunkCount, 1); ++j) {
+      bool conv = chunkCount > 0;
+      // DMAs that bring band b's input rows, and the computes that read
+      // them (the buffer is free for band b + 2 once band b is done).
+      std::vector<uint32_t> inDma(bandCount, 0), bandCompute(bandCount, 0), outDma(bandCount, 0);
+      auto loadBand = [&](uint32_t b) {
+        uint32_t r0 = b * rows, r1 = std::min(o.height, r0 + rows);
+        for (size_t i = 0; i < l.inputs.size(); ++i) {
+          uint32_t m = l.inputs[i];
+          if (!spilled[m])
+            continue;
+          auto [a, e] = inRows(m, r0, r1);
+          uint64_t rowBytes = uint64_t(p.maps[m].width) * p.maps[m].channels;
+          DmaDesc d;
+          d.srcSpace = dramSpace[m];
+          d.srcOffset = uint32_t(dramOffset[m] + a * rowBytes);
+          d.dstSpace = EDGEC_NPU_SPACE_SRAM;
+          d.dstOffset = uint32_t(inBuffer[i][b % 2]);
+          d.rowBytes = uint32_t((e - a) * rowBytes);
+          // The buffer's previous band is read by then (the first band
+          // waits for everything before: another layer's staging may overlap).
+          d.afterCompute = b >= 2 ? bandCompute[b - 2] : s.computeCount();
+          s.dma(id, d);
+          inDma[b] = s.dmaCount();
+        }
+      };
+      loadBand(0);
+      for (uint32_t b = 0; b < bandCount; ++b) {
+        if (b + 1 < bandCount)
+          loadBand(b + 1);
+        uint32_t r0 = b * rows, r1 = std::min(o.height, r0 + rows);
+        uint32_t need = inDma[b];
+        if (conv)
+          need = std::max(need, chunkDma[j]);
+        if (b >= 2 && spilled[l.output])
+          need = std::max(need, outDma[b - 2]); // the output buffer has left
+        for (uint32_t m : l.inputs) // an input in SRAM may still be arriving
+          if (!spilled[m]) {
+            need = std::max(need, inputReady(m, lastInputRow(l, m, r1)));
+            if (last[m] == long(k) && !bands[m].empty())
+              need = std::max(need, bands[m].back().second);
+          }
+        waitFor(need);
+        auto inMap = [&](size_t i) {
+          uint32_t m = l.inputs[i];
+          FmapDesc f = fmap(m);
+          if (spilled[m]) {
+            auto [a, e] = inRows(m, r0, r1);
+            f.offset = uint32_t(inBuffer[i][b % 2]);
+            f.row0 = a;
+            f.rows = e - a;
+          }
+          return f;
+        };
+        FmapDesc outMap = fmap(l.output);
+        if (spilled[l.output])
+          outMap.offset = uint32_t(outBuffer[b % 2]);
+        else
+          outMap.offset += uint32_t(uint64_t(r0) * o.width * o.channels);
+        outMap.row0 = r0;
+        outMap.rows = r1 - r0;
+        emitCompute(s, id, l, inMap, outMap, conv ? &chunks[j] : nullptr, conv ? ringAt[j] : 0);
+        bandCompute[b] = s.computeCount();
+        if (spilled[l.output]) {
+          DmaDesc d;
+          d.srcSpace = EDGEC_NPU_SPACE_SRAM;
+          d.srcOffset = uint32_t(outBuffer[b % 2]);
+          d.dstSpace = dramSpace[l.output];
+          uint64_t rowBytes = uint64_t(o.width) * o.channels;
+          d.dstOffset = uint32_t(dramOffset[l.output] + uint64_t(r0) * rowBytes);
+          d.rowBytes = uint32_t((r1 - r0) * rowBytes);
+          if (conv && chunks[j].count != o.channels) {
+            // A chunk writes only its channels: strided rows of them.
+            d.rowBytes = chunks[j].count;
+            d.count1 = (r1 - r0) * o.width;
+            d.srcStride1 = d.dstStride1 = o.channels;
+            d.srcOffset += chunks[j].oc0;
+            d.dstOffset += chunks[j].oc0;
+          }
+          d.afterCompute = s.computeCount();
+          s.dma(id, d);
+          outDma[b] = s.dmaCount();
+        }
+      }
+      if (conv)
+        chunkDone(j);
+    }
+    return true;
+  }
+
   bool emit(const std::vector<Chunk> &chunks) {
     uint32_t inputs = uint32_t(p.inputs.size());
-    if (1 + inputs + p.outputs.size() > EDGEC_NPU_MAX_BINDINGS)
+    uint32_t bindings = 1 + inputs + uint32_t(p.outputs.size()) + (out.scratchBytes ? 1 : 0);
+    if (bindings > EDGEC_NPU_MAX_BINDINGS)
       return fail("an NPU subgraph with " + std::to_string(inputs) + " inputs and " +
                   std::to_string(p.outputs.size()) + " outputs needs more bindings than the driver's " +
                   std::to_string(EDGEC_NPU_MAX_BINDINGS));
-    StreamWriter s(cfg, 1 + inputs + uint32_t(p.outputs.size()));
+    StreamWriter s(cfg, bindings);
     for (const Layer &l : p.layers) // the name table in execution order
       s.layer(l.name);
     // The weights go round a ring in the SRAM the maps leave: each chunk
@@ -247,11 +574,12 @@ struct Planner {
     if (!p.layers.empty())
       s.layer(p.layers.front().name);
     loadNext(); // the first chunk before the inputs: the first layer needs both
-    // Per input map: the DMAs that bring its rows, as (last row + 1, DMAs done).
-    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bands(p.maps.size());
+    bands.assign(p.maps.size(), {});
     for (uint32_t i = 0; i < inputs; ++i) {
       uint32_t m = p.inputs[i];
       const MapInfo &info = p.maps[m];
+      if (spilled[m])
+        continue; // read in row bands by the layers that use it
       uint32_t count = std::min<uint32_t>(info.height, 4);
       for (uint32_t b = 0; b < count; ++b) {
         uint32_t r0 = info.height * b / count, r1 = info.height * (b + 1) / count;
@@ -276,14 +604,14 @@ struct Planner {
         waited = dmas;
       }
     };
-    // DMAs that must be done before rows [.., lastRow] of map m are read.
-    auto inputReady = [&](uint32_t m, uint64_t lastRow) -> uint32_t {
-      for (auto [end, dmas] : bands[m])
-        if (lastRow < end)
-          return dmas;
-      return bands[m].empty() ? 0 : bands[m].back().second;
-    };
 
+    // After a chunk's last compute: later chunks may take its place.
+    auto chunkDone = [&](size_t j) {
+      chunkLastUse[j] = s.computeCount();
+      computed = j + 1;
+      while (loadNext())
+        ;
+    };
     size_t nextChunk = 0;
     for (size_t k = 0; k < p.layers.size(); ++k) {
       const Layer &l = p.layers[k];
@@ -293,112 +621,54 @@ struct Planner {
       placement.macs = l.macs(p.maps);
       const MapInfo &o = p.maps[l.output];
       uint32_t firstCompute = s.computeCount();
-      // Output row bands: as many as the input has DMA bands (one when the
-      // input is computed here, or when the weights come in several chunks).
-      uint32_t in0 = l.inputs[0];
       size_t layerChunks = 0;
       for (size_t j = nextChunk; j < chunks.size() && chunks[j].layer == k; ++j)
         ++layerChunks;
-      uint32_t rowBands = (bands[in0].size() > 1 && layerChunks <= 1) ? uint32_t(bands[in0].size()) : 1;
-      rowBands = std::min(rowBands, o.height);
-      auto lastInputRow = [&](uint32_t r1) -> uint64_t {
-        if (l.kind == LayerKind::Add)
-          return r1 - 1;
-        int64_t dil = (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AveragePool) ? 1 : l.dilationH;
-        int64_t row = int64_t(r1 - 1) * l.strideH + int64_t(l.kernelH - 1) * dil - l.padTop;
-        return uint64_t(std::clamp<int64_t>(row, 0, p.maps[in0].height - 1));
-      };
-      auto bandWait = [&](uint32_t r1) {
-        uint32_t need = 0;
-        for (uint32_t in : l.inputs)
-          need = std::max(need, inputReady(in, lastInputRow(r1)));
-        return need;
-      };
-      if (l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv) {
-        for (size_t j = nextChunk; j < nextChunk + layerChunks; ++j) {
-          const Chunk &c = chunks[j];
+      bool banded = spilled[l.output] ||
+                    std::any_of(l.inputs.begin(), l.inputs.end(), [&](uint32_t m) { return spilled[m]; });
+      if (banded) {
+        if (!emitBanded(s, k, id, chunks, nextChunk, layerChunks, ringAt, chunkDma, chunkDone, waited))
+          return false;
+      } else {
+        // Output row bands: as many as the input has DMA bands (one when the
+        // input is computed here, or when the weights come in several chunks).
+        uint32_t in0 = l.inputs[0];
+        uint32_t rowBands = (bands[in0].size() > 1 && layerChunks <= 1) ? uint32_t(bands[in0].size()) : 1;
+        rowBands = std::min(rowBands, o.height);
+        for (size_t j = nextChunk; j < nextChunk + std::max<size_t>(layerChunks, 1); ++j) {
+          const Chunk *chunk = layerChunks ? &chunks[j] : nullptr;
           for (uint32_t b = 0; b < rowBands; ++b) {
             uint32_t r0 = o.height * b / rowBands, r1 = o.height * (b + 1) / rowBands;
-            waitFor(id, std::max(chunkDma[j], bandWait(r1)));
-            ConvDesc d;
-            d.depthwise = l.kind == LayerKind::DepthwiseConv;
-            d.in = fmap(in0);
-            d.out = fmap(l.output);
-            d.out.offset += uint32_t(uint64_t(r0) * o.width * o.channels);
-            d.out.row0 = r0;
-            d.out.rows = r1 - r0;
-            d.oc0 = c.oc0;
-            d.ocCount = c.count;
-            d.kernelH = l.kernelH;
-            d.kernelW = l.kernelW;
-            d.strideH = l.strideH;
-            d.strideW = l.strideW;
-            d.dilationH = l.dilationH;
-            d.dilationW = l.dilationW;
-            d.padTop = l.padTop;
-            d.padLeft = l.padLeft;
-            d.weights = uint32_t(ringAt[j]);
-            d.params = uint32_t(ringAt[j] + c.paramsAt);
-            d.actMin = l.actMin;
-            d.actMax = l.actMax;
-            // The array mode that finishes this command first.
-            uint64_t inRows = std::min<uint64_t>(p.maps[in0].height,
-                                                 uint64_t(d.out.rows - 1) * l.strideH +
-                                                     uint64_t(l.kernelH - 1) * l.dilationH + 1);
-            uint64_t reduction = l.reduction(p.maps);
-            d.lanes = bestLanes(cfg, {uint64_t(d.out.rows) * o.width, c.count, reduction,
-                                      inRows * p.maps[in0].width * p.maps[in0].channels, c.count * reduction});
-            s.conv(id, d);
+            uint32_t need = chunk ? chunkDma[j] : 0;
+            for (uint32_t in : l.inputs) {
+              need = std::max(need, inputReady(in, lastInputRow(l, in, r1)));
+              // An input's last reader waits for all of it: its bytes are
+              // free for other maps afterwards, and no DMA may still write them.
+              if (last[in] == long(k) && !bands[in].empty())
+                need = std::max(need, bands[in].back().second);
+            }
+            waitFor(id, need);
+            FmapDesc outMap = fmap(l.output);
+            outMap.offset += uint32_t(uint64_t(r0) * o.width * o.channels);
+            outMap.row0 = r0;
+            outMap.rows = r1 - r0;
+            emitCompute(s, id, l, [&](size_t i) { return fmap(l.inputs[i]); }, outMap, chunk,
+                        chunk ? ringAt[j] : 0);
           }
-          chunkLastUse[j] = s.computeCount();
-          computed = j + 1;
-          while (loadNext()) // chunks that waited for this one's place
-            ;
-          placement.weightBytes += c.bytes;
-          ++placement.weightChunks;
-        }
-        nextChunk += layerChunks;
-      } else {
-        for (uint32_t b = 0; b < rowBands; ++b) {
-          uint32_t r0 = o.height * b / rowBands, r1 = o.height * (b + 1) / rowBands;
-          waitFor(id, bandWait(r1));
-          FmapDesc outMap = fmap(l.output);
-          outMap.offset += uint32_t(uint64_t(r0) * o.width * o.channels);
-          outMap.row0 = r0;
-          outMap.rows = r1 - r0;
-          if (l.kind == LayerKind::Add) {
-            AddDesc d;
-            d.a = fmap(l.inputs[0]);
-            d.b = fmap(l.inputs[1]);
-            d.out = outMap;
-            d.aScale = l.scaleA;
-            d.bScale = l.scaleB;
-            d.outScale = l.outScale;
-            d.actMin = l.actMin;
-            d.actMax = l.actMax;
-            s.add(id, d);
-          } else {
-            PoolDesc d;
-            d.average = l.kind == LayerKind::AveragePool;
-            d.countPad = l.countPad;
-            d.in = fmap(in0);
-            d.out = outMap;
-            d.kernelH = l.kernelH;
-            d.kernelW = l.kernelW;
-            d.strideH = l.strideH;
-            d.strideW = l.strideW;
-            d.padTop = l.padTop;
-            d.padLeft = l.padLeft;
-            d.inScale = l.scaleA;
-            d.outScale = l.outScale;
-            s.pool(id, d);
-          }
+          if (chunk)
+            chunkDone(j);
         }
       }
+      for (size_t j = nextChunk; j < nextChunk + layerChunks; ++j) {
+        placement.weightBytes += chunks[j].bytes;
+        ++placement.weightChunks;
+      }
+      nextChunk += layerChunks;
       placement.commands = s.computeCount() - firstCompute;
-      // A subgraph output leaves as soon as its layer is done.
+      // A subgraph output in SRAM leaves as soon as its layer is done (a
+      // spilled one was written to its binding band by band).
       for (size_t o2 = 0; o2 < p.outputs.size(); ++o2) {
-        if (p.outputs[o2] != l.output)
+        if (p.outputs[o2] != l.output || spilled[l.output])
           continue;
         DmaDesc d;
         d.srcSpace = EDGEC_NPU_SPACE_SRAM;

@@ -66,7 +66,8 @@ struct CompiledProgram {
   std::vector<uint32_t> stream;
   std::vector<uint8_t> constants; // binding 0
   uint32_t sramBytes = 0;         // highest SRAM byte used + 1
-  uint32_t activationBytes = 0, weightBufferBytes = 0; // maps; the ring of weight chunks
+  uint32_t activationBytes = 0, weightBufferBytes = 0; // maps (and row-band staging); the ring of weight chunks
+  uint64_t scratchBytes = 0; // DRAM for maps that do not fit SRAM: the binding after the outputs
   std::vector<LayerPlacement> layers;
 };
 

@@ -71,8 +71,12 @@ bool parseNpuConfig(const std::string &text, NpuConfig &config, std::string &err
     error = "mac_rows and mac_cols must be at most 256";
     return false;
   }
-  if (config.sramBytes > (1u << 30)) {
-    error = "sram_bytes must be at most 1 GiB";
+  if (config.sramBytes > (1u << 30) || config.sramBytes % 16) {
+    error = "sram_bytes must be a multiple of 16, at most 1 GiB";
+    return false;
+  }
+  if (uint64_t(config.sramBanks) * config.sramBankBytes > (1u << 20)) {
+    error = "sram_banks x sram_bank_bytes must be at most 1 MiB per cycle";
     return false;
   }
   return true;

@@ -4,6 +4,7 @@
 
 #include "runtime-stub/npu/edgec_npu.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -28,7 +29,8 @@ uint32_t StreamWriter::layer(const std::string &name) {
 }
 
 void StreamWriter::begin(uint32_t opcode, uint32_t words, uint32_t layer) {
-  assert(layer < names_.size() && layer <= 0xFFFF && "layer not in the name table");
+  assert(layer < names_.size() && "layer not in the name table");
+  layer = std::min<uint32_t>(layer, 0xFFFF); // the header's 16 bits (a subgraph of 65536 layers shares the last)
   commands_.push_back(opcode | words << 8 | layer << 16);
   ++commandCount_;
 }

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 
 namespace {
 
@@ -39,6 +40,9 @@ edgec::npu::Simulator *device() {
 
 extern "C" int edgec_npu_submit(const uint32_t *stream, uint32_t stream_words, void *const *bindings,
                                 const uint32_t *binding_bytes, uint32_t binding_count) {
+  // One device: callers on several threads take turns, as on hardware.
+  static std::mutex busy;
+  std::lock_guard<std::mutex> lock(busy);
   edgec::npu::Simulator *sim = device();
   if (!sim)
     return EDGEC_NPU_ERROR_WRONG_CONFIG;

@@ -53,3 +53,21 @@ func.func @float_output(%x: tensor<1x1x4x4x!x>) -> tensor<1x2x4x4xf32> {
   %c = graph.conv %dx, %dw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %c : tensor<1x2x4x4xf32>
 }
+
+// A residual sum that is also quantised (for the next conv) reaches the next
+// residual add through its quantised form, as in a QDQ model: the adds then
+// run between int8 maps (MobileNetV2's chain of residual adds).
+// CHECK-LABEL: func.func @residual_chain
+// CHECK: %[[S1:.*]] = graph.add %{{.*}}, %{{.*}} : (tensor<1x4xf32>, tensor<1x4xf32>)
+// CHECK-NEXT: %[[Q1:.*]] = graph.quantize %[[S1]]
+// CHECK-NEXT: %[[D1:.*]] = graph.dequantize %[[Q1]]
+// CHECK: graph.add %[[D1]], %{{.*}}
+func.func @residual_chain(%a: tensor<1x4x!x>, %b: tensor<1x4x!x>, %c: tensor<1x4x!x>) -> (tensor<1x4x!x>, tensor<1x4xf32>) {
+  %fa = graph.dequantize %a : (tensor<1x4x!x>) -> tensor<1x4xf32>
+  %fb = graph.dequantize %b : (tensor<1x4x!x>) -> tensor<1x4xf32>
+  %fc = graph.dequantize %c : (tensor<1x4x!x>) -> tensor<1x4xf32>
+  %s1 = graph.add %fa, %fb : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %s2 = graph.add %s1, %fc : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %q1 = graph.quantize %s1 : (tensor<1x4xf32>) -> tensor<1x4x!x>
+  return %q1, %s2 : tensor<1x4x!x>, tensor<1x4xf32>
+}

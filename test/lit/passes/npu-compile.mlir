@@ -31,4 +31,4 @@ func.func @conv(%x: !in) -> !mid {
   return %r : !mid
 }
 
-// SMALL: error: edgec-npu-compile: an NPU map of 4x4x32 int8 does not fit the 256 B of SRAM
+// SMALL: error: edgec-npu-compile: the NPU's maps do not fit its 256 B of SRAM, even through DRAM in row bands
