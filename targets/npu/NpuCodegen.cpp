@@ -94,6 +94,7 @@ struct Planner {
   std::vector<uint32_t> dramSpace; // spilled maps: their address space and offset
   std::vector<uint64_t> dramOffset;
   uint64_t stagingBytes = 0;       // SRAM for the row bands of spilled maps
+  uint32_t stagingDmaMark = 0;     // DMAs done once no transfer reads the staging area any more
   // Per subgraph input in SRAM: the DMAs that bring its rows, as (last row
   // + 1, DMAs done once they are in).
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bands;
@@ -426,11 +427,14 @@ struct Planner {
       }
     };
     uint32_t bandCount = (o.height + rows - 1) / rows;
+    // The DMAs that last read each output buffer: a band computed into it
+    // waits for them (another layer's, or an earlier chunk's, at first).
+    uint32_t outBufferFree[2] = {stagingDmaMark, stagingDmaMark};
     for (size_t j = firstChunk; j < firstChunk + std::max<size_t>(chunkCount, 1); ++j) {
       bool conv = chunkCount > 0;
       // DMAs that bring band b's input rows, and the computes that read
       // them (the buffer is free for band b + 2 once band b is done).
-      std::vector<uint32_t> inDma(bandCount, 0), bandCompute(bandCount, 0), outDma(bandCount, 0);
+      std::vector<uint32_t> inDma(bandCount, 0), bandCompute(bandCount, 0);
       auto loadBand = [&](uint32_t b) {
         uint32_t r0 = b * rows, r1 = std::min(o.height, r0 + rows);
         for (size_t i = 0; i < l.inputs.size(); ++i) {
@@ -460,12 +464,12 @@ struct Planner {
         uint32_t need = inDma[b];
         if (conv)
           need = std::max(need, chunkDma[j]);
-        if (b >= 2 && spilled[l.output])
-          need = std::max(need, outDma[b - 2]); // the output buffer has left
+        if (spilled[l.output])
+          need = std::max(need, outBufferFree[b % 2]); // its previous band has left
         for (uint32_t m : l.inputs) // an input in SRAM may still be arriving
           if (!spilled[m]) {
             need = std::max(need, inputReady(m, lastInputRow(l, m, r1)));
-            if (last[m] == long(k) && !bands[m].empty())
+            if (last[m] == long(k) && b + 1 == bandCount && !bands[m].empty())
               need = std::max(need, bands[m].back().second);
           }
         waitFor(need);
@@ -507,7 +511,7 @@ struct Planner {
           }
           d.afterCompute = s.computeCount();
           s.dma(id, d);
-          outDma[b] = s.dmaCount();
+          outBufferFree[b % 2] = stagingDmaMark = s.dmaCount();
         }
       }
       if (conv)
@@ -642,9 +646,10 @@ struct Planner {
             uint32_t need = chunk ? chunkDma[j] : 0;
             for (uint32_t in : l.inputs) {
               need = std::max(need, inputReady(in, lastInputRow(l, in, r1)));
-              // An input's last reader waits for all of it: its bytes are
-              // free for other maps afterwards, and no DMA may still write them.
-              if (last[in] == long(k) && !bands[in].empty())
+              // An input's last reader ends having waited for all of it: its
+              // bytes are free for other maps afterwards, and no DMA may
+              // still write them (a strided layer may not read the last rows).
+              if (last[in] == long(k) && b + 1 == rowBands && !bands[in].empty())
                 need = std::max(need, bands[in].back().second);
             }
             waitFor(id, need);

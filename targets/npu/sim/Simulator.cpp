@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 
 namespace edgec::npu {
 
@@ -64,11 +63,9 @@ Fmap fmapAt(const uint32_t *w) {
           int32_t(w[EDGEC_NPU_FMAP_ZERO_POINT])};
 }
 
-/// A command that ran: when, and what SRAM it touched (for the race check).
-struct Timed {
-  size_t index;
-  bool dma;
-  uint64_t start, end;
+/// A command that ran and the SRAM it touched (for the race check).
+struct Touched {
+  size_t index; // in the stream
   std::vector<Range> ranges;
 };
 
@@ -88,7 +85,9 @@ struct Simulator::Impl {
   uint64_t dmaIssue = 0;     // the last DMA's request time (requests are in order)
   uint64_t dmaBusFree = 0;   // the DMA data bus is idle from here
   std::vector<uint64_t> computeEnd, dmaEnd; // completion of each, in stream order
-  std::deque<Timed> recent;  // commands that may still overlap a later one
+  // The race check's history: every compute and every DMA so far, in order.
+  std::vector<Touched> computes, dmas;
+  uint32_t waitMark = 0; // DMAs the compute engine has waited for (WAIT's highest count)
   size_t commandIndex = 0, layer = 0;
 
   int fail(int code, const std::string &message) {
@@ -137,29 +136,26 @@ struct Simulator::Impl {
     return reinterpret_cast<int8_t &>(sim.sram_[f.offset + (uint64_t(y - f.row0) * f.width + x) * f.channels + c]);
   }
 
-  /// A race: an earlier command touching the same bytes (one writing) has
-  /// not finished when this one starts, so hardware would not compute what
-  /// the stream's order says.
-  int record(bool isDma, uint64_t start, uint64_t end, std::vector<Range> ranges) {
+  /// A race: an earlier command touching the same bytes (one writing) that
+  /// the stream does not order before this one, so hardware may run them in
+  /// either order whatever the timing. Ordered are: computes among
+  /// themselves and DMAs among themselves (each engine runs in stream
+  /// order); a DMA before a compute once a WAIT covered it; a compute before
+  /// a DMA that names it in after_compute. `after` is this command's: the
+  /// computes before it (a DMA) or the DMAs before it (a compute) that the
+  /// stream orders first.
+  int record(bool isDma, uint32_t after, std::vector<Range> ranges) {
     for (const Range &r : ranges)
       stats.sramPeak = std::max(stats.sramPeak, r.end);
-    for (const Timed &t : recent) {
-      // DMA transfers hold the bus one after another, in stream order.
-      if (t.end <= start || (t.dma && isDma))
-        continue;
-      for (const Range &a : t.ranges)
+    const std::vector<Touched> &other = isDma ? computes : dmas;
+    for (size_t i = after; i < other.size(); ++i)
+      for (const Range &a : other[i].ranges)
         for (const Range &b : ranges)
           if ((a.write || b.write) && a.begin < b.end && b.begin < a.end)
             return fail(EDGEC_NPU_ERROR_BAD_STREAM,
-                        "races with command " + std::to_string(t.index) + " on SRAM [" + std::to_string(b.begin) +
-                            ", " + std::to_string(b.end) + "): nothing orders them");
-    }
-    recent.push_back({commandIndex, isDma, start, end, std::move(ranges)});
-    // Later commands start after both engines' current times: older
-    // commands that ended before that can no longer overlap.
-    uint64_t horizon = std::min(computeFree, dmaIssue);
-    while (!recent.empty() && recent.front().end <= horizon)
-      recent.pop_front();
+                        "races with command " + std::to_string(other[i].index) + " on SRAM [" +
+                            std::to_string(b.begin) + ", " + std::to_string(b.end) + "): nothing orders them");
+    (isDma ? dmas : computes).push_back({commandIndex, std::move(ranges)});
     return EDGEC_NPU_OK;
   }
 
@@ -185,7 +181,7 @@ struct Simulator::Impl {
     stats.macs += macs;
     computeFree = start + cycles;
     computeEnd.push_back(computeFree);
-    return record(false, start, computeFree, std::move(ranges));
+    return record(false, waitMark, std::move(ranges));
   }
 
   int dma(const uint32_t *w) {
@@ -238,8 +234,8 @@ struct Simulator::Impl {
     const End &side = srcSpace == EDGEC_NPU_SPACE_SRAM ? src : dst;
     uint64_t span = uint64_t(n1 ? n1 - 1 : 0) * side.stride1 + uint64_t(n2 ? n2 - 1 : 0) * side.stride2 + row;
     if (bytes == 0)
-      return record(true, issue, dmaBusFree, {});
-    return record(true, issue, dmaBusFree,
+      return record(true, after, {});
+    return record(true, after,
                   {{uint32_t(side.offset), uint32_t(side.offset + span), dstSpace == EDGEC_NPU_SPACE_SRAM}});
   }
 
@@ -249,6 +245,7 @@ struct Simulator::Impl {
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, "WAIT for a DMA later in the stream");
     if (done)
       waitUntil = std::max(waitUntil, dmaEnd[done - 1]);
+    waitMark = std::max(waitMark, done);
     return EDGEC_NPU_OK;
   }
 
