@@ -306,12 +306,26 @@ struct NpuPartitionPass : impl::NpuPartitionPassBase<NpuPartitionPass> {
     for (Value v : outputs)
       yielded.push_back(map.lookup(v));
     npu::YieldOp::create(b, last->getLoc(), yielded);
-    // Users placed between the units (dequantizes for the CPU) move after.
+    // Ops placed between the units that read a result (dequantizes for the
+    // CPU), and whatever reads those there, move after, in their order.
+    llvm::SetVector<Operation *> later;
+    SmallVector<Value> frontier(outputs.begin(), outputs.end());
+    while (!frontier.empty()) {
+      Value v = frontier.pop_back_val();
+      for (Operation *user : v.getUsers())
+        if (!inside(user) && user->getBlock() == subgraph->getBlock() && user->isBeforeInBlock(subgraph) &&
+            later.insert(user))
+          frontier.append(user->result_begin(), user->result_end());
+    }
+    SmallVector<Operation *> moving(later.begin(), later.end());
+    llvm::sort(moving, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    Operation *after = subgraph;
+    for (Operation *op : moving) {
+      op->moveAfter(after);
+      after = op;
+    }
     for (auto [i, replacement] : llvm::enumerate(subgraph.getResults())) {
       Value old = outputs[i];
-      for (Operation *user : llvm::make_early_inc_range(old.getUsers()))
-        if (!inside(user) && user->isBeforeInBlock(subgraph))
-          user->moveAfter(subgraph);
       old.replaceUsesWithIf(replacement, [&](OpOperand &use) { return !inside(use.getOwner()); });
     }
     // The originals, last first; the dequantizes the CPU still reads stay.

@@ -38,6 +38,8 @@ int32_t clampTo(int64_t v, int64_t lo, int64_t hi) { return int32_t(std::min(std
 /// round_half_even(x / scale) + zp, clamped: the CPU path's quantize.
 int32_t quantizeFloat(float x, float scale, int32_t zp, int32_t lo, int32_t hi) {
   float q = std::nearbyint(x / scale); // the default rounding mode: half to even
+  if (q != q)
+    q = 0; // NaN from absurd scales (inf - inf): a defined result, not UB
   q = q + float(zp);
   q = std::min(std::max(q, float(lo)), float(hi));
   return int32_t(q);
@@ -109,7 +111,9 @@ struct Simulator::Impl {
   int checkFmap(const Fmap &f, const char *what) {
     if (f.rows == 0 || f.width == 0 || f.channels == 0 || f.row0 + uint64_t(f.rows) > f.height)
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, std::string(what) + ": empty map or rows beyond its height");
-    if (!inSram(f.offset, f.bytes()))
+    // Checked in this order, no product below overflows 64 bits.
+    if (f.height > (1u << 30) || f.width > (1u << 30) || f.channels > (1u << 30) || f.rowBytes() > cfg.sramBytes ||
+        !inSram(f.offset, f.bytes()))
       return fail(EDGEC_NPU_ERROR_BAD_ADDRESS, std::string(what) + " reaches outside SRAM");
     if (f.zeroPoint < -128 || f.zeroPoint > 127)
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, std::string(what) + ": zero point outside int8");
@@ -266,7 +270,9 @@ struct Simulator::Impl {
       return rc;
     if (int rc = checkFmap(out, "CONV output"))
       return rc;
-    if (!kh || !kw || !sh || !sw || !dh || !dw || !ocCount || uint64_t(oc0) + ocCount > out.channels ||
+    // Geometry within 16 bits keeps every row and column index in int64.
+    if (!kh || !kw || !sh || !sw || !dh || !dw || std::max({kh, kw, sh, sw, dh, dw}) > 0xFFFF ||
+        std::abs(padTop) > 0xFFFF || std::abs(padLeft) > 0xFFFF || !ocCount || uint64_t(oc0) + ocCount > out.channels ||
         actMin > actMax || actMin < -128 || actMax > 127 || (depthwise && in.channels != out.channels))
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, "CONV geometry is inconsistent");
     uint64_t reduction = uint64_t(kh) * kw * (depthwise ? 1 : in.channels);
@@ -337,7 +343,8 @@ struct Simulator::Impl {
       return rc;
     if (int rc = checkFmap(out, "POOL output"))
       return rc;
-    if (!kh || !kw || !sh || !sw || in.channels != out.channels ||
+    if (!kh || !kw || !sh || !sw || std::max({kh, kw, sh, sw}) > 0xFFFF || std::abs(padTop) > 0xFFFF ||
+        std::abs(padLeft) > 0xFFFF || in.channels != out.channels ||
         (average && !(std::isfinite(inScale) && std::isfinite(outScale) && outScale > 0)))
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, "POOL geometry or scales are inconsistent");
     for (uint32_t oy = out.row0; oy < out.row0 + out.rows; ++oy)
