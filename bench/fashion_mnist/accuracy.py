@@ -91,8 +91,11 @@ def on_npu(args, qdq_model, work, images, test_y, host_logits, ort_ref_logits):
     int8 kernels (must be 0), and the simulator's cycles for one image."""
     art = os.path.join(work, "qdq_npu")
     run([args.edgec, "compile", qdq_model, "--target", "npu", "--name", "fashion", "-o", art])
+    # One pass over the images: the simulator's report then has one line per
+    # submission of each inference.
     run(["cc", "-O2", "-c", "-include", os.path.join(art, "fashion.h"), "-DRUN=fashion_run_packed",
-         "-DARENA_BYTES=FASHION_ARENA_BYTES", os.path.join(HERE, "eval.c"), "-o", os.path.join(art, "eval.o")])
+         "-DARENA_BYTES=FASHION_ARENA_BYTES", "-DPASSES=1", os.path.join(HERE, "eval.c"), "-o",
+         os.path.join(art, "eval.o")])
     sim = [os.path.join(ROOT, "targets", "npu", f) for f in
            ("NpuConfig.cpp", "NpuCost.cpp", "sim/Simulator.cpp", "sim/HostDevice.cpp")]
     exe = os.path.join(art, "eval")

@@ -346,9 +346,11 @@ struct Planner {
       d.params = uint32_t(weightsAt + chunk->paramsAt);
       d.actMin = l.actMin;
       d.actMax = l.actMax;
-      // The array mode that finishes this command first.
-      uint64_t inRows = std::min<uint64_t>(d.in.rows, uint64_t(d.out.rows - 1) * l.strideH +
-                                                          uint64_t(l.kernelH - 1) * l.dilationH + 1);
+      // The array mode that finishes this command first, by the timing
+      // model the simulator uses (the same input rows too).
+      uint64_t inRows = inputRowsRead(d.out.row0, d.out.rows, l.strideH, l.kernelH, l.dilationH, l.padTop,
+                                      d.in.row0, d.in.rows)
+                            .count();
       uint64_t reduction = l.reduction(p.maps);
       d.lanes = bestLanes(cfg, {uint64_t(d.out.rows) * out.width, chunk->count, reduction,
                                 inRows * d.in.width * d.in.channels, chunk->count * reduction});

@@ -9,6 +9,13 @@ namespace {
 uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 } // namespace
 
+RowSpan inputRowsRead(uint64_t outRow0, uint64_t outRows, uint64_t stride, uint64_t kernel, uint64_t dilation,
+                      int64_t padTop, uint64_t inRow0, uint64_t inRows) {
+  int64_t first = int64_t(outRow0 * stride) - padTop;
+  int64_t last = int64_t((outRow0 + outRows - 1) * stride + (kernel - 1) * dilation) - padTop + 1;
+  return {std::max<int64_t>(first, int64_t(inRow0)), std::min<int64_t>(last, int64_t(inRow0 + inRows))};
+}
+
 bool validLanes(const NpuConfig &config, uint32_t lanes) {
   return lanes >= 1 && lanes <= config.macRows && config.macRows % lanes == 0;
 }

@@ -21,6 +21,16 @@ struct ConvWork {
   uint64_t inputBytes = 0, weightBytes = 0;
 };
 
+/// Input rows [first, last) a window op reads to make output rows
+/// [outRow0, outRow0 + outRows) from a buffer holding input rows
+/// [inRow0, inRow0 + inRows): padding rows are not read. Empty when none.
+struct RowSpan {
+  int64_t first = 0, last = 0;
+  uint64_t count() const { return last > first ? uint64_t(last - first) : 0; }
+};
+RowSpan inputRowsRead(uint64_t outRow0, uint64_t outRows, uint64_t stride, uint64_t kernel, uint64_t dilation,
+                      int64_t padTop, uint64_t inRow0, uint64_t inRows);
+
 /// A valid array mode: the rows split into macRows / lanes pixels of
 /// `lanes` reduction steps each, summed per column.
 bool validLanes(const NpuConfig &config, uint32_t lanes);

@@ -125,14 +125,11 @@ struct Simulator::Impl {
   /// command for rows of its buffer it never touches.
   Range rowsRead(const Fmap &in, const Fmap &out, uint32_t stride, uint32_t kernel, uint32_t dilation,
                  int64_t padTop) {
-    int64_t first = int64_t(out.row0) * stride - padTop;
-    int64_t last = int64_t(out.row0 + out.rows - 1) * stride + int64_t(kernel - 1) * dilation - padTop;
-    first = std::max<int64_t>(first, in.row0);
-    last = std::min<int64_t>(last, int64_t(in.row0) + in.rows - 1);
-    if (last < first)
+    RowSpan rows = inputRowsRead(out.row0, out.rows, stride, kernel, dilation, padTop, in.row0, in.rows);
+    if (!rows.count())
       return {in.offset, in.offset, false};
-    return {uint32_t(in.offset + uint64_t(first - in.row0) * in.rowBytes()),
-            uint32_t(in.offset + uint64_t(last + 1 - in.row0) * in.rowBytes()), false};
+    return {uint32_t(in.offset + uint64_t(rows.first - in.row0) * in.rowBytes()),
+            uint32_t(in.offset + uint64_t(rows.last - in.row0) * in.rowBytes()), false};
   }
 
   /// Byte `(y, x, c)` of a map; y in the whole tensor's rows.
