@@ -58,7 +58,8 @@ enum {
   EDGEC_NPU_OP_END = 255
 };
 
-/* DMA: copy count2 x count1 rows of `row` bytes. The row at (i2, i1) starts
+/* DMA: copy count2 x count1 rows of `row` bytes between a binding and SRAM,
+ * or within SRAM (not between two bindings). The row at (i2, i1) starts
  * at src + i2 * src_stride2 + i1 * src_stride1, and goes to the same place
  * with the dst strides. It starts once `after_compute` compute commands have
  * finished (the data it reads was written by them, or the SRAM it

@@ -24,6 +24,7 @@
 #include "runtime-stub/npu/edgec_npu.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstring>
 #include <functional>
@@ -90,6 +91,8 @@ struct Planner {
   }
 
   std::vector<long> first, last;   // lifetimes in layer indices (-1: the start, L: the end)
+  std::vector<long> ownFirst, ownLast; // the same before chains stretch them
+  std::vector<uint64_t> sramSize;  // SRAM bytes per map: all of it, or a chain's row buffers
   std::vector<bool> spilled;       // lives in DRAM, read and written in row bands
   std::vector<uint32_t> dramSpace; // spilled maps: their address space and offset
   std::vector<uint64_t> dramOffset;
@@ -121,19 +124,23 @@ struct Planner {
         return fail("an NPU subgraph output must be written by one of its layers");
       last[o] = long(L);
     }
+    ownFirst = first;
+    ownLast = last;
+    sramSize.resize(n);
+    for (size_t m = 0; m < n; ++m)
+      sramSize[m] = p.maps[m].bytes();
     return true;
   }
 
-  /// Packs the maps `which` selects below `limit` bytes: maps whose
-  /// lifetimes overlap get disjoint bytes, largest first, each at the lowest
+  /// Packs the maps `which` selects below `limit` bytes (`sramSize` each):
+  /// maps whose lifetimes overlap get disjoint bytes, largest first, each at the lowest
   /// 16-byte aligned offset. Returns the top, or UINT64_MAX when one does
   /// not fit (`failed` names it).
   uint64_t pack(const std::vector<bool> &which, uint64_t limit, std::vector<uint64_t> &offset, uint32_t &failed) {
     size_t n = p.maps.size();
     std::vector<uint32_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return p.maps[a].bytes() > p.maps[b].bytes(); });
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return sramSize[a] > sramSize[b]; });
     offset.assign(n, 0);
     std::vector<uint32_t> placed;
     uint64_t top = 0;
@@ -143,23 +150,34 @@ struct Planner {
       std::vector<std::pair<uint64_t, uint64_t>> busy;
       for (uint32_t q : placed)
         if (first[q] <= last[m] && first[m] <= last[q])
-          busy.push_back({offset[q], offset[q] + p.maps[q].bytes()});
+          busy.push_back({offset[q], offset[q] + sramSize[q]});
       std::sort(busy.begin(), busy.end());
       uint64_t at = 0;
       for (auto [b, e] : busy) {
-        if (at + p.maps[m].bytes() <= b)
+        if (at + sramSize[m] <= b)
           break;
         at = std::max(at, alignTo(e, 16));
       }
-      if (at + p.maps[m].bytes() > limit) {
+      if (at + sramSize[m] > limit) {
         failed = m;
         return UINT64_MAX;
       }
       offset[m] = at;
-      top = std::max(top, at + p.maps[m].bytes());
+      top = std::max(top, at + sramSize[m]);
       placed.push_back(m);
     }
     return top;
+  }
+
+  /// Input rows [a, b) of map `m` that output rows [r0, r1) of `l` read
+  /// (padding rows are not).
+  std::pair<uint32_t, uint32_t> rowsRead(const Layer &l, uint32_t m, uint32_t r0, uint32_t r1) const {
+    bool window = l.kind != LayerKind::Add;
+    int64_t kh = window ? l.kernelH : 1, sh = window ? l.strideH : 1, padTop = window ? l.padTop : 0;
+    int64_t dh = l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv ? l.dilationH : 1;
+    int64_t a = std::max<int64_t>(0, int64_t(r0) * sh - padTop);
+    int64_t b = std::min<int64_t>(p.maps[m].height, int64_t(r1 - 1) * sh + (kh - 1) * dh - padTop + 1);
+    return {uint32_t(a), uint32_t(std::max(a, b))};
   }
 
   /// The most input rows of map `m` a band of `rows` output rows of `l` reads.
@@ -182,6 +200,184 @@ struct Planner {
     return bytes;
   }
 
+  // Chains: consecutive layers whose maps between them are "cascaded": held
+  // in SRAM a few rows at a time, never whole. A chain runs band by band of
+  // its last layer's output; each band computes, layer after layer, only
+  // the rows of each cascaded map that band reads and no earlier band
+  // computed. Rows a later band reads again (a window's overlap) are copied
+  // by DMA within SRAM to the front of the map's other buffer, where that
+  // band's new rows follow them.
+  struct Chain {
+    size_t first = 0, last = 0; // layers
+    uint32_t bands = 0;
+    // Per band, per layer of the chain: the rows [lo, hi) of its output
+    // that band needs.
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> need;
+  };
+  std::vector<Chain> chains;
+  std::vector<bool> cascaded;                  // per map
+  std::vector<uint32_t> commandsOf;            // per layer: compute commands emitted
+  std::vector<long> chainOf;                   // per layer: its chain, or -1
+  std::vector<std::array<uint64_t, 2>> bufferAt; // cascaded maps: their two buffers (one when equal)
+
+  uint64_t rowBytes(uint32_t m) const { return uint64_t(p.maps[m].width) * p.maps[m].channels; }
+
+  /// SRAM a conv's weights and parameters take (one chunk).
+  static uint64_t chunkBytes(uint64_t channels, uint64_t reduction) {
+    return alignTo(channels * reduction, 4) + 12 * channels;
+  }
+
+  /// A map a chain may hold a few rows of: written by one layer and read
+  /// once, by the next one, neither an input nor an output of the subgraph.
+  bool chainable(uint32_t m) const {
+    long k = ownFirst[m];
+    if (k < 0 || ownLast[m] != k + 1 || size_t(k + 1) >= p.layers.size())
+      return false;
+    const std::vector<uint32_t> &ins = p.layers[k + 1].inputs;
+    return std::count(ins.begin(), ins.end(), m) == 1;
+  }
+
+  /// The chains the cascaded maps make, each band `rows` of the last
+  /// layer's output at most as large as lets its buffers fit `budget`;
+  /// sets the cascaded maps' sizes and stretches lifetimes over the chains.
+  /// False when a chain's weights would not stay in SRAM all at once.
+  bool formChains(uint64_t budget) {
+    size_t L = p.layers.size();
+    chains.clear();
+    chainOf.assign(L, -1);
+    first = ownFirst;
+    last = ownLast;
+    for (size_t m = 0; m < p.maps.size(); ++m)
+      sramSize[m] = p.maps[m].bytes();
+    for (size_t k = 0; k < L;) {
+      size_t e = k;
+      while (cascaded[p.layers[e].output])
+        ++e; // a cascaded map's reader is the next layer
+      if (e == k) {
+        ++k;
+        continue;
+      }
+      Chain c;
+      c.first = k;
+      c.last = e;
+      // Every weight of the chain stays in SRAM while it runs: at most half
+      // of the eighth of SRAM kept for weights.
+      uint64_t weights = 0;
+      for (size_t j = k; j <= e; ++j)
+        if (p.layers[j].kind == LayerKind::Conv || p.layers[j].kind == LayerKind::DepthwiseConv)
+          weights += chunkBytes(p.maps[p.layers[j].output].channels, p.layers[j].reduction(p.maps));
+      if (weights > cfg.sramBytes / 16)
+        return false;
+      uint32_t height = p.maps[p.layers[e].output].height;
+      for (uint32_t rows = height; rows >= 1; --rows) {
+        scheduleChain(c, rows);
+        if (rows == 1 || chainBytes(c) <= budget)
+          break;
+      }
+      for (size_t j = k; j <= e; ++j) {
+        chainOf[j] = long(chains.size());
+        for (uint32_t in : p.layers[j].inputs)
+          if (!cascaded[in])
+            last[in] = std::max(last[in], long(e));
+        uint32_t out = p.layers[j].output;
+        if (cascaded[out]) {
+          first[out] = long(k);
+          last[out] = long(e);
+          sramSize[out] = bufferBytes(c, j - k).first;
+        } else {
+          first[out] = std::min(first[out], long(k));
+        }
+      }
+      chains.push_back(std::move(c));
+      k = e + 1;
+    }
+    return true;
+  }
+
+  /// Fills `c.need` for bands of `rows` rows of the chain's last output.
+  void scheduleChain(Chain &c, uint32_t rows) {
+    uint32_t height = p.maps[p.layers[c.last].output].height;
+    c.bands = (height + rows - 1) / rows;
+    size_t n = c.last - c.first + 1;
+    c.need.assign(c.bands, std::vector<std::pair<uint32_t, uint32_t>>(n));
+    for (uint32_t b = 0; b < c.bands; ++b) {
+      c.need[b][n - 1] = {b * rows, std::min(height, (b + 1) * rows)};
+      for (size_t i = n - 1; i > 0; --i) {
+        auto [r0, r1] = c.need[b][i];
+        uint32_t in = p.layers[c.first + i - 1].output;
+        c.need[b][i - 1] = r1 > r0 ? rowsRead(p.layers[c.first + i], in, r0, r1) : std::make_pair(r0, r0);
+      }
+    }
+  }
+
+  /// The bytes of one buffer of the `i`-th layer's output in chain `c`, and
+  /// whether it needs two (some band reads rows an earlier one computed).
+  std::pair<uint64_t, bool> bufferBytes(const Chain &c, size_t i) const {
+    uint32_t rows = 0;
+    bool two = false;
+    for (uint32_t b = 0; b < c.bands; ++b) {
+      auto [lo, hi] = c.need[b][i];
+      rows = std::max(rows, hi - lo);
+      two = two || (b > 0 && lo < c.need[b - 1][i].second);
+    }
+    uint64_t one = alignTo(rows * rowBytes(p.layers[c.first + i].output), 16);
+    return {two ? 2 * one : one, two};
+  }
+
+  uint64_t chainBytes(const Chain &c) const {
+    uint64_t bytes = 0;
+    for (size_t i = 0; i + 1 < c.last - c.first + 1; ++i)
+      bytes += bufferBytes(c, i).first;
+    return bytes;
+  }
+
+  /// Cascades the largest maps that can be, one at a time, until the maps
+  /// fit beside an eighth of SRAM for weights. False when they never do.
+  bool placeWithChains(std::vector<uint64_t> &offset, uint64_t &top) {
+    size_t n = p.maps.size();
+    cascaded.assign(n, false);
+    std::vector<bool> tried(n, false);
+    uint32_t failed = 0;
+    uint64_t limit = cfg.sramBytes - cfg.sramBytes / 8;
+    for (;;) {
+      long pick = -1;
+      for (size_t m = 0; m < n; ++m)
+        if (!cascaded[m] && !tried[m] && chainable(uint32_t(m)) &&
+            (pick < 0 || p.maps[m].bytes() > p.maps[pick].bytes()))
+          pick = long(m);
+      if (pick < 0)
+        break;
+      cascaded[pick] = tried[pick] = true;
+      if (!formChains(cfg.sramBytes)) {
+        cascaded[pick] = false;
+        continue;
+      }
+      // Larger bands first (fewer, fuller commands), smaller until it fits.
+      for (uint64_t budget = cfg.sramBytes / 2; budget >= cfg.sramBytes / 32; budget /= 2) {
+        formChains(budget);
+        top = pack(std::vector<bool>(n, true), limit, offset, failed);
+        if (top != UINT64_MAX) {
+          bufferAt.assign(n, {0, 0});
+          for (const Chain &c : chains)
+            for (size_t i = 0; i < c.last - c.first; ++i) {
+              uint32_t m = p.layers[c.first + i].output;
+              auto [bytes, two] = bufferBytes(c, i);
+              bufferAt[m] = {offset[m], offset[m] + (two ? bytes / 2 : 0)};
+            }
+          return true;
+        }
+      }
+    }
+    cascaded.assign(n, false);
+    chains.clear();
+    chainOf.assign(p.layers.size(), -1);
+    first = ownFirst;
+    last = ownLast;
+    for (size_t m = 0; m < n; ++m)
+      sramSize[m] = p.maps[m].bytes();
+    return false;
+  }
+
   /// SRAM offsets of the maps; those that do not fit beside the maps alive
   /// with them are spilled to DRAM, largest first, until the rest fit in
   /// what the row bands' staging and the weights leave.
@@ -192,7 +388,13 @@ struct Planner {
     spilled.assign(n, false);
     std::vector<uint64_t> offset;
     uint32_t failed = 0;
+    cascaded.assign(n, false);
+    chainOf.assign(p.layers.size(), -1);
     uint64_t top = pack(std::vector<bool>(n, true), cfg.sramBytes, offset, failed);
+    // Maps that do not fit at once: chains hold the largest a few rows at a
+    // time; failing that, they go to DRAM.
+    if (top == UINT64_MAX)
+      placeWithChains(offset, top);
     // A quarter of SRAM stages row bands (more if one layer's smallest bands
     // need it), an eighth at least is left for weights; the largest maps
     // go to DRAM until the rest fit.
@@ -327,6 +529,7 @@ struct Planner {
   void emitCompute(StreamWriter &s, uint32_t id, const Layer &l, InMap in, const FmapDesc &out, const Chunk *chunk,
                    uint64_t weightsAt) {
     assert((!chunk || weightsAt) && "a conv's weights are loaded before it runs");
+    ++commandsOf[size_t(&l - p.layers.data())];
     if (l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv) {
       ConvDesc d;
       d.depthwise = l.kind == LayerKind::DepthwiseConv;
@@ -352,8 +555,9 @@ struct Planner {
                                       d.in.row0, d.in.rows)
                             .count();
       uint64_t reduction = l.reduction(p.maps);
+      uint64_t inChannels = d.depthwise ? chunk->count : d.in.channels;
       d.lanes = bestLanes(cfg, {uint64_t(d.out.rows) * out.width, chunk->count, reduction,
-                                inRows * d.in.width * d.in.channels, chunk->count * reduction});
+                                inRows * d.in.width * inChannels, chunk->count * reduction, d.depthwise});
       s.conv(id, d);
     } else if (l.kind == LayerKind::Add) {
       AddDesc d;
@@ -393,16 +597,7 @@ struct Planner {
                   const std::function<void(size_t)> &chunkDone, uint32_t &waited) {
     const Layer &l = p.layers[k];
     const MapInfo &o = p.maps[l.output];
-    bool window = l.kind != LayerKind::Add;
-    uint32_t kh = window ? l.kernelH : 1, sh = window ? l.strideH : 1;
-    uint32_t dh = l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv ? l.dilationH : 1;
-    int64_t padTop = window ? l.padTop : 0;
-    // Input rows [a, b) that output rows [r0, r1) read.
-    auto inRows = [&](uint32_t m, uint32_t r0, uint32_t r1) {
-      int64_t a = std::max<int64_t>(0, int64_t(r0) * sh - padTop);
-      int64_t b = std::min<int64_t>(p.maps[m].height, int64_t(r1 - 1) * sh + int64_t(kh - 1) * dh - padTop + 1);
-      return std::pair<uint32_t, uint32_t>(uint32_t(a), uint32_t(std::max(a, b)));
-    };
+    auto inRows = [&](uint32_t m, uint32_t r0, uint32_t r1) { return rowsRead(l, m, r0, r1); };
     uint32_t rows = o.height;
     while (rows > 0 && bandStaging(l, rows) > stagingBytes)
       --rows;
@@ -522,6 +717,79 @@ struct Planner {
     return true;
   }
 
+  /// Runs chain `c` band by band (see Chain). Every weight chunk of the
+  /// chain is loaded before its first band and kept until its last.
+  void emitChain(StreamWriter &s, const Chain &c, const std::vector<Chunk> &chunks, size_t firstChunk,
+                 const std::vector<uint64_t> &ringAt, const std::vector<uint32_t> &chunkDma,
+                 const std::function<void(uint32_t, uint32_t)> &waitFor) {
+    size_t n = c.last - c.first + 1;
+    std::vector<long> chunkOf(n, -1);
+    for (size_t j = firstChunk; j < chunks.size() && chunks[j].layer <= c.last; ++j) {
+      assert(chunkOf[chunks[j].layer - c.first] < 0 && "a chained layer's weights are one chunk");
+      chunkOf[chunks[j].layer - c.first] = long(j);
+    }
+    // Per cascaded map and buffer: the DMAs done once the copy into it has
+    // landed, and once the last copy out of it has read it.
+    std::vector<std::array<uint32_t, 2>> copiedIn(p.maps.size(), {0, 0}), copiedOut(p.maps.size(), {0, 0});
+    uint32_t lastId = 0;
+    for (uint32_t b = 0; b < c.bands; ++b)
+      for (size_t i = 0; i < n; ++i) {
+        const Layer &l = p.layers[c.first + i];
+        uint32_t id = lastId = s.layer(l.name), m = l.output;
+        auto [lo, hi] = c.need[b][i];
+        uint32_t from = b ? std::max(lo, c.need[b - 1][i].second) : lo; // rows before it are computed
+        if (from < hi) {
+          uint32_t need = chunkOf[i] >= 0 ? chunkDma[chunkOf[i]] : 0;
+          if (cascaded[m])
+            need = std::max(need, copiedOut[m][b % 2]);
+          for (uint32_t in : l.inputs)
+            need = std::max(need, cascaded[in] ? copiedIn[in][b % 2] : inputReady(in, lastInputRow(l, in, hi)));
+          waitFor(id, need);
+          auto inMap = [&](size_t x) {
+            uint32_t in = l.inputs[x];
+            FmapDesc f = fmap(in);
+            if (cascaded[in]) {
+              auto [inLo, inHi] = c.need[b][i - 1];
+              f.offset = uint32_t(bufferAt[in][b % 2]);
+              f.row0 = inLo;
+              f.rows = inHi - inLo;
+            }
+            return f;
+          };
+          FmapDesc outMap = fmap(m);
+          outMap.offset = uint32_t(cascaded[m] ? bufferAt[m][b % 2] + (from - lo) * rowBytes(m)
+                                               : outMap.offset + from * rowBytes(m));
+          outMap.row0 = from;
+          outMap.rows = hi - from;
+          const Chunk *chunk = chunkOf[i] >= 0 ? &chunks[chunkOf[i]] : nullptr;
+          emitCompute(s, id, l, inMap, outMap, chunk, chunk ? ringAt[chunkOf[i]] : 0);
+        }
+        // The rows of m the next band reads again, to the front of the
+        // other buffer, while this band's later layers run.
+        if (cascaded[m] && b + 1 < c.bands && c.need[b + 1][i].first < hi) {
+          uint32_t keep = c.need[b + 1][i].first;
+          DmaDesc d;
+          d.srcSpace = d.dstSpace = EDGEC_NPU_SPACE_SRAM;
+          d.srcOffset = uint32_t(bufferAt[m][b % 2] + (keep - lo) * rowBytes(m));
+          d.dstOffset = uint32_t(bufferAt[m][(b + 1) % 2]);
+          d.rowBytes = uint32_t((hi - keep) * rowBytes(m));
+          d.afterCompute = s.computeCount();
+          s.dma(id, d);
+          copiedIn[m][(b + 1) % 2] = copiedOut[m][b % 2] = s.dmaCount();
+        }
+      }
+    // Nothing may still move into or out of the buffers (later maps reuse
+    // them), nor into an input whose last reader this chain holds.
+    uint32_t pending = 0;
+    for (size_t m = 0; m < p.maps.size(); ++m)
+      pending = std::max({pending, copiedIn[m][0], copiedIn[m][1]});
+    for (size_t k = c.first; k <= c.last; ++k)
+      for (uint32_t in : p.layers[k].inputs)
+        if (!cascaded[in] && ownLast[in] == long(k) && !bands[in].empty())
+          pending = std::max(pending, bands[in].back().second);
+    waitFor(lastId, pending);
+  }
+
   bool emit(const std::vector<Chunk> &chunks) {
     uint32_t inputs = uint32_t(p.inputs.size());
     uint32_t bindings = 1 + inputs + uint32_t(p.outputs.size()) + (out.scratchBytes ? 1 : 0);
@@ -618,18 +886,63 @@ struct Planner {
       while (loadNext())
         ;
     };
+    // After a layer's last command: its report line; a subgraph output in
+    // SRAM leaves (a spilled one was written to its binding band by band).
+    auto finishLayer = [&](size_t k, size_t firstChunk, size_t layerChunks) {
+      const Layer &l = p.layers[k];
+      LayerPlacement placement;
+      placement.name = l.name;
+      placement.macs = l.macs(p.maps);
+      placement.commands = commandsOf[k];
+      placement.chained = chainOf[k] >= 0;
+      for (size_t j = firstChunk; j < firstChunk + layerChunks; ++j) {
+        placement.weightBytes += chunks[j].bytes;
+        ++placement.weightChunks;
+      }
+      for (size_t o2 = 0; o2 < p.outputs.size(); ++o2) {
+        if (p.outputs[o2] != l.output || spilled[l.output])
+          continue;
+        DmaDesc d;
+        d.srcSpace = EDGEC_NPU_SPACE_SRAM;
+        d.srcOffset = sramOffset[l.output];
+        d.dstSpace = EDGEC_NPU_SPACE_BINDING0 + 1 + inputs + uint32_t(o2);
+        d.rowBytes = uint32_t(p.maps[l.output].bytes());
+        d.afterCompute = s.computeCount();
+        s.dma(s.layer(l.name), d);
+      }
+      out.layers.push_back(placement);
+    };
+    commandsOf.assign(p.layers.size(), 0);
     size_t nextChunk = 0;
     for (size_t k = 0; k < p.layers.size(); ++k) {
       const Layer &l = p.layers[k];
       uint32_t id = s.layer(l.name);
-      LayerPlacement placement;
-      placement.name = l.name;
-      placement.macs = l.macs(p.maps);
       const MapInfo &o = p.maps[l.output];
-      uint32_t firstCompute = s.computeCount();
       size_t layerChunks = 0;
       for (size_t j = nextChunk; j < chunks.size() && chunks[j].layer == k; ++j)
         ++layerChunks;
+      if (chainOf[k] >= 0) {
+        const Chain &c = chains[chainOf[k]];
+        while (loadNext()) // the chain's chunks all fit at once (formChains)
+          ;
+        size_t chainChunks = 0;
+        while (nextChunk + chainChunks < chunks.size() && chunks[nextChunk + chainChunks].layer <= c.last)
+          ++chainChunks;
+        if (loaded < nextChunk + chainChunks)
+          return fail("NPU layer " + l.name + ": the weights of its chain do not fit SRAM at once");
+        emitChain(s, c, chunks, nextChunk, ringAt, chunkDma, waitFor);
+        for (size_t j = nextChunk; j < nextChunk + chainChunks; ++j)
+          chunkDone(j);
+        for (size_t kk = c.first; kk <= c.last; ++kk) {
+          size_t own = 0;
+          while (nextChunk + own < chunks.size() && chunks[nextChunk + own].layer == kk)
+            ++own;
+          finishLayer(kk, nextChunk, own);
+          nextChunk += own;
+        }
+        k = c.last;
+        continue;
+      }
       bool banded = spilled[l.output] ||
                     std::any_of(l.inputs.begin(), l.inputs.end(), [&](uint32_t m) { return spilled[m]; });
       if (banded) {
@@ -666,26 +979,8 @@ struct Planner {
             chunkDone(j);
         }
       }
-      for (size_t j = nextChunk; j < nextChunk + layerChunks; ++j) {
-        placement.weightBytes += chunks[j].bytes;
-        ++placement.weightChunks;
-      }
+      finishLayer(k, nextChunk, layerChunks);
       nextChunk += layerChunks;
-      placement.commands = s.computeCount() - firstCompute;
-      // A subgraph output in SRAM leaves as soon as its layer is done (a
-      // spilled one was written to its binding band by band).
-      for (size_t o2 = 0; o2 < p.outputs.size(); ++o2) {
-        if (p.outputs[o2] != l.output || spilled[l.output])
-          continue;
-        DmaDesc d;
-        d.srcSpace = EDGEC_NPU_SPACE_SRAM;
-        d.srcOffset = sramOffset[l.output];
-        d.dstSpace = EDGEC_NPU_SPACE_BINDING0 + 1 + inputs + uint32_t(o2);
-        d.rowBytes = uint32_t(o.bytes());
-        d.afterCompute = s.computeCount();
-        s.dma(id, d);
-      }
-      out.layers.push_back(placement);
     }
     out.stream = s.finish();
     return true;

@@ -59,6 +59,7 @@ struct Program {
 struct LayerPlacement {
   std::string name;
   uint32_t commands = 0, weightChunks = 0;
+  bool chained = false; // run band by band with its neighbours, maps between them in SRAM a few rows at a time
   uint64_t macs = 0, weightBytes = 0;
 };
 

@@ -30,8 +30,10 @@ uint64_t convCycles(const NpuConfig &config, const ConvWork &w, uint32_t lanes) 
   uint64_t drain = ceilDiv(rows * config.macCols, config.ppuElementsPerCycle);
   uint64_t macCycles = pixelBlocks * channelBlocks * std::max(ceilDiv(w.reduction, lanes), drain) + drain;
   // SRAM bounds it from the other side: the input is read once per channel
-  // block, the weights once per pixel block, the output written once.
-  uint64_t traffic = w.inputBytes * channelBlocks + w.weightBytes * pixelBlocks + w.pixels * w.channels;
+  // block (a depthwise block reads only its own channels), the weights once
+  // per pixel block, the output written once.
+  uint64_t inputReads = w.depthwise ? w.inputBytes : w.inputBytes * channelBlocks;
+  uint64_t traffic = inputReads + w.weightBytes * pixelBlocks + w.pixels * w.channels;
   return std::max(macCycles, ceilDiv(traffic, config.sramBytesPerCycle()));
 }
 

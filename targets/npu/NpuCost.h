@@ -15,10 +15,14 @@
 namespace edgec::npu {
 
 /// One CONV command's work: output pixels x output channels, each a sum of
-/// `reduction` products; the SRAM bytes its operands occupy.
+/// `reduction` products; the SRAM bytes of the operands it reads. A dense
+/// conv reads all its input rows' bytes for every channel block; a
+/// depthwise one reads each input channel for its own output channel only,
+/// so `inputBytes` counts the command's channels and is read once.
 struct ConvWork {
   uint64_t pixels = 0, channels = 0, reduction = 0;
   uint64_t inputBytes = 0, weightBytes = 0;
+  bool depthwise = false;
 };
 
 /// Input rows [first, last) a window op reads to make output rows

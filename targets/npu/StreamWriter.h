@@ -26,7 +26,7 @@ struct FmapDesc {
   uint64_t bytes() const { return rowBytes() * rows; }
 };
 
-/// count2 x count1 rows of rowBytes, between SRAM and a binding.
+/// count2 x count1 rows of rowBytes, between SRAM and a binding or within SRAM.
 struct DmaDesc {
   uint32_t srcSpace = 0, srcOffset = 0, dstSpace = 0, dstOffset = 0;
   uint32_t rowBytes = 0, count1 = 1, srcStride1 = 0, dstStride1 = 0, count2 = 1, srcStride2 = 0, dstStride2 = 0;

@@ -1,7 +1,8 @@
 // The NPU back end's plans, run on the simulator: the same layer graph
 // planned for a roomy SRAM and for one so small that weights stream in
-// chunks must compute the same bytes (the simulator rejects any race the
-// plan would have), and a program that cannot fit is refused by name.
+// chunks, maps are chained a few rows at a time, or maps go to DRAM must
+// compute the same bytes (the simulator rejects any race the plan would
+// have), and a program that cannot fit is refused by name.
 
 #include "runtime-stub/npu/edgec_npu.h"
 #include "targets/npu/NpuCodegen.h"
@@ -66,6 +67,34 @@ Program smallNet() {
   return p;
 }
 
+/// Two MobileNetV2 blocks on a 64x16x4 input: expand 1x1 (16), depthwise
+/// 3x3, project 1x1 (4), add the block's input; expand (24), depthwise 3x3
+/// stride 2, project (8). The expanded maps are the largest.
+Program invertedResiduals() {
+  std::mt19937 rng(11);
+  Program p;
+  p.maps = {{64, 16, 4, 2},  {64, 16, 16, -128}, {64, 16, 16, -128}, {64, 16, 4, 5},
+            {64, 16, 4, -1}, {64, 16, 24, -128}, {32, 8, 24, -128},  {32, 8, 8, 3}};
+  p.inputs = {0};
+  p.outputs = {7};
+  p.layers.push_back(conv("expand1", LayerKind::Conv, 0, 1, 1, 1, 16 * 4, 16, rng));
+  p.layers.push_back(conv("dw1", LayerKind::DepthwiseConv, 1, 2, 3, 1, 16 * 9, 16, rng));
+  p.layers.push_back(conv("project1", LayerKind::Conv, 2, 3, 1, 1, 4 * 16, 4, rng));
+  Layer add;
+  add.kind = LayerKind::Add;
+  add.name = "add1";
+  add.inputs = {3, 0};
+  add.output = 4;
+  add.scaleA = 0.03f;
+  add.scaleB = 0.02f;
+  add.outScale = 0.04f;
+  p.layers.push_back(add);
+  p.layers.push_back(conv("expand2", LayerKind::Conv, 4, 5, 1, 1, 24 * 4, 24, rng));
+  p.layers.push_back(conv("dw2", LayerKind::DepthwiseConv, 5, 6, 3, 2, 24 * 9, 24, rng));
+  p.layers.push_back(conv("project2", LayerKind::Conv, 6, 7, 1, 1, 8 * 24, 8, rng));
+  return p;
+}
+
 /// Compiles for `config`, runs on the simulator; returns the outputs' bytes.
 std::vector<uint8_t> runOn(const Program &p, const NpuConfig &config, RunStats &stats, uint64_t scratch = 0) {
   CompiledProgram c;
@@ -73,24 +102,28 @@ std::vector<uint8_t> runOn(const Program &p, const NpuConfig &config, RunStats &
   REQUIRE(compileProgram(p, config, c, error));
   REQUIRE(c.scratchBytes == scratch);
   std::vector<uint8_t> dram(scratch);
-  std::vector<uint8_t> input(p.maps[0].bytes());
+  std::vector<uint8_t> input(p.maps[p.inputs[0]].bytes());
   std::mt19937 rng(9);
   for (uint8_t &b : input)
     b = uint8_t(rng());
-  std::vector<uint8_t> out0(p.maps[4].bytes()), out1(p.maps[5].bytes());
-  Simulator sim(config);
+  std::vector<std::vector<uint8_t>> outs;
   std::vector<Binding> bindings{{c.constants.data(), uint32_t(c.constants.size())},
-                                {input.data(), uint32_t(input.size())},
-                                {out0.data(), uint32_t(out0.size())},
-                                {out1.data(), uint32_t(out1.size())}};
+                                {input.data(), uint32_t(input.size())}};
+  for (uint32_t o : p.outputs)
+    outs.emplace_back(p.maps[o].bytes());
+  for (std::vector<uint8_t> &o : outs)
+    bindings.push_back({o.data(), uint32_t(o.size())});
   if (scratch)
     bindings.push_back({dram.data(), uint32_t(dram.size())});
+  Simulator sim(config);
   int rc = sim.run(c.stream.data(), c.stream.size(), bindings, stats, error);
   INFO(error);
   REQUIRE(rc == EDGEC_NPU_OK);
   CHECK(stats.sramPeak <= c.sramBytes);
-  out0.insert(out0.end(), out1.begin(), out1.end());
-  return out0;
+  std::vector<uint8_t> all;
+  for (const std::vector<uint8_t> &o : outs)
+    all.insert(all.end(), o.begin(), o.end());
+  return all;
 }
 
 } // namespace
@@ -145,4 +178,30 @@ TEST_CASE("NPU plans: a row band that cannot fit is refused", "[npu]") {
   CHECK_FALSE(compileProgram(p, tiny, c, error));
   INFO(error);
   CHECK(error.find(" fit") != std::string::npos);
+}
+
+TEST_CASE("NPU plans: chained layers keep their maps in SRAM a few rows at a time", "[npu]") {
+  Program p = invertedResiduals();
+  NpuConfig roomy, tight;
+  tight.sramBytes = 24576; // an expanded map alone takes 16-24 KiB
+  RunStats a, b;
+  std::vector<uint8_t> wide = runOn(p, roomy, a), narrow = runOn(p, tight, b);
+  CHECK(wide == narrow);
+  CHECK(a.macs == b.macs); // no row is computed twice
+  size_t nonZero = 0;
+  for (uint8_t v : wide)
+    nonZero += v != 0;
+  CHECK(nonZero > wide.size() / 2);
+
+  CompiledProgram c;
+  std::string error;
+  REQUIRE(compileProgram(p, tight, c, error));
+  CHECK(c.scratchBytes == 0); // nothing went to DRAM
+  std::vector<std::string> chained;
+  for (const LayerPlacement &l : c.layers)
+    if (l.chained)
+      chained.push_back(l.name);
+  CHECK(chained == std::vector<std::string>{"expand1", "dw1", "project1", "expand2", "dw2"});
+  CHECK(c.layers[1].commands > 8); // the depthwise conv ran in bands
+  CHECK(b.dmaBytes < a.dmaBytes + p.maps[1].bytes()); // rows copied within SRAM, a small share
 }

@@ -189,8 +189,8 @@ struct Simulator::Impl {
     uint32_t srcSpace = w[EDGEC_NPU_DMA_SRC_SPACE], dstSpace = w[EDGEC_NPU_DMA_DST_SPACE];
     uint32_t row = w[EDGEC_NPU_DMA_ROW_BYTES], n1 = w[EDGEC_NPU_DMA_COUNT1], n2 = w[EDGEC_NPU_DMA_COUNT2];
     uint32_t after = w[EDGEC_NPU_DMA_AFTER_COMPUTE];
-    if ((srcSpace == EDGEC_NPU_SPACE_SRAM) == (dstSpace == EDGEC_NPU_SPACE_SRAM))
-      return fail(EDGEC_NPU_ERROR_BAD_STREAM, "DMA must move between SRAM and a binding");
+    if (srcSpace != EDGEC_NPU_SPACE_SRAM && dstSpace != EDGEC_NPU_SPACE_SRAM)
+      return fail(EDGEC_NPU_ERROR_BAD_STREAM, "DMA must move to or from SRAM");
     if (after > computeEnd.size())
       return fail(EDGEC_NPU_ERROR_BAD_STREAM, "DMA waits for a compute command later in the stream");
     // Where each end of the transfer lives, and the span it covers.
@@ -232,12 +232,19 @@ struct Simulator::Impl {
     layerStats().dmaBytes += bytes;
     stats.dmaBytes += bytes;
     stats.dmaBusyCycles += busCycles;
-    const End &side = srcSpace == EDGEC_NPU_SPACE_SRAM ? src : dst;
-    uint64_t span = uint64_t(n1 ? n1 - 1 : 0) * side.stride1 + uint64_t(n2 ? n2 - 1 : 0) * side.stride2 + row;
     if (bytes == 0)
       return record(true, after, {});
-    return record(true, after,
-                  {{uint32_t(side.offset), uint32_t(side.offset + span), dstSpace == EDGEC_NPU_SPACE_SRAM}});
+    // The SRAM it reads and writes (a copy within SRAM: both).
+    std::vector<Range> touched;
+    auto touch = [&](const End &side, bool write) {
+      uint64_t span = uint64_t(n1 ? n1 - 1 : 0) * side.stride1 + uint64_t(n2 ? n2 - 1 : 0) * side.stride2 + row;
+      touched.push_back({uint32_t(side.offset), uint32_t(side.offset + span), write});
+    };
+    if (srcSpace == EDGEC_NPU_SPACE_SRAM)
+      touch(src, false);
+    if (dstSpace == EDGEC_NPU_SPACE_SRAM)
+      touch(dst, true);
+    return record(true, after, std::move(touched));
   }
 
   int wait(const uint32_t *w) {
@@ -319,7 +326,11 @@ struct Simulator::Impl {
         }
     uint64_t pixels = uint64_t(out.rows) * out.width;
     Range read = rowsRead(in, out, sh, kh, dh, padTop);
-    uint64_t cycles = convCycles(cfg, {pixels, ocCount, reduction, read.end - read.begin, weightBytes}, lanes);
+    uint64_t inputBytes = read.end - read.begin;
+    if (depthwise) // the channels it reads, of every pixel in those rows
+      inputBytes = inputBytes / in.channels * ocCount;
+    uint64_t cycles =
+        convCycles(cfg, {pixels, ocCount, reduction, inputBytes, weightBytes, depthwise}, lanes);
     uint64_t outBegin = out.offset;
     return compute(cycles, pixels * ocCount * reduction,
                    {read, {weights, uint32_t(weights + weightBytes), false},
