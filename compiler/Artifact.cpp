@@ -249,8 +249,10 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
       const NpuSubmission &s = compiled.npu[i];
       r += fmt::format("  #{}: {} layers, {} MACs, SRAM {} bytes, stream {} words, constants {} bytes\n", i,
                        s.layers.size(), s.macs, s.sramBytes, s.streamWords, s.constantBytes);
-      for (const std::string &layer : s.layers)
-        r += fmt::format("      {}\n", layer);
+      if (s.scratchBytes)
+        r += fmt::format("      maps in DRAM: {} bytes of scratch\n", s.scratchBytes);
+      for (size_t l = 0; l < s.layers.size(); ++l)
+        r += fmt::format("      {}{}\n", s.layers[l], s.chained[l] ? "  (chained)" : "");
     }
     r += "CPU (graph ops outside the NPU's subgraphs, the layout changes at their boundaries included):\n";
     for (const auto &[op, count] : compiled.cpuOps)

@@ -113,6 +113,10 @@ static void describeNpuPartition(func::FuncOp main, CompiledModel &out) {
     };
     s.macs = get("npu.macs");
     s.sramBytes = get("npu.sram_bytes");
+    s.scratchBytes = get("npu.dram_scratch_bytes");
+    if (auto chained = submit->getAttrOfType<DenseBoolArrayAttr>("npu.chained"))
+      s.chained.assign(chained.asArrayRef().begin(), chained.asArrayRef().end());
+    s.chained.resize(s.layers.size(), false);
     s.streamWords = cast<ShapedType>(submit.getStream().getType()).getNumElements();
     s.constantBytes = cast<ShapedType>(submit.getConstants().getType()).getNumElements();
     out.npu.push_back(std::move(s));

@@ -348,11 +348,15 @@ struct NpuCompilePass : impl::NpuCompilePassBase<NpuCompilePass> {
     // What the report prints.
     uint64_t macs = 0;
     SmallVector<Attribute> layers;
+    SmallVector<bool> chained;
     for (const npu::LayerPlacement &p : compiled.layers) {
       macs += p.macs;
       layers.push_back(b.getStringAttr(p.name));
+      chained.push_back(p.chained);
     }
     submit->setAttr("npu.layers", b.getArrayAttr(layers));
+    submit->setAttr("npu.chained", b.getDenseBoolArrayAttr(chained));
+    submit->setAttr("npu.dram_scratch_bytes", b.getI64IntegerAttr(int64_t(compiled.scratchBytes)));
     submit->setAttr("npu.macs", b.getI64IntegerAttr(int64_t(macs)));
     submit->setAttr("npu.sram_bytes", b.getI64IntegerAttr(compiled.sramBytes));
     for (auto [old, result] : llvm::zip(subgraph.getResults(), submit.getResults())) {

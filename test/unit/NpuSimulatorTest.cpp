@@ -430,6 +430,35 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
     t.dma(0, d);
     CHECK(runOf(t.finish(), error, cfg) == EDGEC_NPU_OK);
   }
+  SECTION("a copy within SRAM reads and writes SRAM; between two bindings it is refused") {
+    StreamWriter s = base();
+    ConvDesc c;
+    c.in = {0, 4, 16, 16, 0, 4, 0};
+    c.out = {8192, 4, 16, 16, 0, 4, 0};
+    c.ocCount = 16;
+    c.weights = 16384;
+    c.params = 20480;
+    s.conv(0, c);
+    DmaDesc d;
+    d.srcSpace = d.dstSpace = EDGEC_NPU_SPACE_SRAM;
+    d.srcOffset = 8192; // the conv's output: read before the conv is done
+    d.dstOffset = 30000;
+    d.rowBytes = 64;
+    s.dma(0, d);
+    CHECK(runOf(s.finish(), error, cfg) == EDGEC_NPU_ERROR_BAD_STREAM);
+    CHECK(error.find("races with command 0") != std::string::npos);
+    StreamWriter t = base();
+    t.conv(0, c);
+    d.srcOffset = 100;  // the conv's input: both only read it
+    t.dma(0, d);
+    CHECK(runOf(t.finish(), error, cfg) == EDGEC_NPU_OK);
+    StreamWriter u = base();
+    d.srcSpace = d.dstSpace = EDGEC_NPU_SPACE_BINDING0;
+    d.srcOffset = d.dstOffset = 0;
+    u.dma(0, d);
+    CHECK(runOf(u.finish(), error, cfg) == EDGEC_NPU_ERROR_BAD_STREAM);
+    CHECK(error.find("to or from SRAM") != std::string::npos);
+  }
   SECTION("a conv reading rows its input tile does not hold") {
     StreamWriter s = base();
     ConvDesc c;
