@@ -114,6 +114,19 @@ def models():
     yield "fc_autoencoder", FcAutoencoder, (1, 640)
 
 
+def build(make):
+    """The model in eval mode, seeded, with random but not degenerate
+    batch-norm statistics."""
+    torch.manual_seed(0)
+    model = make().eval()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+    return model
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=os.path.join(os.path.expanduser("~"), ".cache", "edgec", "zoo"))
@@ -128,14 +141,7 @@ def main():
         if os.path.exists(path):
             print(f"{name}: {path} (kept)")
             continue
-        torch.manual_seed(0)
-        model = make().eval()
-        # Random but not degenerate batch-norm statistics.
-        with torch.no_grad():
-            for m in model.modules():
-                if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                    m.running_mean.uniform_(-0.1, 0.1)
-                    m.running_var.uniform_(0.5, 1.5)
+        model = build(make)
         tmp = path + ".tmp"
         torch.onnx.export(model, torch.randn(*shape), tmp, opset_version=13,
                           input_names=["input"], output_names=["output"], do_constant_folding=True)

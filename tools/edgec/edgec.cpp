@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Artifact.h"
+#include "compiler/GraphFile.h"
 #include "compiler/Pipeline.h"
 #include "compiler/quantize/Calibration.h"
 #include "compiler/onnx/OnnxImporter.h"
@@ -90,6 +91,21 @@ bool parseImportOptions(const ModelOptions &cmd, edgec::onnx_import::ImportOptio
   return true;
 }
 
+/// The model as graph ops: imported from ONNX, or read from a graph-dialect
+/// file (the PyTorch importer's), which has static shapes already.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(const ModelOptions &cmd, const edgec::onnx_import::ImportOptions &opts,
+                                            mlir::MLIRContext &context) {
+  if (!edgec::isGraphFile(cmd.model))
+    return edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  if (!cmd.inputShapes.empty() || !cmd.dims.empty() || !cmd.inputValues.empty()) {
+    fmt::print(stderr, "edgec: error: {}: --input-shape, --dim and --input-value apply to ONNX models; a "
+                       "graph-dialect model has static shapes (give the PyTorch importer other example inputs)\n",
+               cmd.model);
+    return nullptr;
+  }
+  return edgec::importGraphFile(cmd.model, context);
+}
+
 int runImport(const ImportCommand &cmd) {
   edgec::onnx_import::ImportOptions opts;
   if (!parseImportOptions(cmd, opts))
@@ -100,7 +116,7 @@ int runImport(const ImportCommand &cmd) {
   mlir::MLIRContext context(registry);
   edgec::cli::CliDiagnosticHandler diagnostics(&context);
 
-  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  auto module = loadModel(cmd, opts, context);
   if (!module)
     return kModelError;
   if (cmd.optimize) {
@@ -209,7 +225,7 @@ mlir::OwningOpRef<mlir::ModuleOp> importOptimized(const ModelOptions &cmd, mlir:
   edgec::onnx_import::ImportOptions opts;
   if (!parseImportOptions(cmd, opts))
     return nullptr;
-  auto module = edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
+  auto module = loadModel(cmd, opts, context);
   if (!module)
     return nullptr;
   mlir::PassManager pm(&context);

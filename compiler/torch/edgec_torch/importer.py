@@ -1,0 +1,542 @@
+"""An nn.Module to a graph-dialect module (MLIR text), as edgec reads it.
+
+Each fx node of the trace (tracer.py) becomes graph ops; parameters become
+`graph.constant`s whose bytes are `dense_resource` blobs at the end of the
+file. Shapes come from the values the trace computed, so every op's result
+type is known; edgec's parser checks them against its own shape inference.
+"""
+
+import math
+import operator
+import struct
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .tracer import trace
+
+
+class UnsupportedError(Exception):
+    """A call the importer cannot translate, named with its module path."""
+
+
+_DTYPES = {torch.float32: "f32", torch.float16: "f16", torch.int64: "i64", torch.int32: "i32", torch.bool: "i1",
+           torch.int8: "i8", torch.uint8: "ui8"}
+
+
+def tensor_type(value):
+    if value.dtype not in _DTYPES:
+        raise UnsupportedError(f"tensors of {value.dtype} are not supported")
+    dims = "x".join(str(d) for d in value.shape)
+    return f"tensor<{dims + 'x' if dims else ''}{_DTYPES[value.dtype]}>"
+
+
+def f32(v):
+    """An f32 attribute value MLIR parses back to the same float."""
+    v = struct.unpack("<f", struct.pack("<f", float(v)))[0]
+    return f"{v:.9e} : f32"
+
+
+def i64_array(values):
+    return "array<i64" + (": " + ", ".join(str(int(v)) for v in values) if len(values) else "") + ">"
+
+
+def pair(v, n=2):
+    return list(v) if isinstance(v, (tuple, list)) else [v] * n
+
+
+class Emitter:
+    """Writes the body of @main, one SSA value per line."""
+
+    def __init__(self):
+        self.lines = []
+        self.resources = []  # (name, bytes)
+        self.next_id = 0
+        self.resource_names = set()
+
+    def fresh(self):
+        self.next_id += 1
+        return f"%v{self.next_id}"
+
+    def op(self, text, result_type=None):
+        """Emits `%r = text`; returns %r."""
+        name = self.fresh()
+        self.lines.append(f"    {name} = {text}")
+        return name
+
+    def constant(self, tensor, hint="const"):
+        tensor = tensor.detach().contiguous().cpu()
+        if tensor.dtype == torch.float64:
+            tensor = tensor.float()
+        if tensor.numel() <= 16 and tensor.dtype == torch.float32 and tensor.dim() <= 1:
+            values = ", ".join(f"{v:.9e}" for v in tensor.flatten().tolist())  # exact: f32 through double
+            body = f"dense<{values}>" if tensor.dim() == 0 else f"dense<[{values}]>"
+        else:
+            body = f"dense_resource<{self._resource(tensor, hint)}>"
+        return self.op(f"graph.constant {body} : {tensor_type(tensor)}")
+
+    def _resource(self, tensor, hint):
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in hint) or "const"
+        name, k = base, 1
+        while name in self.resource_names:
+            k += 1
+            name = f"{base}_{k}"
+        self.resource_names.add(name)
+        if tensor.dtype == torch.bool:
+            data = tensor.to(torch.uint8).numpy().tobytes()
+        else:
+            data = tensor.numpy().tobytes()  # little-endian on every machine edgec runs on
+        self.resources.append((name, data))
+        return name
+
+
+class Importer:
+    def __init__(self, gm, input_names, output_names):
+        self.gm = gm
+        self.e = Emitter()
+        self.names = {}  # fx.Node -> SSA name (or a tuple of them)
+        self.input_names = input_names
+        self.output_names = output_names
+
+    # ---- helpers ----------------------------------------------------------
+
+    def where(self, node):
+        return node.meta.get("module_path", "<root>")
+
+    def fail(self, node, what):
+        raise UnsupportedError(f"{self.where(node)}: {what} (fx node `{node.name}`)")
+
+    def v(self, a):
+        """The SSA value of an fx argument (a node), or None."""
+        if isinstance(a, torch.fx.Node):
+            return self.names[a]
+        return None
+
+    def operand(self, node, a, like):
+        """An fx argument as an SSA value; a Python number becomes a constant of `like`'s dtype."""
+        if isinstance(a, torch.fx.Node):
+            return self.names[a], a.meta["value"]
+        if isinstance(a, (int, float, bool)):
+            t = torch.tensor(a, dtype=like.dtype)
+            return self.e.constant(t, "scalar"), t
+        self.fail(node, f"operand {a!r} is not a tensor or a number")
+
+    def unary(self, node, name, x, attrs=""):
+        out = node.meta["value"]
+        attr_text = f" {{{attrs}}}" if attrs else ""
+        return self.e.op(f"graph.{name} {x}{attr_text} : {tensor_type(out)}")
+
+    def unary_typed(self, name, x, out, attrs=""):
+        attr_text = f" {{{attrs}}}" if attrs else ""
+        return self.e.op(f"graph.{name} {x}{attr_text} : {tensor_type(out)}")
+
+    def binary(self, name, a, ta, b, tb, out):
+        return self.e.op(f"graph.{name} {a}, {b} : ({tensor_type(ta)}, {tensor_type(tb)}) -> {tensor_type(out)}")
+
+    def functional(self, name, operands, types, out, attrs=""):
+        attr_text = f" {{{attrs}}}" if attrs else ""
+        ins = ", ".join(tensor_type(t) for t in types)
+        return self.e.op(f"graph.{name} {', '.join(operands)}{attr_text} : ({ins}) -> {tensor_type(out)}")
+
+    def reshape(self, x, tx, shape):
+        out = torch.empty(shape, dtype=tx.dtype)
+        return self.functional("reshape", [x], [tx], out, f"shape = {i64_array(shape)}"), out
+
+    # ---- layers -----------------------------------------------------------
+
+    def conv(self, node, x, tx, weight, bias, stride, padding, dilation, groups):
+        out = node.meta["value"]
+        spatial = weight.dim() - 2
+        if isinstance(padding, str):
+            if padding == "valid":
+                padding = [0] * spatial
+            else:
+                self.fail(node, f"conv padding '{padding}' is not supported; give the pads as numbers")
+        pads = pair(padding, spatial)
+        w = self.e.constant(weight, self.where(node) + "_weight")
+        operands, types = [x, w], [tx, weight]
+        if bias is not None:
+            operands.append(self.e.constant(bias, self.where(node) + "_bias"))
+            types.append(bias)
+        attrs = (f"dilations = {i64_array(pair(dilation, spatial))}, group = {int(groups)} : i64, "
+                 f"pads = {i64_array(pads + pads)}, strides = {i64_array(pair(stride, spatial))}")
+        return self.functional("conv", operands, types, out, attrs)
+
+    def linear(self, node, x, tx, weight, bias):
+        out = node.meta["value"]
+        w = self.e.constant(weight, self.where(node) + "_weight")
+        if tx.dim() == 2:
+            operands, types = [x, w], [tx, weight]
+            if bias is not None:
+                operands.append(self.e.constant(bias, self.where(node) + "_bias"))
+                types.append(bias)
+            return self.functional("gemm", operands, types, out,
+                                   f"alpha = {f32(1)}, beta = {f32(1)}, trans_a = false, trans_b = true")
+        wt = self.e.constant(weight.t(), self.where(node) + "_weight_t")
+        mm = torch.empty(out.shape, dtype=out.dtype)
+        y = self.functional("matmul", [x, wt], [tx, weight.t()], mm)
+        if bias is None:
+            return y
+        b = self.e.constant(bias, self.where(node) + "_bias")
+        return self.binary("add", y, mm, b, bias, out)
+
+    def batch_norm(self, node, x, tx, mean, var, weight, bias, eps):
+        out = node.meta["value"]
+        c = mean.shape[0]
+        weight = weight if weight is not None else torch.ones(c)
+        bias = bias if bias is not None else torch.zeros(c)
+        hint = self.where(node)
+        ops = [x] + [self.e.constant(t, f"{hint}_{n}") for t, n in
+                     ((weight, "weight"), (bias, "bias"), (mean, "mean"), (var, "var"))]
+        return self.functional("batch_norm", ops, [tx, weight, bias, mean, var], out, f"epsilon = {f32(eps)}")
+
+    def pool(self, node, kind, x, tx, kernel, stride, padding, dilation=1, ceil_mode=False, count_include_pad=True):
+        out = node.meta["value"]
+        n = tx.dim() - 2
+        kernel = pair(kernel, n)
+        stride = pair(stride if stride not in (None, []) else kernel, n)
+        pads = pair(padding, n)
+        attrs = (f"ceil_mode = {'true' if ceil_mode else 'false'}, dilations = {i64_array(pair(dilation, n))}, "
+                 f"kernel_shape = {i64_array(kernel)}, pads = {i64_array(pads + pads)}, strides = {i64_array(stride)}")
+        if kind == "average_pool":
+            attrs = f"ceil_mode = {'true' if ceil_mode else 'false'}, count_include_pad = " \
+                    f"{'true' if count_include_pad else 'false'}, " + attrs.split(", ", 1)[1]
+        return self.functional(kind, [x], [tx], out, attrs)
+
+    def adaptive_avg_pool(self, node, x, tx, size):
+        out = node.meta["value"]
+        n = tx.dim() - 2
+        size = [s if s is not None else tx.shape[2 + i] for i, s in enumerate(pair(size, n))]
+        if all(s == 1 for s in size):
+            return self.functional("global_average_pool", [x], [tx], out)
+        ins = list(tx.shape[2:])
+        if any(i % s for i, s in zip(ins, size)):
+            self.fail(node, f"adaptive average pooling from {ins} to {size}: only whole multiples are supported")
+        k = [i // s for i, s in zip(ins, size)]
+        return self.pool(node, "average_pool", x, tx, k, k, 0)
+
+    def flatten(self, node, x, tx, start=0, end=-1):
+        out = node.meta["value"]
+        return self.reshape(x, tx, list(out.shape))[0]
+
+    def activation(self, node, kind, x, tx, **kw):
+        out = node.meta["value"]
+        if kind in ("relu", "sigmoid", "tanh"):
+            return self.unary_typed(kind, x, out)
+        if kind == "relu6":
+            return self.unary_typed("clip", x, out, f"max = {f32(6)}, min = {f32(0)}")
+        if kind == "hardtanh":
+            return self.unary_typed("clip", x, out, f"max = {f32(kw['max_val'])}, min = {f32(kw['min_val'])}")
+        if kind == "hardswish":
+            return self.unary_typed("hard_swish", x, out)
+        if kind == "hardsigmoid":
+            return self.unary_typed("hard_sigmoid", x, out, f"alpha = {f32(1 / 6)}, beta = {f32(0.5)}")
+        if kind == "leaky_relu":
+            return self.unary_typed("leaky_relu", x, out, f"alpha = {f32(kw['negative_slope'])}")
+        if kind == "elu":
+            return self.unary_typed("elu", x, out, f"alpha = {f32(kw['alpha'])}")
+        if kind == "silu":
+            s = self.unary_typed("sigmoid", x, out)
+            return self.binary("mul", x, tx, s, out, out)
+        if kind == "gelu":
+            if kw.get("approximate", "none") != "none":
+                self.fail(node, "GELU with the tanh approximation is not supported")
+            # 0.5 * x * (1 + erf(x / sqrt(2)))
+            c = self.e.constant(torch.tensor(1 / math.sqrt(2)), "gelu_c")
+            scalar = torch.tensor(0.0)
+            xs = self.binary("mul", x, tx, c, scalar, out)
+            er = self.unary_typed("erf", xs, out)
+            one = self.e.constant(torch.tensor(1.0), "one")
+            p1 = self.binary("add", er, out, one, scalar, out)
+            half = self.e.constant(torch.tensor(0.5), "half")
+            hx = self.binary("mul", x, tx, half, scalar, out)
+            return self.binary("mul", hx, out, p1, out, out)
+        self.fail(node, f"activation {kind} is not supported")
+
+    def softmax(self, node, x, tx, dim):
+        out = node.meta["value"]
+        dim = dim % tx.dim()
+        return self.e.op(f"graph.softmax {x} {{axis = {dim} : i64}} : {tensor_type(out)}")
+
+    def mean(self, node, x, tx, dims, keepdim):
+        out = node.meta["value"]
+        dims = sorted(d % tx.dim() for d in (dims if isinstance(dims, (list, tuple)) else [dims]))
+        return self.functional("reduce_mean", [x], [tx], out,
+                               f"axes = {i64_array(dims)}, keepdims = {'true' if keepdim else 'false'}")
+
+    def concat(self, node, tensors, dim):
+        out = node.meta["value"]
+        names = [self.names[t] for t in tensors]
+        types = [t.meta["value"] for t in tensors]
+        return self.functional("concat", names, types, out, f"axis = {dim % out.dim()} : i64")
+
+    def slice_along(self, x, tx, dim, start, end, out):
+        starts = [0] * tx.dim()
+        ends = list(tx.shape)
+        starts[dim], ends[dim] = start, end
+        return self.functional("slice", [x], [tx], out,
+                               f"ends = {i64_array(ends)}, starts = {i64_array(starts)}, "
+                               f"steps = {i64_array([1] * tx.dim())}")
+
+    def split(self, node, x, tx, parts, dim):
+        """chunk/split: a tuple of slices."""
+        dim = dim % tx.dim()
+        outs, start = [], 0
+        for part in parts:
+            length = part.shape[dim]
+            outs.append(self.slice_along(x, tx, dim, start, start + length, part))
+            start += length
+        return tuple(outs)
+
+    def getitem_tensor(self, node, x, tx, index):
+        out = node.meta["value"]
+        if not isinstance(index, tuple):
+            index = (index,)
+        starts, ends, steps = [0] * tx.dim(), list(tx.shape), [1] * tx.dim()
+        squeeze, d = [], 0
+        for item in index:
+            if item is Ellipsis:
+                d = tx.dim() - (len(index) - 1 - index.index(Ellipsis)) + 0
+                continue
+            if isinstance(item, slice):
+                s, e, st = item.indices(tx.shape[d])
+                if st <= 0:
+                    self.fail(node, "negative slice steps are not supported")
+                starts[d], ends[d], steps[d] = s, e, st
+            elif isinstance(item, int):
+                i = item % tx.shape[d]
+                starts[d], ends[d] = i, i + 1
+                squeeze.append(d)
+            else:
+                self.fail(node, f"indexing with {type(item).__name__} is not supported")
+            d += 1
+        sliced_shape = [len(range(s, e, st)) for s, e, st in zip(starts, ends, steps)]
+        sliced = torch.empty(sliced_shape, dtype=tx.dtype)
+        y = self.functional("slice", [x], [tx], sliced, f"ends = {i64_array(ends)}, starts = {i64_array(starts)}, "
+                                                         f"steps = {i64_array(steps)}")
+        if squeeze:
+            y = self.reshape(y, sliced, list(out.shape))[0]
+        return y
+
+    # ---- dispatch ---------------------------------------------------------
+
+    def run(self):
+        gm = self.gm
+        args, arg_types, results = [], [], []
+        for node in gm.graph.nodes:
+            if node.op == "placeholder":
+                value = node.meta["value"]
+                if not isinstance(value, torch.Tensor):
+                    self.fail(node, "inputs must be tensors")
+                name = f"%arg{len(args)}"
+                label = self.input_names[len(args)] if len(args) < len(self.input_names) else node.name
+                args.append(f"{name}: {tensor_type(value)} {{graph.name = \"{label}\"}}")
+                self.names[node] = name
+            elif node.op == "output":
+                flat = node.args[0]
+                flat = list(flat) if isinstance(flat, (tuple, list)) else [flat]
+                for i, r in enumerate(flat):
+                    if not isinstance(r, torch.fx.Node) or not isinstance(r.meta["value"], torch.Tensor):
+                        self.fail(node, "outputs must be tensors")
+                    label = self.output_names[i] if i < len(self.output_names) else f"output{i}"
+                    results.append((self.names[r], r.meta["value"], label))
+            else:
+                self.names[node] = self.translate(node)
+        body = "\n".join(self.e.lines)
+        ret_values = ", ".join(r[0] for r in results)
+        ret_types = ", ".join(tensor_type(r[1]) for r in results)
+        result_sig = ", ".join(f"{tensor_type(r[1])} {{graph.name = \"{r[2]}\"}}" for r in results)
+        text = (f"module {{\n  func.func @main({', '.join(args)}) -> ({result_sig}) {{\n{body}\n"
+                f"    return {ret_values} : {ret_types}\n  }}\n}}\n")
+        if self.e.resources:
+            blobs = ",\n".join(f"      {name}: \"0x04000000{data.hex().upper()}\"" for name, data in self.e.resources)
+            text += f"\n{{-#\n  dialect_resources: {{\n    builtin: {{\n{blobs}\n    }}\n  }}\n#-}}\n"
+        return text
+
+    def translate(self, node):
+        if node.op == "get_attr":
+            value = node.meta["value"]
+            if not isinstance(value, torch.Tensor):
+                self.fail(node, "attribute is not a tensor")
+            return self.e.constant(value, node.target)
+        if node.op == "call_module":
+            return self.translate_module(node, self.gm.get_submodule(node.target))
+        if node.op == "call_function":
+            return self.translate_function(node)
+        if node.op == "call_method":
+            return self.translate_method(node)
+        self.fail(node, f"fx op {node.op}")
+
+    def x_of(self, node):
+        a = node.args[0]
+        if not isinstance(a, torch.fx.Node):
+            self.fail(node, "the first operand is not a tensor")
+        return self.names[a], a.meta["value"]
+
+    def translate_module(self, node, m):
+        x, tx = self.x_of(node)
+        if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            if m.padding_mode != "zeros":
+                self.fail(node, f"Conv padding_mode '{m.padding_mode}' is not supported")
+            return self.conv(node, x, tx, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
+        if isinstance(m, nn.Linear):
+            return self.linear(node, x, tx, m.weight, m.bias)
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if m.training or not m.track_running_stats:
+                self.fail(node, "BatchNorm in training mode: call model.eval() before importing")
+            return self.batch_norm(node, x, tx, m.running_mean, m.running_var, m.weight, m.bias, m.eps)
+        simple = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh",
+                  nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid", nn.SiLU: "silu"}
+        for cls, kind in simple.items():
+            if type(m) is cls:
+                return self.activation(node, kind, x, tx)
+        if isinstance(m, nn.GELU):
+            return self.activation(node, "gelu", x, tx, approximate=getattr(m, "approximate", "none"))
+        if isinstance(m, nn.LeakyReLU):
+            return self.activation(node, "leaky_relu", x, tx, negative_slope=m.negative_slope)
+        if isinstance(m, nn.Hardtanh):
+            return self.activation(node, "hardtanh", x, tx, min_val=m.min_val, max_val=m.max_val)
+        if isinstance(m, nn.ELU):
+            return self.activation(node, "elu", x, tx, alpha=m.alpha)
+        if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d)):
+            if m.return_indices:
+                self.fail(node, "max pooling with indices is not supported")
+            return self.pool(node, "max_pool", x, tx, m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode)
+        if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)):
+            if getattr(m, "divisor_override", None):
+                self.fail(node, "average pooling with divisor_override is not supported")
+            return self.pool(node, "average_pool", x, tx, m.kernel_size, m.stride, m.padding, 1, m.ceil_mode,
+                             m.count_include_pad)
+        if isinstance(m, (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)):
+            return self.adaptive_avg_pool(node, x, tx, m.output_size)
+        if isinstance(m, (nn.Dropout, nn.Identity)):
+            return x
+        if isinstance(m, nn.Flatten):
+            return self.flatten(node, x, tx)
+        if isinstance(m, nn.Softmax):
+            return self.softmax(node, x, tx, m.dim if m.dim is not None else 1)
+        self.fail(node, f"module {type(m).__name__} is not supported")
+
+    def translate_function(self, node):
+        t = node.target
+        out = node.meta["value"]
+        if t is operator.getitem:
+            base = node.args[0]
+            if isinstance(self.names.get(base), tuple):
+                return self.names[base][node.args[1]]
+            x, tx = self.x_of(node)
+            return self.getitem_tensor(node, x, tx, node.args[1])
+        binary = {operator.add: "add", torch.add: "add", operator.mul: "mul", torch.mul: "mul",
+                  operator.sub: "sub", torch.sub: "sub", operator.truediv: "div", torch.div: "div"}
+        if t in binary:
+            a, b = node.args[0], node.args[1]
+            if node.kwargs.get("alpha", 1) != 1:
+                self.fail(node, "add/sub with alpha is not supported")
+            like = out
+            na, ta = self.operand(node, a, like)
+            nb, tb = self.operand(node, b, like)
+            return self.binary(binary[t], na, ta, nb, tb, out)
+        if t in (torch.cat, torch.concat):
+            tensors = node.args[0]
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+            return self.concat(node, tensors, dim)
+        if t is torch.flatten:
+            x, tx = self.x_of(node)
+            return self.flatten(node, x, tx)
+        if t in (torch.reshape,):
+            x, tx = self.x_of(node)
+            return self.reshape(x, tx, list(out.shape))[0]
+        if t in (torch.chunk, torch.split):
+            x, tx = self.x_of(node)
+            dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+            return self.split(node, x, tx, out, dim)
+        if t is torch.transpose:
+            return self.transpose(node, *node.args[1:3])
+        if t is torch.permute:
+            return self.permute(node, node.args[1])
+        if t is torch.mean:
+            x, tx = self.x_of(node)
+            dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", list(range(tx.dim())))
+            keep = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
+            return self.mean(node, x, tx, dims, keep)
+        x, tx = self.x_of(node)
+        kw = dict(node.kwargs)
+        acts = {torch.relu: "relu", F.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid", F.sigmoid: "sigmoid",
+                torch.tanh: "tanh", F.tanh: "tanh", F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid",
+                F.silu: "silu", F.gelu: "gelu"}
+        if t in acts:
+            return self.activation(node, acts[t], x, tx, **kw)
+        if t is F.leaky_relu:
+            slope = node.args[1] if len(node.args) > 1 else kw.get("negative_slope", 0.01)
+            return self.activation(node, "leaky_relu", x, tx, negative_slope=slope)
+        if t is F.hardtanh:
+            lo = node.args[1] if len(node.args) > 1 else kw.get("min_val", -1.0)
+            hi = node.args[2] if len(node.args) > 2 else kw.get("max_val", 1.0)
+            return self.activation(node, "hardtanh", x, tx, min_val=lo, max_val=hi)
+        if t is F.dropout:
+            return x
+        if t is F.adaptive_avg_pool2d or t is F.adaptive_avg_pool1d:
+            return self.adaptive_avg_pool(node, x, tx, node.args[1] if len(node.args) > 1 else kw["output_size"])
+        if t is F.softmax or t is torch.softmax:
+            return self.softmax(node, x, tx, node.args[1] if len(node.args) > 1 else kw["dim"])
+        if t in (F.max_pool2d, F.avg_pool2d):
+            args = list(node.args[1:])
+            names = ["kernel_size", "stride", "padding"]
+            p = {n: (args[i] if i < len(args) else kw.get(n)) for i, n in enumerate(names)}
+            if t is F.max_pool2d:
+                return self.pool(node, "max_pool", x, tx, p["kernel_size"], p["stride"], p["padding"] or 0,
+                                 kw.get("dilation", 1), kw.get("ceil_mode", False))
+            return self.pool(node, "average_pool", x, tx, p["kernel_size"], p["stride"], p["padding"] or 0, 1,
+                             kw.get("ceil_mode", False), kw.get("count_include_pad", True))
+        self.fail(node, f"{getattr(t, '__module__', '')}.{getattr(t, '__name__', t)} is not supported")
+
+    def transpose(self, node, d0, d1):
+        x, tx = self.x_of(node)
+        perm = list(range(tx.dim()))
+        d0, d1 = d0 % tx.dim(), d1 % tx.dim()
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return self.functional("transpose", [x], [tx], node.meta["value"], f"perm = {i64_array(perm)}")
+
+    def permute(self, node, dims):
+        x, tx = self.x_of(node)
+        return self.functional("transpose", [x], [tx], node.meta["value"],
+                               f"perm = {i64_array([d % tx.dim() for d in dims])}")
+
+    def translate_method(self, node):
+        m = node.target
+        out = node.meta["value"]
+        x, tx = self.x_of(node)
+        if m in ("contiguous", "clone", "detach"):
+            return x
+        if m in ("view", "reshape", "flatten", "squeeze", "unsqueeze", "view_as", "reshape_as"):
+            return self.reshape(x, tx, list(out.shape))[0]
+        if m == "transpose":
+            return self.transpose(node, *node.args[1:3])
+        if m == "permute":
+            dims = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
+            return self.permute(node, dims)
+        if m in ("chunk", "split"):
+            dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+            return self.split(node, x, tx, out, dim)
+        if m == "mean":
+            dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", list(range(tx.dim())))
+            keep = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
+            return self.mean(node, x, tx, dims, keep)
+        if m in ("relu", "sigmoid", "tanh"):
+            return self.activation(node, m, x, tx)
+        if m in ("add", "mul", "sub", "div"):
+            nb, tb = self.operand(node, node.args[1], out)
+            return self.binary(m, x, tx, nb, tb, out)
+        if m == "softmax":
+            return self.softmax(node, x, tx, node.args[1] if len(node.args) > 1 else node.kwargs["dim"])
+        self.fail(node, f"Tensor.{m} is not supported")
+
+
+def import_module(module, example_inputs, input_names=(), output_names=()):
+    """MLIR text of the graph dialect for `module` called on `example_inputs`."""
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs,)
+    module = module.eval()
+    gm = trace(module, example_inputs)
+    return Importer(gm, list(input_names), list(output_names)).run()

@@ -1,0 +1,148 @@
+"""torch.fx tracing with the example inputs' values alongside.
+
+Plain `torch.fx.symbolic_trace` cannot follow code that reads a shape
+(`b, c, h, w = x.size()` in ShapeNet's channel shuffle) or unpacks a tuple of
+tensors (`x1, x2 = x.chunk(2, dim=1)`): its proxies have no values. This
+tracer runs every call on the example inputs as it records it, so each node
+carries the tensor it computes (`node.meta["value"]`), and anything that is
+not a tensor (a size, a dim count, a dtype) is the plain Python value: the
+graph is specialised to the example inputs' shapes, which is what an
+ahead-of-time compiler wants anyway.
+"""
+
+import operator
+
+import torch
+import torch.fx
+from torch.fx.node import map_aggregate
+
+
+class TraceFailure(Exception):
+    """A call that could not be run on the example inputs while tracing."""
+
+
+def _is_tensor_tree(value):
+    """True for a tensor, or a tuple/list holding at least one tensor."""
+    if isinstance(value, torch.Tensor):
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_is_tensor_tree(v) for v in value)
+    return False
+
+
+class ConcreteTracer(torch.fx.Tracer):
+    """Records `root`'s forward on `example_inputs`; every node keeps its value."""
+
+    def __init__(self, example_inputs):
+        super().__init__()
+        self.example_inputs = list(example_inputs)
+        self.next_input = 0
+        self.values = {}  # fx.Node -> what it computes on the example inputs
+        self.module_path = {}  # fx.Node -> the module whose forward made it
+
+    def _value_of(self, a):
+        if isinstance(a, torch.fx.proxy.Attribute):
+            return getattr(self._value_of(a.root), a.attr)
+        if isinstance(a, torch.fx.Proxy):
+            return self.values[a.node]
+        return a
+
+    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        concrete_args = map_aggregate(args, self._value_of)
+        concrete_kwargs = map_aggregate(kwargs, self._value_of)
+        if kind == "placeholder":
+            if self.next_input >= len(self.example_inputs):
+                raise TraceFailure(f"forward takes more inputs than the {len(self.example_inputs)} example(s) given")
+            value = self.example_inputs[self.next_input]
+            self.next_input += 1
+        elif kind == "get_attr":
+            with self._running():
+                value = self.root
+                for part in target.split("."):
+                    value = getattr(value, part)
+        elif kind == "output":
+            value = concrete_args[0]
+        else:
+            try:
+                with torch.no_grad(), self._running():
+                    if kind == "call_function":
+                        value = target(*concrete_args, **concrete_kwargs)
+                    elif kind == "call_method":
+                        value = getattr(concrete_args[0], target)(*concrete_args[1:], **concrete_kwargs)
+                    else:  # call_module
+                        value = self.root.get_submodule(target)(*concrete_args, **concrete_kwargs)
+            except Exception as e:  # the user's model raised: say where
+                raise TraceFailure(f"{self._where()}: {_describe(kind, target)} failed on the example inputs: {e}")
+            # Sizes, dims and other non-tensor results are constants of this
+            # trace, not graph nodes.
+            if not _is_tensor_tree(value):
+                return value
+        proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        self.values[proxy.node] = value
+        proxy.node.meta["value"] = value
+        proxy.node.meta["module_path"] = self._where()
+        return proxy
+
+    class _Running:
+        def __init__(self, tracer):
+            self.tracer = tracer
+
+        def __enter__(self):
+            self.before = self.tracer.__dict__.get("_edgec_running", False)
+            self.tracer._edgec_running = True
+
+        def __exit__(self, *exc):
+            self.tracer._edgec_running = self.before
+
+    def _running(self):
+        """While running a call for its value: fx's patched Module.__call__
+        and __getattr__ behave as unpatched."""
+        return ConcreteTracer._Running(self)
+
+    def getattr(self, attr, attr_val, parameter_proxy_cache):
+        if self.__dict__.get("_edgec_running"):
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
+
+    def _where(self):
+        path = getattr(self, "_edgec_module_stack", [])
+        return path[-1] if path else "<root>"
+
+    def call_module(self, m, forward, args, kwargs):
+        if self.__dict__.get("_edgec_running"):
+            return forward(*args, **kwargs)
+        stack = self.__dict__.setdefault("_edgec_module_stack", [])
+        stack.append(self.path_of_module(m) or "<root>")
+        try:
+            return super().call_module(m, forward, args, kwargs)
+        finally:
+            stack.pop()
+
+    def iter(self, obj):
+        # A tuple of tensors unpacks into getitem nodes; fx's own bytecode
+        # inspection for this does not work on Python 3.11.
+        value = self._value_of(obj)
+        if isinstance(value, (tuple, list)):
+            return iter([obj[i] for i in range(len(value))])
+        return super().iter(obj)
+
+    def to_bool(self, obj):
+        # Control flow on a traced value: decided by the example inputs.
+        return bool(self._value_of(obj))
+
+
+def _describe(kind, target):
+    if kind == "call_module":
+        return f"module call"
+    if kind == "call_method":
+        return f"Tensor.{target}"
+    return getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or str(target)
+
+
+def trace(module, example_inputs):
+    """A GraphModule of `module` on `example_inputs`, nodes with their values."""
+    tracer = ConcreteTracer(example_inputs)
+    graph = tracer.trace(module)
+    if tracer.next_input != len(tracer.example_inputs):
+        raise TraceFailure(f"forward takes {tracer.next_input} input(s), {len(tracer.example_inputs)} example(s) given")
+    return torch.fx.GraphModule(tracer.root, graph)

@@ -1,0 +1,139 @@
+"""PyTorch models imported straight from nn.Module (compiler/torch), compiled
+by edgec and run on random inputs, against PyTorch's eager outputs; and the
+same modules exported to ONNX and compiled from there, against the first.
+
+  import_models.py [--edgec BIN] [--targets host,cortex-m4] [--models a,b]
+                   [--work DIR] [--onnx]
+
+Models: torchvision resnet18, mobilenet_v2, mobilenet_v3_small,
+shufflenet_v2_x0_5, squeezenet1_1 at 224x224 and the MLPerf-Tiny-shaped
+models of bench/make_zoo.py, with random weights and random (not
+degenerate) batch-norm statistics. On a target other than host only the
+models that fit a microcontroller run (under its emulator).
+Tolerance as test/e2e: |edgec - torch| <= 1e-4 + 1e-3 * |torch|.
+Prints a line per model and target; exits 1 on any mismatch or failure.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "compiler", "torch"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+import edgec_torch  # noqa: E402
+import make_zoo  # noqa: E402
+
+ATOL, RTOL = 1e-4, 1e-3
+TORCHVISION = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1"]
+MCU_SIZED = ["ds_cnn_kws", "resnet8_cifar", "mobilenet_vww", "fc_autoencoder"]
+
+
+def models():
+    import torchvision
+    for name in TORCHVISION:
+        yield name, lambda n=name: getattr(torchvision.models, n)(), (1, 3, 224, 224)
+    for name, make, shape in make_zoo.models():
+        if name in MCU_SIZED:
+            yield name, make, shape
+
+
+def edgec_outputs(edgec, model_file, target, x, work, tag):
+    """Runs `model_file` with edgec on input x; returns its first output."""
+    xin = os.path.join(work, "x.bin")
+    x.numpy().astype(np.float32).tofile(xin)
+    out = os.path.join(work, f"out-{tag}-{target}")
+    proc = subprocess.run([edgec, "run", model_file, "--target", target, "--input", xin, "--save-outputs", out],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"edgec run {os.path.basename(model_file)} --target {target}: "
+                           + (proc.stderr.strip().splitlines() or ["failed"])[-1])
+    return np.fromfile(os.path.join(out, "out0.bin"), dtype=np.float32)
+
+
+def compare(got, want):
+    want = want.reshape(-1)
+    if got.shape != want.shape:
+        return False, f"{got.size} values, expected {want.size}"
+    err = np.abs(got - want)
+    ok = bool(np.all(err <= ATOL + RTOL * np.abs(want)))
+    return ok, f"max |error| {err.max():.2e} (max |torch| {np.abs(want).max():.2e})"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
+    p.add_argument("--targets", default="host")
+    p.add_argument("--models", default="", help="comma-separated subset")
+    p.add_argument("--work", default="")
+    p.add_argument("--onnx", action="store_true", help="also compile the torch.onnx.export of each model and "
+                                                       "compare the two artifacts' outputs")
+    args = p.parse_args()
+    only = set(filter(None, args.models.split(",")))
+    targets = args.targets.split(",")
+    work = args.work or tempfile.mkdtemp(prefix="edgec-torch-test-")
+    os.makedirs(work, exist_ok=True)
+    failures, runs, skipped = [], 0, 0
+    for name, make, shape in models():
+        if only and name not in only:
+            continue
+        model = make_zoo.build(make)
+        torch.manual_seed(1)
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            want = model(x).numpy()
+        d = os.path.join(work, name)
+        os.makedirs(d, exist_ok=True)
+        mlir = os.path.join(d, f"{name}.mlir")
+        try:
+            with open(mlir, "w") as f:
+                f.write(edgec_torch.import_module(model, (x,), ["input"], ["output"]))
+        except Exception as e:
+            failures.append(f"{name}: import: {e}")
+            print(f"{name}: import FAILED: {e}", flush=True)
+            continue
+        for target in targets:
+            if target != "host" and name not in MCU_SIZED:
+                skipped += 1
+                print(f"{name} on {target}: skipped (too large for a microcontroller)", flush=True)
+                continue
+            runs += 1
+            try:
+                got = edgec_outputs(args.edgec, mlir, target, x, d, "torch")
+            except RuntimeError as e:
+                failures.append(f"{name} on {target}: {e}")
+                print(f"{name} on {target}: FAILED: {e}", flush=True)
+                continue
+            ok, how = compare(got, want)
+            print(f"{name} on {target}: {'ok' if ok else 'MISMATCH'} vs PyTorch eager, {how}", flush=True)
+            if not ok:
+                failures.append(f"{name} on {target}: outputs differ from PyTorch")
+            if args.onnx and target == "host":
+                onnx_file = os.path.join(d, f"{name}.onnx")
+                torch.onnx.export(model, x, onnx_file, opset_version=13, input_names=["input"],
+                                  output_names=["output"])
+                try:
+                    via_onnx = edgec_outputs(args.edgec, onnx_file, target, x, d, "onnx")
+                except RuntimeError as e:
+                    failures.append(f"{name} via ONNX: {e}")
+                    print(f"{name} via ONNX: FAILED: {e}", flush=True)
+                    continue
+                ok, how = compare(got, via_onnx)
+                print(f"{name} via ONNX on {target}: {'ok' if ok else 'MISMATCH'} vs via PyTorch, {how}",
+                      flush=True)
+                if not ok:
+                    failures.append(f"{name}: the ONNX and PyTorch imports' artifacts differ")
+    print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures or runs == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
