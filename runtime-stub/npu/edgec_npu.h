@@ -1,4 +1,4 @@
-/*===- edgec_npu.h - the NPU's command stream (format 1) and driver API -===*
+/*===- edgec_npu.h - the NPU's command stream (format 2) and driver API -===*
  *
  * Shared by the compiler (targets/npu, which writes streams), the simulator
  * (targets/npu/sim, which executes them) and the driver (edgec_npu.c, which
@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define EDGEC_NPU_MAGIC 0x5550454Eu /* "ENPU" */
-#define EDGEC_NPU_FORMAT_VERSION 1u
+#define EDGEC_NPU_FORMAT_VERSION 2u /* 2: DMA may copy within SRAM */
 
 /* Header words. */
 enum {

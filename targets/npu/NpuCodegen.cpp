@@ -175,8 +175,9 @@ struct Planner {
     bool window = l.kind != LayerKind::Add;
     int64_t kh = window ? l.kernelH : 1, sh = window ? l.strideH : 1, padTop = window ? l.padTop : 0;
     int64_t dh = l.kind == LayerKind::Conv || l.kind == LayerKind::DepthwiseConv ? l.dilationH : 1;
-    int64_t a = std::max<int64_t>(0, int64_t(r0) * sh - padTop);
-    int64_t b = std::min<int64_t>(p.maps[m].height, int64_t(r1 - 1) * sh + (kh - 1) * dh - padTop + 1);
+    int64_t height = p.maps[m].height;
+    int64_t a = std::clamp<int64_t>(int64_t(r0) * sh - padTop, 0, height);
+    int64_t b = std::min<int64_t>(height, int64_t(r1 - 1) * sh + (kh - 1) * dh - padTop + 1);
     return {uint32_t(a), uint32_t(std::max(a, b))};
   }
 
@@ -237,10 +238,21 @@ struct Planner {
     return std::count(ins.begin(), ins.end(), m) == 1;
   }
 
-  /// The chains the cascaded maps make, each band `rows` of the last
-  /// layer's output at most as large as lets its buffers fit `budget`;
-  /// sets the cascaded maps' sizes and stretches lifetimes over the chains.
-  /// False when a chain's weights would not stay in SRAM all at once.
+  /// The weights and parameters of chain `c`'s layers, each chunk aligned
+  /// as the ring places it: all of them stay in SRAM while it runs.
+  uint64_t chainWeightBytes(const Chain &c) const {
+    uint64_t bytes = 0;
+    for (size_t j = c.first; j <= c.last; ++j)
+      if (p.layers[j].kind == LayerKind::Conv || p.layers[j].kind == LayerKind::DepthwiseConv)
+        bytes += alignTo(chunkBytes(p.maps[p.layers[j].output].channels, p.layers[j].reduction(p.maps)), 16);
+    return bytes;
+  }
+
+  /// Makes the chains of the cascaded maps, with bands of the last layer's
+  /// output as large as lets each chain's buffers fit `budget` (one row if
+  /// none does); sets the cascaded maps' sizes and stretches lifetimes over
+  /// the chains. False when a chain cannot run: its weights exceed a
+  /// sixteenth of SRAM, or a band would read none of a cascaded map's rows.
   bool formChains(uint64_t budget) {
     size_t L = p.layers.size();
     chains.clear();
@@ -260,20 +272,17 @@ struct Planner {
       Chain c;
       c.first = k;
       c.last = e;
-      // Every weight of the chain stays in SRAM while it runs: at most half
-      // of the eighth of SRAM kept for weights.
-      uint64_t weights = 0;
-      for (size_t j = k; j <= e; ++j)
-        if (p.layers[j].kind == LayerKind::Conv || p.layers[j].kind == LayerKind::DepthwiseConv)
-          weights += chunkBytes(p.maps[p.layers[j].output].channels, p.layers[j].reduction(p.maps));
-      if (weights > cfg.sramBytes / 16)
+      if (chainWeightBytes(c) > cfg.sramBytes / 16)
         return false;
       uint32_t height = p.maps[p.layers[e].output].height;
+      bool runs = false;
       for (uint32_t rows = height; rows >= 1; --rows) {
-        scheduleChain(c, rows);
+        runs = scheduleChain(c, rows);
         if (rows == 1 || chainBytes(c) <= budget)
           break;
       }
+      if (!runs)
+        return false;
       for (size_t j = k; j <= e; ++j) {
         chainOf[j] = long(chains.size());
         for (uint32_t in : p.layers[j].inputs)
@@ -283,7 +292,8 @@ struct Planner {
         if (cascaded[out]) {
           first[out] = long(k);
           last[out] = long(e);
-          sramSize[out] = bufferBytes(c, j - k).first;
+          auto [one, two] = bufferBytes(c, j - k);
+          sramSize[out] = two ? 2 * one : one;
         } else {
           first[out] = std::min(first[out], long(k));
         }
@@ -295,7 +305,9 @@ struct Planner {
   }
 
   /// Fills `c.need` for bands of `rows` rows of the chain's last output.
-  void scheduleChain(Chain &c, uint32_t rows) {
+  /// False when a band needs rows of a layer whose input rows it needs are
+  /// none (rows of padding only): such a chain is not run.
+  bool scheduleChain(Chain &c, uint32_t rows) {
     uint32_t height = p.maps[p.layers[c.last].output].height;
     c.bands = (height + rows - 1) / rows;
     size_t n = c.last - c.first + 1;
@@ -305,13 +317,21 @@ struct Planner {
       for (size_t i = n - 1; i > 0; --i) {
         auto [r0, r1] = c.need[b][i];
         uint32_t in = p.layers[c.first + i - 1].output;
-        c.need[b][i - 1] = r1 > r0 ? rowsRead(p.layers[c.first + i], in, r0, r1) : std::make_pair(r0, r0);
+        if (r1 <= r0) {
+          c.need[b][i - 1] = b ? std::make_pair(c.need[b - 1][i - 1].second, c.need[b - 1][i - 1].second)
+                               : std::make_pair(0u, 0u);
+          continue;
+        }
+        c.need[b][i - 1] = rowsRead(p.layers[c.first + i], in, r0, r1);
+        if (c.need[b][i - 1].second <= c.need[b][i - 1].first)
+          return false;
       }
     }
+    return true;
   }
 
   /// The bytes of one buffer of the `i`-th layer's output in chain `c`, and
-  /// whether it needs two (some band reads rows an earlier one computed).
+  /// whether the map needs two (some band reads rows an earlier computed).
   std::pair<uint64_t, bool> bufferBytes(const Chain &c, size_t i) const {
     uint32_t rows = 0;
     bool two = false;
@@ -320,19 +340,23 @@ struct Planner {
       rows = std::max(rows, hi - lo);
       two = two || (b > 0 && lo < c.need[b - 1][i].second);
     }
-    uint64_t one = alignTo(rows * rowBytes(p.layers[c.first + i].output), 16);
-    return {two ? 2 * one : one, two};
+    return {alignTo(rows * rowBytes(p.layers[c.first + i].output), 16), two};
   }
 
+  /// All the buffers of chain `c`'s cascaded maps.
   uint64_t chainBytes(const Chain &c) const {
     uint64_t bytes = 0;
-    for (size_t i = 0; i + 1 < c.last - c.first + 1; ++i)
-      bytes += bufferBytes(c, i).first;
+    for (size_t i = 0; i < c.last - c.first; ++i) {
+      auto [one, two] = bufferBytes(c, i);
+      bytes += two ? 2 * one : one;
+    }
     return bytes;
   }
 
   /// Cascades the largest maps that can be, one at a time, until the maps
-  /// fit beside an eighth of SRAM for weights. False when they never do.
+  /// fit beside an eighth of SRAM for weights, and each chain's weights fit
+  /// half the weight ring that leaves (so none is split in chunks or
+  /// overwrites another of its chain). False when they never do.
   bool placeWithChains(std::vector<uint64_t> &offset, uint64_t &top) {
     size_t n = p.maps.size();
     cascaded.assign(n, false);
@@ -342,7 +366,7 @@ struct Planner {
     for (;;) {
       long pick = -1;
       for (size_t m = 0; m < n; ++m)
-        if (!cascaded[m] && !tried[m] && chainable(uint32_t(m)) &&
+        if (!tried[m] && chainable(uint32_t(m)) &&
             (pick < 0 || p.maps[m].bytes() > p.maps[pick].bytes()))
           pick = long(m);
       if (pick < 0)
@@ -353,19 +377,23 @@ struct Planner {
         continue;
       }
       // Larger bands first (fewer, fuller commands), smaller until it fits.
-      for (uint64_t budget = cfg.sramBytes / 2; budget >= cfg.sramBytes / 32; budget /= 2) {
-        formChains(budget);
+      for (int halvings = 1; halvings <= 5; ++halvings) {
+        formChains(cfg.sramBytes >> halvings);
         top = pack(std::vector<bool>(n, true), limit, offset, failed);
-        if (top != UINT64_MAX) {
-          bufferAt.assign(n, {0, 0});
-          for (const Chain &c : chains)
-            for (size_t i = 0; i < c.last - c.first; ++i) {
-              uint32_t m = p.layers[c.first + i].output;
-              auto [bytes, two] = bufferBytes(c, i);
-              bufferAt[m] = {offset[m], offset[m] + (two ? bytes / 2 : 0)};
-            }
-          return true;
-        }
+        if (top == UINT64_MAX)
+          continue;
+        uint64_t weightBuffer = (cfg.sramBytes - alignTo(top, 16)) / 2 / 16 * 16; // as planChunks splits
+        if (std::any_of(chains.begin(), chains.end(),
+                        [&](const Chain &c) { return chainWeightBytes(c) > weightBuffer; }))
+          continue;
+        bufferAt.assign(n, {0, 0});
+        for (const Chain &c : chains)
+          for (size_t i = 0; i < c.last - c.first; ++i) {
+            uint32_t m = p.layers[c.first + i].output;
+            auto [one, two] = bufferBytes(c, i);
+            bufferAt[m] = {offset[m], offset[m] + (two ? one : 0)};
+          }
+        return true;
       }
     }
     cascaded.assign(n, false);
@@ -465,7 +493,7 @@ struct Planner {
   bool planChunks(std::vector<Chunk> &chunks) {
     uint64_t free = cfg.sramBytes - out.activationBytes;
     uint64_t buffer = free / 2 / 16 * 16;
-    auto need = [](uint64_t channels, uint64_t reduction) { return alignTo(channels * reduction, 4) + 12 * channels; };
+    auto need = chunkBytes;
     for (size_t k = 0; k < p.layers.size(); ++k) {
       const Layer &l = p.layers[k];
       if (l.kind != LayerKind::Conv && l.kind != LayerKind::DepthwiseConv)
@@ -473,6 +501,8 @@ struct Planner {
       uint64_t red = l.reduction(p.maps), oc = p.maps[l.output].channels;
       uint64_t perChunk = oc;
       if (need(oc, red) > buffer) {
+        if (chainOf[k] >= 0) // placeWithChains keeps chained weights whole
+          return fail("NPU layer " + l.name + ": its weights do not fit SRAM beside its chain");
         perChunk = 0;
         while (perChunk < oc && need(perChunk + 1, red) <= buffer)
           ++perChunk;

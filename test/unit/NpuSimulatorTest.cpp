@@ -430,7 +430,7 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
     t.dma(0, d);
     CHECK(runOf(t.finish(), error, cfg) == EDGEC_NPU_OK);
   }
-  SECTION("a copy within SRAM reads and writes SRAM; between two bindings it is refused") {
+  SECTION("a copy within SRAM reads and writes SRAM; onto itself or between two bindings it is refused") {
     StreamWriter s = base();
     ConvDesc c;
     c.in = {0, 4, 16, 16, 0, 4, 0};
@@ -452,6 +452,11 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
     d.srcOffset = 100;  // the conv's input: both only read it
     t.dma(0, d);
     CHECK(runOf(t.finish(), error, cfg) == EDGEC_NPU_OK);
+    StreamWriter v = base();
+    d.dstOffset = 132; // [100, 164) onto [132, 196)
+    v.dma(0, d);
+    CHECK(runOf(v.finish(), error, cfg) == EDGEC_NPU_ERROR_BAD_STREAM);
+    CHECK(error.find("overlap") != std::string::npos);
     StreamWriter u = base();
     d.srcSpace = d.dstSpace = EDGEC_NPU_SPACE_BINDING0;
     d.srcOffset = d.dstOffset = 0;

@@ -244,6 +244,8 @@ struct Simulator::Impl {
       touch(src, false);
     if (dstSpace == EDGEC_NPU_SPACE_SRAM)
       touch(dst, true);
+    if (touched.size() == 2 && touched[0].begin < touched[1].end && touched[1].begin < touched[0].end)
+      return fail(EDGEC_NPU_ERROR_BAD_STREAM, "a DMA within SRAM whose source and destination overlap");
     return record(true, after, std::move(touched));
   }
 
