@@ -162,6 +162,29 @@ LogicalResult where(NodeContext &ctx) {
   return c && a && b ? bind(ctx, ctx.create<g::WhereOp>({c, a, b})) : failure();
 }
 
+// Expand broadcasts its input to a constant shape (numpy rules, either side
+// may be 1): a Where with a splat `true` condition of that shape, which
+// broadcasts the same way and copies every value exactly.
+LogicalResult expand(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  auto dims = ctx.constantInts(1, "Expand shape");
+  if (!x || failed(dims))
+    return failure();
+  ArrayRef<int64_t> in = llvm::cast<RankedTensorType>(x.getType()).getShape();
+  size_t rank = std::max(in.size(), dims->size());
+  SmallVector<int64_t> out(rank, 1);
+  for (size_t k = 0; k < rank; ++k) {
+    int64_t a = k + in.size() >= rank ? in[k + in.size() - rank] : 1;
+    int64_t b = k + dims->size() >= rank ? (*dims)[k + dims->size() - rank] : 1;
+    if (a != b && a != 1 && b != 1)
+      return ctx.fail("Expand cannot broadcast the input to the shape given");
+    out[k] = a == 1 ? b : a;
+  }
+  auto condType = RankedTensorType::get(out, ctx.b.getI1Type());
+  Value cond = ctx.constant(DenseElementsAttr::get(condType, true));
+  return bind(ctx, ctx.create<g::WhereOp>({cond, x, x}));
+}
+
 LogicalResult clip(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
@@ -1054,6 +1077,7 @@ const OpEntry kOpTable[] = {
     {"Tanh", 13, 17, unary<g::TanhOp>},
     {"ThresholdedRelu", 10, 17, thresholdedRelu},
     {"Where", 16, 17, where},
+    {"Expand", 13, 17, expand},
     {"Xor", 7, 17, binary<g::XorOp>},
     // Linear algebra, convolution, normalisation, recurrence
     {"BatchNormalization", 15, 17, batchNorm},

@@ -5,10 +5,15 @@ same modules exported to ONNX and compiled from there, against the first.
   import_models.py [--edgec BIN] [--targets host,cortex-m4] [--models a,b]
                    [--work DIR] [--onnx]
 
+With --onnx, the MLPerf-Tiny-shaped models are also quantised to int8 by
+edgec (--quantize int8, the same calibration samples) from both imports:
+their outputs must be byte-identical.
+
 Models: torchvision resnet18, mobilenet_v2, mobilenet_v3_small,
 shufflenet_v2_x0_5, squeezenet1_1 at 224x224 and the MLPerf-Tiny-shaped
 models of bench/make_zoo.py, with random weights and random (not
-degenerate) batch-norm statistics. On a target other than host only the
+degenerate) batch-norm statistics; two small sequence models (embedding,
+stacked and bidirectional LSTMs, LayerNorm, GELU, SiLU, softmax). On a target other than host only the
 models that fit a microcontroller run (under its emulator).
 Tolerance as test/e2e: |edgec - torch| <= 1e-4 + 1e-3 * |torch|.
 Prints a line per model and target; exits 1 on any mismatch or failure.
@@ -32,25 +37,58 @@ import make_zoo  # noqa: E402
 
 ATOL, RTOL = 1e-4, 1e-3
 TORCHVISION = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1"]
-MCU_SIZED = ["ds_cnn_kws", "resnet8_cifar", "mobilenet_vww", "fc_autoencoder"]
+MCU_SIZED = ["ds_cnn_kws", "resnet8_cifar", "mobilenet_vww", "fc_autoencoder", "keyword_lstm", "bilstm_classifier"]
+
+
+class KeywordLstm(torch.nn.Module):
+    """Token ids -> embedding -> 2-layer LSTM -> LayerNorm -> GELU -> logits per step."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(50, 16)
+        self.lstm = torch.nn.LSTM(16, 24, num_layers=2, batch_first=True)
+        self.norm = torch.nn.LayerNorm(24)
+        self.head = torch.nn.Sequential(torch.nn.GELU(), torch.nn.Linear(24, 5))
+
+    def forward(self, tokens):
+        out, _ = self.lstm(self.embed(tokens))
+        return self.head(self.norm(out))
+
+
+class BiLstmClassifier(torch.nn.Module):
+    """Features [batch, time, 8] -> bidirectional LSTM -> last step -> SiLU -> softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(8, 12, bidirectional=True)
+        self.fc = torch.nn.Linear(24, 4)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(x.transpose(0, 1))
+        last = out[-1]
+        return torch.softmax(self.fc(torch.nn.functional.silu(last + torch.cat([h[0], h[1]], dim=-1))), dim=-1)
 
 
 def models():
+    """(name, factory, example input maker)."""
     import torchvision
+    image = lambda: torch.randn(1, 3, 224, 224)  # noqa: E731
     for name in TORCHVISION:
-        yield name, lambda n=name: getattr(torchvision.models, n)(), (1, 3, 224, 224)
+        yield name, lambda n=name: getattr(torchvision.models, n)(), image
     for name, make, shape in make_zoo.models():
         if name in MCU_SIZED:
-            yield name, make, shape
+            yield name, make, lambda s=shape: torch.randn(*s)
+    yield "keyword_lstm", KeywordLstm, lambda: torch.randint(0, 50, (1, 12))
+    yield "bilstm_classifier", BiLstmClassifier, lambda: torch.randn(1, 10, 8)
 
 
-def edgec_outputs(edgec, model_file, target, x, work, tag):
+def edgec_outputs(edgec, model_file, target, x, work, tag, flags=()):
     """Runs `model_file` with edgec on input x; returns its first output."""
     xin = os.path.join(work, "x.bin")
-    x.numpy().astype(np.float32).tofile(xin)
+    x.numpy().tofile(xin)
     out = os.path.join(work, f"out-{tag}-{target}")
-    proc = subprocess.run([edgec, "run", model_file, "--target", target, "--input", xin, "--save-outputs", out],
-                          capture_output=True, text=True)
+    proc = subprocess.run([edgec, "run", model_file, "--target", target, "--input", xin, "--save-outputs", out]
+                          + list(flags), capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"edgec run {os.path.basename(model_file)} --target {target}: "
                            + (proc.stderr.strip().splitlines() or ["failed"])[-1])
@@ -64,6 +102,25 @@ def compare(got, want):
     err = np.abs(got - want)
     ok = bool(np.all(err <= ATOL + RTOL * np.abs(want)))
     return ok, f"max |error| {err.max():.2e} (max |torch| {np.abs(want).max():.2e})"
+
+
+def int8_parity(edgec, name, mlir, onnx_file, x, work):
+    """Both imports quantised by edgec on the same samples: the same bytes out."""
+    cal = os.path.join(work, "calibration")
+    os.makedirs(cal, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        np.save(os.path.join(cal, f"s{i}.npy"), rng.standard_normal(tuple(x.shape)).astype(np.float32))
+    flags = ["--quantize", "int8", "--calibration", cal]
+    try:
+        a = edgec_outputs(edgec, mlir, "host", x, work, "torch-int8", flags)
+        b = edgec_outputs(edgec, onnx_file, "host", x, work, "onnx-int8", flags)
+    except RuntimeError as e:
+        print(f"{name} int8: FAILED: {e}", flush=True)
+        return [f"{name} int8: {e}"]
+    same = a.tobytes() == b.tobytes()
+    print(f"{name} int8 via PyTorch and via ONNX: {'identical' if same else 'DIFFERENT'}", flush=True)
+    return [] if same else [f"{name}: int8 artifacts from the two imports differ"]
 
 
 def main():
@@ -80,12 +137,12 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="edgec-torch-test-")
     os.makedirs(work, exist_ok=True)
     failures, runs, skipped = [], 0, 0
-    for name, make, shape in models():
+    for name, make, example in models():
         if only and name not in only:
             continue
         model = make_zoo.build(make)
         torch.manual_seed(1)
-        x = torch.randn(*shape)
+        x = example()
         with torch.no_grad():
             want = model(x).numpy()
         d = os.path.join(work, name)
@@ -129,6 +186,8 @@ def main():
                       flush=True)
                 if not ok:
                     failures.append(f"{name}: the ONNX and PyTorch imports' artifacts differ")
+                if name in MCU_SIZED and x.is_floating_point():
+                    failures += int8_parity(args.edgec, name, mlir, onnx_file, x, d)
     print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
     for f in failures:
         print("FAIL:", f)

@@ -254,6 +254,94 @@ class Importer:
             return self.binary("mul", hx, out, p1, out, out)
         self.fail(node, f"activation {kind} is not supported")
 
+    def layer_norm(self, node, x, tx, shape, weight, bias, eps):
+        """(x - mean) / sqrt(var + eps) * weight + bias over the last dims."""
+        out = node.meta["value"]
+        rank, d = tx.dim(), len(shape)
+        axes = i64_array(range(rank - d, rank))
+        kept = torch.empty(list(tx.shape[:rank - d]) + [1] * d, dtype=tx.dtype)
+        scalar = torch.empty((), dtype=tx.dtype)
+        mean = self.functional("reduce_mean", [x], [tx], kept, f"axes = {axes}, keepdims = true")
+        centred = self.binary("sub", x, tx, mean, kept, tx)
+        square = self.binary("mul", centred, tx, centred, tx, tx)
+        var = self.functional("reduce_mean", [square], [tx], kept, f"axes = {axes}, keepdims = true")
+        eps_c = self.e.constant(torch.tensor(float(eps)), "eps")
+        std = self.unary_typed("sqrt", self.binary("add", var, kept, eps_c, scalar, kept), kept)
+        y = self.binary("div", centred, tx, std, kept, out)
+        if weight is not None:
+            y = self.binary("mul", y, out, self.e.constant(weight, self.where(node) + "_weight"), weight, out)
+        if bias is not None:
+            y = self.binary("add", y, out, self.e.constant(bias, self.where(node) + "_bias"), bias, out)
+        return y
+
+    def embedding(self, node, indices, t_indices, weight):
+        out = node.meta["value"]
+        w = self.e.constant(weight, self.where(node) + "_weight")
+        return self.functional("gather", [w, indices], [weight, t_indices], out, "axis = 0 : i64")
+
+    def lstm(self, node, m, x, tx):
+        """nn.LSTM as one graph.lstm per layer (ONNX semantics: gates
+        i, o, f, c where PyTorch has i, f, g, o)."""
+        if m.proj_size:
+            self.fail(node, "LSTM with proj_size is not supported")
+        if len(node.args) > 1 and node.args[1] is not None:
+            self.fail(node, "LSTM with initial states is not supported (they start at zero)")
+        value = node.meta["value"]
+        dirs = 2 if m.bidirectional else 1
+        h = m.hidden_size
+        seq_x, t_seq = x, tx
+        if m.batch_first:
+            perm = [1, 0, 2]
+            t_seq = tx.permute(perm)
+            seq_x = self.functional("transpose", [x], [tx], t_seq, f"perm = {i64_array(perm)}")
+        seq, batch = t_seq.shape[0], t_seq.shape[1]
+
+        def reorder(w):  # PyTorch i, f, g, o -> ONNX i, o, f, c
+            i, f, g, o = w.detach().chunk(4, 0)
+            return torch.cat([i, o, f, g], 0)
+
+        finals_h, finals_c = [], []
+        for layer in range(m.num_layers):
+            suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if dirs == 2 else [])
+            W = torch.stack([reorder(getattr(m, "weight_ih" + s)) for s in suffixes])
+            R = torch.stack([reorder(getattr(m, "weight_hh" + s)) for s in suffixes])
+            hint = f"{self.where(node)}_l{layer}"
+            operands, types = [seq_x, self.e.constant(W, hint + "_W"), self.e.constant(R, hint + "_R")], [t_seq, W, R]
+            text_bias = ""
+            if m.bias:
+                B = torch.stack([torch.cat([reorder(getattr(m, "bias_ih" + s)), reorder(getattr(m, "bias_hh" + s))])
+                                 for s in suffixes])
+                operands.append(self.e.constant(B, hint + "_B"))
+                types.append(B)
+                text_bias = f" bias {operands[-1]}"
+            y_t = torch.empty(seq, dirs, batch, h)
+            state_t = torch.empty(dirs, batch, h)
+            direction = "bidirectional" if dirs == 2 else "forward"
+            name = self.e.fresh()
+            ins = ", ".join(tensor_type(t) for t in types)
+            self.e.lines.append(
+                f"    {name}:3 = graph.lstm {operands[0]}, {operands[1]}, {operands[2]}{text_bias} "
+                f"{{direction = \"{direction}\", hidden_size = {h} : i64}} : ({ins}) -> "
+                f"({tensor_type(y_t)}, {tensor_type(state_t)}, {tensor_type(state_t)})")
+            y, yh, yc = f"{name}#0", f"{name}#1", f"{name}#2"
+            finals_h.append((yh, state_t))
+            finals_c.append((yc, state_t))
+            # [seq, dirs, batch, h] -> [seq, batch, dirs * h], the next layer's input
+            t_perm = y_t.permute(0, 2, 1, 3)
+            yp = self.functional("transpose", [y], [y_t], t_perm, f"perm = {i64_array([0, 2, 1, 3])}")
+            seq_x, t_seq = self.reshape(yp, t_perm, [seq, batch, dirs * h])
+        output = seq_x
+        if m.batch_first:
+            t_out = t_seq.permute(1, 0, 2)
+            output = self.functional("transpose", [seq_x], [t_seq], t_out, f"perm = {i64_array([1, 0, 2])}")
+
+        def stacked(parts, like):
+            if len(parts) == 1:
+                return parts[0][0]
+            return self.functional("concat", [n for n, _ in parts], [t for _, t in parts], like, "axis = 0 : i64")
+
+        return (output, (stacked(finals_h, value[1][0]), stacked(finals_c, value[1][1])))
+
     def softmax(self, node, x, tx, dim):
         out = node.meta["value"]
         dim = dim % tx.dim()
@@ -416,6 +504,12 @@ class Importer:
             return self.flatten(node, x, tx)
         if isinstance(m, nn.Softmax):
             return self.softmax(node, x, tx, m.dim if m.dim is not None else 1)
+        if isinstance(m, nn.LayerNorm):
+            return self.layer_norm(node, x, tx, m.normalized_shape, m.weight, m.bias, m.eps)
+        if isinstance(m, nn.Embedding):
+            return self.embedding(node, x, tx, m.weight)
+        if isinstance(m, nn.LSTM):
+            return self.lstm(node, m, x, tx)
         self.fail(node, f"module {type(m).__name__} is not supported")
 
     def translate_function(self, node):
@@ -476,6 +570,13 @@ class Importer:
             return self.activation(node, "hardtanh", x, tx, min_val=lo, max_val=hi)
         if t is F.dropout:
             return x
+        if t is F.layer_norm:
+            shape = node.args[1] if len(node.args) > 1 else kw["normalized_shape"]
+            weight = node.args[2] if len(node.args) > 2 else kw.get("weight")
+            bias = node.args[3] if len(node.args) > 3 else kw.get("bias")
+            consts = [a.meta["value"] if isinstance(a, torch.fx.Node) else a for a in (weight, bias)]
+            return self.layer_norm(node, x, tx, shape, consts[0], consts[1],
+                                   node.args[4] if len(node.args) > 4 else kw.get("eps", 1e-5))
         if t is F.adaptive_avg_pool2d or t is F.adaptive_avg_pool1d:
             return self.adaptive_avg_pool(node, x, tx, node.args[1] if len(node.args) > 1 else kw["output_size"])
         if t is F.softmax or t is torch.softmax:

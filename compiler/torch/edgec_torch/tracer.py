@@ -30,6 +30,27 @@ def _is_tensor_tree(value):
     return False
 
 
+class ConcreteProxy(torch.fx.Proxy):
+    """A proxy whose value the tracer knows: it iterates by that value, and
+    its data attributes that are not tensors (`x.shape`, `x.dtype`) are
+    the values themselves. (fx's own iteration reads the caller's bytecode,
+    which fails on Python 3.11.)"""
+
+    def __iter__(self):
+        value = self.tracer.values[self.node]
+        if isinstance(value, (tuple, list)):
+            return iter([self[i] for i in range(len(value))])
+        if isinstance(value, torch.Tensor):
+            return iter([self[i] for i in range(value.shape[0])])
+        return super().__iter__()
+
+    def __getattr__(self, k):
+        value = getattr(self.tracer.values[self.node], k, None)
+        if value is not None and not callable(value) and not _is_tensor_tree(value):
+            return value
+        return super().__getattr__(k)
+
+
 class ConcreteTracer(torch.fx.Tracer):
     """Records `root`'s forward on `example_inputs`; every node keeps its value."""
 
@@ -117,6 +138,9 @@ class ConcreteTracer(torch.fx.Tracer):
             return super().call_module(m, forward, args, kwargs)
         finally:
             stack.pop()
+
+    def proxy(self, node):
+        return ConcreteProxy(node, self)
 
     def iter(self, obj):
         # A tuple of tensors unpacks into getitem nodes; fx's own bytecode
