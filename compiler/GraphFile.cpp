@@ -5,6 +5,7 @@
 #include "dialects/graph/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringRef.h"
@@ -25,7 +26,7 @@ OwningOpRef<ModuleOp> importGraphFile(const std::string &path, MLIRContext &cont
     emitError(fileLoc) << "no such file";
     return nullptr;
   }
-  context.loadDialect<graph::GraphDialect, func::FuncDialect>();
+  context.loadDialect<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
   if (!module)
     return nullptr; // the parser said where
@@ -49,7 +50,9 @@ OwningOpRef<ModuleOp> importGraphFile(const std::string &path, MLIRContext &cont
       return nullptr;
     }
   WalkResult walk = main.walk([&](Operation *op) {
-    if (op == main.getOperation() || isa<graph::GraphDialect>(op->getDialect()) || isa<func::ReturnOp>(op))
+    // quant.scast types a quantised constant, as the ONNX importer does.
+    if (op == main.getOperation() || isa<graph::GraphDialect>(op->getDialect()) || isa<func::ReturnOp>(op) ||
+        isa<quant::StorageCastOp>(op))
       return WalkResult::advance();
     op->emitError() << "'" << op->getName() << "' is not a graph-dialect op; edgec compiles models of graph ops";
     return WalkResult::interrupt();

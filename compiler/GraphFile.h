@@ -18,7 +18,7 @@ namespace edgec {
 bool isGraphFile(const std::string &path);
 
 /// Parses `path` and checks it is a model: a function @main of statically
-/// shaped tensors whose body holds graph ops only. Errors (with their file
+/// shaped tensors whose body holds graph ops only (and quant.scast). Errors (with their file
 /// and line) go to the context's diagnostic handler; null on failure.
 mlir::OwningOpRef<mlir::ModuleOp> importGraphFile(const std::string &path, mlir::MLIRContext &context);
 

@@ -25,11 +25,26 @@ _DTYPES = {torch.float32: "f32", torch.float16: "f16", torch.int64: "i64", torch
            torch.int8: "i8", torch.uint8: "ui8"}
 
 
+_QUANT_STORAGE = {torch.quint8: "u8", torch.qint8: "i8"}
+
+
+def quant_element(value):
+    """The !quant.uniform element type of a per-tensor quantised value."""
+    if value.dtype not in _QUANT_STORAGE or value.qscheme() not in (torch.per_tensor_affine,
+                                                                    torch.per_tensor_symmetric):
+        raise UnsupportedError(f"quantised tensors of {value.dtype}, {value.qscheme()} are not supported")
+    return f"!quant.uniform<{_QUANT_STORAGE[value.dtype]}:f32, {value.q_scale()!r}:{value.q_zero_point()}>"
+
+
 def tensor_type(value):
-    if value.dtype not in _DTYPES:
-        raise UnsupportedError(f"tensors of {value.dtype} are not supported")
     dims = "x".join(str(d) for d in value.shape)
-    return f"tensor<{dims + 'x' if dims else ''}{_DTYPES[value.dtype]}>"
+    if value.is_quantized:
+        element = quant_element(value)
+    elif value.dtype in _DTYPES:
+        element = _DTYPES[value.dtype]
+    else:
+        raise UnsupportedError(f"tensors of {value.dtype} are not supported")
+    return f"tensor<{dims + 'x' if dims else ''}{element}>"
 
 
 def f32(v):
@@ -442,7 +457,131 @@ class Importer:
             text += f"\n{{-#\n  dialect_resources: {{\n    builtin: {{\n{blobs}\n    }}\n  }}\n#-}}\n"
         return text
 
+    # ---- PyTorch's quantised modules --------------------------------------
+    #
+    # Imported as QDQ, the form ONNX Runtime's quantiser writes: every
+    # quantised tensor is a value of a !quant.uniform type; an op runs in
+    # float between graph.dequantize and graph.quantize, and its weights are
+    # int8 constants dequantized. edgec's passes turn the pattern into int8
+    # kernels where it can (docs/quantization.md).
+
+    def dequantized(self, name, value):
+        fl = value.dequantize()
+        return self.functional("dequantize", [name], [value], fl), fl
+
+    def quantized_to(self, name, value, out):
+        return self.functional("quantize", [name], [value], out)
+
+    def quantized_weight(self, node, w):
+        """A quantised weight as an int8 constant, cast to its quant type and dequantized."""
+        if w.dtype != torch.qint8:
+            self.fail(node, f"weights of {w.dtype} are not supported (int8 only)")
+        ints = w.int_repr()
+        if w.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric):
+            if any(int(z) != 0 for z in w.q_per_channel_zero_points()):
+                self.fail(node, "per-channel weights with non-zero zero points are not supported")
+            scales = ",".join(repr(float(v)) for v in w.q_per_channel_scales())
+            qtype = f"!quant.uniform<i8:f32:{w.q_per_channel_axis()}, {{{scales}}}>"
+        else:
+            qtype = quant_element(w)
+        raw = self.e.constant(ints, self.where(node) + "_weight_q")
+        dims = "x".join(str(d) for d in w.shape)
+        cast = self.e.op(f"quant.scast {raw} : {tensor_type(ints)} to tensor<{dims}x{qtype}>")
+        fl = w.dequantize()
+        return self.e.op(f"graph.dequantize {cast} : (tensor<{dims}x{qtype}>) -> {tensor_type(fl)}"), fl
+
+    def translate_quantized(self, node, m):
+        """Quantised modules and ops; None when `node` is not one."""
+        kind = type(m).__module__ if m is not None else ""
+        name = type(m).__name__ if m is not None else ""
+        out = node.meta["value"]
+        if m is not None and kind.startswith("torch.ao.nn.quantized.modules") and name == "Quantize":
+            x, tx = self.x_of(node)
+            return self.quantized_to(x, tx, out)
+        if m is not None and kind.startswith("torch.ao.nn.quantized.modules") and name == "DeQuantize":
+            x, tx = self.x_of(node)
+            return self.functional("dequantize", [x], [tx], out)
+        quantized_module = kind.startswith(("torch.ao.nn.quantized.modules", "torch.nn.intrinsic.quantized",
+                                            "torch.ao.nn.intrinsic.quantized"))
+        if quantized_module and name in ("Conv1d", "Conv2d", "ConvReLU1d", "ConvReLU2d", "Linear", "LinearReLU"):
+            x, tx = self.x_of(node)
+            xf, txf = self.dequantized(x, tx)
+            w, wf = self.quantized_weight(node, m.weight())
+            bias = m.bias()
+            fl = out.dequantize()
+            operands, types = [xf, w], [txf, wf]
+            if bias is not None:
+                operands.append(self.e.constant(bias, self.where(node) + "_bias"))
+                types.append(bias)
+            if name.startswith("Conv"):
+                spatial = wf.dim() - 2
+                pads = pair(m.padding, spatial)
+                if getattr(m, "padding_mode", "zeros") != "zeros":
+                    self.fail(node, f"padding_mode {m.padding_mode} is not supported")
+                y = self.functional("conv", operands, types, fl,
+                                    f"dilations = {i64_array(pair(m.dilation, spatial))}, group = {m.groups} : i64, "
+                                    f"pads = {i64_array(pads + pads)}, strides = {i64_array(pair(m.stride, spatial))}")
+            else:
+                if txf.dim() != 2:
+                    self.fail(node, "quantised Linear on inputs of rank other than 2 is not supported")
+                y = self.functional("gemm", operands, types, fl,
+                                    f"alpha = {f32(1)}, beta = {f32(1)}, trans_a = false, trans_b = true")
+            if "ReLU" in name:
+                y = self.unary_typed("relu", y, fl)
+            return self.quantized_to(y, fl, out)
+        target = node.target if node.op == "call_function" else None
+        ops = {torch.ops.quantized.add: "add", torch.ops.quantized.add_relu: "add",
+               torch.ops.quantized.mul: "mul", torch.ops.quantized.mul_relu: "mul"}
+        if target in ops:
+            a, b = node.args[0], node.args[1]
+            fa, ta = self.dequantized(self.names[a], a.meta["value"])
+            fb, tb = self.dequantized(self.names[b], b.meta["value"])
+            fl = out.dequantize()
+            y = self.binary(ops[target], fa, ta, fb, tb, fl)
+            if target in (torch.ops.quantized.add_relu, torch.ops.quantized.mul_relu):
+                y = self.unary_typed("relu", y, fl)
+            return self.quantized_to(y, fl, out)
+        if target is torch.ops.quantized.cat:
+            parts = [self.dequantized(self.names[t], t.meta["value"]) for t in node.args[0]]
+            fl = out.dequantize()
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+            y = self.functional("concat", [n for n, _ in parts], [t for _, t in parts], fl,
+                                f"axis = {dim % fl.dim()} : i64")
+            return self.quantized_to(y, fl, out)
+        return None
+
+    def translate_through_float(self, node):
+        """Any other op on quantised tensors: in float, between the inputs'
+        dequantize and the output's quantize (exact to QDQ's definition)."""
+        saved = {}
+        for a in node.all_input_nodes:
+            value = a.meta.get("value")
+            if isinstance(value, torch.Tensor) and value.is_quantized:
+                saved[a] = (self.names[a], value)
+                self.names[a], a.meta["value"] = self.dequantized(self.names[a], value)
+        out = node.meta["value"]
+        quantized_out = isinstance(out, torch.Tensor) and out.is_quantized
+        if quantized_out:
+            node.meta["value"] = out.dequantize()
+        try:
+            y = self.translate_float(node)
+        finally:
+            for a, (n, v) in saved.items():
+                self.names[a], a.meta["value"] = n, v
+            node.meta["value"] = out
+        return self.quantized_to(y, out.dequantize(), out) if quantized_out else y
+
     def translate(self, node):
+        m = self.gm.get_submodule(node.target) if node.op == "call_module" else None
+        q = self.translate_quantized(node, m) if node.op in ("call_module", "call_function") else None
+        if q is not None:
+            return q
+        if any(isinstance(a.meta.get("value"), torch.Tensor) and a.meta["value"].is_quantized
+               for a in node.all_input_nodes):
+            return self.translate_through_float(node)
+        return self.translate_float(node)
+
+    def translate_float(self, node):
         if node.op == "get_attr":
             value = node.meta["value"]
             if not isinstance(value, torch.Tensor):

@@ -1,0 +1,158 @@
+"""PyTorch's own quantised models (eager-mode torch.ao.quantization:
+fuse, prepare, calibrate, convert) imported by compiler/torch with their
+scales, compiled by edgec without --quantize, against PyTorch's quantised
+outputs. PyTorch runs them on its qnnpack engine (its mobile one; Debian's
+torch has no fbgemm): uint8 activations, int8 weights per tensor (qnnpack's
+default qconfig) or per output channel (fbgemm's and onednn's weight
+observer).
+
+  quantized_models.py [--edgec BIN] [--targets host,cortex-m4] [--work DIR]
+
+PyTorch's kernels requantise with a float multiplier and edgec with the
+QDQ definition (dequantize, float op, quantize), so an output may land one
+quantisation step away where the exact value is near a rounding boundary:
+outputs must be within one step of PyTorch's (in the model's dequantised
+output), and the share of values off by a step is printed.
+Exits 1 on a larger difference or a failure.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+from torch import nn
+from torch.ao import quantization as tq
+
+ENGINE = os.environ.get("EDGEC_TEST_QENGINE", "qnnpack")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "compiler", "torch"))
+
+import edgec_torch  # noqa: E402
+
+
+class SmallQuantNet(nn.Module):
+    """conv-bn-relu, max pool, a residual add (FloatFunctional), global
+    average pool, linear: each between QuantStub and DeQuantStub."""
+
+    def __init__(self):
+        super().__init__()
+        self.quant, self.dequant = tq.QuantStub(), tq.DeQuantStub()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.relu2 = nn.ReLU()
+        self.skip = nn.quantized.FloatFunctional()
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.bn(self.conv(self.quant(x)))))
+        x = self.skip.add(x, self.relu2(self.conv2(x)))
+        return self.dequant(self.fc(torch.flatten(self.gap(x), 1)))
+
+    def fuse(self):
+        tq.fuse_modules(self, [["conv", "bn", "relu"], ["conv2", "relu2"]], inplace=True)
+
+
+PER_CHANNEL = tq.QConfig(activation=tq.HistogramObserver.with_args(reduce_range=False),
+                         weight=tq.PerChannelMinMaxObserver.with_args(dtype=torch.qint8,
+                                                                      qscheme=torch.per_channel_symmetric))
+
+
+def quantized(model, shape, per_channel, samples=16):
+    torch.manual_seed(0)
+    model.eval()
+    with torch.no_grad():  # random but not degenerate statistics, as bench/make_zoo.py
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+    model.fuse()
+    model.qconfig = PER_CHANNEL if per_channel else tq.get_default_qconfig(ENGINE)
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        for _ in range(samples):
+            model(torch.randn(*shape))
+    tq.convert(model, inplace=True)
+    return model
+
+
+def models():
+    import torchvision.models.quantization as tvq
+
+    def mobilenet_v2(per_channel):
+        m = tvq.mobilenet_v2(weights=None, quantize=False)
+        m.fuse = m.fuse_model
+        return quantized(m, (1, 3, 224, 224), per_channel, samples=4)
+    for per_channel in (False, True):
+        suffix = "_per_channel" if per_channel else ""
+        yield f"small_quant_net{suffix}", lambda c=per_channel: quantized(SmallQuantNet(), (1, 3, 32, 32), c), \
+            (1, 3, 32, 32)
+        yield f"mobilenet_v2_quantized{suffix}", lambda c=per_channel: mobilenet_v2(c), (1, 3, 224, 224)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
+    p.add_argument("--targets", default="host")
+    p.add_argument("--work", default="")
+    p.add_argument("--models", default="")
+    args = p.parse_args()
+    torch.backends.quantized.engine = ENGINE
+    work = args.work or tempfile.mkdtemp(prefix="edgec-torch-quant-")
+    os.makedirs(work, exist_ok=True)
+    only = set(filter(None, args.models.split(",")))
+    failures, runs, skipped = [], 0, 0
+    for name, make, shape in models():
+        if only and name not in only:
+            continue
+        model = make()
+        torch.manual_seed(1)
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            want = model(x).numpy().ravel()
+        # The output's quantisation step: the last quantised module's scale.
+        step = next(m.scale for m in reversed(list(model.modules())) if hasattr(m, "scale")
+                    and isinstance(getattr(m, "scale"), float))
+        mlir = os.path.join(work, f"{name}.mlir")
+        with open(mlir, "w") as f:
+            f.write(edgec_torch.import_module(model, (x,), ["input"], ["output"]))
+        xin = os.path.join(work, f"{name}.bin")
+        x.numpy().tofile(xin)
+        for target in args.targets.split(","):
+            if target != "host" and not name.startswith("small_quant_net"):
+                print(f"{name} on {target}: skipped (too large for a microcontroller)", flush=True)
+                skipped += 1
+                continue
+            runs += 1
+            out = os.path.join(work, f"out-{name}-{target}")
+            proc = subprocess.run([args.edgec, "run", mlir, "--target", target, "--input", xin,
+                                   "--save-outputs", out], capture_output=True, text=True)
+            if proc.returncode:
+                failures.append(f"{name} on {target}: {proc.stderr.strip().splitlines()[-1:]}")
+                print(f"{name} on {target}: FAILED: {proc.stderr.strip()}", flush=True)
+                continue
+            got = np.fromfile(os.path.join(out, "out0.bin"), dtype=np.float32)
+            if np.count_nonzero(want) < want.size // 2:
+                failures.append(f"{name}: PyTorch's outputs are mostly zero; the comparison would prove nothing")
+            steps = np.abs(got - want) / step
+            off = int(np.sum(steps > 0.5))
+            ok = got.shape == want.shape and steps.max() <= 1.01
+            print(f"{name} on {target}: {'ok' if ok else 'MISMATCH'}: {off} of {want.size} outputs one step "
+                  f"({step:.3g}) from PyTorch's, at most {steps.max():.2f} steps", flush=True)
+            if not ok:
+                failures.append(f"{name} on {target}: more than one step from PyTorch")
+    print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures or runs == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
