@@ -17,7 +17,6 @@ Exits 1 on a larger difference or a failure.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -32,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "compiler", "torch"))
 
 import edgec_torch  # noqa: E402
+from import_models import edgec_outputs  # noqa: E402
 
 
 class SmallQuantNet(nn.Module):
@@ -123,22 +123,18 @@ def main():
         mlir = os.path.join(work, f"{name}.mlir")
         with open(mlir, "w") as f:
             f.write(edgec_torch.import_module(model, (x,), ["input"], ["output"]))
-        xin = os.path.join(work, f"{name}.bin")
-        x.numpy().tofile(xin)
         for target in args.targets.split(","):
             if target != "host" and not name.startswith("small_quant_net"):
                 print(f"{name} on {target}: skipped (too large for a microcontroller)", flush=True)
                 skipped += 1
                 continue
             runs += 1
-            out = os.path.join(work, f"out-{name}-{target}")
-            proc = subprocess.run([args.edgec, "run", mlir, "--target", target, "--input", xin,
-                                   "--save-outputs", out], capture_output=True, text=True)
-            if proc.returncode:
-                failures.append(f"{name} on {target}: {proc.stderr.strip().splitlines()[-1:]}")
-                print(f"{name} on {target}: FAILED: {proc.stderr.strip()}", flush=True)
+            try:
+                got = edgec_outputs(args.edgec, mlir, target, x, work, name)
+            except RuntimeError as e:
+                failures.append(f"{name} on {target}: {e}")
+                print(f"{name} on {target}: FAILED: {e}", flush=True)
                 continue
-            got = np.fromfile(os.path.join(out, "out0.bin"), dtype=np.float32)
             if np.count_nonzero(want) < want.size // 2:
                 failures.append(f"{name}: PyTorch's outputs are mostly zero; the comparison would prove nothing")
             steps = np.abs(got - want) / step
