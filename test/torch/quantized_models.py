@@ -65,9 +65,10 @@ PER_CHANNEL = tq.QConfig(activation=tq.HistogramObserver.with_args(reduce_range=
                                                                       qscheme=torch.per_channel_symmetric))
 
 
-def quantized(model, shape, per_channel, samples=16):
+def quantized(make, shape, per_channel, samples=16):
+    """make()'s model with seeded weights, quantised by PyTorch."""
     torch.manual_seed(0)
-    model.eval()
+    model = make().eval()
     with torch.no_grad():  # random but not degenerate statistics, as bench/make_zoo.py
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
@@ -86,15 +87,16 @@ def quantized(model, shape, per_channel, samples=16):
 def models():
     import torchvision.models.quantization as tvq
 
-    def mobilenet_v2(per_channel):
+    def mobilenet_v2():
         m = tvq.mobilenet_v2(weights=None, quantize=False)
         m.fuse = m.fuse_model
-        return quantized(m, (1, 3, 224, 224), per_channel, samples=4)
+        return m
     for per_channel in (False, True):
         suffix = "_per_channel" if per_channel else ""
-        yield f"small_quant_net{suffix}", lambda c=per_channel: quantized(SmallQuantNet(), (1, 3, 32, 32), c), \
+        yield f"small_quant_net{suffix}", lambda c=per_channel: quantized(SmallQuantNet, (1, 3, 32, 32), c), \
             (1, 3, 32, 32)
-        yield f"mobilenet_v2_quantized{suffix}", lambda c=per_channel: mobilenet_v2(c), (1, 3, 224, 224)
+        yield f"mobilenet_v2_quantized{suffix}", \
+            lambda c=per_channel: quantized(mobilenet_v2, (1, 3, 224, 224), c, samples=4), (1, 3, 224, 224)
 
 
 def main():
