@@ -445,6 +445,13 @@ class Importer:
                     label = self.output_names[i] if i < len(self.output_names) else f"output{i}"
                     results.append((self.names[r], r.meta["value"], label))
             else:
+                if node.op == "get_attr" and "value" not in node.meta:
+                    # A tensor attribute fx made a node of by itself (a
+                    # buffer passed as an argument): its value is the attribute.
+                    value = gm
+                    for part in node.target.split("."):
+                        value = getattr(value, part)
+                    node.meta["value"] = value
                 self.names[node] = self.translate(node)
         body = "\n".join(self.e.lines)
         ret_values = ", ".join(r[0] for r in results)
@@ -530,6 +537,14 @@ class Importer:
                 y = self.unary_typed("relu", y, fl)
             return self.quantized_to(y, fl, out)
         target = node.target if node.op == "call_function" else None
+        if target is torch.quantize_per_tensor:  # FX-mode convert output
+            x, tx = self.x_of(node)
+            return self.quantized_to(x, tx, out)
+        if node.op == "call_method" and node.target == "dequantize":
+            x, tx = self.x_of(node)
+            if not tx.is_quantized:
+                return x
+            return self.functional("dequantize", [x], [tx], out)
         ops = {torch.ops.quantized.add: "add", torch.ops.quantized.add_relu: "add",
                torch.ops.quantized.mul: "mul", torch.ops.quantized.mul_relu: "mul"}
         if target in ops:
@@ -573,7 +588,7 @@ class Importer:
 
     def translate(self, node):
         m = self.gm.get_submodule(node.target) if node.op == "call_module" else None
-        q = self.translate_quantized(node, m) if node.op in ("call_module", "call_function") else None
+        q = self.translate_quantized(node, m) if node.op.startswith("call_") else None
         if q is not None:
             return q
         if any(isinstance(a.meta.get("value"), torch.Tensor) and a.meta["value"].is_quantized
