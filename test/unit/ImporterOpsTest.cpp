@@ -222,6 +222,12 @@ std::vector<OpCase> cases() {
                  m.node("Where", {"c", "a", "b"}, {"y"});
                },
                "graph.where", "tensor<2x3xf32>"});
+  c.push_back({"Expand", [](ModelBuilder &m) {
+                 // [3, 1] to shape [2, 1, 4] -> [2, 3, 4] (both sides broadcast)
+                 m.input("x", {3, 1}).ints("s", {2, 1, 4}).output("y");
+                 m.node("Expand", {"x", "s"}, {"y"});
+               },
+               "graph.where", "tensor<2x3x4xf32>"});
   c.push_back(binaryCase("MatMul", "graph.matmul", "")); // set below
   c.back().build = [](ModelBuilder &m) {
     // [2, 3, 4] x [4, 5] -> [2, 3, 5]
