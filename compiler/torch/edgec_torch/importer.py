@@ -33,7 +33,7 @@ def quant_element(value):
     if value.dtype not in _QUANT_STORAGE or value.qscheme() not in (torch.per_tensor_affine,
                                                                     torch.per_tensor_symmetric):
         raise UnsupportedError(f"quantised tensors of {value.dtype}, {value.qscheme()} are not supported")
-    return f"!quant.uniform<{_QUANT_STORAGE[value.dtype]}:f32, {value.q_scale()!r}:{value.q_zero_point()}>"
+    return f"!quant.uniform<{_QUANT_STORAGE[value.dtype]}:f32, {value.q_scale():.17e}:{value.q_zero_point()}>"
 
 
 def tensor_type(value):
@@ -48,8 +48,11 @@ def tensor_type(value):
 
 
 def f32(v):
-    """An f32 attribute value MLIR parses back to the same float."""
+    """An f32 attribute value MLIR parses back to the same float (infinities
+    and NaN as their bits)."""
     v = struct.unpack("<f", struct.pack("<f", float(v)))[0]
+    if not math.isfinite(v):
+        return f"0x{struct.unpack('<I', struct.pack('<f', v))[0]:08X} : f32"
     return f"{v:.9e} : f32"
 
 
@@ -69,6 +72,7 @@ class Emitter:
         self.resources = []  # (name, bytes)
         self.next_id = 0
         self.resource_names = set()
+        self.constants = {}  # (address, shape, strides, dtype, offset) -> (SSA name, tensor)
 
     def fresh(self):
         self.next_id += 1
@@ -81,10 +85,23 @@ class Emitter:
         return name
 
     def constant(self, tensor, hint="const"):
+        """A graph.constant of `tensor`; the same tensor (a shared module's
+        weight) is emitted once."""
+        key = (tensor.data_ptr(), tuple(tensor.shape), tuple(tensor.stride()), tensor.dtype,
+               tensor.storage_offset()) if tensor.numel() else None
+        if key is not None and key in self.constants:
+            return self.constants[key][0]
+        name = self._constant(tensor, hint)
+        if key is not None:
+            self.constants[key] = (name, tensor)  # keeps the tensor alive: its address stays its own
+        return name
+
+    def _constant(self, tensor, hint):
         tensor = tensor.detach().contiguous().cpu()
         if tensor.dtype == torch.float64:
             tensor = tensor.float()
-        if tensor.numel() <= 16 and tensor.dtype == torch.float32 and tensor.dim() <= 1:
+        if (tensor.numel() <= 16 and tensor.dtype == torch.float32 and tensor.dim() <= 1
+                and bool(torch.isfinite(tensor).all())):
             values = ", ".join(f"{v:.9e}" for v in tensor.flatten().tolist())  # exact: f32 through double
             body = f"dense<{values}>" if tensor.dim() == 0 else f"dense<[{values}]>"
         else:
@@ -92,7 +109,10 @@ class Emitter:
         return self.op(f"graph.constant {body} : {tensor_type(tensor)}")
 
     def _resource(self, tensor, hint):
-        base = "".join(c if c.isalnum() or c == "_" else "_" for c in hint) or "const"
+        # MLIR resource keys are identifiers: ASCII, not starting with a digit.
+        base = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in hint)
+        if not base or not (base[0].isalpha() or base[0] == "_"):
+            base = "w_" + base
         name, k = base, 1
         while name in self.resource_names:
             k += 1
@@ -211,9 +231,29 @@ class Importer:
         n = tx.dim() - 2
         kernel = pair(kernel, n)
         stride = pair(stride if stride not in (None, []) else kernel, n)
+        dilation = pair(dilation, n)
         pads = pair(padding, n)
-        attrs = (f"ceil_mode = {'true' if ceil_mode else 'false'}, dilations = {i64_array(pair(dilation, n))}, "
-                 f"kernel_shape = {i64_array(kernel)}, pads = {i64_array(pads + pads)}, strides = {i64_array(stride)}")
+        end_pads = list(pads)
+        if ceil_mode:
+            # PyTorch drops a last window that would start in the end
+            # padding; ONNX (and edgec) keep it. Max pooling: no ceil mode,
+            # end pads that give PyTorch's size (pads hold no values).
+            # Average pooling: only when both agree on the size.
+            for i in range(n):
+                span = tx.shape[2 + i] + 2 * pads[i] - dilation[i] * (kernel[i] - 1) - 1
+                onnx_size = -(-span // stride[i]) + 1
+                want = out.shape[2 + i]
+                if kind == "max_pool":
+                    end_pads[i] = max(0, (want - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - tx.shape[2 + i]
+                                      - pads[i])
+                elif onnx_size != want:
+                    self.fail(node, "average pooling with ceil_mode whose last window starts in the padding is "
+                                    "not supported")
+            if kind == "max_pool":
+                ceil_mode = False
+        attrs = (f"ceil_mode = {'true' if ceil_mode else 'false'}, dilations = {i64_array(dilation)}, "
+                 f"kernel_shape = {i64_array(kernel)}, pads = {i64_array(pads + end_pads)}, "
+                 f"strides = {i64_array(stride)}")
         if kind == "average_pool":
             attrs = f"ceil_mode = {'true' if ceil_mode else 'false'}, count_include_pad = " \
                     f"{'true' if count_include_pad else 'false'}, " + attrs.split(", ", 1)[1]
@@ -299,9 +339,11 @@ class Importer:
         i, o, f, c where PyTorch has i, f, g, o)."""
         if m.proj_size:
             self.fail(node, "LSTM with proj_size is not supported")
-        if len(node.args) > 1 and node.args[1] is not None:
+        if self.arg(node, 1, "hx") is not None:
             self.fail(node, "LSTM with initial states is not supported (they start at zero)")
         value = node.meta["value"]
+        if tx.dim() != 3:
+            self.fail(node, "LSTM on an unbatched input is not supported (give [batch, time, features])")
         dirs = 2 if m.bidirectional else 1
         h = m.hidden_size
         seq_x, t_seq = x, tx
@@ -359,7 +401,9 @@ class Importer:
 
     def softmax(self, node, x, tx, dim):
         out = node.meta["value"]
-        dim = dim % tx.dim()
+        if dim is None:  # PyTorch's implicit choice (F._get_softmax_dim)
+            dim = 0 if tx.dim() in (0, 1, 3) else 1
+        dim = dim % max(tx.dim(), 1)
         return self.e.op(f"graph.softmax {x} {{axis = {dim} : i64}} : {tensor_type(out)}")
 
     def mean(self, node, x, tx, dims, keepdim):
@@ -407,6 +451,8 @@ class Importer:
                 if st <= 0:
                     self.fail(node, "negative slice steps are not supported")
                 starts[d], ends[d], steps[d] = s, e, st
+            elif isinstance(item, bool) or item is None:
+                self.fail(node, f"indexing with {item!r} (a new axis) is not supported")
             elif isinstance(item, int):
                 i = item % tx.shape[d]
                 starts[d], ends[d] = i, i + 1
@@ -487,7 +533,7 @@ class Importer:
         if w.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric):
             if any(int(z) != 0 for z in w.q_per_channel_zero_points()):
                 self.fail(node, "per-channel weights with non-zero zero points are not supported")
-            scales = ",".join(repr(float(v)) for v in w.q_per_channel_scales())
+            scales = ",".join(f"{float(v):.17e}" for v in w.q_per_channel_scales())
             qtype = f"!quant.uniform<i8:f32:{w.q_per_channel_axis()}, {{{scales}}}>"
         else:
             qtype = quant_element(w)
@@ -575,18 +621,32 @@ class Importer:
                 saved[a] = (self.names[a], value)
                 self.names[a], a.meta["value"] = self.dequantized(self.names[a], value)
         out = node.meta["value"]
-        quantized_out = isinstance(out, torch.Tensor) and out.is_quantized
-        if quantized_out:
-            node.meta["value"] = out.dequantize()
+        parts = out if isinstance(out, (tuple, list)) else (out,)  # chunk/split give several
+        node.meta["value"] = type(parts)(p.dequantize() if isinstance(p, torch.Tensor) and p.is_quantized else p
+                                         for p in parts) if isinstance(out, (tuple, list)) else \
+            (out.dequantize() if isinstance(out, torch.Tensor) and out.is_quantized else out)
         try:
             y = self.translate_float(node)
         finally:
             for a, (n, v) in saved.items():
                 self.names[a], a.meta["value"] = n, v
             node.meta["value"] = out
-        return self.quantized_to(y, out.dequantize(), out) if quantized_out else y
+        names = y if isinstance(out, (tuple, list)) else (y,)
+        names = tuple(self.quantized_to(n, p.dequantize(), p) if isinstance(p, torch.Tensor) and p.is_quantized
+                      else n for n, p in zip(names, parts))
+        return names if isinstance(out, (tuple, list)) else names[0]
 
     def translate(self, node):
+        try:
+            return self.translate_node(node)
+        except UnsupportedError:
+            raise
+        except Exception as e:  # a call this importer reads wrongly: name it, do not crash
+            target = getattr(node.target, "__name__", node.target)
+            raise UnsupportedError(f"{self.where(node)}: {node.op} {target} could not be imported "
+                                   f"({type(e).__name__}: {e}) (fx node `{node.name}`)")
+
+    def translate_node(self, node):
         m = self.gm.get_submodule(node.target) if node.op == "call_module" else None
         q = self.translate_quantized(node, m) if node.op.startswith("call_") else None
         if q is not None:
@@ -611,7 +671,7 @@ class Importer:
         self.fail(node, f"fx op {node.op}")
 
     def x_of(self, node):
-        a = node.args[0]
+        a = node.args[0] if node.args else node.kwargs.get("input", node.kwargs.get("self"))
         if not isinstance(a, torch.fx.Node):
             self.fail(node, "the first operand is not a tensor")
         return self.names[a], a.meta["value"]
@@ -657,7 +717,7 @@ class Importer:
         if isinstance(m, nn.Flatten):
             return self.flatten(node, x, tx)
         if isinstance(m, nn.Softmax):
-            return self.softmax(node, x, tx, m.dim if m.dim is not None else 1)
+            return self.softmax(node, x, tx, m.dim)
         if isinstance(m, nn.LayerNorm):
             return self.layer_norm(node, x, tx, m.normalized_shape, m.weight, m.bias, m.eps)
         if isinstance(m, nn.Embedding):
@@ -666,85 +726,92 @@ class Importer:
             return self.lstm(node, m, x, tx)
         self.fail(node, f"module {type(m).__name__} is not supported")
 
+    def arg(self, node, i, name, default=None):
+        """Argument `i` (positional) or `name` (keyword) of a call."""
+        if len(node.args) > i:
+            return node.args[i]
+        return node.kwargs.get(name, default)
+
     def translate_function(self, node):
         t = node.target
         out = node.meta["value"]
+        arg = lambda i, name, default=None: self.arg(node, i, name, default)  # noqa: E731
         if t is operator.getitem:
             base = node.args[0]
             if isinstance(self.names.get(base), tuple):
                 return self.names[base][node.args[1]]
             x, tx = self.x_of(node)
             return self.getitem_tensor(node, x, tx, node.args[1])
-        binary = {operator.add: "add", torch.add: "add", operator.mul: "mul", torch.mul: "mul",
-                  operator.sub: "sub", torch.sub: "sub", operator.truediv: "div", torch.div: "div"}
+        binary = {operator.add: "add", torch.add: "add", operator.iadd: "add", operator.mul: "mul",
+                  torch.mul: "mul", operator.imul: "mul", operator.sub: "sub", torch.sub: "sub",
+                  operator.isub: "sub", operator.truediv: "div", torch.div: "div", operator.itruediv: "div"}
         if t in binary:
-            a, b = node.args[0], node.args[1]
-            if node.kwargs.get("alpha", 1) != 1:
-                self.fail(node, "add/sub with alpha is not supported")
-            like = out
-            na, ta = self.operand(node, a, like)
-            nb, tb = self.operand(node, b, like)
-            return self.binary(binary[t], na, ta, nb, tb, out)
+            return self.binary_call(node, binary[t], arg(0, "input"), arg(1, "other"))
         if t in (torch.cat, torch.concat):
-            tensors = node.args[0]
-            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
-            return self.concat(node, tensors, dim)
-        if t is torch.flatten:
-            x, tx = self.x_of(node)
-            return self.flatten(node, x, tx)
-        if t in (torch.reshape,):
+            return self.concat(node, arg(0, "tensors"), arg(1, "dim", 0))
+        if t is torch.flatten or t is torch.reshape:
             x, tx = self.x_of(node)
             return self.reshape(x, tx, list(out.shape))[0]
         if t in (torch.chunk, torch.split):
             x, tx = self.x_of(node)
-            dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
-            return self.split(node, x, tx, out, dim)
+            return self.split(node, x, tx, out, arg(2, "dim", 0))
         if t is torch.transpose:
-            return self.transpose(node, *node.args[1:3])
+            return self.transpose(node, arg(1, "dim0"), arg(2, "dim1"))
         if t is torch.permute:
-            return self.permute(node, node.args[1])
+            return self.permute(node, arg(1, "dims"))
         if t is torch.mean:
             x, tx = self.x_of(node)
-            dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", list(range(tx.dim())))
-            keep = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
-            return self.mean(node, x, tx, dims, keep)
+            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False))
         x, tx = self.x_of(node)
-        kw = dict(node.kwargs)
-        acts = {torch.relu: "relu", F.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid", F.sigmoid: "sigmoid",
-                torch.tanh: "tanh", F.tanh: "tanh", F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid",
-                F.silu: "silu", F.gelu: "gelu"}
+        acts = {torch.relu: "relu", F.relu: "relu", torch.relu_: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
+                F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.hardswish: "hardswish",
+                F.hardsigmoid: "hardsigmoid", F.silu: "silu"}
         if t in acts:
-            return self.activation(node, acts[t], x, tx, **kw)
+            return self.activation(node, acts[t], x, tx)
+        if t is F.gelu:
+            return self.activation(node, "gelu", x, tx, approximate=arg(1, "approximate", "none"))
         if t is F.leaky_relu:
-            slope = node.args[1] if len(node.args) > 1 else kw.get("negative_slope", 0.01)
-            return self.activation(node, "leaky_relu", x, tx, negative_slope=slope)
+            return self.activation(node, "leaky_relu", x, tx, negative_slope=arg(1, "negative_slope", 0.01))
         if t is F.hardtanh:
-            lo = node.args[1] if len(node.args) > 1 else kw.get("min_val", -1.0)
-            hi = node.args[2] if len(node.args) > 2 else kw.get("max_val", 1.0)
-            return self.activation(node, "hardtanh", x, tx, min_val=lo, max_val=hi)
+            return self.activation(node, "hardtanh", x, tx, min_val=arg(1, "min_val", -1.0),
+                                   max_val=arg(2, "max_val", 1.0))
         if t is F.dropout:
+            if arg(2, "training", True) and arg(1, "p", 0.5) > 0:
+                self.fail(node, "F.dropout in training mode drops at random (pass training=self.training)")
             return x
         if t is F.layer_norm:
-            shape = node.args[1] if len(node.args) > 1 else kw["normalized_shape"]
-            weight = node.args[2] if len(node.args) > 2 else kw.get("weight")
-            bias = node.args[3] if len(node.args) > 3 else kw.get("bias")
-            consts = [a.meta["value"] if isinstance(a, torch.fx.Node) else a for a in (weight, bias)]
-            return self.layer_norm(node, x, tx, shape, consts[0], consts[1],
-                                   node.args[4] if len(node.args) > 4 else kw.get("eps", 1e-5))
+            consts = []
+            for a in (arg(2, "weight"), arg(3, "bias")):
+                if isinstance(a, torch.fx.Node) and a.op != "get_attr":
+                    self.fail(node, "layer_norm with a computed weight or bias is not supported")
+                consts.append(a.meta["value"] if isinstance(a, torch.fx.Node) else a)
+            return self.layer_norm(node, x, tx, arg(1, "normalized_shape"), consts[0], consts[1], arg(4, "eps", 1e-5))
         if t is F.adaptive_avg_pool2d or t is F.adaptive_avg_pool1d:
-            return self.adaptive_avg_pool(node, x, tx, node.args[1] if len(node.args) > 1 else kw["output_size"])
+            return self.adaptive_avg_pool(node, x, tx, arg(1, "output_size"))
         if t is F.softmax or t is torch.softmax:
-            return self.softmax(node, x, tx, node.args[1] if len(node.args) > 1 else kw["dim"])
-        if t in (F.max_pool2d, F.avg_pool2d):
-            args = list(node.args[1:])
-            names = ["kernel_size", "stride", "padding"]
-            p = {n: (args[i] if i < len(args) else kw.get(n)) for i, n in enumerate(names)}
-            if t is F.max_pool2d:
-                return self.pool(node, "max_pool", x, tx, p["kernel_size"], p["stride"], p["padding"] or 0,
-                                 kw.get("dilation", 1), kw.get("ceil_mode", False))
-            return self.pool(node, "average_pool", x, tx, p["kernel_size"], p["stride"], p["padding"] or 0, 1,
-                             kw.get("ceil_mode", False), kw.get("count_include_pad", True))
+            return self.softmax(node, x, tx, arg(1, "dim"))
+        if t in (F.max_pool1d, F.max_pool2d):
+            if arg(6, "return_indices", False):
+                self.fail(node, "max pooling with indices is not supported")
+            return self.pool(node, "max_pool", x, tx, arg(1, "kernel_size"), arg(2, "stride"), arg(3, "padding", 0),
+                             arg(4, "dilation", 1), arg(5, "ceil_mode", False))
+        if t in (F.avg_pool1d, F.avg_pool2d):
+            if arg(6, "divisor_override") is not None:
+                self.fail(node, "average pooling with divisor_override is not supported")
+            return self.pool(node, "average_pool", x, tx, arg(1, "kernel_size"), arg(2, "stride"),
+                             arg(3, "padding", 0), 1, arg(4, "ceil_mode", False), arg(5, "count_include_pad", True))
         self.fail(node, f"{getattr(t, '__module__', '')}.{getattr(t, '__name__', t)} is not supported")
+
+    def binary_call(self, node, kind, a, b):
+        """+ - * / of tensors or numbers (no alpha, no rounding mode)."""
+        if node.kwargs.get("alpha", 1) != 1:
+            self.fail(node, "add/sub with alpha is not supported")
+        if node.kwargs.get("rounding_mode") is not None:
+            self.fail(node, "division with a rounding_mode is not supported")
+        out = node.meta["value"]
+        na, ta = self.operand(node, a, out)
+        nb, tb = self.operand(node, b, out)
+        return self.binary(kind, na, ta, nb, tb, out)
 
     def transpose(self, node, d0, d1):
         x, tx = self.x_of(node)
@@ -759,33 +826,33 @@ class Importer:
                                f"perm = {i64_array([d % tx.dim() for d in dims])}")
 
     def translate_method(self, node):
-        m = node.target
+        m = node.target.rstrip("_") if node.target.endswith("_") and not node.target.startswith("_") else node.target
         out = node.meta["value"]
+        arg = lambda i, name, default=None: self.arg(node, i, name, default)  # noqa: E731
         x, tx = self.x_of(node)
         if m in ("contiguous", "clone", "detach"):
             return x
         if m in ("view", "reshape", "flatten", "squeeze", "unsqueeze", "view_as", "reshape_as"):
             return self.reshape(x, tx, list(out.shape))[0]
         if m == "transpose":
-            return self.transpose(node, *node.args[1:3])
+            return self.transpose(node, arg(1, "dim0"), arg(2, "dim1"))
         if m == "permute":
-            dims = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
+            dims = node.kwargs.get("dims")
+            if dims is None:
+                dims = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) \
+                    else node.args[1:]
             return self.permute(node, dims)
         if m in ("chunk", "split"):
-            dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
-            return self.split(node, x, tx, out, dim)
+            return self.split(node, x, tx, out, arg(2, "dim", 0))
         if m == "mean":
-            dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", list(range(tx.dim())))
-            keep = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
-            return self.mean(node, x, tx, dims, keep)
+            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False))
         if m in ("relu", "sigmoid", "tanh"):
             return self.activation(node, m, x, tx)
         if m in ("add", "mul", "sub", "div"):
-            nb, tb = self.operand(node, node.args[1], out)
-            return self.binary(m, x, tx, nb, tb, out)
+            return self.binary_call(node, m, node.args[0], arg(1, "other"))
         if m == "softmax":
-            return self.softmax(node, x, tx, node.args[1] if len(node.args) > 1 else node.kwargs["dim"])
-        self.fail(node, f"Tensor.{m} is not supported")
+            return self.softmax(node, x, tx, arg(1, "dim"))
+        self.fail(node, f"Tensor.{node.target} is not supported")
 
 
 def import_module(module, example_inputs, input_names=(), output_names=()):

@@ -1,13 +1,15 @@
 """torch.fx tracing with the example inputs' values alongside.
 
 Plain `torch.fx.symbolic_trace` cannot follow code that reads a shape
-(`b, c, h, w = x.size()` in ShapeNet's channel shuffle) or unpacks a tuple of
+(`b, c, h, w = x.size()` in ShuffleNet's channel shuffle) or unpacks a tuple of
 tensors (`x1, x2 = x.chunk(2, dim=1)`): its proxies have no values. This
 tracer runs every call on the example inputs as it records it, so each node
 carries the tensor it computes (`node.meta["value"]`), and anything that is
 not a tensor (a size, a dim count, a dtype) is the plain Python value: the
 graph is specialised to the example inputs' shapes, which is what an
-ahead-of-time compiler wants anyway.
+ahead-of-time compiler wants anyway. What would make the graph depend on the
+example inputs' values (branching on data, `.item()`) is refused, and an
+in-place op's result replaces the tensor it changed for later uses.
 """
 
 import operator
@@ -45,10 +47,33 @@ class ConcreteProxy(torch.fx.Proxy):
         return super().__iter__()
 
     def __getattr__(self, k):
-        value = getattr(self.tracer.values[self.node], k, None)
-        if value is not None and not callable(value) and not _is_tensor_tree(value):
+        value = getattr(self.tracer.values[self.node], k, _MISSING)
+        if value is not _MISSING and not callable(value) and not _is_tensor_tree(value):
             return value
         return super().__getattr__(k)
+
+    def __len__(self):
+        return len(self.tracer.values[self.node])
+
+    # `y += 1` on a tensor changes it in place (other names for it see the
+    # change); fx would record `y = y + 1`.
+    def __iadd__(self, other):
+        return self.tracer.create_proxy("call_function", operator.iadd, (self, other), {})
+
+    def __isub__(self, other):
+        return self.tracer.create_proxy("call_function", operator.isub, (self, other), {})
+
+    def __imul__(self, other):
+        return self.tracer.create_proxy("call_function", operator.imul, (self, other), {})
+
+    def __itruediv__(self, other):
+        return self.tracer.create_proxy("call_function", operator.itruediv, (self, other), {})
+
+
+_MISSING = object()
+# Calls whose result is a tensor's data as Python values: a graph cannot
+# take it from the example inputs.
+_READS_DATA = {"item", "tolist", "numpy", "__bool__", "__int__", "__float__"}
 
 
 class ConcreteTracer(torch.fx.Tracer):
@@ -59,7 +84,15 @@ class ConcreteTracer(torch.fx.Tracer):
         self.example_inputs = list(example_inputs)
         self.next_input = 0
         self.values = {}  # fx.Node -> what it computes on the example inputs
-        self.module_path = {}  # fx.Node -> the module whose forward made it
+        self.versions = {}  # fx.Node -> its tensor value's version counter when recorded
+        self.latest = {}  # fx.Node -> the proxy of the in-place op that last changed its value
+
+    def _current(self, a):
+        """The proxy that holds a tensor's value now: after an in-place op on
+        it, the op's result (later uses of the tensor read that)."""
+        while isinstance(a, torch.fx.Proxy) and a.node in self.latest:
+            a = self.latest[a.node]
+        return a
 
     def _value_of(self, a):
         if isinstance(a, torch.fx.proxy.Attribute):
@@ -69,11 +102,17 @@ class ConcreteTracer(torch.fx.Tracer):
         return a
 
     def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        args = map_aggregate(args, self._current)
+        kwargs = map_aggregate(kwargs, self._current)
+        if kind == "call_method" and target in _READS_DATA:
+            raise TraceFailure(f"{self._where()}: Tensor.{target} reads tensor data into Python; a compiled "
+                               "graph cannot depend on the example inputs' values")
         concrete_args = map_aggregate(args, self._value_of)
         concrete_kwargs = map_aggregate(kwargs, self._value_of)
         if kind == "placeholder":
             if self.next_input >= len(self.example_inputs):
-                raise TraceFailure(f"forward takes more inputs than the {len(self.example_inputs)} example(s) given")
+                raise TraceFailure(f"forward takes more inputs than the {len(self.example_inputs)} example(s) given "
+                                   "(give one for every parameter of forward, those with defaults too)")
             value = self.example_inputs[self.next_input]
             self.next_input += 1
         elif kind == "get_attr":
@@ -97,12 +136,35 @@ class ConcreteTracer(torch.fx.Tracer):
             # Sizes, dims and other non-tensor results are constants of this
             # trace, not graph nodes.
             if not _is_tensor_tree(value):
+                self._check_unchanged(kind, target, ())
                 return value
         proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
         self.values[proxy.node] = value
+        if isinstance(value, torch.Tensor):
+            self.versions[proxy.node] = value._version
         proxy.node.meta["value"] = value
         proxy.node.meta["module_path"] = self._where()
+        # An in-place op (relu_(), +=, ReLU(inplace=True)) changed the tensor
+        # it returns: later uses of that tensor read this node.
+        changed = self._check_unchanged(kind, target, [value] if isinstance(value, torch.Tensor) else [])
+        for node in changed:
+            self.latest[node] = proxy
         return proxy
+
+    def _check_unchanged(self, kind, target, results):
+        """The recorded tensors the last call changed in place; each must be
+        what the call returned (else the change is not in the graph)."""
+        changed = []
+        for node, version in list(self.versions.items()):
+            value = self.values[node]
+            if value._version == version:
+                continue
+            if not any(value is r for r in results):
+                raise TraceFailure(f"{self._where()}: {_describe(kind, target)} changed a tensor in place that it "
+                                   "does not return (a view or an argument); use the out-of-place form")
+            changed.append(node)
+            self.versions[node] = value._version
+        return changed
 
     class _Running:
         def __init__(self, tracer):
@@ -151,8 +213,14 @@ class ConcreteTracer(torch.fx.Tracer):
         return super().iter(obj)
 
     def to_bool(self, obj):
-        # Control flow on a traced value: decided by the example inputs.
-        return bool(self._value_of(obj))
+        raise TraceFailure(f"{self._where()}: control flow on a tensor's values; a compiled graph cannot "
+                           "branch on data (branching on shapes is fine)")
+
+
+def _newest(tracer, node):
+    while node in tracer.latest:
+        node = tracer.latest[node].node
+    return node
 
 
 def _describe(kind, target):
@@ -164,9 +232,23 @@ def _describe(kind, target):
 
 
 def trace(module, example_inputs):
-    """A GraphModule of `module` on `example_inputs`, nodes with their values."""
+    """A GraphModule of `module` on `example_inputs`, nodes with their values.
+    The inputs are copied: in-place ops in the model do not change them."""
+    example_inputs = [t.clone() if isinstance(t, torch.Tensor) else t for t in example_inputs]
     tracer = ConcreteTracer(example_inputs)
-    graph = tracer.trace(module)
+    try:
+        graph = tracer.trace(module)
+    except TraceFailure:
+        raise
+    except Exception as e:  # fx's own limits (a module made inside forward, keyword-only inputs, ...)
+        raise TraceFailure(f"torch.fx cannot trace {type(module).__name__}: {type(e).__name__}: {e}") from e
+    # fx makes the output node itself: a returned tensor changed in place
+    # is the in-place op's result.
+    for node in graph.nodes:
+        if node.op == "output":
+            node.args = torch.fx.node.map_arg(node.args, lambda n: _newest(tracer, n))
     if tracer.next_input != len(tracer.example_inputs):
         raise TraceFailure(f"forward takes {tracer.next_input} input(s), {len(tracer.example_inputs)} example(s) given")
-    return torch.fx.GraphModule(tracer.root, graph)
+    gm = torch.fx.GraphModule(tracer.root, graph)
+    gm.graph.eliminate_dead_code()  # what only fed a shape or a replaced value
+    return gm
