@@ -3,7 +3,9 @@
 import json
 import os
 import shutil
+import re
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -13,7 +15,8 @@ from .importer import import_module
 
 
 class CompileError(Exception):
-    """edgec refused the model; the message is edgec's diagnostic."""
+    """edgec refused the model; the message is edgec's diagnostics, and the
+    imported graph is kept where the message says."""
 
 
 def find_edgec(edgec=None):
@@ -25,6 +28,12 @@ def find_edgec(edgec=None):
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return os.path.abspath(c)
     raise CompileError("edgec not found: pass edgec=PATH, set $EDGEC, or put edgec on PATH")
+
+
+def c_identifier(text):
+    """`text` made a C identifier (edgec's --name): other characters to _."""
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    return ident if ident and not ident[0].isdigit() else "m_" + ident
 
 
 def _as_tuple(example_inputs):
@@ -46,11 +55,12 @@ def compile(module, example_inputs, target="host", quantize=None, calibration=No
     "sizes" (bytes of code, weights, arena, ... from the manifest).
     """
     example_inputs = _as_tuple(example_inputs)
-    name = name or type(module).__name__.lower()
+    name = c_identifier(name or type(module).__name__.lower())
     out_dir = os.path.abspath(out_dir or name)
     binary = find_edgec(edgec)
     text = import_module(module, example_inputs, input_names, output_names)
     work = tempfile.mkdtemp(prefix="edgec-torch-")
+    failed = False
     try:
         mlir = os.path.join(work, f"{name}.mlir")
         with open(mlir, "w") as f:
@@ -76,14 +86,16 @@ def compile(module, example_inputs, target="host", quantize=None, calibration=No
             cmd += ["--calibration", str(calibration)]
         cmd += list(extra_args)
         proc = subprocess.run(cmd, capture_output=True, text=True)
-        if verbose or proc.returncode:
-            print(proc.stderr, end="")
+        if verbose and not proc.returncode:
+            print(proc.stderr, end="", file=sys.stderr)
         if proc.returncode:
-            raise CompileError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else
-                               f"edgec exited with {proc.returncode}")
+            failed = True  # keep the graph the diagnostics point into
+            raise CompileError((proc.stderr.strip() or f"edgec exited with {proc.returncode}") +
+                               f"\n(the imported graph is kept in {mlir})")
         shutil.copy(mlir, os.path.join(out_dir, f"{name}.mlir"))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not failed:
+            shutil.rmtree(work, ignore_errors=True)
     with open(os.path.join(out_dir, "manifest.json")) as f:
         manifest = json.load(f)
     return {"dir": out_dir, "library": os.path.join(out_dir, f"lib{name}.a"),
