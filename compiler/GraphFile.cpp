@@ -8,12 +8,55 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 
 namespace edgec {
 
 using namespace mlir;
+
+namespace {
+
+/// Element types edgec compiles: floats of 16, 32 and 64 bits, integers of
+/// 1 to 64 bits (signless or unsigned), and uniform quantised types of them.
+bool supportedElement(Type t) {
+  if (auto q = dyn_cast<quant::QuantizedType>(t))
+    return isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(q) &&
+           supportedElement(q.getStorageType());
+  if (isa<Float16Type, Float32Type, Float64Type>(t))
+    return true;
+  auto i = dyn_cast<IntegerType>(t);
+  return i && !i.isSigned() && llvm::is_contained({1u, 8u, 16u, 32u, 64u}, i.getWidth());
+}
+
+bool supportedType(Type t) {
+  auto ranked = dyn_cast<RankedTensorType>(t);
+  return ranked && ranked.hasStaticShape() && supportedElement(ranked.getElementType());
+}
+
+/// A weight blob that is missing or of the wrong size fails here, with its
+/// line, not in LLVM translation after every pass has run.
+LogicalResult checkResource(Operation *op, Attribute value) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  if (!resource)
+    return success();
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return op->emitError() << "weights '" << resource.getRawHandle().getKey() << "' are not in the file's resources";
+  auto type = cast<ShapedType>(resource.getType());
+  Type element = type.getElementType();
+  uint64_t bits = element.isIntOrFloat() ? element.getIntOrFloatBitWidth() : 0;
+  uint64_t want = uint64_t(type.getNumElements()) * (bits == 1 ? 1 : bits / 8);
+  if (bits == 0 || blob->getData().size() != want)
+    return op->emitError() << "weights '" << resource.getRawHandle().getKey() << "' hold "
+                           << blob->getData().size() << " bytes, " << type << " needs " << want;
+  return success();
+}
+
+} // namespace
 
 bool isGraphFile(const std::string &path) {
   llvm::StringRef p(path);
@@ -35,27 +78,59 @@ OwningOpRef<ModuleOp> importGraphFile(const std::string &path, MLIRContext &cont
     emitError(fileLoc) << "no function @main: a graph-dialect model is a module with `func.func @main`";
     return nullptr;
   }
-  auto staticTensor = [](Type t) {
-    auto ranked = dyn_cast<RankedTensorType>(t);
-    return ranked && ranked.hasStaticShape();
-  };
+  for (Operation &op : module->getBody()->getOperations())
+    if (&op != main.getOperation()) {
+      op.emitError() << "a graph-dialect model holds @main only";
+      return nullptr;
+    }
   for (Type t : main.getFunctionType().getInputs())
-    if (!staticTensor(t)) {
-      emitError(main.getLoc()) << "@main takes " << t << ": model inputs are tensors of static shape";
+    if (!supportedType(t)) {
+      emitError(main.getLoc()) << "@main takes " << t
+                               << ": model inputs are tensors of static shape (of floats, integers or quantised)";
       return nullptr;
     }
   for (Type t : main.getFunctionType().getResults())
-    if (!staticTensor(t)) {
-      emitError(main.getLoc()) << "@main returns " << t << ": model outputs are tensors of static shape";
+    if (!supportedType(t)) {
+      emitError(main.getLoc()) << "@main returns " << t
+                               << ": model outputs are tensors of static shape (of floats, integers or quantised)";
       return nullptr;
     }
+  // The header names inputs and outputs by graph.name: distinct strings.
+  llvm::StringSet<> names;
+  auto checkName = [&](DictionaryAttr attrs, StringRef what, unsigned i) {
+    Attribute name = attrs ? attrs.get("graph.name") : Attribute();
+    if (!name)
+      return true;
+    auto text = dyn_cast<StringAttr>(name);
+    if (!text || text.getValue().empty() || !names.insert(text.getValue()).second) {
+      emitError(main.getLoc()) << what << " " << i << ": graph.name must be a string no other input or output has";
+      return false;
+    }
+    return true;
+  };
+  for (unsigned i = 0; i < main.getNumArguments(); ++i)
+    if (!checkName(main.getArgAttrDict(i), "input", i))
+      return nullptr;
+  for (unsigned i = 0; i < main.getNumResults(); ++i)
+    if (!checkName(main.getResultAttrDict(i), "output", i))
+      return nullptr;
   WalkResult walk = main.walk([&](Operation *op) {
     // quant.scast types a quantised constant, as the ONNX importer does.
-    if (op == main.getOperation() || isa<graph::GraphDialect>(op->getDialect()) || isa<func::ReturnOp>(op) ||
-        isa<quant::StorageCastOp>(op))
-      return WalkResult::advance();
-    op->emitError() << "'" << op->getName() << "' is not a graph-dialect op; edgec compiles models of graph ops";
-    return WalkResult::interrupt();
+    if (op != main.getOperation() && !isa<graph::GraphDialect>(op->getDialect()) && !isa<func::ReturnOp>(op) &&
+        !isa<quant::StorageCastOp>(op)) {
+      op->emitError() << "'" << op->getName() << "' is not a graph-dialect op; edgec compiles models of graph ops";
+      return WalkResult::interrupt();
+    }
+    for (Type t : op->getResultTypes())
+      if (!supportedType(t)) {
+        op->emitError() << "results of type " << t << " are not supported (static tensors of floats, integers "
+                        << "or quantised integers)";
+        return WalkResult::interrupt();
+      }
+    if (auto constant = dyn_cast<graph::ConstantOp>(op))
+      if (failed(checkResource(op, constant.getValue())))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return nullptr;
