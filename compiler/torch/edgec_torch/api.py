@@ -20,10 +20,12 @@ class CompileError(Exception):
 
 
 def find_edgec(edgec=None):
-    """The edgec binary: the argument, $EDGEC, `edgec` on PATH, or this
-    checkout's build/tools/edgec/edgec."""
+    """The edgec binary: the argument, $EDGEC, `edgec` on PATH, this
+    checkout's build/tools/edgec/edgec, or an installation's bin/edgec."""
+    here = os.path.dirname(os.path.abspath(__file__))
     candidates = [edgec, os.environ.get("EDGEC"), shutil.which("edgec"),
-                  os.path.join(os.path.dirname(__file__), "..", "..", "..", "build", "tools", "edgec", "edgec")]
+                  os.path.join(here, "..", "..", "..", "build", "tools", "edgec", "edgec"),
+                  os.path.join(here, "..", "..", "..", "..", "bin", "edgec")]
     for c in candidates:
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return os.path.abspath(c)
