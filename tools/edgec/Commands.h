@@ -22,7 +22,7 @@ struct ModelOptions {
   std::vector<std::string> inputShapes, dims, inputValues;
 
   void addTo(CLI::App *cmd) {
-    cmd->add_option("model", model, "ONNX model file")->required();
+    cmd->add_option("model", model, "ONNX model file, or graph-dialect .mlir/.mlirbc")->required();
     cmd->add_option("--input-shape", inputShapes,
                     "Static shape of an input, NAME=DIMxDIM... (repeatable)");
     cmd->add_option("--dim", dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");

@@ -481,7 +481,7 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
 
   ImportCommand imp;
-  CLI::App *import = app.add_subcommand("import", "Import an ONNX model into the graph dialect");
+  CLI::App *import = app.add_subcommand("import", "Import an ONNX model (or read a graph-dialect .mlir) into the graph dialect");
   imp.addTo(import);
   import->add_option("-o,--output", imp.output, "Output .mlir file ('-' for stdout)");
   import->add_flag("-O,--optimize", imp.optimize, "Run the graph optimisation pipeline");
@@ -494,7 +494,7 @@ int main(int argc, char **argv) {
                      "Elide weight blobs larger than this many bytes in the printed IR");
 
   CompileCommand comp;
-  CLI::App *compile = app.add_subcommand("compile", "Compile an ONNX model to a native artifact");
+  CLI::App *compile = app.add_subcommand("compile", "Compile an ONNX model (or a graph-dialect .mlir, e.g. from edgec-torch) to a native artifact");
   comp.addTo(compile);
   compile->add_option("-o,--output", comp.output,
                       "Artifact directory (default NAME-TARGET); replaced as a whole");
