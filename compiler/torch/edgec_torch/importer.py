@@ -78,7 +78,7 @@ class Emitter:
         self.next_id += 1
         return f"%v{self.next_id}"
 
-    def op(self, text, result_type=None):
+    def op(self, text):
         """Emits `%r = text`; returns %r."""
         name = self.fresh()
         self.lines.append(f"    {name} = {text}")
@@ -156,11 +156,6 @@ class Importer:
             t = torch.tensor(a, dtype=like.dtype)
             return self.e.constant(t, "scalar"), t
         self.fail(node, f"operand {a!r} is not a tensor or a number")
-
-    def unary(self, node, name, x, attrs=""):
-        out = node.meta["value"]
-        attr_text = f" {{{attrs}}}" if attrs else ""
-        return self.e.op(f"graph.{name} {x}{attr_text} : {tensor_type(out)}")
 
     def unary_typed(self, name, x, out, attrs=""):
         attr_text = f" {{{attrs}}}" if attrs else ""
@@ -472,7 +467,7 @@ class Importer:
 
     def run(self):
         gm = self.gm
-        args, arg_types, results = [], [], []
+        args, results = [], []
         for node in gm.graph.nodes:
             if node.op == "placeholder":
                 value = node.meta["value"]

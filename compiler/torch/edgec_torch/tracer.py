@@ -225,7 +225,7 @@ def _newest(tracer, node):
 
 def _describe(kind, target):
     if kind == "call_module":
-        return f"module call"
+        return "module call"
     if kind == "call_method":
         return f"Tensor.{target}"
     return getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or str(target)
