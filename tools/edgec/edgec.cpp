@@ -559,11 +559,28 @@ int main(int argc, char **argv) {
   bool targetsJson = false;
   targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
 
+  // A mistyped command is named, with the ones there are (CLI11 would say
+  // only that a subcommand is required).
+  std::string known;
+  bool isCommand = false;
+  for (const CLI::App *sub : app.get_subcommands({})) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    isCommand = isCommand || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !isCommand) {
+    fmt::print(stderr, "edgec: error: unknown command '{}' (commands: {})\n", argv[1], known);
+    return kUsageError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    int code = app.exit(e);
-    return code == 0 ? kOk : kUsageError;
+    if (e.get_exit_code() == 0) // --help, --version
+      return app.exit(e) == 0 ? kOk : kUsageError;
+    std::string command;
+    for (const CLI::App *sub : app.get_subcommands())
+      command = " " + sub->get_name();
+    fmt::print(stderr, "edgec: error: {}\nRun 'edgec{} --help' for the options.\n", e.what(), command);
+    return kUsageError;
   }
   if (import->parsed())
     return runImport(imp);
