@@ -14,6 +14,10 @@
 //  - A layer that reads a subgraph input is split into row bands, each
 //    waiting only for the input rows it needs: the array starts while the
 //    rest of the input is still arriving.
+//  - When the maps do not fit at once, chains of consecutive layers keep
+//    the maps between them in SRAM a few rows at a time (see Chain); if
+//    that does not make them fit either, the largest maps go to DRAM and
+//    the layers touching them run in row bands through staging buffers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -406,9 +410,10 @@ struct Planner {
     return false;
   }
 
-  /// SRAM offsets of the maps; those that do not fit beside the maps alive
-  /// with them are spilled to DRAM, largest first, until the rest fit in
-  /// what the row bands' staging and the weights leave.
+  /// SRAM offsets of the maps. When they do not fit at once, chains first
+  /// (placeWithChains); failing that, the maps that do not fit beside the
+  /// maps alive with them are spilled to DRAM, largest first, until the
+  /// rest fit in what the row bands' staging and the weights leave.
   bool placeMaps() {
     if (!lifetimes())
       return false;
