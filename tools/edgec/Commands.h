@@ -19,10 +19,16 @@ enum ExitCode { kOk = 0, kModelError = 1, kUsageError = 2, kOutputError = 3 };
 /// How a model is read: shared by every subcommand that reads one.
 struct ModelOptions {
   std::string model;
+  std::vector<std::string> models; // `edgec compile` takes several
   std::vector<std::string> inputShapes, dims, inputValues;
 
-  void addTo(CLI::App *cmd) {
-    cmd->add_option("model", model, "ONNX model file, or graph-dialect .mlir/.mlirbc")->required();
+  void addTo(CLI::App *cmd, bool several = false) {
+    if (several)
+      cmd->add_option("model", models, "ONNX model files, or graph-dialect .mlir/.mlirbc (several: each into "
+                                       "OUTPUT/<name>/)")
+          ->required();
+    else
+      cmd->add_option("model", model, "ONNX model file, or graph-dialect .mlir/.mlirbc")->required();
     cmd->add_option("--input-shape", inputShapes,
                     "Static shape of an input, NAME=DIMxDIM... (repeatable)");
     cmd->add_option("--dim", dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
@@ -57,6 +63,7 @@ struct CompileCommand : ModelOptions {
   int64_t groupSize = 128;        // int4-weights: weights per scale
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
   std::string npuConfig;          // --target npu: the accelerator's parameters (docs/npu.md)
+  std::string emitNinja;          // write a build.ninja for models x targets instead of compiling
   bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
   /// --opt-level and -j, the same for compile and run.
   void addLlvmOptions(CLI::App *cmd) {
