@@ -60,6 +60,10 @@ def i64_array(values):
     return "array<i64" + (": " + ", ".join(str(int(v)) for v in values) if len(values) else "") + ">"
 
 
+# x @ w^T (+ b): nn.Linear as graph.gemm.
+GEMM_ATTRS = f"alpha = {f32(1)}, beta = {f32(1)}, trans_a = false, trans_b = true"
+
+
 def pair(v, n=2):
     return list(v) if isinstance(v, (tuple, list)) else [v] * n
 
@@ -175,34 +179,40 @@ class Importer:
 
     # ---- layers -----------------------------------------------------------
 
-    def conv(self, node, x, tx, weight, bias, stride, padding, dilation, groups):
-        out = node.meta["value"]
-        spatial = weight.dim() - 2
+    def with_bias(self, node, x, tx, w, tw, bias):
+        """The operands (and their values) of a conv or gemm: input, weight
+        and, when there is one, the bias as a constant."""
+        operands, types = [x, w], [tx, tw]
+        if bias is not None:
+            operands.append(self.e.constant(bias, self.where(node) + "_bias"))
+            types.append(bias)
+        return operands, types
+
+    def conv_op(self, node, operands, types, out, stride, padding, dilation, groups):
+        """graph.conv of prepared operands (float weights, or int8 ones
+        dequantized)."""
+        spatial = types[1].dim() - 2
         if isinstance(padding, str):
             if padding == "valid":
                 padding = [0] * spatial
             else:
                 self.fail(node, f"conv padding '{padding}' is not supported; give the pads as numbers")
         pads = pair(padding, spatial)
-        w = self.e.constant(weight, self.where(node) + "_weight")
-        operands, types = [x, w], [tx, weight]
-        if bias is not None:
-            operands.append(self.e.constant(bias, self.where(node) + "_bias"))
-            types.append(bias)
         attrs = (f"dilations = {i64_array(pair(dilation, spatial))}, group = {int(groups)} : i64, "
                  f"pads = {i64_array(pads + pads)}, strides = {i64_array(pair(stride, spatial))}")
         return self.functional("conv", operands, types, out, attrs)
+
+    def conv(self, node, x, tx, weight, bias, stride, padding, dilation, groups):
+        w = self.e.constant(weight, self.where(node) + "_weight")
+        operands, types = self.with_bias(node, x, tx, w, weight, bias)
+        return self.conv_op(node, operands, types, node.meta["value"], stride, padding, dilation, groups)
 
     def linear(self, node, x, tx, weight, bias):
         out = node.meta["value"]
         w = self.e.constant(weight, self.where(node) + "_weight")
         if tx.dim() == 2:
-            operands, types = [x, w], [tx, weight]
-            if bias is not None:
-                operands.append(self.e.constant(bias, self.where(node) + "_bias"))
-                types.append(bias)
-            return self.functional("gemm", operands, types, out,
-                                   f"alpha = {f32(1)}, beta = {f32(1)}, trans_a = false, trans_b = true")
+            operands, types = self.with_bias(node, x, tx, w, weight, bias)
+            return self.functional("gemm", operands, types, out, GEMM_ATTRS)
         wt = self.e.constant(weight.t(), self.where(node) + "_weight_t")
         mm = torch.empty(out.shape, dtype=out.dtype)
         y = self.functional("matmul", [x, wt], [tx, weight.t()], mm)
@@ -555,25 +565,16 @@ class Importer:
             x, tx = self.x_of(node)
             xf, txf = self.dequantized(x, tx)
             w, wf = self.quantized_weight(node, m.weight())
-            bias = m.bias()
             fl = out.dequantize()
-            operands, types = [xf, w], [txf, wf]
-            if bias is not None:
-                operands.append(self.e.constant(bias, self.where(node) + "_bias"))
-                types.append(bias)
+            operands, types = self.with_bias(node, xf, txf, w, wf, m.bias())
             if name.startswith("Conv"):
-                spatial = wf.dim() - 2
-                pads = pair(m.padding, spatial)
                 if getattr(m, "padding_mode", "zeros") != "zeros":
                     self.fail(node, f"padding_mode {m.padding_mode} is not supported")
-                y = self.functional("conv", operands, types, fl,
-                                    f"dilations = {i64_array(pair(m.dilation, spatial))}, group = {m.groups} : i64, "
-                                    f"pads = {i64_array(pads + pads)}, strides = {i64_array(pair(m.stride, spatial))}")
+                y = self.conv_op(node, operands, types, fl, m.stride, m.padding, m.dilation, m.groups)
             else:
                 if txf.dim() != 2:
                     self.fail(node, "quantised Linear on inputs of rank other than 2 is not supported")
-                y = self.functional("gemm", operands, types, fl,
-                                    f"alpha = {f32(1)}, beta = {f32(1)}, trans_a = false, trans_b = true")
+                y = self.functional("gemm", operands, types, fl, GEMM_ATTRS)
             if "ReLU" in name:
                 y = self.unary_typed("relu", y, fl)
             return self.quantized_to(y, fl, out)
