@@ -252,6 +252,17 @@ struct Planner {
     return bytes;
   }
 
+  /// No chains: every map whole, with its own lifetime (which maps are
+  /// cascaded is left to the caller).
+  void unchain() {
+    chains.clear();
+    chainOf.assign(p.layers.size(), -1);
+    first = ownFirst;
+    last = ownLast;
+    for (size_t m = 0; m < p.maps.size(); ++m)
+      sramSize[m] = p.maps[m].bytes();
+  }
+
   /// Makes the chains of the cascaded maps, with bands of the last layer's
   /// output as large as lets each chain's buffers fit `budget` (one row if
   /// none does); sets the cascaded maps' sizes and stretches lifetimes over
@@ -259,12 +270,7 @@ struct Planner {
   /// sixteenth of SRAM, or a band would read none of a cascaded map's rows.
   bool formChains(uint64_t budget) {
     size_t L = p.layers.size();
-    chains.clear();
-    chainOf.assign(L, -1);
-    first = ownFirst;
-    last = ownLast;
-    for (size_t m = 0; m < p.maps.size(); ++m)
-      sramSize[m] = p.maps[m].bytes();
+    unchain();
     for (size_t k = 0; k < L;) {
       size_t e = k;
       while (cascaded[p.layers[e].output])
@@ -401,12 +407,7 @@ struct Planner {
       }
     }
     cascaded.assign(n, false);
-    chains.clear();
-    chainOf.assign(p.layers.size(), -1);
-    first = ownFirst;
-    last = ownLast;
-    for (size_t m = 0; m < n; ++m)
-      sramSize[m] = p.maps[m].bytes();
+    unchain();
     return false;
   }
 
@@ -422,7 +423,7 @@ struct Planner {
     std::vector<uint64_t> offset;
     uint32_t failed = 0;
     cascaded.assign(n, false);
-    chainOf.assign(p.layers.size(), -1);
+    unchain();
     uint64_t top = pack(std::vector<bool>(n, true), cfg.sramBytes, offset, failed);
     // Maps that do not fit at once: chains hold the largest a few rows at a
     // time; failing that, they go to DRAM.
@@ -632,7 +633,6 @@ struct Planner {
                   const std::function<void(size_t)> &chunkDone, uint32_t &waited) {
     const Layer &l = p.layers[k];
     const MapInfo &o = p.maps[l.output];
-    auto inRows = [&](uint32_t m, uint32_t r0, uint32_t r1) { return rowsRead(l, m, r0, r1); };
     uint32_t rows = o.height;
     while (rows > 0 && bandStaging(l, rows) > stagingBytes)
       --rows;
@@ -673,7 +673,7 @@ struct Planner {
           uint32_t m = l.inputs[i];
           if (!spilled[m])
             continue;
-          auto [a, e] = inRows(m, r0, r1);
+          auto [a, e] = rowsRead(l, m, r0, r1);
           uint64_t rowBytes = uint64_t(p.maps[m].width) * p.maps[m].channels;
           DmaDesc d;
           d.srcSpace = dramSpace[m];
@@ -709,7 +709,7 @@ struct Planner {
           uint32_t m = l.inputs[i];
           FmapDesc f = fmap(m);
           if (spilled[m]) {
-            auto [a, e] = inRows(m, r0, r1);
+            auto [a, e] = rowsRead(l, m, r0, r1);
             f.offset = uint32_t(inBuffer[i][b % 2]);
             f.row0 = a;
             f.rows = e - a;
@@ -947,18 +947,23 @@ struct Planner {
       }
       out.layers.push_back(placement);
     };
+    // The chunks of layer k, from chunks[from] on (they are in layer order).
+    auto chunksOf = [&](size_t k, size_t from) {
+      size_t count = 0;
+      while (from + count < chunks.size() && chunks[from + count].layer == k)
+        ++count;
+      return count;
+    };
     commandsOf.assign(p.layers.size(), 0);
     size_t nextChunk = 0;
     for (size_t k = 0; k < p.layers.size(); ++k) {
       const Layer &l = p.layers[k];
       uint32_t id = s.layer(l.name);
       const MapInfo &o = p.maps[l.output];
-      size_t layerChunks = 0;
-      for (size_t j = nextChunk; j < chunks.size() && chunks[j].layer == k; ++j)
-        ++layerChunks;
+      size_t layerChunks = chunksOf(k, nextChunk);
       if (chainOf[k] >= 0) {
         const Chain &c = chains[chainOf[k]];
-        while (loadNext()) // the chain's chunks all fit at once (formChains)
+        while (loadNext()) // the chain's chunks all fit at once (placeWithChains)
           ;
         size_t chainChunks = 0;
         while (nextChunk + chainChunks < chunks.size() && chunks[nextChunk + chainChunks].layer <= c.last)
@@ -969,9 +974,7 @@ struct Planner {
         for (size_t j = nextChunk; j < nextChunk + chainChunks; ++j)
           chunkDone(j);
         for (size_t kk = c.first; kk <= c.last; ++kk) {
-          size_t own = 0;
-          while (nextChunk + own < chunks.size() && chunks[nextChunk + own].layer == kk)
-            ++own;
+          size_t own = chunksOf(kk, nextChunk);
           finishLayer(kk, nextChunk, own);
           nextChunk += own;
         }
