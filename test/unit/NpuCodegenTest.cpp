@@ -37,6 +37,19 @@ Layer conv(const std::string &name, LayerKind kind, uint32_t in, uint32_t out, u
   return l;
 }
 
+/// An add of maps a and b (their scales sa, sb) into `out` (scale so).
+Layer add(const std::string &name, uint32_t a, uint32_t b, uint32_t out, float sa, float sb, float so) {
+  Layer l;
+  l.kind = LayerKind::Add;
+  l.name = name;
+  l.inputs = {a, b};
+  l.output = out;
+  l.scaleA = sa;
+  l.scaleB = sb;
+  l.outScale = so;
+  return l;
+}
+
 /// input 12x10x8 -> conv 3x3 (32) -> depthwise 3x3 stride 2 -> max pool 2x2
 /// -> pointwise (20); and add(depthwise, depthwise) as a second output.
 Program smallNet() {
@@ -55,15 +68,7 @@ Program smallNet() {
   pool.kernelH = pool.kernelW = pool.strideH = pool.strideW = 2;
   p.layers.push_back(pool);
   p.layers.push_back(conv("pw", LayerKind::Conv, 3, 4, 1, 1, 20 * 32, 20, rng));
-  Layer add;
-  add.kind = LayerKind::Add;
-  add.name = "add";
-  add.inputs = {2, 2};
-  add.output = 5;
-  add.scaleA = 0.02f;
-  add.scaleB = 0.02f;
-  add.outScale = 0.05f;
-  p.layers.push_back(add);
+  p.layers.push_back(add("add", 2, 2, 5, 0.02f, 0.02f, 0.05f));
   return p;
 }
 
@@ -80,15 +85,7 @@ Program invertedResiduals() {
   p.layers.push_back(conv("expand1", LayerKind::Conv, 0, 1, 1, 1, 16 * 4, 16, rng));
   p.layers.push_back(conv("dw1", LayerKind::DepthwiseConv, 1, 2, 3, 1, 16 * 9, 16, rng));
   p.layers.push_back(conv("project1", LayerKind::Conv, 2, 3, 1, 1, 4 * 16, 4, rng));
-  Layer add;
-  add.kind = LayerKind::Add;
-  add.name = "add1";
-  add.inputs = {3, 0};
-  add.output = 4;
-  add.scaleA = 0.03f;
-  add.scaleB = 0.02f;
-  add.outScale = 0.04f;
-  p.layers.push_back(add);
+  p.layers.push_back(add("add1", 3, 0, 4, 0.03f, 0.02f, 0.04f));
   p.layers.push_back(conv("expand2", LayerKind::Conv, 4, 5, 1, 1, 24 * 4, 24, rng));
   p.layers.push_back(conv("dw2", LayerKind::DepthwiseConv, 5, 6, 3, 2, 24 * 9, 24, rng));
   p.layers.push_back(conv("project2", LayerKind::Conv, 6, 7, 1, 1, 8 * 24, 8, rng));
@@ -216,15 +213,7 @@ Program tinyChain(bool paddedConv) {
   p.inputs = {0};
   p.outputs = {paddedConv ? 3u : 2u};
   p.layers.push_back(conv("dw", LayerKind::DepthwiseConv, 0, 1, 1, 1, 3, 3, rng));
-  Layer add;
-  add.kind = LayerKind::Add;
-  add.name = "add";
-  add.inputs = {0, 1};
-  add.output = 2;
-  add.scaleA = 0.02f;
-  add.scaleB = 0.03f;
-  add.outScale = 0.04f;
-  p.layers.push_back(add);
+  p.layers.push_back(add("add", 0, 1, 2, 0.02f, 0.03f, 0.04f));
   if (!paddedConv) {
     p.maps.pop_back();
     return p;

@@ -388,6 +388,17 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
     return s;
   };
 
+  // A 1x1 conv of a 4x16x16 map at SRAM 0 into one at 8192.
+  auto smallConv = [] {
+    ConvDesc c;
+    c.in = {0, 4, 16, 16, 0, 4, 0};
+    c.out = {8192, 4, 16, 16, 0, 4, 0};
+    c.ocCount = 16;
+    c.weights = 16384;
+    c.params = 20480;
+    return c;
+  };
+
   SECTION("not a stream") {
     std::vector<uint32_t> junk(20, 7);
     CHECK(runOf(junk, error, cfg) == EDGEC_NPU_ERROR_BAD_STREAM);
@@ -410,12 +421,7 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
   }
   SECTION("a DMA that overwrites a running conv's input: a race") {
     StreamWriter s = base();
-    ConvDesc c;
-    c.in = {0, 4, 16, 16, 0, 4, 0};
-    c.out = {8192, 4, 16, 16, 0, 4, 0};
-    c.ocCount = 16;
-    c.weights = 16384;
-    c.params = 20480;
+    ConvDesc c = smallConv();
     s.conv(0, c);
     DmaDesc d;
     d.srcSpace = EDGEC_NPU_SPACE_BINDING0;
@@ -432,12 +438,7 @@ TEST_CASE("NPU simulator refuses bad streams", "[npu]") {
   }
   SECTION("a copy within SRAM reads and writes SRAM; onto itself or between two bindings it is refused") {
     StreamWriter s = base();
-    ConvDesc c;
-    c.in = {0, 4, 16, 16, 0, 4, 0};
-    c.out = {8192, 4, 16, 16, 0, 4, 0};
-    c.ocCount = 16;
-    c.weights = 16384;
-    c.params = 20480;
+    ConvDesc c = smallConv();
     s.conv(0, c);
     DmaDesc d;
     d.srcSpace = d.dstSpace = EDGEC_NPU_SPACE_SRAM;
