@@ -455,10 +455,6 @@ std::string shellQuote(const std::string &text) {
 /// deterministic, so they cache by content.
 int emitNinja(const CompileCommand &cmd, const std::vector<std::string> &targets) {
   std::string self = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&emitNinja));
-  if (cmd.output.empty()) {
-    fmt::print(stderr, "edgec: error: --emit-ninja needs -o DIR, where the artifacts go\n");
-    return kUsageError;
-  }
   llvm::SmallString<256> out(cmd.output);
   llvm::sys::fs::make_absolute(out);
   std::string flags;
@@ -505,12 +501,12 @@ int runCompile(CompileCommand cmd) {
   std::vector<std::string> names;
   for (llvm::StringRef t : targets)
     names.push_back(t.str());
-  if (!cmd.emitNinja.empty())
-    return emitNinja(cmd, names);
-  if (cmd.models.size() > 1) {
-    // A batch: each model in turn into OUTPUT/<name>/, as compiled alone.
+  // Several models, or a build file for them: each goes to OUTPUT/<name>/,
+  // named after its file, so the names must differ.
+  if (cmd.models.size() > 1 || !cmd.emitNinja.empty()) {
     if (cmd.output.empty() || !cmd.name.empty()) {
-      fmt::print(stderr, "edgec: error: several models need -o DIR (each goes to DIR/<name>/) and take no --name\n");
+      fmt::print(stderr, "edgec: error: several models{} need -o DIR (each goes to DIR/<name>/) and take no "
+                         "--name\n", cmd.emitNinja.empty() ? "" : " and --emit-ninja");
       return kUsageError;
     }
     std::set<std::string> seen;
@@ -520,6 +516,11 @@ int runCompile(CompileCommand cmd) {
                    defaultName(model));
         return kUsageError;
       }
+  }
+  if (!cmd.emitNinja.empty())
+    return emitNinja(cmd, names);
+  if (cmd.models.size() > 1) {
+    // A batch: each model in turn into OUTPUT/<name>/, as compiled alone.
     if (auto ec = llvm::sys::fs::create_directories(cmd.output)) {
       fmt::print(stderr, "edgec: error: cannot create {}: {}\n", cmd.output, ec.message());
       return kOutputError;
