@@ -105,6 +105,24 @@ def compare(got, want):
     return ok, f"max |error| {err.max():.2e} (max |torch| {np.abs(want).max():.2e})"
 
 
+def outputs_or_failure(failures, label, *args, **kwargs):
+    """edgec_outputs(...), or None with the failure recorded and printed."""
+    try:
+        return edgec_outputs(*args, **kwargs)
+    except RuntimeError as e:
+        failures.append(f"{label}: {e}")
+        print(f"{label}: FAILED: {e}", flush=True)
+        return None
+
+
+def summary(runs, failures, skipped):
+    """The closing lines; the exit code (1 on a failure, or when nothing ran)."""
+    print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures or runs == 0 else 0
+
+
 def int8_parity(edgec, name, mlir, onnx_file, x, work):
     """Both imports quantised by edgec on the same samples: the same bytes out."""
     cal = os.path.join(work, "calibration")
@@ -113,12 +131,13 @@ def int8_parity(edgec, name, mlir, onnx_file, x, work):
     for i in range(8):
         np.save(os.path.join(cal, f"s{i}.npy"), rng.standard_normal(tuple(x.shape)).astype(np.float32))
     flags = ["--quantize", "int8", "--calibration", cal]
-    try:
-        a = edgec_outputs(edgec, mlir, "host", x, work, "torch-int8", flags)
-        b = edgec_outputs(edgec, onnx_file, "host", x, work, "onnx-int8", flags)
-    except RuntimeError as e:
-        print(f"{name} int8: FAILED: {e}", flush=True)
-        return [f"{name} int8: {e}"]
+    failures = []
+    a = outputs_or_failure(failures, f"{name} int8", edgec, mlir, "host", x, work, "torch-int8", flags)
+    if a is None:
+        return failures
+    b = outputs_or_failure(failures, f"{name} int8", edgec, onnx_file, "host", x, work, "onnx-int8", flags)
+    if b is None:
+        return failures
     same = a.tobytes() == b.tobytes()
     print(f"{name} int8 via PyTorch and via ONNX: {'identical' if same else 'DIFFERENT'}", flush=True)
     return [] if same else [f"{name}: int8 artifacts from the two imports differ"]
@@ -162,11 +181,8 @@ def main():
                 print(f"{name} on {target}: skipped (too large for a microcontroller)", flush=True)
                 continue
             runs += 1
-            try:
-                got = edgec_outputs(args.edgec, mlir, target, x, d, "torch")
-            except RuntimeError as e:
-                failures.append(f"{name} on {target}: {e}")
-                print(f"{name} on {target}: FAILED: {e}", flush=True)
+            got = outputs_or_failure(failures, f"{name} on {target}", args.edgec, mlir, target, x, d, "torch")
+            if got is None:
                 continue
             ok, how = compare(got, want)
             print(f"{name} on {target}: {'ok' if ok else 'MISMATCH'} vs PyTorch eager, {how}", flush=True)
@@ -176,11 +192,9 @@ def main():
                 onnx_file = os.path.join(d, f"{name}.onnx")
                 torch.onnx.export(model, x, onnx_file, opset_version=13, input_names=["input"],
                                   output_names=["output"])
-                try:
-                    via_onnx = edgec_outputs(args.edgec, onnx_file, target, x, d, "onnx")
-                except RuntimeError as e:
-                    failures.append(f"{name} via ONNX: {e}")
-                    print(f"{name} via ONNX: FAILED: {e}", flush=True)
+                via_onnx = outputs_or_failure(failures, f"{name} via ONNX", args.edgec, onnx_file, target, x, d,
+                                              "onnx")
+                if via_onnx is None:
                     continue
                 ok, how = compare(got, via_onnx)
                 print(f"{name} via ONNX on {target}: {'ok' if ok else 'MISMATCH'} vs via PyTorch, {how}",
@@ -189,10 +203,7 @@ def main():
                     failures.append(f"{name}: the ONNX and PyTorch imports' artifacts differ")
                 if name in MCU_SIZED and x.is_floating_point():
                     failures += int8_parity(args.edgec, name, mlir, onnx_file, x, d)
-    print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
-    for f in failures:
-        print("FAIL:", f)
-    return 1 if failures or runs == 0 else 0
+    return summary(runs, failures, skipped)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "compiler", "torch"))
 
 import edgec_torch  # noqa: E402
-from import_models import edgec_outputs  # noqa: E402
+from import_models import outputs_or_failure, summary  # noqa: E402
 
 
 class SmallQuantNet(nn.Module):
@@ -169,11 +169,8 @@ def main():
                 skipped += 1
                 continue
             runs += 1
-            try:
-                got = edgec_outputs(args.edgec, mlir, target, x, work, name)
-            except RuntimeError as e:
-                failures.append(f"{name} on {target}: {e}")
-                print(f"{name} on {target}: FAILED: {e}", flush=True)
+            got = outputs_or_failure(failures, f"{name} on {target}", args.edgec, mlir, target, x, work, name)
+            if got is None:
                 continue
             if np.count_nonzero(want) < want.size // 2:
                 failures.append(f"{name}: PyTorch's outputs are mostly zero; the comparison would prove nothing")
@@ -184,10 +181,7 @@ def main():
                   f"({step:.3g}) from PyTorch's, at most {steps.max():.2f} steps", flush=True)
             if not ok:
                 failures.append(f"{name} on {target}: more than one step from PyTorch")
-    print(f"{runs} runs, {len(failures)} failed, {skipped} skipped (models too large for the target)")
-    for f in failures:
-        print("FAIL:", f)
-    return 1 if failures or runs == 0 else 0
+    return summary(runs, failures, skipped)
 
 
 if __name__ == "__main__":
