@@ -12,6 +12,7 @@ example inputs' values (branching on data, `.item()`) is refused, and an
 in-place op's result replaces the tensor it changed for later uses.
 """
 
+import contextlib
 import operator
 
 import torch
@@ -86,6 +87,8 @@ class ConcreteTracer(torch.fx.Tracer):
         self.values = {}  # fx.Node -> what it computes on the example inputs
         self.versions = {}  # fx.Node -> its tensor value's version counter when recorded
         self.latest = {}  # fx.Node -> the proxy of the in-place op that last changed its value
+        self.running = False  # running a call for its value (not recording it)
+        self.module_stack = []  # paths of the modules whose forward is being traced
 
     def _current(self, a):
         """The proxy that holds a tensor's value now: after an in-place op on
@@ -166,51 +169,35 @@ class ConcreteTracer(torch.fx.Tracer):
             self.versions[node] = value._version
         return changed
 
-    class _Running:
-        def __init__(self, tracer):
-            self.tracer = tracer
-
-        def __enter__(self):
-            self.before = self.tracer.__dict__.get("_edgec_running", False)
-            self.tracer._edgec_running = True
-
-        def __exit__(self, *exc):
-            self.tracer._edgec_running = self.before
-
+    @contextlib.contextmanager
     def _running(self):
         """While running a call for its value: fx's patched Module.__call__
         and __getattr__ behave as unpatched."""
-        return ConcreteTracer._Running(self)
+        before, self.running = self.running, True
+        try:
+            yield
+        finally:
+            self.running = before
 
     def getattr(self, attr, attr_val, parameter_proxy_cache):
-        if self.__dict__.get("_edgec_running"):
+        if self.running:
             return attr_val
         return super().getattr(attr, attr_val, parameter_proxy_cache)
 
     def _where(self):
-        path = getattr(self, "_edgec_module_stack", [])
-        return path[-1] if path else "<root>"
+        return self.module_stack[-1] if self.module_stack else "<root>"
 
     def call_module(self, m, forward, args, kwargs):
-        if self.__dict__.get("_edgec_running"):
+        if self.running:
             return forward(*args, **kwargs)
-        stack = self.__dict__.setdefault("_edgec_module_stack", [])
-        stack.append(self.path_of_module(m) or "<root>")
+        self.module_stack.append(self.path_of_module(m) or "<root>")
         try:
             return super().call_module(m, forward, args, kwargs)
         finally:
-            stack.pop()
+            self.module_stack.pop()
 
     def proxy(self, node):
         return ConcreteProxy(node, self)
-
-    def iter(self, obj):
-        # A tuple of tensors unpacks into getitem nodes; fx's own bytecode
-        # inspection for this does not work on Python 3.11.
-        value = self._value_of(obj)
-        if isinstance(value, (tuple, list)):
-            return iter([obj[i] for i in range(len(value))])
-        return super().iter(obj)
 
     def to_bool(self, obj):
         raise TraceFailure(f"{self._where()}: control flow on a tensor's values; a compiled graph cannot "
