@@ -53,12 +53,18 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
   mpm.run(module, mam);
 }
 
-llvm::Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &tm) {
+llvm::Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &tm, EmitKind kind) {
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
+  if (kind == EmitKind::LLVMIR) {
+    module.print(os, nullptr);
+    return std::string(buffer.begin(), buffer.end());
+  }
   llvm::legacy::PassManager codegen;
-  if (tm.addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
-    return llvm::createStringError("the target cannot emit object files");
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             kind == EmitKind::Assembly ? llvm::CodeGenFileType::AssemblyFile
+                                                        : llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit this kind of file");
   codegen.run(module);
   return std::string(buffer.begin(), buffer.end());
 }
@@ -74,13 +80,13 @@ struct PartResult {
 };
 
 /// Optimises `module` and emits its object.
-PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel, EmitKind kind) {
   PartResult r;
   auto start = std::chrono::steady_clock::now();
   optimize(module, tm, optLevel);
   r.optimiseSeconds = secondsSince(start);
   start = std::chrono::steady_clock::now();
-  auto object = emitObject(module, tm);
+  auto object = emitObject(module, tm, kind);
   r.codegenSeconds = secondsSince(start);
   if (object)
     r.object = std::move(*object);
@@ -129,14 +135,14 @@ unsigned codegenParts(const llvm::Module &module) {
 llvm::Expected<EmittedObjects>
 emitObjects(std::unique_ptr<llvm::Module> module,
             llvm::function_ref<std::unique_ptr<llvm::TargetMachine>()> makeTarget, int optLevel,
-            unsigned jobs, llvm::StringRef prefix) {
+            unsigned jobs, llvm::StringRef prefix, EmitKind kind) {
   EmittedObjects out;
   unsigned parts = codegenParts(*module);
   if (parts <= 1) {
     std::unique_ptr<llvm::TargetMachine> tm = makeTarget();
     if (!tm)
       return llvm::createStringError("cannot create the target machine");
-    PartResult r = compilePart(*module, *tm, optLevel);
+    PartResult r = compilePart(*module, *tm, optLevel, kind);
     if (!r.error.empty())
       return llvm::createStringError(r.error);
     out.objects.push_back(std::move(r.object));
@@ -234,7 +240,7 @@ emitObjects(std::unique_ptr<llvm::Module> module,
         }
         parsed = std::move(*part);
       }
-      results[k] = compilePart(k == 0 ? *module : *parsed, *targets[k], optLevel);
+      results[k] = compilePart(k == 0 ? *module : *parsed, *targets[k], optLevel, kind);
     }
   };
   out.threads = std::max(1u, std::min(jobs, parts));

@@ -26,8 +26,12 @@ class TargetMachine;
 
 namespace edgec {
 
+/// What each part becomes: an ELF object (the artifact), or for people
+/// reading the code (`edgec compile --emit`) assembly or optimised LLVM IR.
+enum class EmitKind { Object, Assembly, LLVMIR };
+
 struct EmittedObjects {
-  std::vector<std::string> objects; // ELF objects, in part order
+  std::vector<std::string> objects; // one per part, in part order, of the kind asked for
   unsigned threads = 1;
   double optimiseSeconds = 0, codegenSeconds = 0; // summed over the parts
 };
@@ -44,7 +48,7 @@ unsigned codegenParts(const llvm::Module &module);
 llvm::Expected<EmittedObjects>
 emitObjects(std::unique_ptr<llvm::Module> module,
             llvm::function_ref<std::unique_ptr<llvm::TargetMachine>()> makeTarget, int optLevel,
-            unsigned jobs, llvm::StringRef prefix);
+            unsigned jobs, llvm::StringRef prefix, EmitKind kind = EmitKind::Object);
 
 } // namespace edgec
 

@@ -233,10 +233,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
              failure();
 
   CompiledModel out;
-  auto runPipeline = [&](const std::string &text) -> LogicalResult {
-    PassManager pm(ctx);
-    if (failed(parsePassPipeline(text, pm, llvm::errs())))
-      return module.emitError("internal error: bad lowering pipeline"), failure();
+  auto runPipeline = [&](PassManager &pm) -> LogicalResult {
     if (options.printIRAfterAll) {
       ctx->disableMultithreading();
       pm.enableIRPrinting();
@@ -245,14 +242,38 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
       pm.enableTiming();
     return pm.run(module);
   };
-  // NPU targets: the NPU's passes first, so the report can say what they chose.
-  if (target.npu) {
-    if (failed(runPipeline(npuPipeline(options))))
+  auto runPipelineText = [&](const std::string &text) -> LogicalResult {
+    PassManager pm(ctx);
+    if (failed(parsePassPipeline(text, pm, llvm::errs())))
+      return module.emitError("internal error: bad lowering pipeline"), failure();
+    return runPipeline(pm);
+  };
+  if (!options.passPipeline.empty()) {
+    // A researcher's pipeline, as `--print-pipeline` gives it: run whole
+    // (an NPU target's report then says nothing of its submissions).
+    std::string error;
+    llvm::raw_string_ostream errors(error);
+    FailureOr<OpPassManager> parsed = parsePassPipeline(options.passPipeline, errors);
+    if (failed(parsed))
+      return module.emitError("--pass-pipeline: ") << llvm::StringRef(error).trim(), failure();
+    if (parsed->getOpAnchorName() != ModuleOp::getOperationName())
+      return module.emitError("--pass-pipeline: the pipeline must run on builtin.module, as "
+                              "`--print-pipeline` prints it"),
+             failure();
+    PassManager pm(ctx);
+    static_cast<OpPassManager &>(pm) = *parsed;
+    if (failed(runPipeline(pm)))
       return failure();
-    describeNpuPartition(main, out);
+  } else {
+    // NPU targets: the NPU's passes first, so the report can say what they chose.
+    if (target.npu) {
+      if (failed(runPipelineText(npuPipeline(options))))
+        return failure();
+      describeNpuPartition(main, out);
+    }
+    if (failed(runPipelineText(cpuPipeline(options, target))))
+      return failure();
   }
-  if (failed(runPipeline(cpuPipeline(options, target))))
-    return failure();
   // Conversions are partial: make sure nothing was left behind unlowered.
   Operation *leftover = nullptr;
   module.walk([&](Operation *op) {
@@ -260,8 +281,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
       leftover = op;
   });
   if (leftover)
-    return leftover->emitError("internal error: '")
-               << leftover->getName() << "' was not lowered to the LLVM dialect",
+    return leftover->emitError(options.passPipeline.empty() ? "internal error: '" : "--pass-pipeline left '")
+               << leftover->getName() << "' unlowered (everything must reach the LLVM dialect)",
            failure();
   if (auto run = module.lookupSymbol<LLVM::LLVMFuncOp>(options.name + "_run")) {
     auto get = [&](StringRef attr) {
@@ -274,6 +295,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   }
   if (failed(addPackedEntry(module, options.name, numInputs, numOutputs)))
     return failure();
+  if (options.stopAfterMlir)
+    return out;
 
   auto tm = makeTargetMachine(target, options.optLevel, module.getLoc());
   if (failed(tm))
@@ -311,7 +334,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
         auto another = makeTargetMachine(target, options.optLevel, module.getLoc());
         return succeeded(another) ? std::move(*another) : nullptr;
       },
-      std::min<int>(options.optLevel, target.maxIrOptLevel), jobs, options.name);
+      std::min<int>(options.optLevel, target.maxIrOptLevel), jobs, options.name, options.emit);
   if (!emitted)
     return module.emitError("internal error: LLVM: ") << llvm::toString(emitted.takeError()),
            failure();
@@ -324,6 +347,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     printPhase(llvmWall, llvm::formatv("LLVM, {0} parts on {1} threads (wall)", parts,
                                        emitted->threads));
   out.objects = std::move(emitted->objects);
+  if (options.emit != EmitKind::Object)
+    return out;
 
   // The artifact may need memcpy/memset/memmove (every runtime stub has
   // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float

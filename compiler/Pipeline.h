@@ -9,6 +9,7 @@
 #ifndef EDGEC_COMPILER_PIPELINE_H
 #define EDGEC_COMPILER_PIPELINE_H
 
+#include "compiler/ParallelCodegen.h"
 #include "targets/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -31,6 +32,14 @@ struct CompileOptions {
   bool timing = false;
   unsigned jobs = 0; // threads for LLVM; 0: one per core (the output is the same)
   std::string npuConfig; // NPU targets: configuration file, "" = defaults
+  // For people reading or changing the code (`edgec compile --emit`,
+  // `--pass-pipeline`): stop after the MLIR pipeline, leaving the module in
+  // the LLVM dialect; or make each part assembly or LLVM IR, not objects.
+  bool stopAfterMlir = false;
+  EmitKind emit = EmitKind::Object;
+  // Replaces loweringPipeline() when not empty: a textual pipeline on
+  // builtin.module, as `--print-pipeline` prints it.
+  std::string passPipeline;
 };
 
 /// One command stream the CPU code hands to the NPU.
@@ -60,8 +69,9 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
 /// NPU targets: partition and compile the NPU's subgraphs (graph level).
 std::string npuPipeline(const CompileOptions &options);
 
-/// Lowers `module` (graph dialect, one @main) in place and emits its objects.
-/// Errors are reported through the context's diagnostics.
+/// Lowers `module` (graph dialect, one @main) in place and emits its objects
+/// (or, as `options` ask, stops at the LLVM dialect or emits text). Errors
+/// are reported through the context's diagnostics.
 mlir::FailureOr<CompiledModel> compileToObject(mlir::ModuleOp module, const TargetInfo &target,
                                                const CompileOptions &options);
 

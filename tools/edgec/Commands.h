@@ -64,6 +64,9 @@ struct CompileCommand : ModelOptions {
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
   std::string npuConfig;          // --target npu: the accelerator's parameters (docs/npu.md)
   std::string emitNinja;          // write a build.ninja for models x targets instead of compiling
+  std::string emit;               // "": the artifact; mlir, llvm, asm or obj: that file only
+  std::string passPipeline;       // replaces the lowering pipeline (researchers)
+  bool printPipeline = false;     // print the lowering pipeline and stop
   bool needsCalibration() const { return quantize == "int8" || quantize == "int8-per-tensor"; }
   /// --opt-level and -j, the same for compile and run.
   void addLlvmOptions(CLI::App *cmd) {
@@ -129,6 +132,9 @@ struct TargetBuild {
   ArtifactInfo info;
   CompiledModel compiled;
 };
+
+/// True when every name is a target; otherwise prints the known ones.
+bool knownTargets(const std::vector<std::string> &targets);
 
 /// Imports, optimises, calibrates and quantises `cmd.model` once, then
 /// compiles a copy of the graph for each of `targets` (each checked against

@@ -281,19 +281,25 @@ bool quantizedIO(mlir::ModuleOp module) {
   return false;
 }
 
-int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
-                      std::vector<TargetBuild> &builds) {
-  edgec::onnx_import::ImportOptions opts;
-  if (!parseImportOptions(cmd, opts))
-    return kUsageError;
+bool knownTargets(const std::vector<std::string> &targets) {
   for (const std::string &name : targets)
     if (!edgec::lookupTarget(name)) {
       std::string known;
       for (const auto *t : edgec::allTargets())
         known += (known.empty() ? "" : ", ") + t->name;
       fmt::print(stderr, "edgec: error: unknown target '{}' (known: {})\n", name, known);
-      return kUsageError;
+      return false;
     }
+  return true;
+}
+
+int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
+                      std::vector<TargetBuild> &builds) {
+  edgec::onnx_import::ImportOptions opts;
+  if (!parseImportOptions(cmd, opts))
+    return kUsageError;
+  if (!knownTargets(targets))
+    return kUsageError;
   if (cmd.name.empty())
     cmd.name = defaultName(cmd.model);
   if (!isIdentifier(cmd.name)) {
@@ -346,6 +352,13 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
   copts.npuConfig = cmd.npuConfig;
+  copts.passPipeline = cmd.passPipeline;
+  copts.stopAfterMlir = cmd.emit == "mlir";
+  copts.emit = cmd.emit == "asm"    ? edgec::EmitKind::Assembly
+               : cmd.emit == "llvm" ? edgec::EmitKind::LLVMIR
+                                    : edgec::EmitKind::Object;
+  if (!cmd.passPipeline.empty())
+    flags += " --pass-pipeline '" + cmd.passPipeline + "'";
   for (const std::string &name : targets) {
     const edgec::TargetInfo *target = edgec::lookupTarget(name);
     TargetBuild build{name, graphInfo, {}};
@@ -359,8 +372,17 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
     if (mlir::failed(result))
       return kModelError;
     build.compiled = std::move(*result);
-    if (!fitsBoard(cmd, *target, build.compiled))
+    if (copts.stopAfterMlir) { // --emit=mlir: the lowered module is the output
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      mlir::OpPrintingFlags printing;
+      if ((cmd.output.empty() || cmd.output == "-") && isatty(fileno(stdout)))
+        printing.elideLargeResourceString(64); // megabytes of hex help nobody on a terminal
+      copy->print(os, printing);
+      build.compiled.objects = {std::move(text)};
+    } else if (cmd.emit.empty() && !fitsBoard(cmd, *target, build.compiled)) {
       return kModelError;
+    }
     builds.push_back(std::move(build));
   }
   return kOk;
@@ -491,6 +513,57 @@ int emitNinja(const CompileCommand &cmd, const std::vector<std::string> &targets
   return kOk;
 }
 
+/// `--print-pipeline` and `--emit=mlir|llvm|asm|obj`: one model for one
+/// target, into one file (or one per part of a large model's code).
+int emitOne(CompileCommand &cmd, const std::vector<std::string> &targets) {
+  if (cmd.models.size() != 1 || targets.size() != 1) {
+    fmt::print(stderr, "edgec: error: --emit and --print-pipeline take one model and one --target\n");
+    return kUsageError;
+  }
+  cmd.model = cmd.models.front();
+  if (cmd.name.empty())
+    cmd.name = defaultName(cmd.model);
+  if (cmd.printPipeline) {
+    if (!knownTargets(targets))
+      return kUsageError;
+    edgec::CompileOptions copts;
+    copts.name = cmd.name;
+    copts.npuConfig = cmd.npuConfig;
+    fmt::print("builtin.module({})\n", edgec::loweringPipeline(copts, *edgec::lookupTarget(targets.front())));
+    return kOk;
+  }
+  std::vector<TargetBuild> built;
+  if (int rc = compileForTargets(cmd, targets, built))
+    return rc;
+  const std::vector<std::string> &parts = built.front().compiled.objects;
+  std::string extension = cmd.emit == "mlir" ? ".mlir" : cmd.emit == "llvm" ? ".ll" : cmd.emit == "asm" ? ".s" : ".o";
+  std::string output = cmd.output;
+  if (output.empty())
+    output = cmd.emit == "obj" ? cmd.name + extension : "-";
+  // A large model's code is compiled in parts (docs/host-codegen.md), each
+  // its own file: OUTPUT, then OUTPUT with .1, .2, ... before the extension.
+  for (size_t k = 0; k < parts.size(); ++k) {
+    std::string path = output;
+    if (k > 0 && output != "-") {
+      llvm::SmallString<256> p(output);
+      std::string ext = llvm::sys::path::extension(p).str();
+      llvm::sys::path::replace_extension(p, fmt::format("{}{}", k, ext));
+      path = std::string(p);
+    }
+    if (auto err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+          os << parts[k];
+          return llvm::Error::success();
+        })) {
+      fmt::print(stderr, "edgec: error: cannot write '{}': {}\n", path, llvm::toString(std::move(err)));
+      return kOutputError;
+    }
+    if (path != "-")
+      fmt::print(stderr, "edgec: wrote {} ({} for {}{})\n", path, cmd.emit, targets.front(),
+                 parts.size() > 1 ? fmt::format(", part {} of {}", k + 1, parts.size()) : "");
+  }
+  return kOk;
+}
+
 int runCompile(CompileCommand cmd) {
   llvm::SmallVector<llvm::StringRef> targets;
   llvm::StringRef(cmd.target).split(targets, ',', -1, /*KeepEmpty=*/false);
@@ -519,6 +592,8 @@ int runCompile(CompileCommand cmd) {
   }
   if (!cmd.emitNinja.empty())
     return emitNinja(cmd, names);
+  if (cmd.printPipeline || !cmd.emit.empty())
+    return emitOne(cmd, names);
   if (cmd.models.size() > 1) {
     // A batch: each model in turn into OUTPUT/<name>/, as compiled alone.
     if (auto ec = llvm::sys::fs::create_directories(cmd.output)) {
@@ -648,6 +723,16 @@ int main(int argc, char **argv) {
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass and each LLVM phase takes");
+  compile->add_option("--emit", comp.emit,
+                      "Write only this, to -o FILE (default stdout; obj: NAME.o): mlir (the LLVM dialect after "
+                      "edgec's passes), llvm (optimised LLVM IR), asm or obj. A large model's code comes in "
+                      "parts: FILE, FILE.1, ...")
+      ->check(CLI::IsMember({"mlir", "llvm", "asm", "obj"}));
+  compile->add_option("--pass-pipeline", comp.passPipeline,
+                      "Lower with this pass pipeline instead of edgec's (start from --print-pipeline's); "
+                      "recorded in the manifest");
+  compile->add_flag("--print-pipeline", comp.printPipeline,
+                    "Print the pass pipeline edgec lowers with for --target, and stop");
   comp.addQuantizationOptions(compile);
 
   RunCommand runCmd;
