@@ -102,6 +102,22 @@ int64_t macsOf(Operation *op) {
   return n;
 }
 
+int64_t bytesOf(Type type) {
+  auto t = llvm::dyn_cast<RankedTensorType>(type);
+  return t && t.hasStaticShape() ? tensorInfo("", t).bytes : 0;
+}
+
+/// True for a constant, or a value computed from constants only: a
+/// quantised weight is an integer constant seen through quant.scast.
+bool fromConstants(Value v, int depth = 0) {
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 8 || def->getNumRegions() ||
+      !llvm::isa<graph::GraphDialect, quant::QuantDialect>(def->getDialect()))
+    return false;
+  return llvm::isa<graph::ConstantOp>(def) ||
+         (def->getNumOperands() && llvm::all_of(def->getOperands(), [&](Value o) { return fromConstants(o, depth + 1); }));
+}
+
 std::string upper(const std::string &s) {
   std::string out;
   for (char c : s)
@@ -270,6 +286,28 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
 
 } // namespace
 
+int64_t flopsOf(Operation *op) {
+  if (op->getNumResults() == 0)
+    return 0;
+  if (llvm::isa<graph::ConvOp, graph::QConvOp, graph::GemmOp, graph::MatMulOp, graph::QMatMulOp,
+                graph::LSTMOp>(op))
+    return 2 * macsOf(op);
+  if (llvm::isa<graph::ReshapeOp, graph::FlattenOp, graph::SqueezeOp, graph::UnsqueezeOp,
+                graph::TransposeOp, graph::ConcatOp, graph::SliceOp, graph::GatherOp, graph::PadOp>(op))
+    return 0;
+  auto out = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!out || !out.hasStaticShape())
+    return 0;
+  int64_t window = 1;
+  if (auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape"))
+    for (int64_t k : kernel.asArrayRef())
+      window *= k;
+  if (auto in = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+      llvm::isa<graph::GlobalAveragePoolOp>(op) && in && in.hasStaticShape())
+    window = in.getNumElements() / std::max<int64_t>(1, out.getNumElements());
+  return out.getNumElements() * window;
+}
+
 std::string nodeOf(Location loc) {
   if (auto name = llvm::dyn_cast<NameLoc>(loc))
     return name.getName().str();
@@ -306,7 +344,12 @@ ArtifactInfo describeGraph(ModuleOp module) {
     std::string type;
     llvm::raw_string_ostream os(type);
     os << op->getResult(0).getType();
-    info.ops.push_back({op->getName().getStringRef().str(), nodeOf(op->getLoc()), type, macsOf(op)});
+    OpReport report{op->getName().getStringRef().str(), nodeOf(op->getLoc()), type, macsOf(op), flopsOf(op)};
+    for (Value operand : op->getOperands())
+      (fromConstants(operand) ? report.weightBytes : report.activationBytes) += bytesOf(operand.getType());
+    for (Type result : op->getResultTypes())
+      report.activationBytes += bytesOf(result);
+    info.ops.push_back(std::move(report));
     ++info.opCounts[op->getName().getStringRef().str()];
   });
   return info;

@@ -38,8 +38,17 @@ struct TensorInfo {
 
 struct OpReport {
   std::string op, node, type; // graph op, ONNX node, result type
-  int64_t macs = 0;
+  int64_t macs = 0;  // multiply-accumulates of conv/gemm/matmul/LSTM; output elements otherwise
+  int64_t flops = 0; // arithmetic operations (flopsOf)
+  int64_t weightBytes = 0, activationBytes = 0; // constants read; other operands read + results written
 };
+
+/// Arithmetic operations of a graph op from its static shapes: 2 per
+/// multiply-accumulate of a conv, gemm, matmul or LSTM (integer ones too);
+/// a pool's window per output element; none for ops that only move data
+/// (reshape, transpose, concat, slice, gather, pad); one per output element
+/// for every other op. A count for comparing models, not a cycle count.
+int64_t flopsOf(mlir::Operation *op);
 
 struct ArtifactInfo {
   std::string name, modelPath, modelSha256, flags;

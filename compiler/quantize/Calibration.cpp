@@ -1,5 +1,6 @@
 //===- Calibration.cpp - ranges of a float model's tensors ----------------===//
 #include "compiler/quantize/Calibration.h"
+#include "compiler/Progress.h"
 
 #include "compiler/quantize/Probe.h"
 #include "dialects/graph/GraphOps.h"
@@ -147,7 +148,9 @@ LogicalResult calibrate(ModuleOp module, const CalibrationOptions &options, Cali
 
   std::vector<TensorStats> stats(observed.size());
   auto runAll = [&](bool histogram) -> LogicalResult {
+    Progress progress(histogram ? "calibrating, histograms" : "calibrating, ranges", samples.size());
     for (const Sample &s : samples) {
+      progress.step(s.origin);
       if (failed((*probe)->run(s, module.getLoc())))
         return failure();
       for (size_t i = 0; i < observed.size(); ++i) {

@@ -281,7 +281,8 @@ def main():
         cases = op_covering_subset(cases, listed)
         print(f"subset: {len(cases)} cases cover every op of the cases {os.path.basename(args.expected)} lists")
     jobs = [(suite, case, os.path.abspath(args.edgec), args.sanitize, args.target) for suite, case in cases]
-    tty = sys.stdout.isatty()
+    # A counter on a terminal; nothing in CI logs (CI services set CI).
+    tty = sys.stdout.isatty() and not os.environ.get("CI") and not os.environ.get("EDGEC_NO_PROGRESS")
     results = []
     with multiprocessing.Pool(args.jobs) as pool:
         for i, r in enumerate(pool.imap(run_case, jobs, chunksize=4)):

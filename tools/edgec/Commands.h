@@ -133,6 +133,9 @@ struct TargetBuild {
   CompiledModel compiled;
 };
 
+/// "192K", "1M", "1048576" as bytes; false when it is none of these.
+bool parseSize(const std::string &text, uint64_t &bytes);
+
 /// True when every name is a target; otherwise prints the known ones.
 bool knownTargets(const std::vector<std::string> &targets);
 
@@ -158,6 +161,17 @@ bool checkQuantizationOptions(const CompileCommand &cmd);
 mlir::LogicalResult calibrateGraph(const CompileCommand &cmd, mlir::ModuleOp module);
 /// The quantisation pipeline for `cmd.quantize` on a calibrated module.
 mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp module);
+
+struct InspectCommand : CompileCommand { // the model and quantisation options
+  std::string targets = "all"; // a,b,c or all
+  bool json = false;
+  bool perOp = false;
+};
+/// `edgec inspect`: ops, shapes, parameters, MACs/FLOPs, and what each
+/// target makes of the model. Writes nothing.
+int inspectModel(InspectCommand cmd);
+/// Conv, gemm, matmul and LSTM ops (quantised ones too): those whose MACs count.
+bool isContraction(const std::string &op);
 
 struct QuantReportCommand : CompileCommand {
   std::string data; // samples to compare on (default: the calibration data)

@@ -11,6 +11,7 @@
 #include "compiler/Artifact.h"
 #include "compiler/GraphFile.h"
 #include "compiler/Pipeline.h"
+#include "compiler/Progress.h"
 #include "compiler/quantize/Calibration.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
@@ -359,7 +360,10 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
                                     : edgec::EmitKind::Object;
   if (!cmd.passPipeline.empty())
     flags += " --pass-pipeline '" + cmd.passPipeline + "'";
+  edgec::Progress progress("compiling " + cmd.name + " for", targets.size() > 1 ? targets.size() : 0);
   for (const std::string &name : targets) {
+    if (targets.size() > 1)
+      progress.step(name);
     const edgec::TargetInfo *target = edgec::lookupTarget(name);
     TargetBuild build{name, graphInfo, {}};
     build.info.flags = "--target " + name + " " + flags;
@@ -600,7 +604,9 @@ int runCompile(CompileCommand cmd) {
       fmt::print(stderr, "edgec: error: cannot create {}: {}\n", cmd.output, ec.message());
       return kOutputError;
     }
+    edgec::Progress progress("compiling", cmd.models.size());
     for (const std::string &model : cmd.models) {
+      progress.step(model);
       CompileCommand one = cmd;
       one.models = {model};
       one.model = model;
@@ -764,6 +770,23 @@ int main(int argc, char **argv) {
   runApp->add_option("--emulator-option", runCmd.emulatorOptions,
                      "An option for the emulator, before the program (e.g. -plugin)");
 
+  InspectCommand inspectCmd;
+  CLI::App *inspectApp = app.add_subcommand(
+      "inspect", "Show a model's ops, shapes, parameters, MACs and FLOPs, and what each target makes of it "
+                 "(writes nothing)");
+  inspectCmd.addTo(inspectApp);
+  inspectApp->add_option("--target", inspectCmd.targets,
+                         "Targets to try, as a,b,c (default all): each is lowered to the LLVM dialect, "
+                         "giving its arena and, for npu, the ops the NPU takes");
+  inspectApp->add_option("--npu-config", inspectCmd.npuConfig, "--target npu: the NPU's parameters file")
+      ->check(CLI::ExistingFile);
+  inspectApp->add_option("--flash-size", inspectCmd.flashSize, "Flash of the part, e.g. 1M (default: the board's)");
+  inspectApp->add_option("--sram-size", inspectCmd.sramSize, "RAM of the part, e.g. 192K (default: the board's)");
+  inspectCmd.addQuantizationOptions(inspectApp);
+  inspectApp->add_flag("--per-op", inspectCmd.perOp, "One line per op (ONNX node, MACs, FLOPs, weights, result type) "
+                                                     "instead of per op kind");
+  inspectApp->add_flag("--json", inspectCmd.json, "As JSON (for scripts)");
+
   QuantReportCommand reportCmd;
   CLI::App *reportApp = app.add_subcommand(
       "quant-report", "Per-layer error (SQNR) of the quantised model against the float one, on the host");
@@ -780,6 +803,35 @@ int main(int argc, char **argv) {
   CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
   bool targetsJson = false;
   targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
+
+  // Examples and the rest a user looks for in --help (README.md and docs/
+  // say more).
+  import->footer("Examples:\n  edgec import model.onnx -o model.mlir\n  edgec import model.onnx -O --summary\n"
+                 "  edgec import embedding_model.onnx --dim unk__314=1 --summary-json summary.json");
+  compile->footer("Examples:\n  edgec compile model.onnx --target cortex-m4 -o out/\n"
+                  "  edgec compile model.onnx --target cortex-m4,rv32imac,host -o out/     (out/<target>/ each)\n"
+                  "  edgec compile models/*.onnx --target host -o out/                    (out/<name>/ each)\n"
+                  "  edgec compile models/*.onnx --target cortex-m4,host -o out/ --emit-ninja build.ninja\n"
+                  "  edgec compile model.onnx --quantize int8 --calibration samples/ --target npu -o out/\n"
+                  "  edgec compile model.onnx --target cortex-m4 --emit=asm -o model.s\n"
+                  "The artifact: NAME.h, libNAME.a, edgec_runtime.h, manifest.json, report.txt, memory-plan.svg\n"
+                  "(docs/host-codegen.md); exit codes as `edgec --help` lists them.");
+  runApp->footer("Examples:\n  edgec run model.onnx --input in0.pb --expected out0.pb\n"
+                 "  edgec run model.onnx --target cortex-m4 --input in0.pb --expected out0.pb   (under qemu)\n"
+                 "Exit code 4: the outputs differ from --expected (the largest errors are printed).");
+  inspectApp->footer("Examples:\n  edgec inspect model.onnx\n  edgec inspect model.onnx --target cortex-m4,npu --per-op\n"
+                     "  edgec inspect model.onnx --target npu --quantize int8 --calibration samples/\n"
+                     "  edgec inspect model.onnx --json > model.json\n"
+                     "Exit code 1 when edgec cannot import the model (every op type it lacks is listed).");
+  reportApp->footer("Example:\n  edgec quant-report model.onnx --quantize int8 --calibration samples/");
+  npuConfigApp->footer("Example:\n  edgec npu-config > npu.cfg; edit; edgec compile m.onnx --target npu --npu-config npu.cfg ...");
+  targetsApp->footer("Example:\n  edgec targets --json");
+  app.footer("Exit codes: 0 success, 1 the model could not be imported or compiled (the diagnostic names\n"
+             "the file, and the ONNX node and op), 2 bad command line, 3 the output could not be written,\n"
+             "4 `edgec run` found outputs that differ from --expected.\n"
+             "Examples:\n  edgec inspect model.onnx\n  edgec compile model.onnx --target cortex-m4 -o out/\n"
+             "  edgec run model.onnx --target cortex-m4 --input in0.pb --expected out0.pb\n"
+             "Run 'edgec COMMAND --help' for a command's options; README.md and docs/ for the rest.");
 
   // A mistyped command is named, with the ones there are (CLI11 would say
   // only that a subcommand is required).
@@ -810,6 +862,8 @@ int main(int argc, char **argv) {
     return runCompile(comp);
   if (runApp->parsed())
     return runModel(runCmd);
+  if (inspectApp->parsed())
+    return inspectModel(inspectCmd);
   if (reportApp->parsed())
     return quantReport(reportCmd);
   if (targetsApp->parsed())

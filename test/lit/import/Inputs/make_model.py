@@ -39,6 +39,17 @@ def kinds():
         # An op ONNX knows but edgec does not implement.
         "unsupported_op": lambda: model(
             [helper.make_node("Hardmax", ["x"], ["y"], name="hardmax_0")], [x], [y]),
+        # Two op types edgec does not implement, one of them twice, between
+        # ops it does (`edgec inspect` names both).
+        "two_unsupported_ops": lambda: model(
+            [helper.make_node("Hardmax", ["x"], ["h1"], name="hardmax_0"),
+             helper.make_node("Relu", ["h1"], ["r"], name="relu_0"),
+             helper.make_node("Hardmax", ["r"], ["h2"], name="hardmax_1"),
+             helper.make_node("Det", ["h2sq"], ["d"], name="det_0"),
+             helper.make_node("Reshape", ["h2", "shape"], ["h2sq"], name="reshape_0"),
+             helper.make_node("Relu", ["h2"], ["y"], name="relu_1")],
+            [x], [y, f32("d", [])],
+            [helper.make_tensor("shape", TensorProto.INT64, [2], [2, 2])], check=False),
         # An attribute value edgec does not implement.
         "unsupported_attr": lambda: model(
             [helper.make_node("LSTM", ["x3", "W", "R"], ["", "y"], name="lstm_0",
