@@ -64,11 +64,14 @@ def model_path(spec, zoo):
 
 
 def contraction_macs(report):
-    macs = 0
+    """Sum of report.txt's MACs column (fixed-width: it ends where its heading does)."""
+    macs, end = 0, None
     for line in open(report):
         parts = line.split()
-        if len(parts) >= 5 and parts[0].isdigit() and parts[1] in MATMUL_OPS:
-            macs += int(parts[-2])
+        if end is None and "MACs" in parts:
+            end = line.index("MACs") + len("MACs")
+        elif end is not None and len(parts) >= 5 and parts[0].isdigit() and parts[1] in MATMUL_OPS:
+            macs += int(line[end - 12:end])
     return macs
 
 

@@ -17,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 using namespace mlir;
 
 namespace edgec {
@@ -72,7 +74,8 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   return info;
 }
 
-/// Multiply-accumulates of an op, from its static shapes.
+/// Multiply-accumulates of a conv, gemm, matmul or LSTM from its static
+/// shapes; 0 for other ops.
 int64_t macsOf(Operation *op) {
   auto out = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!out)
@@ -99,7 +102,7 @@ int64_t macsOf(Operation *op) {
     auto x = lstm.getInput().getType();
     return x.getDimSize(0) * x.getDimSize(1) * (w.getNumElements() + r.getNumElements());
   }
-  return n;
+  return 0;
 }
 
 int64_t bytesOf(Type type) {
@@ -246,19 +249,52 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
       compiled.arenaLowerBoundBytes, tensors(info.inputs), tensors(info.outputs), ops);
 }
 
+/// The roofline estimate of an op on `target`, in microseconds: the slower
+/// of its arithmetic at the kernels' peak rate and its bytes at the
+/// memory's (TargetInfo::clockMHz and the rates next to it). -1: no model.
+double estimateMicroseconds(const OpReport &o, const TargetInfo &target) {
+  if (target.clockMHz <= 0)
+    return -1;
+  bool integer = llvm::StringRef(o.op).starts_with("graph.q");
+  bool contraction = o.macs > 0;
+  double rate = integer ? target.intMacsPerCycle : target.floatMacsPerCycle;
+  // Other ops do one operation per element, about a float MAC's rate.
+  double compute = contraction ? o.macs / rate : o.flops / target.floatMacsPerCycle;
+  double memory = static_cast<double>(o.weightBytes + o.activationBytes) / target.bytesPerCycle;
+  return std::max(compute, memory) / target.clockMHz;
+}
+
 std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
                        const CompiledModel &compiled, const SectionSizes &sizes) {
   std::string r = fmt::format("edgec report: {} for {} ({}, cpu {})\n\n", info.name, target.name,
                               target.triple, target.cpu.empty() ? "generic" : target.cpu);
-  r += fmt::format("{:>4}  {:<24} {:<28} {:>12}  {}\n", "#", "op", "ONNX node", "MACs", "result");
+  // Ops the NPU runs are named by their ONNX nodes in its submissions.
+  std::set<std::string> onNpu;
+  for (const NpuSubmission &s : compiled.npu)
+    onNpu.insert(s.layers.begin(), s.layers.end());
+  r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {}\n", "#", "op", "ONNX node", "MACs",
+                   "weights B", "maps B", "est. us", "result");
   int64_t total = 0;
+  double micros = 0;
   for (size_t i = 0; i < info.ops.size(); ++i) {
     const OpReport &o = info.ops[i];
-    r += fmt::format("{:>4}  {:<24} {:<28} {:>12}  {}\n", i, o.op, o.node.substr(0, 28), o.macs,
-                     o.type);
+    double us = estimateMicroseconds(o, target);
+    // (A dequantize after an NPU layer carries its node's name; the NPU runs
+    // int8 layers only.)
+    bool npu = !o.node.empty() && onNpu.count(o.node) && llvm::StringRef(o.type).contains("!quant.");
+    std::string time = npu ? "NPU" : us < 0 ? "-" : fmt::format("{:.1f}", us);
+    r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {}\n", i, o.op, o.node.substr(0, 28), o.macs,
+                     o.weightBytes, o.activationBytes, time, o.type);
     total += o.macs;
+    micros += npu ? 0 : std::max(us, 0.0);
   }
-  r += fmt::format("\ntotal MACs: {}\n\n", total);
+  r += fmt::format("\ntotal MACs: {}\n", total);
+  if (target.clockMHz > 0)
+    r += fmt::format("estimated time: {:.1f} us{} on a {:.0f} MHz part at the kernels' peak rates ({} float / {} "
+                     "int8 MACs and {} bytes per cycle): a lower bound, not a measurement (docs/report.md)\n",
+                     micros, onNpu.empty() ? "" : " for the CPU's ops", target.clockMHz,
+                     target.floatMacsPerCycle, target.intMacsPerCycle, target.bytesPerCycle);
+  r += "\n";
   if (target.npu) {
     r += fmt::format("NPU: {} submission(s)\n", compiled.npu.size());
     for (size_t i = 0; i < compiled.npu.size(); ++i) {
@@ -281,7 +317,64 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   r += fmt::format("  naive sum        {:>10} bytes\n", compiled.arenaNaiveBytes);
   r += fmt::format("  lower bound      {:>10} bytes (most bytes alive at once)\n",
                    compiled.arenaLowerBoundBytes);
+  r += "  the plan, buffer by buffer over the schedule: memory-plan.svg\n";
   return r;
+}
+
+std::string xmlEscape(const std::string &text) {
+  std::string out;
+  for (char c : text)
+    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : std::string(1, c);
+  return out;
+}
+
+/// The arena plan as a picture: one box per buffer, its offset and size up
+/// the side, the ops it lives through along the bottom; hovering a box
+/// names its ONNX node.
+std::string memoryPlanSvg(const ArtifactInfo &info, const TargetInfo &target, const CompiledModel &compiled) {
+  const double left = 80, top = 40, width = 820, height = 360;
+  int64_t steps = 1;
+  for (const ArenaBuffer &b : compiled.arenaPlan)
+    steps = std::max(steps, b.last + 1);
+  double peak = static_cast<double>(std::max<int64_t>(compiled.arenaBytes, 1));
+  auto x = [&](int64_t step) { return left + width * static_cast<double>(step) / static_cast<double>(steps); };
+  auto y = [&](int64_t offset) { return top + height - height * static_cast<double>(offset) / peak; };
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n",
+      left + width + 20, top + height + 50);
+  s += fmt::format("<text x=\"{:.0f}\" y=\"20\" font-size=\"14\">{} for {}: arena {} B, lower bound {} B, {} "
+                   "buffers (naive sum {} B)</text>\n",
+                   left, xmlEscape(info.name), xmlEscape(target.name), compiled.arenaBytes,
+                   compiled.arenaLowerBoundBytes, compiled.arenaPlan.size(), compiled.arenaNaiveBytes);
+  s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" "
+                   "stroke=\"#888\"/>\n",
+                   left, top, width, height);
+  for (size_t i = 0; i < compiled.arenaPlan.size(); ++i) {
+    const ArenaBuffer &b = compiled.arenaPlan[i];
+    double x0 = x(b.first), x1 = std::max(x(b.last + 1), x0 + 1), y0 = y(b.offset + b.bytes), y1 = y(b.offset);
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+                     "fill=\"hsl({},60%,65%)\" stroke=\"#333\" stroke-width=\"0.5\"><title>{}: {} B at offset "
+                     "{}, ops {}-{}</title></rect>\n",
+                     x0, y0, x1 - x0, std::max(y1 - y0, 0.5), (i * 47) % 360,
+                     xmlEscape(b.node.empty() ? "(unnamed)" : b.node), b.bytes, b.offset, b.first, b.last);
+  }
+  double lower = y(compiled.arenaLowerBoundBytes);
+  s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#c00\" "
+                   "stroke-dasharray=\"4 3\"/>\n",
+                   left, lower, left + width, lower);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{} B</text>\n", left - 6, top + 4,
+                   compiled.arenaBytes);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">0</text>\n", left - 6, top + height);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#c00\">lower bound</text>\n",
+                   left + width - 4, lower - 4);
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">op in the lowered function "
+                   "(0-{}): a buffer lives from its first to its last use</text>\n",
+                   left + width / 2, top + height + 30, steps - 1);
+  s += fmt::format("<text x=\"16\" y=\"{:.1f}\" transform=\"rotate(-90 16 {:.1f})\" text-anchor=\"middle\">"
+                   "arena offset</text>\n",
+                   top + height / 2, top + height / 2);
+  return s + "</svg>\n";
 }
 
 } // namespace
@@ -480,7 +573,8 @@ LogicalResult writeArtifact(const std::string &outPath, const ArtifactInfo &info
       !write("lib" + info.name + ".a", (*archive)->getBuffer()) ||
       !write("edgec_runtime.h", *runtimeStubFile("edgec_runtime.h")) ||
       !write("manifest.json", manifestText(info, target, compiled, sizes)) ||
-      !write("report.txt", reportText(info, target, compiled, sizes)))
+      !write("report.txt", reportText(info, target, compiled, sizes)) ||
+      !write("memory-plan.svg", memoryPlanSvg(info, target, compiled)))
     return fail("cannot write the artifact in '" + temp + "'");
   // What firmware links besides the library: the target's startup code,
   // memory helpers and linker script (runtime-stub/ of this edgec).

@@ -38,7 +38,7 @@ struct TensorInfo {
 
 struct OpReport {
   std::string op, node, type; // graph op, ONNX node, result type
-  int64_t macs = 0;  // multiply-accumulates of conv/gemm/matmul/LSTM; output elements otherwise
+  int64_t macs = 0;  // multiply-accumulates of conv/gemm/matmul/LSTM; 0 for other ops
   int64_t flops = 0; // arithmetic operations (flopsOf)
   int64_t weightBytes = 0, activationBytes = 0; // constants read; other operands read + results written
 };

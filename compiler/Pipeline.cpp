@@ -292,6 +292,12 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     out.arenaBytes = get("edgec.arena_bytes");
     out.arenaNaiveBytes = get("edgec.arena_naive_bytes");
     out.arenaLowerBoundBytes = get("edgec.arena_lower_bound_bytes");
+    auto plan = run->getAttrOfType<DenseI64ArrayAttr>("edgec.arena_plan");
+    auto nodes = run->getAttrOfType<ArrayAttr>("edgec.arena_plan_nodes");
+    if (plan && nodes && plan.size() == 4 * static_cast<int64_t>(nodes.size()))
+      for (size_t i = 0; i < nodes.size(); ++i)
+        out.arenaPlan.push_back({plan[4 * i], plan[4 * i + 1], plan[4 * i + 2], plan[4 * i + 3],
+                                 cast<StringAttr>(nodes[i]).str()});
   }
   if (failed(addPackedEntry(module, options.name, numInputs, numOutputs)))
     return failure();

@@ -50,10 +50,18 @@ struct NpuSubmission {
   int64_t scratchBytes = 0; // DRAM for maps that did not fit SRAM
 };
 
+/// One buffer of the arena plan (edgec-plan-memory): where it lies and from
+/// which op to which it lives (positions in the lowered function's body).
+struct ArenaBuffer {
+  int64_t offset = 0, bytes = 0, first = 0, last = 0;
+  std::string node; // the ONNX node that made it, "" when unknown
+};
+
 /// What the lowering learned that the artifact reports.
 struct CompiledModel {
   std::vector<std::string> objects; // ELF objects (a large model's code in parts)
   int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
+  std::vector<ArenaBuffer> arenaPlan;
   // NPU targets: the submissions, and the graph ops left to the CPU.
   std::vector<NpuSubmission> npu;
   std::map<std::string, int64_t> cpuOps;

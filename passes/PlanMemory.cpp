@@ -30,6 +30,7 @@ using namespace mlir;
 
 struct Buffer {
   memref::AllocOp alloc;
+  Location location;    // the alloc's, kept for the plan's record after it is erased
   int64_t bytes = 0;    // size rounded up to the alignment
   int64_t first = 0;    // index of the first top-level op that uses it
   int64_t last = 0;     // index of the last top-level op that uses it
@@ -41,6 +42,19 @@ int64_t bytesOf(MemRefType t) {
   Type e = t.getElementType();
   int64_t width = e.isInteger(1) ? 1 : (e.getIntOrFloatBitWidth() + 7) / 8;
   return t.getNumElements() * width;
+}
+
+/// The ONNX node a location names ("" when none).
+std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string n = nodeName(l); !n.empty())
+        return n;
+  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    return nodeName(callSite.getCallee());
+  return "";
 }
 
 /// The top-level op of `block` that contains `op`.
@@ -114,8 +128,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
                         "top level of the function can be planned");
         return WalkResult::interrupt();
       }
-      Buffer b;
-      b.alloc = alloc;
+      Buffer b{alloc, alloc.getLoc()};
       b.bytes = llvm::alignTo(bytesOf(alloc.getType()), alignment);
       b.first = b.last = index[alloc];
       bool first = true;
@@ -184,6 +197,17 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
+    // The plan itself, for the artifact's picture of it (memory-plan.svg):
+    // offset, bytes, first and last op per buffer, and the ONNX node that
+    // made it.
+    SmallVector<int64_t> plan;
+    SmallVector<Attribute> nodes;
+    for (const Buffer &b : buffers) {
+      plan.append({b.offset, b.bytes, b.first, b.last});
+      nodes.push_back(builder.getStringAttr(nodeName(b.location)));
+    }
+    fn->setAttr("edgec.arena_plan", builder.getDenseI64ArrayAttr(plan));
+    fn->setAttr("edgec.arena_plan_nodes", builder.getArrayAttr(nodes));
     fn->setAttr("edgec.arena_bytes", builder.getI64IntegerAttr(peak));
     fn->setAttr("edgec.arena_naive_bytes", builder.getI64IntegerAttr(naive));
     fn->setAttr("edgec.arena_lower_bound_bytes", builder.getI64IntegerAttr(lowerBound));

@@ -69,6 +69,11 @@ struct TargetInfo {
   /// target. They are global to LLVM, so only options that no other
   /// target's backend reads belong here.
   std::vector<std::string> llvmOptions;
+  /// For the report's time estimates, a roofline (docs/report.md): the clock
+  /// of a typical part with this core and the peak rates of edgec's kernels
+  /// on it, in multiply-accumulates (float, int8) and bytes per cycle.
+  /// Estimates of what a part could do, not measurements; 0 = no estimate.
+  double clockMHz = 0, floatMacsPerCycle = 0, intMacsPerCycle = 0, bytesPerCycle = 0;
   /// The highest LLVM IR optimisation level (-O) used for this target.
   unsigned maxIrOptLevel = 3;
   TargetRunner runner;     // empty for host targets

@@ -30,12 +30,22 @@ static TargetInfo cortexA(const std::string &cpu, const std::string &description
 }
 
 void registerCortexATargets(std::vector<TargetInfo> &targets) {
-  targets.push_back(cortexA("cortex-a53", "Arm Cortex-A53 (AArch64, NEON), Linux user space",
-                            32 << 10, 512 << 10));
+  // Raspberry Pi 3 (A53, 1.2 GHz: a 64-bit NEON datapath, 2 f32 FMAs per
+  // cycle) and 5 (A76, 2.4 GHz: two 128-bit FMA pipes; sdot 4x that in int8).
+  TargetInfo a53 = cortexA("cortex-a53", "Arm Cortex-A53 (AArch64, NEON), Linux user space", 32 << 10, 512 << 10);
+  a53.clockMHz = 1200;
+  a53.floatMacsPerCycle = 2;
+  a53.intMacsPerCycle = 4;
+  a53.bytesPerCycle = 8;
+  targets.push_back(a53);
   TargetInfo a76 = cortexA("cortex-a76", "Arm Cortex-A76 (AArch64, NEON + dot product), Linux user space",
                            64 << 10, 512 << 10);
   // sdot: four int8 products summed into each 32-bit lane (ARMv8.2 DotProd).
   a76.intDotProduct = "arm-sdot";
+  a76.clockMHz = 2400;
+  a76.floatMacsPerCycle = 8;
+  a76.intMacsPerCycle = 32;
+  a76.bytesPerCycle = 16;
   targets.push_back(a76);
 }
 

@@ -37,6 +37,12 @@ static TargetInfo cortexM(const std::string &name, const std::string &cpu,
   t.runner.libgcc = {"arm-none-eabi-gcc", "-mthumb", "-mfloat-abi=hard", "-mcpu=" + cpu};
   t.runner.emulator = {"qemu-system-arm", "-M", board, "-nographic", "-monitor", "none",
                        "-serial", "none", "-semihosting", "-kernel"};
+  // Typical parts: STM32F4 (M4, 168 MHz), STM32H7 (M7, 480 MHz); one FPU
+  // multiply-accumulate per cycle at best, two 16-bit ones (SMLAD) for int8.
+  t.clockMHz = cpu == "cortex-m7" ? 480 : 168;
+  t.floatMacsPerCycle = 1;
+  t.intMacsPerCycle = 2;
+  t.bytesPerCycle = cpu == "cortex-m7" ? 8 : 4;
   return t;
 }
 
@@ -58,6 +64,12 @@ void registerCortexMTargets(std::vector<TargetInfo> &targets) {
   // 8 MVE registers: 4 x 1 accumulators, the weight from a core register.
   m55.kernelVectors = 1;
   m55.flashBytes = 8u << 20;
+  // Alif Ensemble E7's M55 at 400 MHz: Helium's 64-bit datapath does 2 f32
+  // or 8 int8 multiply-accumulates per cycle.
+  m55.clockMHz = 400;
+  m55.floatMacsPerCycle = 2;
+  m55.intMacsPerCycle = 8;
+  m55.bytesPerCycle = 8;
   m55.runner.linkerScript = "cortex-m/mps3-an547.ld";
   m55.llvmOptions = {"enable-arm-maskedgatscat=false"};
   targets.push_back(m55);

@@ -39,6 +39,12 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   t.runner.ldflags = {"-static"};
   t.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-G0"};
   t.runner.emulator = {"qemu-hexagon"};
+  // A 1 GHz cDSP: two scalar float multiply-adds per packet, vrmpy's four
+  // int8 products in each of two slots.
+  t.clockMHz = 1000;
+  t.floatMacsPerCycle = 2;
+  t.intMacsPerCycle = 8;
+  t.bytesPerCycle = 8;
   targets.push_back(t);
 
   TargetInfo hvx = t;
@@ -46,6 +52,8 @@ void registerHexagonTargets(std::vector<TargetInfo> &targets) {
   hvx.description = "Qualcomm Hexagon v67 DSP with 128-byte HVX vectors";
   hvx.features = "+v67,+hvxv67,+hvx-length128b";
   hvx.vectorBits = 1024; // integer only: HVX float arrived with v68
+  hvx.intMacsPerCycle = 128; // vrmpy on 128-byte vectors
+  hvx.bytesPerCycle = 64;
   hvx.runner.cflags = {"--target=hexagon-unknown-linux-musl", "-mv67", "-mhvx",
                        "-mhvx-length=128b", "-G0"};
   targets.push_back(hvx);

@@ -36,6 +36,13 @@ static TargetInfo rv32(const std::string &isa, const std::string &abi,
   t.runner.libgcc = {"riscv64-unknown-elf-gcc", "-march=" + isa, "-mabi=" + abi};
   t.runner.emulator = {"qemu-system-riscv32", "-M", "virt", "-bios", "none", "-nographic",
                        "-monitor", "none", "-serial", "none", "-semihosting", "-kernel"};
+  // A 160 MHz MCU (ESP32-C3 class). Without F, a float multiply-add is a
+  // soft-float call of some 50 cycles; int8 is a mul and an add.
+  bool fpu = abi == "ilp32f";
+  t.clockMHz = 160;
+  t.floatMacsPerCycle = fpu ? 1 : 1.0 / 50;
+  t.intMacsPerCycle = 0.5;
+  t.bytesPerCycle = 4;
   return t;
 }
 

@@ -170,8 +170,6 @@ struct InspectCommand : CompileCommand { // the model and quantisation options
 /// `edgec inspect`: ops, shapes, parameters, MACs/FLOPs, and what each
 /// target makes of the model. Writes nothing.
 int inspectModel(InspectCommand cmd);
-/// Conv, gemm, matmul and LSTM ops (quantised ones too): those whose MACs count.
-bool isContraction(const std::string &op);
 
 struct QuantReportCommand : CompileCommand {
   std::string data; // samples to compare on (default: the calibration data)

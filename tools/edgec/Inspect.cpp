@@ -117,7 +117,7 @@ std::vector<KindTotals> byKind(const ArtifactInfo &info) {
       kinds.push_back({o.op});
     KindTotals &k = kinds[it->second];
     ++k.count;
-    k.macs += isContraction(o.op) ? o.macs : 0;
+    k.macs += o.macs;
     k.flops += o.flops;
     k.weightBytes += o.weightBytes;
   }
@@ -170,7 +170,7 @@ std::string jsonText(const std::string &model, const onnx_import::OnnxModelInfo 
   };
   int64_t macs = 0, flops = 0;
   for (const OpReport &o : info.ops) {
-    macs += isContraction(o.op) ? o.macs : 0;
+    macs += o.macs;
     flops += o.flops;
   }
   out += fmt::format("  \"inputs\": {},\n  \"outputs\": {},\n  \"parameters\": {}, \"parameter_bytes\": {},\n"
@@ -188,7 +188,7 @@ std::string jsonText(const std::string &model, const onnx_import::OnnxModelInfo 
       ops += fmt::format("{}\n    {{\"op\": {}, \"node\": {}, \"type\": {}, \"macs\": {}, \"flops\": {}, "
                          "\"weight_bytes\": {}, \"activation_bytes\": {}}}",
                          ops.empty() ? "" : ",", jsonQuote(o.op), jsonQuote(o.node), jsonQuote(o.type),
-                         isContraction(o.op) ? o.macs : 0, o.flops, o.weightBytes, o.activationBytes);
+                         o.macs, o.flops, o.weightBytes, o.activationBytes);
     out += "  \"per_op\": [" + ops + "\n  ],\n";
   }
   std::string ts;
@@ -204,11 +204,6 @@ std::string jsonText(const std::string &model, const onnx_import::OnnxModelInfo 
 }
 
 } // namespace
-
-bool isContraction(const std::string &op) {
-  return llvm::is_contained({"graph.conv", "graph.qconv", "graph.gemm", "graph.matmul", "graph.qmatmul", "graph.lstm"},
-                            op);
-}
 
 int inspectModel(InspectCommand cmd) {
   std::vector<std::string> names;
@@ -277,7 +272,7 @@ int inspectModel(InspectCommand cmd) {
   GraphSummary summary = summarize(*module);
   int64_t macs = 0, flops = 0;
   for (const OpReport &o : info.ops) {
-    macs += isContraction(o.op) ? o.macs : 0;
+    macs += o.macs;
     flops += o.flops;
   }
 
@@ -308,7 +303,7 @@ int inspectModel(InspectCommand cmd) {
     for (size_t i = 0; i < info.ops.size(); ++i) {
       const OpReport &o = info.ops[i];
       fmt::print("{:>4}  {:<22} {:<28} {:>13} {:>13} {:>11}  {}\n", i, o.op, o.node.substr(0, 28),
-                 grouped(isContraction(o.op) ? o.macs : 0), grouped(o.flops), grouped(o.weightBytes), o.type);
+                 grouped(o.macs), grouped(o.flops), grouped(o.weightBytes), o.type);
     }
   } else {
     fmt::print("{:<24} {:>6} {:>15} {:>15} {:>13}\n", "op", "count", "MACs", "FLOPs", "weights B");
