@@ -3,6 +3,7 @@
 #include "compiler/RuntimeStub.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -272,8 +273,8 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   std::set<std::string> onNpu;
   for (const NpuSubmission &s : compiled.npu)
     onNpu.insert(s.layers.begin(), s.layers.end());
-  r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {}\n", "#", "op", "ONNX node", "MACs",
-                   "weights B", "maps B", "est. us", "result");
+  r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", "#", "op", "ONNX node", "MACs",
+                   "weights B", "maps B", "est. us", "kernel", "result");
   int64_t total = 0;
   double micros = 0;
   for (size_t i = 0; i < info.ops.size(); ++i) {
@@ -283,8 +284,19 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
     // int8 layers only.)
     bool npu = !o.node.empty() && onNpu.count(o.node) && llvm::StringRef(o.type).contains("!quant.");
     std::string time = npu ? "NPU" : us < 0 ? "-" : fmt::format("{:.1f}", us);
-    r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {}\n", i, o.op, o.node.substr(0, 28), o.macs,
-                     o.weightBytes, o.activationBytes, time, o.type);
+    // Contractions and pools became register-blocked kernels, with the ops
+    // they took in; other ops of the same node (a dequantize after a
+    // qmatmul) and the rest are loops over the elements, or only move data.
+    auto kernel = compiled.kernels.find(o.node);
+    bool blocked = o.macs > 0 || llvm::StringRef(o.op).ends_with("pool");
+    std::string how = npu ? "NPU"
+                      : kernel != compiled.kernels.end() &&
+                              (blocked || llvm::StringRef(kernel->second).starts_with("in "))
+                          ? kernel->second
+                      : o.flops == 0 ? "data movement"
+                                     : "loops";
+    r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", i, o.op, o.node.substr(0, 28),
+                     o.macs, o.weightBytes, o.activationBytes, time, how, o.type);
     total += o.macs;
     micros += npu ? 0 : std::max(us, 0.0);
   }
@@ -401,15 +413,7 @@ int64_t flopsOf(Operation *op) {
   return out.getNumElements() * window;
 }
 
-std::string nodeOf(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto n = nodeOf(l); !n.empty())
-        return n;
-  return "";
-}
+std::string nodeOf(Location loc) { return onnxNodeName(loc); }
 
 ArtifactInfo describeGraph(ModuleOp module) {
   ArtifactInfo info;

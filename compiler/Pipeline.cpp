@@ -292,6 +292,10 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     out.arenaBytes = get("edgec.arena_bytes");
     out.arenaNaiveBytes = get("edgec.arena_naive_bytes");
     out.arenaLowerBoundBytes = get("edgec.arena_lower_bound_bytes");
+    if (auto kernels = run->getAttrOfType<DictionaryAttr>("edgec.kernels"))
+      for (NamedAttribute k : kernels)
+        if (auto text = dyn_cast<StringAttr>(k.getValue()))
+          out.kernels[k.getName().str()] = text.str();
     auto plan = run->getAttrOfType<DenseI64ArrayAttr>("edgec.arena_plan");
     auto nodes = run->getAttrOfType<ArrayAttr>("edgec.arena_plan_nodes");
     if (plan && nodes && plan.size() == 4 * static_cast<int64_t>(nodes.size()))

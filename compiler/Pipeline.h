@@ -62,6 +62,7 @@ struct CompiledModel {
   std::vector<std::string> objects; // ELF objects (a large model's code in parts)
   int64_t arenaBytes = 0, arenaNaiveBytes = 0, arenaLowerBoundBytes = 0;
   std::vector<ArenaBuffer> arenaPlan;
+  std::map<std::string, std::string> kernels; // ONNX node -> the register-blocked kernel(s) it became
   // NPU targets: the submissions, and the graph ops left to the CPU.
   std::vector<NpuSubmission> npu;
   std::map<std::string, int64_t> cpuOps;

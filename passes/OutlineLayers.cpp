@@ -27,18 +27,6 @@ namespace edgec {
 namespace {
 using namespace mlir;
 
-/// The ONNX node a lowered op came from: the outermost name of its location
-/// (the importer's NameLoc(node, NameLoc(op type, file))); empty if none.
-std::string nodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (std::string n = nodeName(inner); !n.empty())
-        return n;
-  return "";
-}
-
 /// A C-identifier-safe rendering of an ONNX node name ("/features/3/Conv"
 /// -> "features_3_Conv").
 std::string symbolSafe(llvm::StringRef name) {
@@ -156,7 +144,7 @@ struct OutlineLayersPass : impl::OutlineLayersPassBase<OutlineLayersPass> {
         continue;
       }
       // One node: the same name, or (IR without node names) the same place.
-      std::string node = nodeName(op.getLoc());
+      std::string node = onnxNodeName(op.getLoc());
       if (!open || node != groupNode || (node.empty() && op.getLoc() != groupLoc))
         groups.emplace_back();
       groups.back().push_back(&op);
@@ -172,7 +160,7 @@ struct OutlineLayersPass : impl::OutlineLayersPassBase<OutlineLayersPass> {
     SmallVector<func::FuncOp> kept; // the distinct layer functions so far
     unsigned index = 0;
     for (ArrayRef<Operation *> group : groups) {
-      std::string node = symbolSafe(nodeName(group.front()->getLoc()));
+      std::string node = symbolSafe(onnxNodeName(group.front()->getLoc()));
       std::string name = (entry.getSymName() + "_" +
                           (node.empty() ? "layer" + std::to_string(index) : node))
                              .str();

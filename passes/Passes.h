@@ -39,6 +39,11 @@ void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize);
 /// Registers every edgec pass and pipeline with MLIR's global registry.
 void registerAllPasses();
 
+/// The ONNX node an op came from: the outermost name of its location (the
+/// importer's NameLoc(node, NameLoc(op type, file)), possibly fused); ""
+/// when there is none.
+std::string onnxNodeName(mlir::Location loc);
+
 } // namespace edgec
 
 #endif

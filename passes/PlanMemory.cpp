@@ -44,19 +44,6 @@ int64_t bytesOf(MemRefType t) {
   return t.getNumElements() * width;
 }
 
-/// The ONNX node a location names ("" when none).
-std::string nodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string n = nodeName(l); !n.empty())
-        return n;
-  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
-    return nodeName(callSite.getCallee());
-  return "";
-}
-
 /// The top-level op of `block` that contains `op`.
 Operation *topLevel(Operation *op, Block &block) {
   while (op && op->getBlock() != &block)
@@ -204,7 +191,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     SmallVector<Attribute> nodes;
     for (const Buffer &b : buffers) {
       plan.append({b.offset, b.bytes, b.first, b.last});
-      nodes.push_back(builder.getStringAttr(nodeName(b.location)));
+      nodes.push_back(builder.getStringAttr(onnxNodeName(b.location)));
     }
     fn->setAttr("edgec.arena_plan", builder.getDenseI64ArrayAttr(plan));
     fn->setAttr("edgec.arena_plan_nodes", builder.getArrayAttr(nodes));

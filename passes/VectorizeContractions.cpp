@@ -42,6 +42,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include <map>
+
 namespace edgec {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONSPASS
 #include "passes/Passes.h.inc"
@@ -1052,6 +1054,20 @@ private:
   }
 };
 
+/// For the artifact's report: "4x2 block, 8 lanes, sdot, +bias, +requant".
+std::string describeKernel(const Contraction &c, unsigned rows, unsigned vectors) {
+  std::string s = c.fold ? "pool" : c.row >= 0 ? std::to_string(rows) + "x" + std::to_string(vectors) + " block"
+                                               : std::to_string(vectors) + "-vector block";
+  s += c.lanes > 1 ? ", " + std::to_string(c.lanes) + " lanes" : ", scalar";
+  if (!c.groupIntrinsic.empty())
+    s += llvm::StringRef(c.groupIntrinsic).contains("sdot") ? ", sdot" : ", pmaddwd";
+  if (c.init.op && !c.fold) // a pool's init is its identity, not a bias
+    s += ", +bias";
+  if (c.epilogue.op)
+    s += c.integer ? ", +requant" : ", +act";
+  return s;
+}
+
 /// Erases `buffer` and its views once nothing reads or writes them.
 void eraseUnused(Value buffer) {
   for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
@@ -1070,6 +1086,8 @@ struct VectorizeContractionsPass
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
     llvm::DenseSet<Operation *> fusedAway; // erased with an earlier kernel
+    // Per ONNX node, the kernels it became, for the artifact's report.
+    std::map<std::string, std::string> kernels;
     for (linalg::GenericOp op : ops) {
       if (fusedAway.contains(op))
         continue;
@@ -1083,6 +1101,14 @@ struct VectorizeContractionsPass
       // contraction; nothing in between touches memory.
       OpBuilder b(c->epilogue.op ? c->epilogue.op : op.getOperation());
       Emitter(*c, std::max(1u, rows.getValue()), std::max(1u, vectors.getValue())).emit(b);
+      std::string node = onnxNodeName(op.getLoc());
+      std::string &kernel = kernels[node];
+      kernel += (kernel.empty() ? "" : "; ") + describeKernel(*c, std::max(1u, rows.getValue()),
+                                                               std::max(1u, vectors.getValue()));
+      // The bias and activation nodes it took in run inside its block.
+      for (Operation *fused : {c->epilogue.op, c->init.op})
+        if (fused && onnxNodeName(fused->getLoc()) != node && !onnxNodeName(fused->getLoc()).empty())
+          kernels[onnxNodeName(fused->getLoc())] = "in " + node + "'s kernel";
       Value acc = rootOf(op.getDpsInitOperand(0)->get());
       for (Operation *fused : {c->epilogue.op, c->init.op})
         if (fused) {
@@ -1093,6 +1119,13 @@ struct VectorizeContractionsPass
       if (c->epilogue.op)
         eraseUnused(acc);
     }
+    SmallVector<NamedAttribute> entries;
+    for (const auto &[node, kernel] : kernels)
+      if (!node.empty())
+        entries.push_back(NamedAttribute(StringAttr::get(&getContext(), node),
+                                         StringAttr::get(&getContext(), kernel)));
+    if (!entries.empty())
+      getOperation()->setAttr("edgec.kernels", DictionaryAttr::get(&getContext(), entries));
   }
 };
 
