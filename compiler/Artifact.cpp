@@ -11,6 +11,7 @@
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SHA256.h"
@@ -254,7 +255,8 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
 /// of its arithmetic at the kernels' peak rate and its bytes at the
 /// memory's (TargetInfo::clockMHz and the rates next to it). -1: no model.
 double estimateMicroseconds(const OpReport &o, const TargetInfo &target) {
-  if (target.clockMHz <= 0)
+  if (target.clockMHz <= 0 || target.floatMacsPerCycle <= 0 || target.intMacsPerCycle <= 0 ||
+      target.bytesPerCycle <= 0)
     return -1;
   bool integer = llvm::StringRef(o.op).starts_with("graph.q");
   bool contraction = o.macs > 0;
@@ -273,29 +275,32 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   std::set<std::string> onNpu;
   for (const NpuSubmission &s : compiled.npu)
     onNpu.insert(s.layers.begin(), s.layers.end());
-  r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", "#", "op", "ONNX node", "MACs",
+  r += fmt::format("{:>4}  {:<25} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", "#", "op", "ONNX node", "MACs",
                    "weights B", "maps B", "est. us", "kernel", "result");
   int64_t total = 0;
   double micros = 0;
   for (size_t i = 0; i < info.ops.size(); ++i) {
     const OpReport &o = info.ops[i];
-    double us = estimateMicroseconds(o, target);
     // (A dequantize after an NPU layer carries its node's name; the NPU runs
     // int8 layers only.)
     bool npu = !o.node.empty() && onNpu.count(o.node) && llvm::StringRef(o.type).contains("!quant.");
-    std::string time = npu ? "NPU" : us < 0 ? "-" : fmt::format("{:.1f}", us);
     // Contractions and pools became register-blocked kernels, with the ops
     // they took in; other ops of the same node (a dequantize after a
     // qmatmul) and the rest are loops over the elements, or only move data.
     auto kernel = compiled.kernels.find(o.node);
     bool blocked = o.macs > 0 || llvm::StringRef(o.op).ends_with("pool");
-    std::string how = npu ? "NPU"
-                      : kernel != compiled.kernels.end() &&
-                              (blocked || llvm::StringRef(kernel->second).starts_with("in "))
-                          ? kernel->second
-                      : o.flops == 0 ? "data movement"
-                                     : "loops";
-    r += fmt::format("{:>4}  {:<22} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", i, o.op, o.node.substr(0, 28),
+    bool inKernel = kernel != compiled.kernels.end() && llvm::StringRef(kernel->second).starts_with("in ");
+    std::string how = npu                                                      ? "NPU"
+                      : kernel != compiled.kernels.end() && (blocked || inKernel) ? kernel->second
+                      : o.flops == 0                                           ? "data movement"
+                                                                               : "loops";
+    // An op done in another's kernel costs nothing of its own (its work is
+    // on the registers there), nor does a reshape (a view of its input).
+    bool free = inKernel ||
+                llvm::is_contained({"graph.reshape", "graph.flatten", "graph.squeeze", "graph.unsqueeze"}, o.op);
+    double us = free ? 0 : estimateMicroseconds(o, target);
+    std::string time = npu ? "NPU" : free ? "-" : us < 0 ? "-" : fmt::format("{:.1f}", us);
+    r += fmt::format("{:>4}  {:<25} {:<28} {:>12} {:>11} {:>11} {:>9}  {:<40} {}\n", i, o.op, o.node.substr(0, 28),
                      o.macs, o.weightBytes, o.activationBytes, time, how, o.type);
     total += o.macs;
     micros += npu ? 0 : std::max(us, 0.0);
@@ -303,7 +308,7 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   r += fmt::format("\ntotal MACs: {}\n", total);
   if (target.clockMHz > 0)
     r += fmt::format("estimated time: {:.1f} us{} on a {:.0f} MHz part at the kernels' peak rates ({} float / {} "
-                     "int8 MACs and {} bytes per cycle): a lower bound, not a measurement (docs/report.md)\n",
+                     "int8 MACs and {} bytes per cycle): optimistic, not a measurement (docs/report.md)\n",
                      micros, onNpu.empty() ? "" : " for the CPU's ops", target.clockMHz,
                      target.floatMacsPerCycle, target.intMacsPerCycle, target.bytesPerCycle);
   r += "\n";
@@ -330,13 +335,30 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   r += fmt::format("  lower bound      {:>10} bytes (most bytes alive at once)\n",
                    compiled.arenaLowerBoundBytes);
   r += "  the plan, buffer by buffer over the schedule: memory-plan.svg\n";
+  if (target.flashBytes || target.sramBytes) {
+    MemoryNeed need = memoryNeed(sizes, compiled.arenaBytes);
+    auto share = [](uint64_t used, uint64_t have) {
+      return have ? fmt::format("{} of {} bytes ({:.1f}%)", used, have, 100.0 * static_cast<double>(used) / have)
+                  : fmt::format("{} bytes", used);
+    };
+    r += fmt::format("\n{}: flash {}, RAM {} before the stack\n",
+                     target.board.empty() ? "the part" : target.board, share(need.flash, target.flashBytes),
+                     share(need.ram, target.sramBytes));
+  }
   return r;
 }
 
+/// Text for SVG: the markup characters escaped, invalid UTF-8 and the
+/// control characters XML forbids replaced (node names are anyone's bytes).
 std::string xmlEscape(const std::string &text) {
   std::string out;
-  for (char c : text)
-    out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : std::string(1, c);
+  for (char c : llvm::json::fixUTF8(text))
+    out += c == '&'   ? "&amp;"
+           : c == '<' ? "&lt;"
+           : c == '>' ? "&gt;"
+           : c == '"' ? "&quot;"
+           : (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ? "?"
+                                                                                         : std::string(1, c);
   return out;
 }
 
@@ -502,6 +524,11 @@ static void addSectionSizes(const std::string &object, SectionSizes &s) {
     else if (name->starts_with(".bss"))
       s.bss += size;
   }
+}
+
+MemoryNeed memoryNeed(const SectionSizes &sizes, int64_t arenaBytes) {
+  return {static_cast<uint64_t>(sizes.text + sizes.rodata + sizes.data),
+          static_cast<uint64_t>(arenaBytes + sizes.data + sizes.bss)};
 }
 
 SectionSizes sectionSizes(const std::vector<std::string> &objects) {

@@ -76,6 +76,13 @@ struct SectionSizes {
 };
 SectionSizes sectionSizes(const std::vector<std::string> &objects); // summed
 
+/// What a model takes of a board: flash for code, weights and initialised
+/// data; RAM for the arena, data and bss (the stack comes on top).
+struct MemoryNeed {
+  uint64_t flash = 0, ram = 0;
+};
+MemoryNeed memoryNeed(const SectionSizes &sizes, int64_t arenaBytes);
+
 /// Writes the artifact directory; on failure prints why and leaves nothing.
 mlir::LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,
                                   const TargetInfo &target, const CompiledModel &compiled,

@@ -17,6 +17,9 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <set>
+#include <string>
+
 namespace edgec {
 
 #define GEN_PASS_DECL
@@ -43,6 +46,10 @@ void registerAllPasses();
 /// importer's NameLoc(node, NameLoc(op type, file)), possibly fused); ""
 /// when there is none.
 std::string onnxNodeName(mlir::Location loc);
+
+/// Every ONNX node `op` carries work of: its own and, after fusion, those of
+/// the ops in its body (elementwise fusion keeps their locations there).
+std::set<std::string> onnxNodesIn(mlir::Operation *op);
 
 } // namespace edgec
 

@@ -1061,7 +1061,8 @@ std::string describeKernel(const Contraction &c, unsigned rows, unsigned vectors
   s += c.lanes > 1 ? ", " + std::to_string(c.lanes) + " lanes" : ", scalar";
   if (!c.groupIntrinsic.empty())
     s += llvm::StringRef(c.groupIntrinsic).contains("sdot") ? ", sdot" : ", pmaddwd";
-  if (c.init.op && !c.fold) // a pool's init is its identity, not a bias
+  // A pool's init is its identity, a bias-less contraction's a zero fill.
+  if (c.init.op && !c.fold && !isa<linalg::FillOp>(c.init.op))
     s += ", +bias";
   if (c.epilogue.op)
     s += c.integer ? ", +requant" : ", +act";
@@ -1107,8 +1108,10 @@ struct VectorizeContractionsPass
                                                                std::max(1u, vectors.getValue()));
       // The bias and activation nodes it took in run inside its block.
       for (Operation *fused : {c->epilogue.op, c->init.op})
-        if (fused && onnxNodeName(fused->getLoc()) != node && !onnxNodeName(fused->getLoc()).empty())
-          kernels[onnxNodeName(fused->getLoc())] = "in " + node + "'s kernel";
+        if (fused)
+          for (const std::string &other : onnxNodesIn(fused))
+            if (other != node)
+              kernels[other] = "in " + node + "'s kernel";
       Value acc = rootOf(op.getDpsInitOperand(0)->get());
       for (Operation *fused : {c->epilogue.op, c->init.op})
         if (fused) {

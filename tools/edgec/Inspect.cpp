@@ -214,10 +214,21 @@ int inspectModel(InspectCommand cmd) {
     llvm::SmallVector<llvm::StringRef> list;
     llvm::StringRef(cmd.targets).split(list, ',', -1, /*KeepEmpty=*/false);
     for (llvm::StringRef t : list)
-      names.push_back(t.str());
+      if (!llvm::is_contained(names, t.str())) // each once, in the order given
+        names.push_back(t.str());
     if (!knownTargets(names))
       return kUsageError;
   }
+  // Every usage error before any output.
+  uint64_t bytes;
+  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, bytes)) ||
+      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, bytes))) {
+    fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an optional K or M "
+                       "suffix, e.g. 1M or 192K\n");
+    return kUsageError;
+  }
+  if (!checkQuantizationOptions(cmd))
+    return kUsageError;
 
   DialectRegistry registry;
   registerPipelineDialectsAndPasses(registry);
@@ -255,15 +266,6 @@ int inspectModel(InspectCommand cmd) {
   }
 
   // Graph level, after the optimisations every compile runs.
-  uint64_t bytes;
-  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, bytes)) ||
-      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, bytes))) {
-    fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an optional K or M "
-                       "suffix, e.g. 1M or 192K\n");
-    return kUsageError;
-  }
-  if (!checkQuantizationOptions(cmd))
-    return kUsageError;
   OwningOpRef<ModuleOp> module = importOptimized(cmd, context);
   if (!module || (cmd.needsCalibration() && failed(calibrateGraph(cmd, *module))) ||
       (!cmd.quantize.empty() && failed(quantizeGraph(cmd, *module))))
@@ -277,10 +279,12 @@ int inspectModel(InspectCommand cmd) {
   }
 
   std::vector<TargetResult> results;
-  Progress progress("lowering for", names.size());
-  for (const std::string &name : names) {
-    progress.step(name);
-    results.push_back(tryTarget(*module, *lookupTarget(name), cmd, info.weightBytes));
+  {
+    Progress progress("lowering for", names.size()); // gone before the results print
+    for (const std::string &name : names) {
+      progress.step(name);
+      results.push_back(tryTarget(*module, *lookupTarget(name), cmd, info.weightBytes));
+    }
   }
 
   if (cmd.json) {

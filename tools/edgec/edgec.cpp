@@ -204,8 +204,8 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &target,
     return false;
   }
   auto sizes = edgec::sectionSizes(compiled.objects);
-  uint64_t needFlash = static_cast<uint64_t>(sizes.text + sizes.rodata + sizes.data);
-  uint64_t needRam = static_cast<uint64_t>(compiled.arenaBytes + sizes.data + sizes.bss);
+  edgec::MemoryNeed need = edgec::memoryNeed(sizes, compiled.arenaBytes);
+  uint64_t needFlash = need.flash, needRam = need.ram;
   std::string where = target.board.empty() ? target.name : target.name + " (" + target.board + ")";
   bool fits = true;
   if (flash && needFlash > flash) {
@@ -395,7 +395,14 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
 int writeBuild(const CompileCommand &cmd, const std::string &dir, const TargetBuild &build) {
   mlir::MLIRContext context;
   CliDiagnosticHandler diagnostics(&context);
-  if (mlir::failed(edgec::writeArtifact(dir, build.info, *edgec::lookupTarget(build.target), build.compiled,
+  // The report measures the model against the part's memories as given
+  // (fitsBoard has checked the sizes parse).
+  edgec::TargetInfo target = *edgec::lookupTarget(build.target);
+  if (!cmd.flashSize.empty())
+    parseSize(cmd.flashSize, target.flashBytes);
+  if (!cmd.sramSize.empty())
+    parseSize(cmd.sramSize, target.sramBytes);
+  if (mlir::failed(edgec::writeArtifact(dir, build.info, target, build.compiled,
                                         mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
     return kOutputError;
   return kOk;
@@ -454,6 +461,7 @@ std::vector<std::string> artifactFlags(const CompileCommand &cmd) {
   if (!cmd.calibration.empty())
     add("--calibration", absolute(cmd.calibration));
   add("--io", cmd.io == "float" ? "" : cmd.io);
+  add("--pass-pipeline", cmd.passPipeline);
   return flags;
 }
 
@@ -527,6 +535,10 @@ int emitOne(CompileCommand &cmd, const std::vector<std::string> &targets) {
   cmd.model = cmd.models.front();
   if (cmd.name.empty())
     cmd.name = defaultName(cmd.model);
+  if (!isIdentifier(cmd.name)) {
+    fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
+    return kUsageError;
+  }
   if (cmd.printPipeline) {
     if (!knownTargets(targets))
       return kUsageError;
@@ -544,6 +556,11 @@ int emitOne(CompileCommand &cmd, const std::vector<std::string> &targets) {
   std::string output = cmd.output;
   if (output.empty())
     output = cmd.emit == "obj" ? cmd.name + extension : "-";
+  if (output == "-" && parts.size() > 1) {
+    fmt::print(stderr, "edgec: error: {}: the code is compiled in {} parts, one file each: give -o FILE{}\n",
+               cmd.model, parts.size(), extension);
+    return kUsageError;
+  }
   // A large model's code is compiled in parts (docs/host-codegen.md), each
   // its own file: OUTPUT, then OUTPUT with .1, .2, ... before the extension.
   for (size_t k = 0; k < parts.size(); ++k) {
@@ -593,6 +610,17 @@ int runCompile(CompileCommand cmd) {
                    defaultName(model));
         return kUsageError;
       }
+  }
+  if (!cmd.emitNinja.empty() && (!cmd.emit.empty() || cmd.printPipeline)) {
+    fmt::print(stderr, "edgec: error: --emit-ninja writes a build file of artifacts; it takes no --emit or "
+                       "--print-pipeline\n");
+    return kUsageError;
+  }
+  if (!cmd.passPipeline.empty() &&
+      llvm::any_of(names, [](const std::string &t) { auto *i = edgec::lookupTarget(t); return i && i->npu; })) {
+    fmt::print(stderr, "edgec: error: --pass-pipeline is for CPU targets: with npu the artifact's report could "
+                       "not say what the NPU runs\n");
+    return kUsageError;
   }
   if (!cmd.emitNinja.empty())
     return emitNinja(cmd, names);
