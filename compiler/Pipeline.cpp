@@ -7,6 +7,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -217,6 +218,43 @@ static FailureOr<std::unique_ptr<llvm::TargetMachine>> makeTargetMachine(const T
   return tm;
 }
 
+/// Refuses tensors no target of this kind could hold, before anything is
+/// sized or allocated from them: more bytes than a 32-bit target addresses,
+/// or than 1 TiB on a 64-bit one (no edge device has more). The element
+/// count is multiplied with overflow checks: the shapes are the model's.
+static LogicalResult checkTensorSizes(func::FuncOp main, const TargetInfo &target) {
+  const uint64_t limit = target.indexBits <= 32 ? (uint64_t(1) << 31) : (uint64_t(1) << 40);
+  auto check = [&](Type type, Location loc) -> LogicalResult {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t || !t.hasStaticShape())
+      return success();
+    Type e = t.getElementType();
+    if (auto q = dyn_cast<quant::QuantizedType>(e))
+      e = q.getStorageType();
+    uint64_t bytes = e.isIntOrFloat() ? std::max<uint64_t>(1, e.getIntOrFloatBitWidth() / 8) : 1;
+    bool overflow = false;
+    for (int64_t d : t.getShape()) {
+      overflow = overflow || (d > 0 && bytes > UINT64_MAX / static_cast<uint64_t>(d));
+      bytes = overflow ? bytes : bytes * static_cast<uint64_t>(d);
+    }
+    if (!overflow && bytes <= limit)
+      return success();
+    return emitError(loc) << "a tensor of " << (overflow ? std::string("more than 2^64") : std::to_string(bytes))
+                          << " bytes (" << type << ") is more than " << target.name << " can hold ("
+                          << limit << " bytes at most)";
+  };
+  for (BlockArgument arg : main.getArguments())
+    if (failed(check(arg.getType(), main.getLoc())))
+      return failure();
+  WalkResult walk = main.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      if (failed(check(t, op->getLoc())))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &target,
                                          const CompileOptions &options) {
   MLIRContext *ctx = module.getContext();
@@ -224,6 +262,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   if (!main)
     return module.emitError("no @main function to compile"), failure();
   unsigned numInputs = main.getNumArguments(), numOutputs = main.getNumResults();
+  if (failed(checkTensorSizes(main, target)))
+    return failure();
   // A zero-sized argument has no pointer in the C ABI's bare-pointer
   // convention (MLIR leaves such a function unconverted).
   for (Type t : llvm::concat<const Type>(main.getArgumentTypes(), main.getResultTypes()))

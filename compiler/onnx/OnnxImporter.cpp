@@ -259,6 +259,14 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
       auto *d = shape->mutable_dim(i);
       if (d->has_dim_value() && d->dim_value() > 0)
         continue;
+      // A static dim of 0 or less is the model's own mistake, not a
+      // symbol to bind.
+      if (d->has_dim_value() && d->dim_value() < 0)
+        return emitError(fileLoc()) << "input '" << input.name() << "' has dim " << d->dim_value()
+                                    << " at position " << i << "; dims must be positive";
+      if (d->has_dim_value() && d->dim_value() == 0)
+        return emitError(fileLoc()) << "input '" << input.name() << "' has a dim of 0 at position " << i
+                                    << ": zero-sized inputs cannot be compiled";
       auto bound = options.dimValues.find(d->dim_param());
       if (d->has_dim_param() && bound != options.dimValues.end()) {
         d->set_dim_value(bound->second);
@@ -303,6 +311,8 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
       opset = o.version();
   if (opset < 0)
     return emitError(fileLoc()) << "model imports no default-domain opset";
+  if (model.graph().output_size() == 0)
+    return emitError(fileLoc()) << "the graph has no outputs: there is nothing to compute";
   if (opset > kTargetOpset)
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
@@ -332,7 +342,8 @@ FailureOr<Type> GraphImporter::inputType(const onnx::ValueInfoProto &input) {
   Type element = elementTypeFor(&ctx, tensor.elem_type());
   if (!element)
     return emitError(fileLoc()) << "input '" << input.name() << "' has unsupported data type "
-                                << tensor.elem_type();
+                                << onnx::TensorProto::DataType_Name(
+                                       static_cast<onnx::TensorProto::DataType>(tensor.elem_type()));
   SmallVector<int64_t> dims;
   for (const auto &d : tensor.shape().dim())
     dims.push_back(d.dim_value());

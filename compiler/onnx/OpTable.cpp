@@ -219,7 +219,8 @@ LogicalResult cast(NodeContext &ctx) {
     return failure();
   Type to = elementTypeFor(ctx.b.getContext(), ctx.getInt("to", 0));
   if (!to)
-    return ctx.unsupported("to", std::to_string(ctx.getInt("to", 0)));
+    return ctx.unsupported("to", onnx::TensorProto::DataType_Name(
+                                     static_cast<onnx::TensorProto::DataType>(ctx.getInt("to", 0))));
   return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(to))}));
 }
 
