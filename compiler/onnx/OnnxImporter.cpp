@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/NodeContext.h"
+#include "compiler/onnx/TensorProto.h"
 
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/GraphOps.h"
@@ -342,8 +343,7 @@ FailureOr<Type> GraphImporter::inputType(const onnx::ValueInfoProto &input) {
   Type element = elementTypeFor(&ctx, tensor.elem_type());
   if (!element)
     return emitError(fileLoc()) << "input '" << input.name() << "' has unsupported data type "
-                                << onnx::TensorProto::DataType_Name(
-                                       static_cast<onnx::TensorProto::DataType>(tensor.elem_type()));
+                                << dataTypeName(tensor.elem_type());
   SmallVector<int64_t> dims;
   for (const auto &d : tensor.shape().dim())
     dims.push_back(d.dim_value());

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/NodeContext.h"
+#include "compiler/onnx/TensorProto.h"
 
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/GraphOps.h"
@@ -219,8 +220,7 @@ LogicalResult cast(NodeContext &ctx) {
     return failure();
   Type to = elementTypeFor(ctx.b.getContext(), ctx.getInt("to", 0));
   if (!to)
-    return ctx.unsupported("to", onnx::TensorProto::DataType_Name(
-                                     static_cast<onnx::TensorProto::DataType>(ctx.getInt("to", 0))));
+    return ctx.unsupported("to", dataTypeName(static_cast<int32_t>(ctx.getInt("to", 0))));
   return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(to))}));
 }
 

@@ -85,12 +85,17 @@ unsigned elementBytes(int32_t onnxType) {
   }
 }
 
+std::string dataTypeName(int32_t onnxType) {
+  if (!onnx::TensorProto::DataType_IsValid(onnxType))
+    return std::to_string(onnxType);
+  return onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(onnxType));
+}
+
 FailureOr<std::string> tensorBytes(const onnx::TensorProto &t, Location loc) {
   unsigned width = elementBytes(t.data_type());
   if (!width)
     return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
-                          << onnx::TensorProto::DataType_Name(
-                                 static_cast<onnx::TensorProto::DataType>(t.data_type()));
+                          << dataTypeName(t.data_type());
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return emitError(loc) << "tensor '" << t.name()
                           << "' uses external data, which edgec does not read yet";
@@ -139,8 +144,7 @@ FailureOr<ElementsAttr> tensorToAttr(const onnx::TensorProto &t, MLIRContext *ct
   Type element = elementTypeFor(ctx, t.data_type());
   if (!element)
     return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
-                          << onnx::TensorProto::DataType_Name(
-                                 static_cast<onnx::TensorProto::DataType>(t.data_type()));
+                          << dataTypeName(t.data_type());
   auto bytes = tensorBytes(t, loc);
   if (failed(bytes))
     return failure();

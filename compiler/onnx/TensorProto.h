@@ -20,6 +20,9 @@ mlir::FailureOr<std::string> tensorBytes(const onnx::TensorProto &tensor, mlir::
 /// Bytes per element of an ONNX data type edgec supports (0 otherwise).
 unsigned elementBytes(int32_t onnxType);
 
+/// "FLOAT", "COMPLEX64", ...; the number for a value ONNX does not define.
+std::string dataTypeName(int32_t onnxType);
+
 /// numpy's name of an ONNX data type ("float32", "int64", ...), "?" for
 /// others.
 const char *numpyDtype(int32_t onnxType);
