@@ -80,7 +80,7 @@ static std::string oneLine(const char *what) {
   return out;
 }
 
-static std::string shapeText(ArrayRef<int64_t> dims) {
+std::string shapeText(ArrayRef<int64_t> dims) {
   std::string s;
   for (auto [i, d] : llvm::enumerate(dims))
     s += (i ? "x" : "") + (d < 0 ? std::string("?") : std::to_string(d));

@@ -55,6 +55,8 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(const std::string &bytes,
 
 /// Parses "1x16x96" into dims; false on bad syntax.
 bool parseShape(const std::string &text, std::vector<int64_t> &dims);
+/// The other way: "1x16x96", "scalar" for rank 0, "?" for a dynamic dim.
+std::string shapeText(llvm::ArrayRef<int64_t> dims);
 
 } // namespace edgec::onnx_import
 

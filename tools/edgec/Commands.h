@@ -135,6 +135,9 @@ struct TargetBuild {
 
 /// "192K", "1M", "1048576" as bytes; false when it is none of these.
 bool parseSize(const std::string &text, uint64_t &bytes);
+/// `board` with the part's memories of --flash-size/--sram-size; false
+/// (printed) when they do not parse.
+bool partTarget(const CompileCommand &cmd, const TargetInfo &board, TargetInfo &part);
 
 /// True when every name is a target; otherwise prints the known ones.
 bool knownTargets(const std::vector<std::string> &targets);

@@ -41,15 +41,6 @@ std::string grouped(int64_t v) {
   return (v < 0 ? "-" : "") + out;
 }
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  for (int64_t d : shape)
-    s += (s.empty() ? "" : "x") + std::to_string(d);
-  return s;
-}
-
 /// What one target makes of the model.
 struct TargetResult {
   const TargetInfo *target = nullptr;
@@ -91,12 +82,10 @@ TargetResult tryTarget(ModuleOp module, const TargetInfo &target, const InspectC
   }
   for (const auto &[op, count] : compiled->cpuOps)
     r.cpuOps += count;
-  r.flashBytes = target.flashBytes;
-  r.sramBytes = target.sramBytes;
-  if (!cmd.flashSize.empty())
-    parseSize(cmd.flashSize, r.flashBytes); // checked in inspectModel
-  if (!cmd.sramSize.empty())
-    parseSize(cmd.sramSize, r.sramBytes);
+  TargetInfo part;
+  partTarget(cmd, target, part); // checked in inspectModel
+  r.flashBytes = part.flashBytes;
+  r.sramBytes = part.sramBytes;
   r.fitsFlash = !r.flashBytes || static_cast<uint64_t>(weightBytes) <= r.flashBytes;
   r.fitsRam = !r.sramBytes || static_cast<uint64_t>(r.arenaBytes) <= r.sramBytes;
   return r;
@@ -220,14 +209,12 @@ int inspectModel(InspectCommand cmd) {
       return kUsageError;
   }
   // Every usage error before any output.
-  uint64_t bytes;
-  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, bytes)) ||
-      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, bytes))) {
-    fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an optional K or M "
-                       "suffix, e.g. 1M or 192K\n");
+  if (names.empty()) {
+    fmt::print(stderr, "edgec: error: --target names no target\n");
     return kUsageError;
   }
-  if (!checkQuantizationOptions(cmd))
+  TargetInfo part;
+  if (!partTarget(cmd, *lookupTarget(names.front()), part) || !checkQuantizationOptions(cmd))
     return kUsageError;
 
   DialectRegistry registry;
@@ -294,9 +281,9 @@ int inspectModel(InspectCommand cmd) {
   if (!isOnnx)
     fmt::print("model       {} (graph dialect)\n", cmd.model);
   for (const TensorInfo &t : info.inputs)
-    fmt::print("input       {:<20} {:<8} {}\n", t.name, t.dtype, shapeText(t.shape));
+    fmt::print("input       {:<20} {:<8} {}\n", t.name, t.dtype, onnx_import::shapeText(t.shape));
   for (const TensorInfo &t : info.outputs)
-    fmt::print("output      {:<20} {:<8} {}\n", t.name, t.dtype, shapeText(t.shape));
+    fmt::print("output      {:<20} {:<8} {}\n", t.name, t.dtype, onnx_import::shapeText(t.shape));
   fmt::print("parameters  {} ({} bytes) in {} constants\n", grouped(summary.parameters),
              grouped(summary.parameterBytes), summary.constants);
   fmt::print("compute     {} graph ops after optimisation: {} MACs, {} FLOPs\n\n", info.ops.size(),

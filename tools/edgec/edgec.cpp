@@ -194,15 +194,23 @@ bool parseSize(const std::string &text, uint64_t &bytes) {
 
 /// Refuses a model whose flash (code + weights + data) or RAM (arena +
 /// data + bss; the stack comes on top) exceeds the board's.
-bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &target,
-               const CompiledModel &compiled) {
-  uint64_t flash = target.flashBytes, sram = target.sramBytes;
-  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, flash)) ||
-      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, sram))) {
+bool partTarget(const CompileCommand &cmd, const edgec::TargetInfo &board, edgec::TargetInfo &part) {
+  part = board;
+  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, part.flashBytes)) ||
+      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, part.sramBytes))) {
     fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an "
                        "optional K or M suffix, e.g. 1M or 192K\n");
     return false;
   }
+  return true;
+}
+
+bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &board,
+               const CompiledModel &compiled) {
+  edgec::TargetInfo target;
+  if (!partTarget(cmd, board, target))
+    return false;
+  uint64_t flash = target.flashBytes, sram = target.sramBytes;
   auto sizes = edgec::sectionSizes(compiled.objects);
   edgec::MemoryNeed need = edgec::memoryNeed(sizes, compiled.arenaBytes);
   uint64_t needFlash = need.flash, needRam = need.ram;
@@ -282,6 +290,16 @@ bool quantizedIO(mlir::ModuleOp module) {
   return false;
 }
 
+/// --name, or the model file's; false (printed) when it is no C identifier.
+bool nameArtifact(CompileCommand &cmd) {
+  if (cmd.name.empty())
+    cmd.name = defaultName(cmd.model);
+  if (isIdentifier(cmd.name))
+    return true;
+  fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
+  return false;
+}
+
 bool knownTargets(const std::vector<std::string> &targets) {
   for (const std::string &name : targets)
     if (!edgec::lookupTarget(name)) {
@@ -301,12 +319,8 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
     return kUsageError;
   if (!knownTargets(targets))
     return kUsageError;
-  if (cmd.name.empty())
-    cmd.name = defaultName(cmd.model);
-  if (!isIdentifier(cmd.name)) {
-    fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
+  if (!nameArtifact(cmd))
     return kUsageError;
-  }
   if (!checkQuantizationOptions(cmd))
     return kUsageError;
 
@@ -395,13 +409,10 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
 int writeBuild(const CompileCommand &cmd, const std::string &dir, const TargetBuild &build) {
   mlir::MLIRContext context;
   CliDiagnosticHandler diagnostics(&context);
-  // The report measures the model against the part's memories as given
-  // (fitsBoard has checked the sizes parse).
-  edgec::TargetInfo target = *edgec::lookupTarget(build.target);
-  if (!cmd.flashSize.empty())
-    parseSize(cmd.flashSize, target.flashBytes);
-  if (!cmd.sramSize.empty())
-    parseSize(cmd.sramSize, target.sramBytes);
+  // The report measures the model against the part's memories as given.
+  edgec::TargetInfo target;
+  if (!partTarget(cmd, *edgec::lookupTarget(build.target), target))
+    return kUsageError;
   if (mlir::failed(edgec::writeArtifact(dir, build.info, target, build.compiled,
                                         mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
     return kOutputError;
@@ -533,12 +544,8 @@ int emitOne(CompileCommand &cmd, const std::vector<std::string> &targets) {
     return kUsageError;
   }
   cmd.model = cmd.models.front();
-  if (cmd.name.empty())
-    cmd.name = defaultName(cmd.model);
-  if (!isIdentifier(cmd.name)) {
-    fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
+  if (!nameArtifact(cmd))
     return kUsageError;
-  }
   if (cmd.printPipeline) {
     if (!knownTargets(targets))
       return kUsageError;
