@@ -7,7 +7,6 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstring>
 
@@ -183,28 +182,6 @@ const char *numpyDtype(int32_t t) {
   default:
     return "?";
   }
-}
-
-bool readTensorProtoFile(const std::string &path, TensorFile &out, std::string &error) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
-  if (!buffer)
-    return error = path + ": cannot open: " + buffer.getError().message(), false;
-  onnx::TensorProto tensor;
-  if (!tensor.ParseFromArray((*buffer)->getBufferStart(), static_cast<int>((*buffer)->getBufferSize())))
-    return error = path + ": not an ONNX TensorProto", false;
-  MLIRContext ctx;
-  std::string diagnostic;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-    diagnostic = d.str();
-    return success();
-  });
-  auto bytes = tensorBytes(tensor, FileLineColLoc::get(&ctx, path, 0, 0));
-  if (failed(bytes))
-    return error = path + ": " + diagnostic, false;
-  out.dtype = numpyDtype(tensor.data_type());
-  out.shape.assign(tensor.dims().begin(), tensor.dims().end());
-  out.bytes = std::move(*bytes);
-  return true;
 }
 
 } // namespace edgec::onnx_import

@@ -27,17 +27,6 @@ std::string dataTypeName(int32_t onnxType);
 /// others.
 const char *numpyDtype(int32_t onnxType);
 
-/// A tensor read from a TensorProto (.pb) file.
-struct TensorFile {
-  std::string dtype; // numpyDtype
-  std::vector<int64_t> shape;
-  std::string bytes; // little endian, as tensorBytes gives them
-};
-
-/// Reads a TensorProto file; false with `error` ("PATH: why") when it
-/// cannot be read, is not a TensorProto, or its data does not fit.
-bool readTensorProtoFile(const std::string &path, TensorFile &out, std::string &error);
-
 } // namespace edgec::onnx_import
 
 #endif

@@ -1,12 +1,12 @@
 //===- Samples.cpp - calibration data from .npy and .pb files -------------===//
 #include "compiler/quantize/Samples.h"
 
-#include "compiler/onnx/TensorProto.h"
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/TensorFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <fmt/format.h>
@@ -18,102 +18,8 @@
 namespace edgec {
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s.empty() ? "scalar" : s;
-}
-
-/// A tensor as read from a file: its dtype, shape and bytes.
-struct Tensor {
-  std::string dtype;
-  std::vector<int64_t> shape;
-  std::string bytes;
-};
-
-const char *dtypeOfDescr(llvm::StringRef descr) {
-  static const std::pair<const char *, const char *> table[] = {
-      {"<f4", "float32"}, {"<f8", "float64"}, {"<i8", "int64"}, {"<i4", "int32"},
-      {"|i1", "int8"},    {"|u1", "uint8"},   {"|b1", "bool"}};
-  for (auto [d, name] : table)
-    if (descr == d)
-      return name;
-  return nullptr;
-}
-
-/// numpy's .npy format, versions 1 to 3, C order.
-bool parseNpy(llvm::StringRef data, const std::string &path, Tensor &t, std::string &error) {
-  if (!data.starts_with("\x93NUMPY") || data.size() < 10)
-    return error = path + ": not a .npy file", false;
-  unsigned major = static_cast<unsigned char>(data[6]);
-  size_t headerLen, offset;
-  if (major == 1) {
-    headerLen = static_cast<unsigned char>(data[8]) | (static_cast<unsigned char>(data[9]) << 8);
-    offset = 10;
-  } else {
-    if (data.size() < 12)
-      return error = path + ": truncated .npy header", false;
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i)
-      headerLen = (headerLen << 8) | static_cast<unsigned char>(data[8 + i]);
-    offset = 12;
-  }
-  if (offset + headerLen > data.size())
-    return error = path + ": truncated .npy header", false;
-  llvm::StringRef header = data.substr(offset, headerLen);
-  auto field = [&](llvm::StringRef key) {
-    size_t at = header.find(("'" + key + "':").str());
-    return at == llvm::StringRef::npos ? llvm::StringRef() : header.substr(at + key.size() + 3).ltrim();
-  };
-  llvm::StringRef descr = field("descr");
-  if (descr.size() < 2 || descr[0] != '\'')
-    return error = path + ": .npy header has no dtype", false;
-  descr = descr.drop_front().take_until([](char c) { return c == '\''; });
-  const char *dtype = dtypeOfDescr(descr);
-  if (!dtype)
-    return error = fmt::format("{}: dtype '{}' is not supported (float32/64, int8/32/64, uint8, bool)", path,
-                               descr.str()),
-           false;
-  if (field("fortran_order").starts_with("True"))
-    return error = path + ": Fortran-ordered arrays are not supported (save with C order)", false;
-  llvm::StringRef shape = field("shape");
-  if (!shape.consume_front("("))
-    return error = path + ": .npy header has no shape", false;
-  shape = shape.take_until([](char c) { return c == ')'; });
-  t.shape.clear();
-  for (llvm::StringRef rest = shape; !rest.trim().empty();) {
-    auto [head, tail] = rest.split(',');
-    int64_t dim;
-    if (head.trim().getAsInteger(10, dim) || dim < 0)
-      return error = path + ": bad .npy shape (" + shape.str() + ")", false;
-    t.shape.push_back(dim);
-    rest = tail;
-  }
-  t.dtype = dtype;
-  t.bytes = data.drop_front(offset + headerLen).str();
-  int64_t elements = 1;
-  for (int64_t d : t.shape)
-    elements *= d;
-  unsigned width = t.dtype == "float64" || t.dtype == "int64" ? 8 : t.dtype == "float32" || t.dtype == "int32" ? 4 : 1;
-  if (static_cast<int64_t>(t.bytes.size()) != elements * width)
-    return error = fmt::format("{}: {} bytes of data for shape [{}]", path, t.bytes.size(), shapeText(t.shape)),
-           false;
-  return true;
-}
-
-bool readTensor(const std::string &path, Tensor &t, std::string &error) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
-  if (!buffer)
-    return error = path + ": cannot open: " + buffer.getError().message(), false;
-  if (llvm::StringRef(path).ends_with(".npy"))
-    return parseNpy((*buffer)->getBuffer(), path, t, error);
-  onnx_import::TensorFile file;
-  if (!onnx_import::readTensorProtoFile(path, file, error))
-    return false;
-  t = {file.dtype, std::move(file.shape), std::move(file.bytes)};
-  return true;
-}
+using onnx_import::shapeText;
+using Tensor = onnx_import::TensorFile;
 
 /// Splits `t` into samples of `input`: one, or a batch along dim 0.
 bool splitSamples(Tensor &t, const InputSpec &input, const std::string &path, std::vector<std::string> &out,
@@ -205,7 +111,7 @@ bool readSamples(const std::string &dir, const std::vector<InputSpec> &inputs, i
           return error = fmt::format("{}: no input_{}.pb or .npy for input '{}'", entry, k, inputs[k].name), false;
         Tensor t;
         std::vector<std::string> parts;
-        if (!readTensor(path, t, error) || !splitSamples(t, inputs[k], path, parts, error))
+        if (!onnx_import::readTensorFile(path, t, error) || !splitSamples(t, inputs[k], path, parts, error))
           return false;
         if (parts.size() != 1)
           return error = path + ": a sample directory holds one sample per input", false;
@@ -225,7 +131,7 @@ bool readSamples(const std::string &dir, const std::vector<InputSpec> &inputs, i
              false;
     Tensor t;
     std::vector<std::string> parts;
-    if (!readTensor(entry, t, error) || !splitSamples(t, inputs[0], entry, parts, error))
+    if (!onnx_import::readTensorFile(entry, t, error) || !splitSamples(t, inputs[0], entry, parts, error))
       return false;
     for (size_t i = 0; i < parts.size() && !full(); ++i) {
       Sample s;

@@ -17,7 +17,8 @@
 #include "tools/edgec/Commands.h"
 
 #include "compiler/RuntimeStub.h"
-#include "compiler/onnx/TensorProto.h"
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/TensorFile.h"
 
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
@@ -37,15 +38,10 @@
 namespace edgec::cli {
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s.empty() ? "scalar" : s;
-}
+using onnx_import::shapeText;
 
-/// Reads a TensorProto .pb and checks it fits `want`; returns its bytes.
-/// A `.bin` file is taken as raw little-endian bytes of the right size.
+/// Reads a TensorProto .pb or a .npy and checks it fits `want`; returns its
+/// bytes. A `.bin` file is taken as raw little-endian bytes of the right size.
 bool readTensorFile(const std::string &path, const TensorInfo &want, std::string &bytes) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
@@ -64,7 +60,7 @@ bool readTensorFile(const std::string &path, const TensorInfo &want, std::string
   }
   onnx_import::TensorFile tensor;
   std::string error;
-  if (!onnx_import::readTensorProtoFile(path, tensor, error)) {
+  if (!onnx_import::readTensorFile(path, tensor, error)) {
     fmt::print(stderr, "edgec: error: {}\n", error);
     return false;
   }

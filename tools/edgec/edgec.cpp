@@ -788,10 +788,10 @@ int main(int argc, char **argv) {
   runCmd.addQuantizationOptions(runApp);
   runCmd.addLlvmOptions(runApp);
   runApp->add_option("--input", runCmd.inputs,
-                     "Input as an ONNX TensorProto .pb file (or raw bytes in a .bin file), one "
-                     "per model input, in order");
+                     "Input as an ONNX TensorProto .pb file, a numpy .npy file (or raw bytes in "
+                     "a .bin file), one per model input, in order");
   runApp->add_option("--expected", runCmd.expected,
-                     "Expected output (.pb), one per model output, in order");
+                     "Expected output (.pb or .npy), one per model output, in order");
   runApp->add_option("--atol", runCmd.atol, "Absolute tolerance for float outputs (1e-4)");
   runApp->add_option("--rtol", runCmd.rtol, "Relative tolerance for float outputs (1e-3)");
   runApp->add_flag("--sanitize", runCmd.sanitize, "Build the harness with ASan and UBSan");
