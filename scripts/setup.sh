@@ -2,8 +2,8 @@
 # Installs every build and test dependency of edgec on Debian 12 (bookworm).
 # Idempotent: packages already present are left alone; safe to run repeatedly.
 #   scripts/setup.sh           build and test dependencies (what CI needs)
-#   scripts/setup.sh --bench   also what bench/ needs: torch and torchvision to
-#                              generate the model zoo, matplotlib for charts
+#   scripts/setup.sh --bench   also what bench/ needs: torchvision to generate
+#                              the model zoo, matplotlib for charts
 set -euo pipefail
 
 PACKAGES=(
@@ -11,10 +11,14 @@ PACKAGES=(
   cmake ninja-build ccache g++
   # LLVM/MLIR 22 (MLIR static libraries, LLVM as one shared library)
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 lld-22 llvm-22-tools
+  # libFuzzer and the sanitizer runtimes for the fuzz tree (scripts/fuzz.sh)
+  libclang-rt-22-dev
   # model formats and CLI
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
   catch2 python3-onnx python3-numpy libonnx-testdata
+  # the PyTorch importer (compiler/torch) and its tests
+  python3-torch
   # quantisation accuracy on real images
   dataset-fashion-mnist
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
@@ -24,7 +28,7 @@ PACKAGES=(
   qemu-user qemu-system-arm qemu-system-misc gcc-arm-none-eabi gcc-riscv64-unknown-elf
 )
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES+=(python3-torch python3-torchvision python3-matplotlib)
+  PACKAGES+=(python3-torchvision python3-matplotlib)
 fi
 
 missing=()
