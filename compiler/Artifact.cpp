@@ -170,6 +170,84 @@ std::string commentSafe(std::string s) {
   return s;
 }
 
+/// `<name>_run`'s parameters before the arena: "const float *in0, float *out0, ".
+static std::string runParams(const ArtifactInfo &info) {
+  std::string params;
+  for (size_t i = 0; i < info.inputs.size(); ++i)
+    params += fmt::format("const {} *in{}, ", info.inputs[i].ctype, i);
+  for (size_t i = 0; i < info.outputs.size(); ++i)
+    params += fmt::format("{} *out{}, ", info.outputs[i].ctype, i);
+  return params;
+}
+
+/// The header's argument checks (edgec_runtime.h, EDGEC_CHECK_ARGUMENTS):
+/// `<name>_run` and `<name>_run_packed` become macros calling inline
+/// wrappers that check the pointers against the model's sizes and
+/// alignments, then call the model (its name in parentheses is not
+/// expanded). Without EDGEC_CHECK_ARGUMENTS none of it exists.
+static std::string checkedEntries(const ArtifactInfo &info) {
+  auto list = [](const std::vector<TensorInfo> &ts, bool align) {
+    std::string out;
+    for (const TensorInfo &t : ts) {
+      int64_t elements = 1;
+      for (int64_t d : t.shape)
+        elements *= d;
+      int64_t value = align ? (elements ? t.bytes / elements : 1) : t.bytes;
+      out += fmt::format("{}{}u", out.empty() ? "" : ", ", value);
+    }
+    return out;
+  };
+  auto table = [&](const char *kind, const std::vector<TensorInfo> &ts) {
+    return ts.empty() ? std::string()
+                      : fmt::format("  static const uintptr_t {0}_bytes[] = {{{1}}}, {0}_align[] = {{{2}}};\n",
+                                    kind, list(ts, false), list(ts, true));
+  };
+  auto fields = [&](const char *kind, const std::vector<TensorInfo> &ts) {
+    if (ts.empty())
+      return fmt::format("  c.{0}s = 0;\n  c.{0}_bytes = 0;\n  c.{0}_align = 0;\n", kind);
+    return fmt::format("  c.{0}s = {0}s;\n  c.{0}_bytes = {0}_bytes;\n  c.{0}_align = {0}_align;\n", kind);
+  };
+  std::string args, inputs, outputs;
+  for (size_t i = 0; i < info.inputs.size(); ++i) {
+    args += fmt::format("in{}, ", i);
+    inputs += fmt::format("{}in{}", i ? ", " : "", i);
+  }
+  for (size_t i = 0; i < info.outputs.size(); ++i) {
+    args += fmt::format("out{}, ", i);
+    outputs += fmt::format("{}out{}", i ? ", " : "", i);
+  }
+  std::string N = upper(info.name);
+  return fmt::format(
+      "#if EDGEC_CHECK_ARGUMENTS\n"
+      "/* Argument checks, on unless NDEBUG is defined (edgec_runtime.h): the calls\n"
+      " * below return EDGEC_ERROR_* for a null, misaligned or overlapping pointer\n"
+      " * instead of running the model on it. */\n"
+      "static inline int {name}_check_call(const void *const *inputs, void *const *outputs, const void *arena) {{\n"
+      "{in_table}{out_table}"
+      "  edgec_call c;\n"
+      "{in_fields}{out_fields}"
+      "  c.num_inputs = {ni};\n  c.num_outputs = {no};\n"
+      "  c.arena = arena;\n  c.arena_bytes = {N}_ARENA_BYTES;\n  c.arena_align = {N}_ARENA_ALIGN;\n"
+      "  return edgec_check_call(&c);\n}}\n\n"
+      "static inline int {name}_run_checked({params}void *arena) {{\n"
+      "{in_array}  void *outputs[] = {{{outputs}}};\n"
+      "  int status = {name}_check_call(inputs, outputs, arena);\n"
+      "  return status != EDGEC_OK ? status : ({name}_run)({args}arena);\n}}\n\n"
+      "static inline int {name}_run_packed_checked(const void *const *inputs, void *const *outputs, void *arena) {{\n"
+      "  int status = {name}_check_call(inputs, outputs, arena);\n"
+      "  return status != EDGEC_OK ? status : ({name}_run_packed)(inputs, outputs, arena);\n}}\n\n"
+      "#define {name}_run(...) {name}_run_checked(__VA_ARGS__)\n"
+      "#define {name}_run_packed(...) {name}_run_packed_checked(__VA_ARGS__)\n"
+      "#endif /* EDGEC_CHECK_ARGUMENTS */\n\n",
+      fmt::arg("name", info.name), fmt::arg("N", N), fmt::arg("ni", info.inputs.size()),
+      fmt::arg("no", info.outputs.size()), fmt::arg("in_table", table("input", info.inputs)),
+      fmt::arg("out_table", table("output", info.outputs)), fmt::arg("in_fields", fields("input", info.inputs)),
+      fmt::arg("out_fields", fields("output", info.outputs)), fmt::arg("params", runParams(info)),
+      fmt::arg("args", args), fmt::arg("outputs", outputs),
+      fmt::arg("in_array", info.inputs.empty() ? std::string("  const void *const *inputs = 0;\n")
+                                               : fmt::format("  const void *inputs[] = {{{}}};\n", inputs)));
+}
+
 std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) {
   std::string N = upper(info.name);
   std::string h = fmt::format(
@@ -206,11 +284,6 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
     describe("INPUT", i, info.inputs[i]);
   for (size_t i = 0; i < info.outputs.size(); ++i)
     describe("OUTPUT", i, info.outputs[i]);
-  std::string params;
-  for (size_t i = 0; i < info.inputs.size(); ++i)
-    params += fmt::format("const {} *in{}, ", info.inputs[i].ctype, i);
-  for (size_t i = 0; i < info.outputs.size(); ++i)
-    params += fmt::format("{} *out{}, ", info.outputs[i].ctype, i);
   h += fmt::format(
       "/* Runs the model: reads the inputs, writes the outputs, uses the arena\n"
       " * as scratch. Inputs, outputs and arena must not overlap (outputs are\n"
@@ -218,9 +291,10 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
       " * reentrant on the same arena. */\n"
       "int {name}_run({params}void *arena);\n\n"
       "/* The same with the pointers in arrays, in input and output order. */\n"
-      "int {name}_run_packed(const void *const *inputs, void *const *outputs, void *arena);\n\n"
-      "#ifdef __cplusplus\n}}\n#endif\n\n#endif /* {N}_H */\n",
-      fmt::arg("name", info.name), fmt::arg("params", params), fmt::arg("N", N));
+      "int {name}_run_packed(const void *const *inputs, void *const *outputs, void *arena);\n\n",
+      fmt::arg("name", info.name), fmt::arg("params", runParams(info)));
+  h += checkedEntries(info);
+  h += fmt::format("#ifdef __cplusplus\n}}\n#endif\n\n#endif /* {N}_H */\n", fmt::arg("N", N));
   return h;
 }
 

@@ -18,10 +18,13 @@
 
 #define EDGEC_ABI_VERSION 1
 
-/* Status codes of <name>_run. */
+/* Status codes of <name>_run. The errors come only from argument checks
+ * (below); a model that runs returns EDGEC_OK. */
 #define EDGEC_OK 0
-#define EDGEC_ERROR_NULL_ARGUMENT 1
-#define EDGEC_ERROR_MISALIGNED_ARENA 2
+#define EDGEC_ERROR_NULL_ARGUMENT 1    /* an input, output or arena pointer is null */
+#define EDGEC_ERROR_MISALIGNED_ARENA 2 /* arena not aligned to <NAME>_ARENA_ALIGN */
+#define EDGEC_ERROR_MISALIGNED_TENSOR 3 /* an input or output not aligned to its element */
+#define EDGEC_ERROR_OVERLAP 4          /* an output or the arena overlaps another buffer */
 
 /* Element types of inputs and outputs (<NAME>_INPUTi_DTYPE). */
 #define EDGEC_DTYPE_F32 1
@@ -36,5 +39,76 @@
 #define EDGEC_DTYPE_U16 10
 #define EDGEC_DTYPE_U32 11
 #define EDGEC_DTYPE_U64 12
+
+/* Argument checks. With EDGEC_CHECK_ARGUMENTS non-zero (the default unless
+ * NDEBUG is defined), a model's header routes <name>_run and
+ * <name>_run_packed through a check of every pointer: not null, aligned,
+ * outputs and arena overlapping nothing. A failed check returns its error
+ * code and runs nothing. Release builds (-DNDEBUG) call the model directly:
+ * the checks are not compiled at all. */
+#ifndef EDGEC_CHECK_ARGUMENTS
+#ifdef NDEBUG
+#define EDGEC_CHECK_ARGUMENTS 0
+#else
+#define EDGEC_CHECK_ARGUMENTS 1
+#endif
+#endif
+
+#if EDGEC_CHECK_ARGUMENTS
+#include <stdint.h>
+
+/* The pointers of one call and what the model needs of them. */
+typedef struct {
+  const void *const *inputs;
+  const uintptr_t *input_bytes, *input_align;
+  unsigned num_inputs;
+  void *const *outputs;
+  const uintptr_t *output_bytes, *output_align;
+  unsigned num_outputs;
+  const void *arena;
+  uintptr_t arena_bytes, arena_align;
+} edgec_call;
+
+static inline int edgec_overlap(const void *a, uintptr_t a_bytes, const void *b, uintptr_t b_bytes) {
+  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+  return a_bytes && b_bytes && x < y + b_bytes && y < x + a_bytes;
+}
+
+static inline int edgec_check_call(const edgec_call *c) {
+  unsigned i, j;
+  if ((c->num_inputs && !c->inputs) || !c->outputs || (c->arena_bytes && !c->arena))
+    return EDGEC_ERROR_NULL_ARGUMENT;
+  for (i = 0; i < c->num_inputs; ++i)
+    if (!c->inputs[i])
+      return EDGEC_ERROR_NULL_ARGUMENT;
+  for (i = 0; i < c->num_outputs; ++i)
+    if (!c->outputs[i])
+      return EDGEC_ERROR_NULL_ARGUMENT;
+  if ((uintptr_t)c->arena % c->arena_align)
+    return EDGEC_ERROR_MISALIGNED_ARENA;
+  for (i = 0; i < c->num_inputs; ++i)
+    if ((uintptr_t)c->inputs[i] % c->input_align[i])
+      return EDGEC_ERROR_MISALIGNED_TENSOR;
+  for (i = 0; i < c->num_outputs; ++i)
+    if ((uintptr_t)c->outputs[i] % c->output_align[i])
+      return EDGEC_ERROR_MISALIGNED_TENSOR;
+  /* What the model writes (outputs, arena) must overlap nothing else;
+   * inputs are only read and may share memory. */
+  for (i = 0; i < c->num_outputs; ++i) {
+    if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->arena, c->arena_bytes))
+      return EDGEC_ERROR_OVERLAP;
+    for (j = 0; j < c->num_inputs; ++j)
+      if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->inputs[j], c->input_bytes[j]))
+        return EDGEC_ERROR_OVERLAP;
+    for (j = 0; j < i; ++j)
+      if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->outputs[j], c->output_bytes[j]))
+        return EDGEC_ERROR_OVERLAP;
+  }
+  for (j = 0; j < c->num_inputs; ++j)
+    if (edgec_overlap(c->arena, c->arena_bytes, c->inputs[j], c->input_bytes[j]))
+      return EDGEC_ERROR_OVERLAP;
+  return EDGEC_OK;
+}
+#endif /* EDGEC_CHECK_ARGUMENTS */
 
 #endif /* EDGEC_RUNTIME_H */
