@@ -257,10 +257,17 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
       "#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n"
       "/* Caller-owned scratch memory for one call of {name}_run. */\n"
       "#define {N}_ARENA_BYTES {arena}\n#define {N}_ARENA_ALIGN 16\n\n"
+      "{stack}"
       "#define {N}_NUM_INPUTS {ni}\n#define {N}_NUM_OUTPUTS {no}\n\n",
       fmt::arg("name", info.name), fmt::arg("model", commentSafe(llvm::sys::path::filename(info.modelPath).str())),
       fmt::arg("sha", info.modelSha256), fmt::arg("N", N), fmt::arg("arena", compiled.arenaBytes),
-      fmt::arg("ni", info.inputs.size()), fmt::arg("no", info.outputs.size()));
+      fmt::arg("ni", info.inputs.size()), fmt::arg("no", info.outputs.size()),
+      fmt::arg("stack", compiled.stack.bounded
+                            ? fmt::format("/* The most stack one call of {}_run uses (its deepest call chain). */\n"
+                                          "#define {}_STACK_BYTES {}\n\n",
+                                          info.name, N, compiled.stack.bytes)
+                            : fmt::format("/* The stack of a call is not bounded: {}. */\n\n",
+                                          commentSafe(compiled.stack.unboundedReason))));
   auto describe = [&](const char *kind, size_t i, const TensorInfo &t) {
     std::string K = fmt::format("{}_{}{}", N, kind, i);
     int64_t elements = 1;
@@ -316,13 +323,15 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
       "{{\n  \"edgec_abi_version\": 1,\n  \"name\": {},\n  \"model\": {},\n  \"model_sha256\": \"{}\",\n"
       "  \"target\": {},\n  \"triple\": {},\n  \"cpu\": {},\n  \"features\": {},\n  \"flags\": {},\n"
       "  \"sizes\": {{\"text\": {}, \"rodata\": {}, \"data\": {}, \"bss\": {}, \"weights\": {}, "
-      "\"arena\": {}, \"arena_naive\": {}, \"arena_lower_bound\": {}}},\n"
+      "\"arena\": {}, \"arena_naive\": {}, \"arena_lower_bound\": {}, \"stack\": {}}},\n"
       "  \"inputs\": [{}],\n  \"outputs\": [{}],\n  \"ops\": {{{}}}\n}}\n",
       jsonQuote(info.name), jsonQuote(llvm::sys::path::filename(info.modelPath).str()),
       info.modelSha256, jsonQuote(target.name), jsonQuote(target.triple), jsonQuote(target.cpu),
       jsonQuote(target.features), jsonQuote(info.flags), sizes.text, sizes.rodata, sizes.data,
       sizes.bss, info.weightBytes, compiled.arenaBytes, compiled.arenaNaiveBytes,
-      compiled.arenaLowerBoundBytes, tensors(info.inputs), tensors(info.outputs), ops);
+      compiled.arenaLowerBoundBytes,
+      compiled.stack.bounded ? std::to_string(compiled.stack.bytes) : std::string("null"),
+      tensors(info.inputs), tensors(info.outputs), ops);
 }
 
 /// The roofline estimate of an op on `target`, in microseconds: the slower
@@ -339,6 +348,18 @@ double estimateMicroseconds(const OpReport &o, const TargetInfo &target) {
   double compute = contraction ? o.macs / rate : o.flops / target.floatMacsPerCycle;
   double memory = static_cast<double>(o.weightBytes + o.activationBytes) / target.bytesPerCycle;
   return std::max(compute, memory) / target.clockMHz;
+}
+
+/// The report's lines on the stack of a run (StackUsage.h).
+static std::string stackReport(const StackBound &stack) {
+  if (!stack.bounded)
+    return fmt::format("stack (a run)      not bounded: {}\n", stack.unboundedReason);
+  std::string r = fmt::format("stack (a run)      {:>10} bytes at most, the deepest chain: {}\n", stack.bytes,
+                              llvm::join(stack.path, " -> "));
+  if (!stack.libraryCalls.empty())
+    r += fmt::format("  calls out of the model ({} bytes of stack allowed each): {}\n", stack.libraryBytes,
+                     llvm::join(stack.libraryCalls, ", "));
+  return r;
 }
 
 std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
@@ -409,13 +430,14 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   r += fmt::format("  lower bound      {:>10} bytes (most bytes alive at once)\n",
                    compiled.arenaLowerBoundBytes);
   r += "  the plan, buffer by buffer over the schedule: memory-plan.svg\n";
+  r += stackReport(compiled.stack);
   if (target.flashBytes || target.sramBytes) {
-    MemoryNeed need = memoryNeed(sizes, compiled.arenaBytes);
+    MemoryNeed need = memoryNeed(sizes, compiled);
     auto share = [](uint64_t used, uint64_t have) {
       return have ? fmt::format("{} of {} bytes ({:.1f}%)", used, have, 100.0 * static_cast<double>(used) / have)
                   : fmt::format("{} bytes", used);
     };
-    r += fmt::format("\n{}: flash {}, RAM {} before the stack\n",
+    r += fmt::format("\n{}: flash {}, RAM {} with the run's stack\n",
                      target.board.empty() ? "the part" : target.board, share(need.flash, target.flashBytes),
                      share(need.ram, target.sramBytes));
   }
@@ -600,9 +622,10 @@ static void addSectionSizes(const std::string &object, SectionSizes &s) {
   }
 }
 
-MemoryNeed memoryNeed(const SectionSizes &sizes, int64_t arenaBytes) {
+MemoryNeed memoryNeed(const SectionSizes &sizes, const CompiledModel &compiled) {
   return {static_cast<uint64_t>(sizes.text + sizes.rodata + sizes.data),
-          static_cast<uint64_t>(arenaBytes + sizes.data + sizes.bss)};
+          static_cast<uint64_t>(compiled.arenaBytes + sizes.data + sizes.bss) +
+              (compiled.stack.bounded ? compiled.stack.bytes : 0)};
 }
 
 SectionSizes sectionSizes(const std::vector<std::string> &objects) {

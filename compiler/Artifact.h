@@ -77,11 +77,12 @@ struct SectionSizes {
 SectionSizes sectionSizes(const std::vector<std::string> &objects); // summed
 
 /// What a model takes of a board: flash for code, weights and initialised
-/// data; RAM for the arena, data and bss (the stack comes on top).
+/// data; RAM for the arena, data, bss and the stack of a run (0 when it is
+/// not bounded; the caller's own stack comes on top).
 struct MemoryNeed {
   uint64_t flash = 0, ram = 0;
 };
-MemoryNeed memoryNeed(const SectionSizes &sizes, int64_t arenaBytes);
+MemoryNeed memoryNeed(const SectionSizes &sizes, const CompiledModel &compiled);
 
 /// Writes the artifact directory; on failure prints why and leaves nothing.
 mlir::LogicalResult writeArtifact(const std::string &outDir, const ArtifactInfo &info,

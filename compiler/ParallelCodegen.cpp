@@ -11,6 +11,10 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Utils/Cloning.h"
@@ -18,7 +22,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <thread>
 
 namespace edgec {
@@ -53,12 +59,38 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
   mpm.run(module, mam);
 }
 
+/// An object writer's stream (it seeks back to patch headers) that writes
+/// into a std::string, unbuffered.
+class StringPwriteStream : public llvm::raw_pwrite_stream {
+public:
+  explicit StringPwriteStream(std::string &out) : out(out) { SetUnbuffered(); }
+
+private:
+  void write_impl(const char *data, size_t size) override { out.append(data, size); }
+  void pwrite_impl(const char *data, size_t size, uint64_t offset) override {
+    std::memcpy(out.data() + offset, data, size);
+  }
+  uint64_t current_pos() const override { return out.size(); }
+  std::string &out;
+};
+
 llvm::Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &tm, EmitKind kind) {
-  llvm::SmallVector<char, 0> buffer;
-  llvm::raw_svector_ostream os(buffer);
+  // The object is written straight into the string it is returned in, sized
+  // up front for the weights it will hold: growing by doubling and a final
+  // copy would each cost up to the weights' size again at the compile's
+  // peak (test/resources/large_model.py).
+  std::string out;
+  if (kind == EmitKind::Object) {
+    uint64_t data = 0;
+    for (const llvm::GlobalVariable &g : module.globals())
+      if (g.hasInitializer())
+        data += module.getDataLayout().getTypeAllocSize(g.getValueType());
+    out.reserve(data + (64 << 10));
+  }
+  StringPwriteStream os(out);
   if (kind == EmitKind::LLVMIR) {
     module.print(os, nullptr);
-    return std::string(buffer.begin(), buffer.end());
+    return out;
   }
   llvm::legacy::PassManager codegen;
   if (tm.addPassesToEmitFile(codegen, os, nullptr,
@@ -66,32 +98,58 @@ llvm::Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine
                                                         : llvm::CodeGenFileType::ObjectFile))
     return llvm::createStringError("the target cannot emit this kind of file");
   codegen.run(module);
-  return std::string(buffer.begin(), buffer.end());
+  return out;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// One part's object and how long its two phases took.
+/// One part's object, how long its two phases took, and for an object its
+/// functions' frames and calls.
 struct PartResult {
   std::string object, error;
   double optimiseSeconds = 0, codegenSeconds = 0;
+  StackFrames frames;
 };
 
-/// Optimises `module` and emits its object.
+/// Optimises `module` and emits its object. For an object, the code
+/// generator writes each function's frame into a temporary file (its only
+/// way to tell), read back into r.frames.
 PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel, EmitKind kind) {
   PartResult r;
   auto start = std::chrono::steady_clock::now();
   optimize(module, tm, optLevel);
   r.optimiseSeconds = secondsSince(start);
+  llvm::SmallString<128> usagePath;
+  std::optional<llvm::FileRemover> removeUsage;
+  if (kind == EmitKind::Object) {
+    addCalls(module, r.frames);
+    int fd = -1;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("edgec-stack", "su", fd, usagePath)) {
+      r.error = "cannot create a temporary file for the stack usage: " + ec.message();
+      return r;
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    removeUsage.emplace(usagePath);
+    tm.Options.StackUsageOutput = usagePath.str().str();
+  }
   start = std::chrono::steady_clock::now();
   auto object = emitObject(module, tm, kind);
   r.codegenSeconds = secondsSince(start);
-  if (object)
-    r.object = std::move(*object);
-  else
+  tm.Options.StackUsageOutput.clear();
+  if (!object) {
     r.error = llvm::toString(object.takeError());
+    return r;
+  }
+  r.object = std::move(*object);
+  if (kind == EmitKind::Object) {
+    auto usage = llvm::MemoryBuffer::getFile(usagePath, /*IsText=*/true);
+    if (!usage)
+      r.error = "cannot read the stack usage file: " + usage.getError().message();
+    else
+      addFrames((*usage)->getBuffer(), r.frames, r.error);
+  }
   return r;
 }
 
@@ -148,6 +206,7 @@ emitObjects(std::unique_ptr<llvm::Module> module,
     out.objects.push_back(std::move(r.object));
     out.optimiseSeconds = r.optimiseSeconds;
     out.codegenSeconds = r.codegenSeconds;
+    out.frames = std::move(r.frames);
     return out;
   }
 
@@ -256,6 +315,17 @@ emitObjects(std::unique_ptr<llvm::Module> module,
     out.objects.push_back(std::move(r.object));
     out.optimiseSeconds += r.optimiseSeconds;
     out.codegenSeconds += r.codegenSeconds;
+    // A function of the IR is defined in one part; a function the code
+    // generator made may have a (local) namesake in each: keep the largest.
+    for (auto &[name, frame] : r.frames) {
+      FunctionFrame &merged = out.frames[name];
+      if (frame.defined) {
+        merged = frame;
+      } else if (!merged.defined) {
+        merged.frameKnown = true;
+        merged.frameBytes = std::max(merged.frameBytes, frame.frameBytes);
+      }
+    }
   }
   return out;
 }

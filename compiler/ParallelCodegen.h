@@ -11,6 +11,8 @@
 #ifndef EDGEC_COMPILER_PARALLELCODEGEN_H
 #define EDGEC_COMPILER_PARALLELCODEGEN_H
 
+#include "compiler/StackUsage.h"
+
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -34,6 +36,7 @@ struct EmittedObjects {
   std::vector<std::string> objects; // one per part, in part order, of the kind asked for
   unsigned threads = 1;
   double optimiseSeconds = 0, codegenSeconds = 0; // summed over the parts
+  StackFrames frames; // objects only: every function's frame and calls (StackUsage.h)
 };
 
 /// The number of parts `module` is split into: one for a small module, up

@@ -30,6 +30,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <chrono>
 #include <mutex>
@@ -399,6 +400,14 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   out.objects = std::move(emitted->objects);
   if (options.emit != EmitKind::Object)
     return out;
+  // A call pushes its return address outside the callee's frame on x86
+  // only. Calls out of the generated code reach the runtime stub's mem*
+  // and libgcc/compiler-rt helpers: leaf routines that save a few
+  // registers (docs/reliability.md has the measured figures).
+  constexpr uint64_t kLibraryCallBytes = 64;
+  llvm::Triple triple(target.triple);
+  out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"},
+                         triple.isX86() ? target.indexBits / 8 : 0, kLibraryCallBytes);
 
   // The artifact may need memcpy/memset/memmove (every runtime stub has
   // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float

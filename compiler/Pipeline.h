@@ -66,6 +66,8 @@ struct CompiledModel {
   // NPU targets: the submissions, and the graph ops left to the CPU.
   std::vector<NpuSubmission> npu;
   std::map<std::string, int64_t> cpuOps;
+  // The deepest stack a run uses (objects only; StackUsage.h).
+  StackBound stack;
 };
 
 /// Registers everything the pipeline's textual description names.

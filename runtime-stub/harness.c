@@ -13,8 +13,12 @@
  * -DMEASURE_STACK=BYTES paints that much stack below the caller before the
  * run and prints the deepest byte the model touched; -DBATCH=N (one input,
  * one output) runs the model on in0.bin ... in<N-1>.bin, writing out0.bin
- * ... out<N-1>.bin, so a device can be checked on a whole test set. Exit status: 0 ok, 2 bad input file, 3 guard bytes
- * overwritten, 4 the model returned an error, 5 cannot write an output. */
+ * ... out<N-1>.bin, so a device can be checked on a whole test set.
+ * -DSTACK_BOUND=BYTES (edgec run passes <NAME>_STACK_BYTES) measures the
+ * stack as MEASURE_STACK does and fails if the model went deeper than the
+ * compiler's bound. Exit status: 0 ok, 2 bad input file, 3 guard bytes
+ * overwritten, 4 the model returned an error, 5 cannot write an output,
+ * 7 the stack went deeper than STACK_BOUND. */
 #include "edgec_test_io.h"
 
 #ifndef FILE_DIR
@@ -57,6 +61,10 @@ static void file_name(char *out, const char *prefix, int index) {
 #define REPEAT 1
 #endif
 
+#if defined(STACK_BOUND) && !defined(MEASURE_STACK)
+#define MEASURE_STACK (STACK_BOUND + 4096L)
+#endif
+
 #ifdef MEASURE_STACK
 #define STACK_PAINT 0x5Au
 #define STACK_SLACK 128 /* below paint_stack's local: room for its own frame */
@@ -72,17 +80,22 @@ __attribute__((noinline)) static void paint_stack(void) {
     *(volatile unsigned char *)(stack_top - (uintptr_t)i) = STACK_PAINT;
 }
 
-/* After the run: bytes from just below main's frame to the deepest one the
- * model overwrote (an upper bound by at most STACK_SLACK). */
-static long stack_used(void) {
+/* After the run: the painted bytes the model overwrote, down to the
+ * deepest (0: none), and the bytes from just below main's frame to that
+ * one. The second is below the truth by paint_stack's frame above its
+ * local (a few words) when the model went past the slack, and an upper
+ * bound by at most STACK_SLACK when it did not. */
+static long stack_painted_used(void) {
   long deepest = 0;
   for (long i = 0; i < MEASURE_STACK; ++i)
     if (*(volatile unsigned char *)(stack_top - (uintptr_t)i) != STACK_PAINT)
       deepest = i;
-  return STACK_SLACK + deepest;
+  return deepest;
 }
 
-static void print_number(const char *label, long value) {
+static long stack_used(void) { return STACK_SLACK + stack_painted_used(); }
+
+static void print_number(const char *label, long value, const char *end) {
   char text[24];
   int n = 0;
   do {
@@ -95,7 +108,7 @@ static void print_number(const char *label, long value) {
   out[n] = '\0';
   edgec_test_print(label);
   edgec_test_print(out);
-  edgec_test_print("\n");
+  edgec_test_print(end);
 }
 #endif
 
@@ -170,8 +183,17 @@ int main(void) {
   int status = 0;
   for (int r = 0; r < REPEAT && status == 0; ++r)
     status = RUN(inputs, outputs, arena);
-#ifdef MEASURE_STACK
-  print_number("edgec-stack-bytes: ", stack_used());
+#ifdef STACK_BOUND
+  print_number("edgec-stack-bytes: ", stack_used(), "");
+  print_number(" (the compiler's bound: ", STACK_BOUND, ")\n");
+  /* Past the slack, stack_used() is below the truth: a value over the
+   * bound means the bound is wrong. */
+  if (stack_painted_used() > 0 && stack_used() > STACK_BOUND) {
+    edgec_test_print("harness: the model used more stack than the compiler's bound\n");
+    edgec_test_exit(7);
+  }
+#elif defined(MEASURE_STACK)
+  print_number("edgec-stack-bytes: ", stack_used(), "\n");
 #endif
   for (int g = 0; g < numGuards; ++g)
     if (!guard_intact(guards[g])) {

@@ -165,6 +165,8 @@ const char *harnessFailure(int rc) {
     return "an output could not be written";
   case 6:
     return "the program faulted";
+  case 7:
+    return "the model used more stack than the compiler computed (<NAME>_STACK_BYTES); please report this";
   default:
     return "the program failed";
   }
@@ -261,6 +263,9 @@ std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std:
   args.insert(args.end(), runner.ldflags.begin(), runner.ldflags.end());
   auto defines = harnessDefines(art, name, info, compiled);
   args.insert(args.end(), defines.begin(), defines.end());
+  // On a device-like stack, check the compiler's stack figure (harness.c).
+  if (compiled.stack.bounded)
+    args.push_back(fmt::format("-DSTACK_BOUND={}", compiled.stack.bytes));
   for (const std::string &d : cmd.harnessDefines)
     args.push_back("-D" + d);
   for (const std::string &f : sources)

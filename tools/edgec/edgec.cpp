@@ -193,7 +193,7 @@ bool parseSize(const std::string &text, uint64_t &bytes) {
 }
 
 /// Refuses a model whose flash (code + weights + data) or RAM (arena +
-/// data + bss; the stack comes on top) exceeds the board's.
+/// data + bss + the stack of a run) exceeds the board's.
 bool partTarget(const CompileCommand &cmd, const edgec::TargetInfo &board, edgec::TargetInfo &part) {
   part = board;
   if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, part.flashBytes)) ||
@@ -212,7 +212,7 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &board,
     return false;
   uint64_t flash = target.flashBytes, sram = target.sramBytes;
   auto sizes = edgec::sectionSizes(compiled.objects);
-  edgec::MemoryNeed need = edgec::memoryNeed(sizes, compiled.arenaBytes);
+  edgec::MemoryNeed need = edgec::memoryNeed(sizes, compiled);
   uint64_t needFlash = need.flash, needRam = need.ram;
   std::string where = target.board.empty() ? target.name : target.name + " (" + target.board + ")";
   bool fits = true;
@@ -223,9 +223,9 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &board,
     fits = false;
   }
   if (sram && needRam > sram) {
-    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B) before its "
-               "stack, {} has {} B; give the part's size with --sram-size if it has more\n",
-               cmd.model, needRam, compiled.arenaBytes, where, sram);
+    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B, stack {} B), "
+               "{} has {} B; give the part's size with --sram-size if it has more\n",
+               cmd.model, needRam, compiled.arenaBytes, compiled.stack.bytes, where, sram);
     fits = false;
   }
   return fits;

@@ -1,0 +1,143 @@
+//===- StackUsage.cpp - the deepest stack a model's run can use -----------===//
+#include "compiler/StackUsage.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstrTypes.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace edgec {
+
+void addCalls(const llvm::Module &module, StackFrames &frames) {
+  for (const llvm::Function &f : module) {
+    if (f.isDeclaration())
+      continue;
+    FunctionFrame &frame = frames[f.getName().str()];
+    frame.defined = true;
+    for (const llvm::BasicBlock &block : f)
+      for (const llvm::Instruction &inst : block) {
+        auto *call = llvm::dyn_cast<llvm::CallBase>(&inst);
+        if (!call)
+          continue;
+        const llvm::Function *callee = call->getCalledFunction();
+        if (!callee) {
+          frame.indirectCalls |= !call->isInlineAsm();
+          continue;
+        }
+        if (!callee->isIntrinsic()) {
+          frame.callees.insert(callee->getName().str());
+          continue;
+        }
+        // Most intrinsics become instructions; these may become calls of
+        // the C library's functions (a long copy, say).
+        switch (callee->getIntrinsicID()) {
+        case llvm::Intrinsic::memcpy:
+        case llvm::Intrinsic::memcpy_inline:
+          frame.callees.insert("memcpy");
+          break;
+        case llvm::Intrinsic::memset:
+        case llvm::Intrinsic::memset_inline:
+          frame.callees.insert("memset");
+          break;
+        case llvm::Intrinsic::memmove:
+          frame.callees.insert("memmove");
+          break;
+        default:
+          break;
+        }
+      }
+  }
+}
+
+bool addFrames(llvm::StringRef stackUsage, StackFrames &frames, std::string &error) {
+  llvm::SmallVector<llvm::StringRef, 0> lines;
+  stackUsage.split(lines, '\n', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef line : lines) {
+    llvm::SmallVector<llvm::StringRef, 3> fields;
+    line.split(fields, '\t');
+    uint64_t bytes = 0;
+    // The location comes first, its last ':' before the function's name
+    // (edgec's symbols have no ':').
+    size_t colon = fields.size() == 3 ? fields[0].rfind(':') : llvm::StringRef::npos;
+    if (colon == llvm::StringRef::npos || fields[1].getAsInteger(10, bytes)) {
+      error = ("cannot read the stack usage line '" + line + "'").str();
+      return false;
+    }
+    FunctionFrame &frame = frames[fields[0].substr(colon + 1).str()];
+    frame.frameKnown = true;
+    frame.frameBytes = bytes;
+    frame.dynamic = fields[2].starts_with("dynamic");
+  }
+  return true;
+}
+
+StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> entries,
+                      uint64_t linkageBytes, uint64_t libraryBytes) {
+  StackBound out;
+  out.libraryBytes = libraryBytes;
+  // Functions the code generator made (outlined sequences) have frames but
+  // no calls to them in the IR: the deepest chain may hold one of them.
+  uint64_t madeByCodegen = 0;
+  for (const auto &[name, frame] : frames)
+    if (frame.frameKnown && !frame.defined)
+      madeByCodegen = std::max(madeByCodegen, frame.frameBytes + linkageBytes);
+
+  // Depth-first from each entry, memoised: depth[f] is the deepest stack
+  // below f's caller, next[f] the callee on that chain ("" at the end).
+  std::map<std::string, uint64_t> depth;
+  std::map<std::string, std::string> next;
+  std::set<std::string> active;
+  std::function<bool(const std::string &)> visit = [&](const std::string &name) -> bool {
+    if (depth.count(name))
+      return true;
+    auto it = frames.find(name);
+    if (it == frames.end() || !it->second.defined) {
+      out.libraryCalls.insert(name);
+      depth[name] = libraryBytes;
+      return true;
+    }
+    const FunctionFrame &frame = it->second;
+    if (!frame.frameKnown)
+      return out.unboundedReason = "the code generator reported no frame for '" + name + "'", false;
+    if (frame.dynamic)
+      return out.unboundedReason = "'" + name + "' has a frame sized at run time", false;
+    if (frame.indirectCalls)
+      return out.unboundedReason = "'" + name + "' calls through a pointer", false;
+    if (!active.insert(name).second)
+      return out.unboundedReason = "'" + name + "' is recursive", false;
+    uint64_t deepest = 0;
+    std::string deepestCallee;
+    for (const std::string &callee : frame.callees) {
+      if (!visit(callee))
+        return false;
+      if (depth[callee] > deepest || deepestCallee.empty()) {
+        deepest = std::max(deepest, depth[callee]);
+        deepestCallee = callee;
+      }
+    }
+    active.erase(name);
+    depth[name] = linkageBytes + frame.frameBytes + deepest;
+    next[name] = deepestCallee;
+    return true;
+  };
+
+  std::string deepestEntry;
+  for (const std::string &entry : entries) {
+    if (!visit(entry))
+      return out;
+    if (deepestEntry.empty() || depth[entry] > depth[deepestEntry])
+      deepestEntry = entry;
+  }
+  out.bounded = true;
+  out.bytes = deepestEntry.empty() ? 0 : depth[deepestEntry] + madeByCodegen;
+  for (std::string f = deepestEntry; !f.empty(); f = next.count(f) ? next[f] : "")
+    out.path.push_back(f);
+  return out;
+}
+
+} // namespace edgec
