@@ -17,6 +17,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
 #include <algorithm>
@@ -39,7 +40,7 @@ constexpr unsigned kInstructionsPerPart = 2500;
 // Constants up to this size are copied into each part that reads them.
 constexpr uint64_t kCopiedConstantBytes = 256;
 
-void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel, bool addressSanitizer) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -50,6 +51,11 @@ void optimize(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+  if (addressSanitizer)
+    pb.registerOptimizerLastEPCallback(
+        [](llvm::ModulePassManager &mpm, llvm::OptimizationLevel, llvm::ThinOrFullLTOPhase) {
+          mpm.addPass(llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+        });
   auto level = optLevel <= 0   ? llvm::OptimizationLevel::O0
                : optLevel == 1 ? llvm::OptimizationLevel::O1
                : optLevel == 2 ? llvm::OptimizationLevel::O2
@@ -116,10 +122,11 @@ struct PartResult {
 /// Optimises `module` and emits its object. For an object, the code
 /// generator writes each function's frame into a temporary file (its only
 /// way to tell), read back into r.frames.
-PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel, EmitKind kind) {
+PartResult compilePart(llvm::Module &module, llvm::TargetMachine &tm, int optLevel, EmitKind kind,
+                       bool addressSanitizer) {
   PartResult r;
   auto start = std::chrono::steady_clock::now();
-  optimize(module, tm, optLevel);
+  optimize(module, tm, optLevel, addressSanitizer);
   r.optimiseSeconds = secondsSince(start);
   llvm::SmallString<128> usagePath;
   std::optional<llvm::FileRemover> removeUsage;
@@ -193,14 +200,14 @@ unsigned codegenParts(const llvm::Module &module) {
 llvm::Expected<EmittedObjects>
 emitObjects(std::unique_ptr<llvm::Module> module,
             llvm::function_ref<std::unique_ptr<llvm::TargetMachine>()> makeTarget, int optLevel,
-            unsigned jobs, llvm::StringRef prefix, EmitKind kind) {
+            unsigned jobs, llvm::StringRef prefix, EmitKind kind, bool addressSanitizer) {
   EmittedObjects out;
   unsigned parts = codegenParts(*module);
   if (parts <= 1) {
     std::unique_ptr<llvm::TargetMachine> tm = makeTarget();
     if (!tm)
       return llvm::createStringError("cannot create the target machine");
-    PartResult r = compilePart(*module, *tm, optLevel, kind);
+    PartResult r = compilePart(*module, *tm, optLevel, kind, addressSanitizer);
     if (!r.error.empty())
       return llvm::createStringError(r.error);
     out.objects.push_back(std::move(r.object));
@@ -299,7 +306,7 @@ emitObjects(std::unique_ptr<llvm::Module> module,
         }
         parsed = std::move(*part);
       }
-      results[k] = compilePart(k == 0 ? *module : *parsed, *targets[k], optLevel, kind);
+      results[k] = compilePart(k == 0 ? *module : *parsed, *targets[k], optLevel, kind, addressSanitizer);
     }
   };
   out.threads = std::max(1u, std::min(jobs, parts));

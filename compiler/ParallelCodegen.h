@@ -48,10 +48,13 @@ unsigned codegenParts(const llvm::Module &module);
 /// symbols one part uses from another become hidden globals named
 /// `<prefix>.<name>`, so two models in one firmware keep theirs apart.
 /// `makeTarget` is called once per part, on the calling thread.
+/// `addressSanitizer` runs LLVM's ASan instrumentation after the optimiser
+/// on functions with the sanitize_address attribute (`edgec run --sanitize`).
 llvm::Expected<EmittedObjects>
 emitObjects(std::unique_ptr<llvm::Module> module,
             llvm::function_ref<std::unique_ptr<llvm::TargetMachine>()> makeTarget, int optLevel,
-            unsigned jobs, llvm::StringRef prefix, EmitKind kind = EmitKind::Object);
+            unsigned jobs, llvm::StringRef prefix, EmitKind kind = EmitKind::Object,
+            bool addressSanitizer = false);
 
 } // namespace edgec
 

@@ -372,8 +372,11 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   llvmModule->setDataLayout((*tm)->createDataLayout());
   for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration())
+    if (!f.isDeclaration()) {
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
+      if (options.addressSanitizer)
+        f.addFnAttr(llvm::Attribute::SanitizeAddress);
+    }
   printPhase(phaseSeconds(), "translation to LLVM IR");
   unsigned jobs = options.jobs ? options.jobs
                                : llvm::heavyweight_hardware_concurrency().compute_thread_count();
@@ -385,7 +388,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
         auto another = makeTargetMachine(target, options.optLevel, module.getLoc());
         return succeeded(another) ? std::move(*another) : nullptr;
       },
-      std::min<int>(options.optLevel, target.maxIrOptLevel), jobs, options.name, options.emit);
+      std::min<int>(options.optLevel, target.maxIrOptLevel), jobs, options.name, options.emit,
+      options.addressSanitizer);
   if (!emitted)
     return module.emitError("internal error: LLVM: ") << llvm::toString(emitted.takeError()),
            failure();

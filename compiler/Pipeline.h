@@ -40,6 +40,9 @@ struct CompileOptions {
   // Replaces loweringPipeline() when not empty: a textual pipeline on
   // builtin.module, as `--print-pipeline` prints it.
   std::string passPipeline;
+  // Host code for tests (`edgec run --sanitize`): every access of the
+  // generated code checked by AddressSanitizer; the program links its runtime.
+  bool addressSanitizer = false;
 };
 
 /// One command stream the CPU code hands to the NPU.

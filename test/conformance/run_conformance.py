@@ -10,6 +10,10 @@ with X's runtime stub and runs it under X's emulator.
                      [--subset ops] [--json OUT] [--sanitize]
                      [--expected expected_pass.txt] [--update-expected]
 
+--sanitize (host): the generated code is compiled with --sanitize-address,
+so AddressSanitizer checks its every access, and the harness is built
+with ASan and UBSan.
+
 --subset ops runs only a few cases of --expected: for every op used by a
 case listed there, the first listed case that uses it (CI runs this on each
 cross target; the full suite is the same command without --subset).
@@ -129,7 +133,9 @@ def run_case_checked(job):
     work = tempfile.mkdtemp(prefix="edgec-conf-")
     try:
         art = os.path.join(work, "art")
-        flags = []
+        # --sanitize: ASan checks the generated code's accesses, ASan and
+        # UBSan the harness's.
+        flags = ["--sanitize-address"] if sanitize and target == "host" else []
         by_name = {}
         for gi, value in zip(graph_inputs, inputs):
             by_name[gi.name] = value

@@ -55,6 +55,7 @@ struct CompileCommand : ModelOptions {
   unsigned jobs = 0; // threads for LLVM; 0: one per core
   bool printIRAfterAll = false;
   bool timing = false;
+  bool addressSanitizer = false; // --sanitize-address (and `edgec run --sanitize` on the host)
   // Post-training quantisation (see docs/quantization.md).
   std::string quantize;        // "", "int8", "int8-per-tensor", "int4-weights"
   std::string calibration;     // directory of samples

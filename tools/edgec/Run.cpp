@@ -336,6 +336,8 @@ int runModel(RunCommand cmd) {
     CompiledModel compiled;
     return compileArtifact(cmd, "", info, compiled);
   }
+  // --sanitize: the generated code is checked by ASan too, not only the harness.
+  cmd.addressSanitizer = cmd.sanitize && target->hostNative;
   std::string cc;
   if (target->hostNative) {
     auto found = llvm::sys::findProgramByName("cc");

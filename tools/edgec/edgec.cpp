@@ -323,6 +323,11 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
     return kUsageError;
   if (!checkQuantizationOptions(cmd))
     return kUsageError;
+  for (const std::string &name : targets)
+    if (cmd.addressSanitizer && !edgec::lookupTarget(name)->hostNative) {
+      fmt::print(stderr, "edgec: error: --sanitize-address is for host targets, not {}\n", name);
+      return kUsageError;
+    }
 
   // Import, calibration and quantisation are the same for every target:
   // done once, each target compiling its own copy of the graph.
@@ -344,6 +349,8 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   graphInfo.modelPath = cmd.model;
   graphInfo.modelSha256 = edgec::sha256OfFile(cmd.model);
   std::string flags = fmt::format("--name {} -O{}", cmd.name, cmd.optLevel);
+  if (cmd.addressSanitizer)
+    flags += " --sanitize-address";
   for (const auto &s : cmd.inputShapes)
     flags += " --input-shape " + s;
   for (const auto &s : cmd.dims)
@@ -366,6 +373,7 @@ int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targe
   copts.jobs = cmd.jobs;
   copts.printIRAfterAll = cmd.printIRAfterAll;
   copts.timing = cmd.timing;
+  copts.addressSanitizer = cmd.addressSanitizer;
   copts.npuConfig = cmd.npuConfig;
   copts.passPipeline = cmd.passPipeline;
   copts.stopAfterMlir = cmd.emit == "mlir";
@@ -764,6 +772,9 @@ int main(int argc, char **argv) {
   compile->add_flag("--mlir-print-ir-after-all", comp.printIRAfterAll,
                     "Print the IR after every pass (to stderr)");
   compile->add_flag("--mlir-timing", comp.timing, "Print the time each pass and each LLVM phase takes");
+  compile->add_flag("--sanitize-address", comp.addressSanitizer,
+                    "Host targets, for tests: check every memory access of the generated code with "
+                    "AddressSanitizer (link the program with -fsanitize=address)");
   compile->add_option("--emit", comp.emit,
                       "Write only this, to -o FILE (default stdout; obj: NAME.o): mlir (the LLVM dialect after "
                       "edgec's passes), llvm (optimised LLVM IR), asm or obj. A large model's code comes in "
@@ -794,7 +805,9 @@ int main(int argc, char **argv) {
                      "Expected output (.pb or .npy), one per model output, in order");
   runApp->add_option("--atol", runCmd.atol, "Absolute tolerance for float outputs (1e-4)");
   runApp->add_option("--rtol", runCmd.rtol, "Relative tolerance for float outputs (1e-3)");
-  runApp->add_flag("--sanitize", runCmd.sanitize, "Build the harness with ASan and UBSan");
+  runApp->add_flag("--sanitize", runCmd.sanitize,
+                   "Host targets: instrument the generated code with ASan and build the harness "
+                   "with ASan and UBSan");
   runApp->add_option("--keep", runCmd.keep, "Keep the work directory (artifact, harness, data) here");
   runApp->add_option("--save-outputs", runCmd.saveOutputs,
                      "Write each output's raw bytes to DIR/outK.bin");
