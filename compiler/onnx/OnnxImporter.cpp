@@ -299,6 +299,34 @@ static LogicalResult checkWindowAttributes(const onnx::GraphProto &graph, Locati
   return success();
 }
 
+/// ONNX 1.12's version converter follows every graph output to its producer
+/// without checking there is one (a null dereference; found by
+/// fuzz_onnx_bytes): refuse outputs nothing produces before calling it,
+/// in subgraphs too, which see the values of the graphs around them.
+static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::set<std::string> visible,
+                                          const std::string &where, Location file) {
+  for (const auto &input : graph.input())
+    visible.insert(input.name());
+  for (const auto &init : graph.initializer())
+    visible.insert(init.name());
+  for (const auto &node : graph.node())
+    visible.insert(node.output().begin(), node.output().end());
+  for (const auto &node : graph.node())
+    for (const auto &a : node.attribute()) {
+      std::string sub = "subgraph '" + a.name() + "' of node '" + node.name() + "' (" + node.op_type() + ")";
+      if (a.has_g() && failed(checkOutputsProduced(a.g(), visible, sub, file)))
+        return failure();
+      for (const auto &g : a.graphs())
+        if (failed(checkOutputsProduced(g, visible, sub, file)))
+          return failure();
+    }
+  for (const auto &output : graph.output())
+    if (!visible.count(output.name()))
+      return emitError(file) << (where.empty() ? "graph" : where + ":") << " output '" << output.name()
+                             << "' is not produced by any node";
+  return success();
+}
+
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
   try {
@@ -318,6 +346,8 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
   if (opset != kTargetOpset) {
+    if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())))
+      return failure();
     try {
       model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
     } catch (const std::exception &e) {

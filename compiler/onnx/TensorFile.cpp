@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <fmt/format.h>
@@ -95,11 +96,13 @@ bool parseNpy(llvm::StringRef data, const std::string &name, TensorFile &t, std:
   }
   t.dtype = dtype;
   t.bytes = data.drop_front(offset + headerLen).str();
-  int64_t elements = 1;
+  // The size in checked arithmetic: a header's dims can be anything
+  // (found by fuzz_tensor_files).
+  int64_t size = t.dtype == "float64" || t.dtype == "int64" ? 8 : t.dtype == "float32" || t.dtype == "int32" ? 4 : 1;
   for (int64_t d : t.shape)
-    elements *= d;
-  unsigned width = t.dtype == "float64" || t.dtype == "int64" ? 8 : t.dtype == "float32" || t.dtype == "int32" ? 4 : 1;
-  if (static_cast<int64_t>(t.bytes.size()) != elements * width)
+    if (llvm::MulOverflow(size, d, size))
+      return error = name + ": .npy shape (" + shape.str() + ") is too large", false;
+  if (static_cast<int64_t>(t.bytes.size()) != size)
     return error = fmt::format("{}: {} bytes of data for shape [{}]", name, t.bytes.size(), shapeText(t.shape)),
            false;
   return true;

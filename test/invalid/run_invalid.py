@@ -60,6 +60,7 @@ EXPECTED = {
     "no_outputs": (1, "edgec: error: MODEL: the graph has no outputs: there is nothing to compute"),
     "opset_too_new": (1, "edgec: error: MODEL: model uses opset 18; edgec supports opsets up to 17"),
     "output_not_produced": (1, "edgec: error: MODEL: graph output 'y' is not produced by any node"),
+    "output_not_produced_opset16": (1, "edgec: error: MODEL: graph output 'y' is not produced by any node"),
     "pad_mode": (1, "edgec: error: MODEL: node 'pad_0' (Pad): unknown pad mode 'wrap'"),
     "random_bytes": (1, "edgec: error: MODEL: not an ONNX model: the protobuf is truncated or corrupt"),
     "raw_data_short": (1, "edgec: error: MODEL: tensor 'w' holds 8 bytes of data but its shape needs 16"),

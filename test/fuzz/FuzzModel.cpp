@@ -1,0 +1,50 @@
+//===- FuzzModel.cpp - what the model fuzzers run on each input -----------===//
+#include "test/fuzz/FuzzModel.h"
+
+#include "compiler/Pipeline.h"
+#include "compiler/onnx/OnnxImporter.h"
+#include "targets/TargetInfo.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace edgec::fuzz {
+
+namespace {
+struct Setup {
+  mlir::DialectRegistry registry;
+  const TargetInfo *target = nullptr;
+  Setup() {
+    onnx_import::registerImportDialects(registry);
+    registerPipelineDialectsAndPasses(registry);
+    const char *name = std::getenv("EDGEC_FUZZ_TARGET");
+    std::string wanted = name && *name ? name : "host";
+    if (wanted != "none" && !(target = lookupTarget(wanted))) {
+      std::fprintf(stderr, "EDGEC_FUZZ_TARGET=%s: no such target\n", wanted.c_str());
+      std::abort();
+    }
+  }
+};
+} // namespace
+
+void importAndLower(const uint8_t *data, size_t size) {
+  static Setup setup;
+  // A context per input: nothing one input interns can change the next.
+  mlir::MLIRContext context(setup.registry, mlir::MLIRContext::Threading::DISABLED);
+  mlir::ScopedDiagnosticHandler drop(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+  std::string bytes(reinterpret_cast<const char *>(data), size);
+  mlir::OwningOpRef<mlir::ModuleOp> module = onnx_import::importOnnxBytes(bytes, "fuzz.onnx", {}, context);
+  if (!module || !setup.target)
+    return;
+  CompileOptions options;
+  options.stopAfterMlir = true;
+  options.jobs = 1;
+  (void)compileToObject(*module, *setup.target, options);
+}
+
+} // namespace edgec::fuzz
