@@ -404,50 +404,33 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   out.objects = std::move(emitted->objects);
   if (options.emit != EmitKind::Object)
     return out;
-  // A call pushes its return address outside the callee's frame on x86
-  // only. Calls out of the generated code reach the runtime stub's mem*
-  // and libgcc/compiler-rt helpers: leaf routines that save a few
-  // registers (docs/reliability.md has the measured figures).
-  constexpr uint64_t kLibraryCallBytes = 64;
-  llvm::Triple triple(target.triple);
-  out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"},
-                         triple.isX86() ? target.indexBits / 8 : 0, kLibraryCallBytes);
-
   // The artifact may need memcpy/memset/memmove (every runtime stub has
   // them) and the compiler's own runtime helpers (__truncdfhf2, soft-float
   // and __aeabi_* routines, from libgcc/compiler-rt); nothing else: no
   // libm, no allocator. What one part uses from another is defined there.
-  llvm::StringSet<> defined;
-  std::vector<std::string> undefined;
-  for (const std::string &bytes : out.objects) {
-    auto object = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(bytes, "model.o"));
-    if (!object) {
-      llvm::consumeError(object.takeError());
-      return module.emitError("internal error: cannot read the emitted object"), failure();
-    }
-    for (const llvm::object::SymbolRef &symbol : (*object)->symbols()) {
-      auto flags = symbol.getFlags();
-      auto name = symbol.getName();
-      if (!flags || !name) {
-        if (!flags)
-          llvm::consumeError(flags.takeError());
-        if (!name)
-          llvm::consumeError(name.takeError());
-        continue;
-      }
-      if (*flags & llvm::object::SymbolRef::SF_Undefined)
-        undefined.push_back(name->str());
-      else
-        defined.insert(*name);
-    }
-  }
-  for (const std::string &name : undefined)
-    if (!name.empty() && !defined.contains(name) && !llvm::StringRef(name).starts_with("__") &&
-        !llvm::is_contained({"memcpy", "memset", "memmove"}, name) &&
+  std::map<std::string, std::set<std::string>> undefined;
+  std::string error;
+  if (!undefinedReferences(out.objects, undefined, error))
+    return module.emitError("internal error: ") << error, failure();
+  for (const std::string &name : undefined[""])
+    if (!llvm::StringRef(name).starts_with("__") && !llvm::is_contained({"memcpy", "memset", "memmove"}, name) &&
         !(target.npu && name == "edgec_npu_submit"))
       return module.emitError("internal error: the generated code calls '")
                  << name << "', which edge targets do not have",
              failure();
+
+  // The stack: the IR's calls, and those the code generator added (its
+  // helpers). A call pushes its return address outside the callee's frame
+  // on x86 only. Calls out of the generated code reach the runtime stub's
+  // mem* and libgcc/compiler-rt helpers: small routines that save a few
+  // registers (docs/reliability.md has the measured figures).
+  for (const auto &[function, names] : undefined)
+    if (!function.empty())
+      emitted->frames[function].callees.insert(names.begin(), names.end());
+  constexpr uint64_t kLibraryCallBytes = 64;
+  llvm::Triple triple(target.triple);
+  out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"},
+                         triple.isX86() ? target.indexBits / 8 : 0, kLibraryCallBytes);
   return out;
 }
 

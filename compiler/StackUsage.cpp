@@ -7,9 +7,11 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Object/ObjectFile.h"
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 namespace edgec {
 
@@ -52,6 +54,63 @@ void addCalls(const llvm::Module &module, StackFrames &frames) {
         }
       }
   }
+}
+
+/// A symbol's flags and name, or nothing for one LLVM cannot read.
+static std::optional<std::pair<uint32_t, llvm::StringRef>> symbolInfo(const llvm::object::SymbolRef &symbol) {
+  auto flags = symbol.getFlags();
+  auto name = symbol.getName();
+  if (flags && name)
+    return std::make_pair(*flags, *name);
+  if (!flags)
+    llvm::consumeError(flags.takeError());
+  if (!name)
+    llvm::consumeError(name.takeError());
+  return std::nullopt;
+}
+
+bool undefinedReferences(llvm::ArrayRef<std::string> objects,
+                         std::map<std::string, std::set<std::string>> &out, std::string &error) {
+  std::vector<std::unique_ptr<llvm::object::ObjectFile>> files;
+  std::set<std::string> defined, undefined;
+  for (const std::string &bytes : objects) {
+    auto file = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(bytes, "model.o"));
+    if (!file)
+      return error = "cannot read the emitted object: " + llvm::toString(file.takeError()), false;
+    for (const llvm::object::SymbolRef &symbol : (*file)->symbols())
+      if (auto info = symbolInfo(symbol); info && !info->second.empty())
+        (info->first & llvm::object::SymbolRef::SF_Undefined ? undefined : defined).insert(info->second.str());
+    files.push_back(std::move(*file));
+  }
+  for (const std::string &name : undefined)
+    if (!defined.count(name))
+      out[""].insert(name);
+  for (const auto &file : files)
+    for (const llvm::object::SectionRef &relocations : file->sections()) {
+      auto section = relocations.getRelocatedSection();
+      if (!section) {
+        llvm::consumeError(section.takeError());
+        continue;
+      }
+      if (*section == file->section_end())
+        continue;
+      auto name = (*section)->getName();
+      if (!name) {
+        llvm::consumeError(name.takeError());
+        continue;
+      }
+      if (!name->starts_with(".text."))
+        continue;
+      std::string function = name->drop_front(6).str();
+      for (const llvm::object::RelocationRef &r : relocations.relocations()) {
+        auto symbol = r.getSymbol();
+        if (symbol == file->symbol_end())
+          continue;
+        if (auto info = symbolInfo(*symbol); info && out[""].count(info->second.str()))
+          out[function].insert(info->second.str());
+      }
+    }
+  return true;
 }
 
 bool addFrames(llvm::StringRef stackUsage, StackFrames &frames, std::string &error) {

@@ -41,6 +41,14 @@ using StackFrames = std::map<std::string, FunctionFrame>;
 /// generator may turn into calls become memcpy/memset/memmove.
 void addCalls(const llvm::Module &module, StackFrames &frames);
 
+/// The symbols `objects` (ELF, one model's parts, each function in its own
+/// `.text.<function>` section) use and none defines: memcpy, the compiler's
+/// helpers (soft float, 64-bit conversions), which the code generator calls
+/// without the IR showing them. Keyed by the function whose section refers
+/// to them; "" holds all of them. False with `error` on an unreadable object.
+bool undefinedReferences(llvm::ArrayRef<std::string> objects,
+                         std::map<std::string, std::set<std::string>> &out, std::string &error);
+
 /// Adds the frames of LLVM's stack-usage output (TargetOptions::
 /// StackUsageOutput): one `<file>:<line>:<function>\t<bytes>\t<static|dynamic...>`
 /// line per function. Fails on a line it cannot read.

@@ -2,8 +2,7 @@
 # Installs every build and test dependency of edgec on Debian 12 (bookworm).
 # Idempotent: packages already present are left alone; safe to run repeatedly.
 #   scripts/setup.sh           build and test dependencies (what CI needs)
-#   scripts/setup.sh --bench   also what bench/ needs: torchvision to generate
-#                              the model zoo, matplotlib for charts
+#   scripts/setup.sh --bench   also what bench/ needs: matplotlib for charts
 set -euo pipefail
 
 PACKAGES=(
@@ -17,8 +16,9 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev
   # tests
   catch2 python3-onnx python3-numpy libonnx-testdata
-  # the PyTorch importer (compiler/torch) and its tests
-  python3-torch
+  # the PyTorch importer (compiler/torch) and its tests, which build
+  # torchvision's models (also the NPU test's model zoo, bench/make_zoo.py)
+  python3-torch python3-torchvision
   # quantisation accuracy on real images
   dataset-fashion-mnist
   # end-to-end tests: ONNX Runtime runs under node; harnesses build with cc
@@ -28,7 +28,7 @@ PACKAGES=(
   qemu-user qemu-system-arm qemu-system-misc gcc-arm-none-eabi gcc-riscv64-unknown-elf
 )
 if [ "${1:-}" = "--bench" ]; then
-  PACKAGES+=(python3-torchvision python3-matplotlib)
+  PACKAGES+=(python3-matplotlib)
 fi
 
 missing=()

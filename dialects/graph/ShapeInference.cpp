@@ -251,6 +251,11 @@ LogicalResult inferLSTMImpl(Loc loc, Type xT, Type wT, Type rT, Type bT, Type hT
     return emitOptionalError(loc, "unknown LSTM direction '", direction, "'");
   if (x->getRank() != 3)
     return emitOptionalError(loc, "LSTM X must be [seq, batch, input], got ", xT);
+  // The weights' shapes below are 8 x hidden_size (fuzz_onnx_structured
+  // found the overflow of an absurd one).
+  constexpr int64_t kMaxHidden = std::numeric_limits<int64_t>::max() / 8;
+  if (hidden <= 0 || hidden > kMaxHidden)
+    return emitOptionalError(loc, "LSTM hidden_size must be between 1 and ", kMaxHidden, ", got ", hidden);
   int64_t seq = x->getDimSize(0), batch = x->getDimSize(1), in = x->getDimSize(2);
   auto expect = [&](Type t, StringRef what, ArrayRef<int64_t> shape) -> LogicalResult {
     if (!t)
