@@ -420,17 +420,22 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
              failure();
 
   // The stack: the IR's calls, and those the code generator added (its
-  // helpers). A call pushes its return address outside the callee's frame
-  // on x86 only. Calls out of the generated code reach the runtime stub's
-  // mem* and libgcc/compiler-rt helpers: small routines that save a few
-  // registers (docs/reliability.md has the measured figures).
+  // helpers). What a call takes beyond the frame LLVM reports: the return
+  // address on x86, the frame record (FP and LR, 8 bytes) Hexagon's
+  // allocframe pushes; elsewhere the frame holds them. Calls out of the
+  // generated code reach the runtime stub's mem* and libgcc/compiler-rt
+  // helpers: small routines that save a few registers (docs/reliability.md
+  // has the measured figures).
   for (const auto &[function, names] : undefined)
     if (!function.empty())
       emitted->frames[function].callees.insert(names.begin(), names.end());
   constexpr uint64_t kLibraryCallBytes = 64;
   llvm::Triple triple(target.triple);
+  uint64_t linkageBytes = triple.isX86()                              ? target.indexBits / 8
+                          : triple.getArch() == llvm::Triple::hexagon ? 8
+                                                                      : 0;
   out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"},
-                         triple.isX86() ? target.indexBits / 8 : 0, kLibraryCallBytes);
+                         linkageBytes, kLibraryCallBytes);
   return out;
 }
 
