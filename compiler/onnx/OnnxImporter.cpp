@@ -359,9 +359,15 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
       failed(checkWindowAttributes(model.graph(), fileLoc())))
     return failure();
   try {
-    onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1,
-                                     /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
+    // node's input without checking there is one, and there is none after
+    // an earlier node's inference failed (found by fuzz_onnx_structured).
+    // The first pass, without it, fails cleanly or writes every value's
+    // type into the graph's value_info, where the second one starts from.
+    for (bool dataPropagation : {false, true}) {
+      onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, dataPropagation);
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    }
   } catch (const std::exception &e) {
     return emitError(fileLoc()) << "ONNX shape inference failed: " << oneLine(e.what());
   }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs edgec's libFuzzer targets (test/fuzz) the way CI and longer runs do.
 
-  run_fuzzers.py --fuzz-dir BUILD-fuzz/test/fuzz [--runs N | --time SECONDS]
-                 [--work DIR] [--json OUT] [--only NAME,...]
+  run_fuzzers.py --fuzz-dir BUILD-fuzz/test/fuzz [--runs SCALE | --time SECONDS]
+                 [--seed N] [--work DIR] [--json OUT] [--only NAME,...]
 
 For each fuzzer it first runs every checked-in crasher of that fuzzer
 (test/fuzz/crashers/<fuzzer>/, each a bug found and fixed) once: all must
@@ -99,6 +99,7 @@ def main():
     p.add_argument("--work", default=None, help="corpora and findings go here (default: a temporary directory)")
     p.add_argument("--json", default=None)
     p.add_argument("--only", default="", help="comma-separated fuzzer names")
+    p.add_argument("--seed", type=int, default=1, help="libFuzzer's random seed (CI: 1, so a run repeats)")
     p.add_argument("--skip-if-missing", action="store_true",
                    help="exit 77 (ctest's skip) when the fuzzers are not built")
     args = p.parse_args()
@@ -128,7 +129,7 @@ def main():
         seeds = make_seeds(fuzzer, corpus)
         budget = (["-max_total_time=%d" % args.time] if args.time
                   else ["-runs=%d" % int(CI_RUNS[fuzzer] * args.runs)])
-        cmd = [binary, corpus, "-seed=1", "-timeout=30", "-rss_limit_mb=3072", "-print_final_stats=1",
+        cmd = [binary, corpus, f"-seed={args.seed}", "-timeout=30", "-rss_limit_mb=3072", "-print_final_stats=1",
                "-artifact_prefix=" + findings] + budget
         if fuzzer in DICTIONARY:
             cmd.append("-dict=" + os.path.join(HERE, DICTIONARY[fuzzer]))
