@@ -5,7 +5,6 @@
 #include "llvm/IR/Function.h"
 #include "llvm/IR/InstrTypes.h"
 #include "llvm/IR/Instructions.h"
-#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ObjectFile.h"
 
@@ -31,27 +30,10 @@ void addCalls(const llvm::Module &module, StackFrames &frames) {
           frame.indirectCalls |= !call->isInlineAsm();
           continue;
         }
-        if (!callee->isIntrinsic()) {
+        // Intrinsics become instructions, or calls (memcpy) that the
+        // objects' relocations show (undefinedReferences).
+        if (!callee->isIntrinsic())
           frame.callees.insert(callee->getName().str());
-          continue;
-        }
-        // Most intrinsics become instructions; these may become calls of
-        // the C library's functions (a long copy, say).
-        switch (callee->getIntrinsicID()) {
-        case llvm::Intrinsic::memcpy:
-        case llvm::Intrinsic::memcpy_inline:
-          frame.callees.insert("memcpy");
-          break;
-        case llvm::Intrinsic::memset:
-        case llvm::Intrinsic::memset_inline:
-          frame.callees.insert("memset");
-          break;
-        case llvm::Intrinsic::memmove:
-          frame.callees.insert("memmove");
-          break;
-        default:
-          break;
-        }
       }
   }
 }

@@ -37,8 +37,8 @@ struct FunctionFrame {
 };
 using StackFrames = std::map<std::string, FunctionFrame>;
 
-/// Adds the calls of every function `module` defines. Intrinsics the code
-/// generator may turn into calls become memcpy/memset/memmove.
+/// Adds the calls of every function `module` defines (not those the code
+/// generator adds: see undefinedReferences).
 void addCalls(const llvm::Module &module, StackFrames &frames);
 
 /// The symbols `objects` (ELF, one model's parts, each function in its own
