@@ -371,6 +371,9 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     return module.emitError("translation to LLVM IR failed"), failure();
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   llvmModule->setDataLayout((*tm)->createDataLayout());
+  // Every ABI edgec targets aligns the stack to at least 8 (Hexagon's data
+  // layout does not say).
+  uint64_t stackAlign = llvmModule->getDataLayout().getStackAlignment().value_or(llvm::Align(8)).value();
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration()) {
       f.addFnAttr(llvm::Attribute::NoUnwind); // no unwind tables on any target
@@ -420,22 +423,23 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
              failure();
 
   // The stack: the IR's calls, and those the code generator added (its
-  // helpers). What a call takes beyond the frame LLVM reports: the return
-  // address on x86, the frame record (FP and LR, 8 bytes) Hexagon's
-  // allocframe pushes; elsewhere the frame holds them. Calls out of the
-  // generated code reach the runtime stub's mem* and libgcc/compiler-rt
-  // helpers: small routines that save a few registers (docs/reliability.md
-  // has the measured figures).
+  // helpers). Beyond the frames LLVM reports (docs/reliability.md#stack):
+  // per call the return address on x86 and the frame record (FP and LR)
+  // Hexagon's allocframe pushes, elsewhere in the frame; per frame the
+  // padding of realigning sp for vectors wider than its alignment; below
+  // a leaf x86-64's red zone. Calls out of the generated code reach the
+  // runtime stub's mem* and libgcc/compiler-rt helpers: small routines
+  // that save a few registers (64 bytes: measured in the same document).
   for (const auto &[function, names] : undefined)
     if (!function.empty())
       emitted->frames[function].callees.insert(names.begin(), names.end());
-  constexpr uint64_t kLibraryCallBytes = 64;
   llvm::Triple triple(target.triple);
-  uint64_t linkageBytes = triple.isX86()                              ? target.indexBits / 8
-                          : triple.getArch() == llvm::Triple::hexagon ? 8
-                                                                      : 0;
-  out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"},
-                         linkageBytes, kLibraryCallBytes);
+  StackCosts costs;
+  costs.perCall = triple.isX86() ? target.indexBits / 8 : triple.getArch() == llvm::Triple::hexagon ? 8 : 0;
+  costs.realignment = target.vectorBits / 8 > stackAlign ? target.vectorBits / 8 - stackAlign : 0;
+  costs.belowLeaf = triple.getArch() == llvm::Triple::x86_64 ? 128 : 0;
+  costs.libraryCall = 64;
+  out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"}, costs);
   return out;
 }
 

@@ -67,31 +67,48 @@ bool undefinedReferences(llvm::ArrayRef<std::string> objects,
   for (const std::string &name : undefined)
     if (!defined.count(name))
       out[""].insert(name);
-  for (const auto &file : files)
+  for (const auto &file : files) {
+    // The functions each section holds, by their symbols (a section's name
+    // need not say). Calls from a section holding several, or none, are
+    // given to all of them, or to every function of the object.
+    std::map<uint64_t, std::vector<std::string>> functionsIn;
+    std::vector<std::string> allFunctions;
+    for (const llvm::object::SymbolRef &symbol : file->symbols()) {
+      auto type = symbol.getType();
+      auto section = symbol.getSection();
+      auto info = symbolInfo(symbol);
+      if (!type || !section || !info || *type != llvm::object::SymbolRef::ST_Function ||
+          *section == file->section_end()) {
+        if (!type)
+          llvm::consumeError(type.takeError());
+        if (!section)
+          llvm::consumeError(section.takeError());
+        continue;
+      }
+      functionsIn[(*section)->getIndex()].push_back(info->second.str());
+      allFunctions.push_back(info->second.str());
+    }
     for (const llvm::object::SectionRef &relocations : file->sections()) {
       auto section = relocations.getRelocatedSection();
       if (!section) {
         llvm::consumeError(section.takeError());
         continue;
       }
-      if (*section == file->section_end())
+      if (*section == file->section_end() || !(*section)->isText())
         continue;
-      auto name = (*section)->getName();
-      if (!name) {
-        llvm::consumeError(name.takeError());
-        continue;
-      }
-      if (!name->starts_with(".text."))
-        continue;
-      std::string function = name->drop_front(6).str();
+      std::set<std::string> called;
       for (const llvm::object::RelocationRef &r : relocations.relocations()) {
         auto symbol = r.getSymbol();
         if (symbol == file->symbol_end())
           continue;
         if (auto info = symbolInfo(*symbol); info && out[""].count(info->second.str()))
-          out[function].insert(info->second.str());
+          called.insert(info->second.str());
       }
+      auto holders = functionsIn.find((*section)->getIndex());
+      for (const std::string &function : holders != functionsIn.end() ? holders->second : allFunctions)
+        out[function].insert(called.begin(), called.end());
     }
+  }
   return true;
 }
 
@@ -117,16 +134,18 @@ bool addFrames(llvm::StringRef stackUsage, StackFrames &frames, std::string &err
   return true;
 }
 
-StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> entries,
-                      uint64_t linkageBytes, uint64_t libraryBytes) {
+StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> entries, const StackCosts &costs) {
   StackBound out;
-  out.libraryBytes = libraryBytes;
+  out.libraryBytes = costs.libraryCall;
+  auto cost = [&](const FunctionFrame &frame) {
+    return costs.perCall + frame.frameBytes + (frame.frameBytes ? costs.realignment : 0);
+  };
   // Functions the code generator made (outlined sequences) have frames but
   // no calls to them in the IR: the deepest chain may hold one of them.
   uint64_t madeByCodegen = 0;
   for (const auto &[name, frame] : frames)
     if (frame.frameKnown && !frame.defined)
-      madeByCodegen = std::max(madeByCodegen, frame.frameBytes + linkageBytes);
+      madeByCodegen = std::max(madeByCodegen, cost(frame));
 
   // Depth-first from each entry, memoised: depth[f] is the deepest stack
   // below f's caller, next[f] the callee on that chain ("" at the end).
@@ -139,7 +158,7 @@ StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> ent
     auto it = frames.find(name);
     if (it == frames.end() || !it->second.defined) {
       out.libraryCalls.insert(name);
-      depth[name] = libraryBytes;
+      depth[name] = costs.libraryCall;
       return true;
     }
     const FunctionFrame &frame = it->second;
@@ -162,20 +181,23 @@ StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> ent
       }
     }
     active.erase(name);
-    depth[name] = linkageBytes + frame.frameBytes + deepest;
+    depth[name] = cost(frame) + deepest;
     next[name] = deepestCallee;
     return true;
   };
 
   std::string deepestEntry;
   for (const std::string &entry : entries) {
+    auto it = frames.find(entry);
+    if (it == frames.end() || !it->second.defined)
+      return out.unboundedReason = "the entry point '" + entry + "' is not in the generated code", out;
     if (!visit(entry))
       return out;
     if (deepestEntry.empty() || depth[entry] > depth[deepestEntry])
       deepestEntry = entry;
   }
   out.bounded = true;
-  out.bytes = deepestEntry.empty() ? 0 : depth[deepestEntry] + madeByCodegen;
+  out.bytes = deepestEntry.empty() ? 0 : depth[deepestEntry] + madeByCodegen + costs.belowLeaf;
   for (std::string f = deepestEntry; !f.empty(); f = next.count(f) ? next[f] : "")
     out.path.push_back(f);
   return out;

@@ -63,15 +63,20 @@ struct StackBound {
   std::string unboundedReason;         // when !bounded
 };
 
+/// What the stack takes beyond the frames LLVM reports, per target.
+struct StackCosts {
+  uint64_t perCall = 0;      // outside the callee's frame: x86's return address, Hexagon's frame record
+  uint64_t realignment = 0;  // a frame that aligns sp for wide vectors may skip this much more
+  uint64_t belowLeaf = 0;    // a leaf may use this below its frame (x86-64's red zone)
+  uint64_t libraryCall = 0;  // a call out of the generated code (memcpy, compiler helpers)
+};
+
 /// The deepest stack a call of any of `entries` uses: over every chain of
-/// calls, the sum of the frames plus `linkageBytes` per call (a return
-/// address the frame does not count, as on x86), plus `libraryBytes` where
-/// the chain ends in a call out of the generated code (memcpy, compiler
-/// helpers) and the largest frame of functions the code generator made
-/// itself (outlined code). Unbounded with recursion, a run-time-sized
-/// frame, an indirect call or a function without a reported frame.
-StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> entries,
-                      uint64_t linkageBytes, uint64_t libraryBytes);
+/// calls, the frames with `costs` on top, and the largest frame of the
+/// functions the code generator made itself (outlined code). Unbounded
+/// with recursion, a run-time-sized frame, an indirect call, a function
+/// without a reported frame or an entry that is not there.
+StackBound worstStack(const StackFrames &frames, llvm::ArrayRef<std::string> entries, const StackCosts &costs);
 
 } // namespace edgec
 

@@ -69,9 +69,15 @@ typedef struct {
   uintptr_t arena_bytes, arena_align;
 } edgec_call;
 
+/* Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte (differences,
+ * not ends, so a buffer at the top of the address space does not wrap). */
 static inline int edgec_overlap(const void *a, uintptr_t a_bytes, const void *b, uintptr_t b_bytes) {
   uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-  return a_bytes && b_bytes && x < y + b_bytes && y < x + a_bytes;
+  return a_bytes && b_bytes && (x >= y ? x - y < b_bytes : y - x < a_bytes);
+}
+
+static inline int edgec_misaligned(const void *p, uintptr_t align) {
+  return align > 1 && (uintptr_t)p % align != 0;
 }
 
 static inline int edgec_check_call(const edgec_call *c) {
@@ -84,13 +90,13 @@ static inline int edgec_check_call(const edgec_call *c) {
   for (i = 0; i < c->num_outputs; ++i)
     if (!c->outputs[i])
       return EDGEC_ERROR_NULL_ARGUMENT;
-  if ((uintptr_t)c->arena % c->arena_align)
+  if (edgec_misaligned(c->arena, c->arena_align))
     return EDGEC_ERROR_MISALIGNED_ARENA;
   for (i = 0; i < c->num_inputs; ++i)
-    if ((uintptr_t)c->inputs[i] % c->input_align[i])
+    if (edgec_misaligned(c->inputs[i], c->input_align[i]))
       return EDGEC_ERROR_MISALIGNED_TENSOR;
   for (i = 0; i < c->num_outputs; ++i)
-    if ((uintptr_t)c->outputs[i] % c->output_align[i])
+    if (edgec_misaligned(c->outputs[i], c->output_align[i]))
       return EDGEC_ERROR_MISALIGNED_TENSOR;
   /* What the model writes (outputs, arena) must overlap nothing else;
    * inputs are only read and may share memory. */

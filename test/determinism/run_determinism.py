@@ -48,7 +48,11 @@ def cases(stride, calibration):
         path = os.path.join(SHARED, name)
         if os.path.exists(path):
             out.append((f"{name} [{CROSS}]", path, flags + ["--target", CROSS]))
+        else:
+            print(f"skipped: {path} is missing (../shared/models beside the repository)")
     fashion = os.path.join(ROOT, "bench", "fashion_mnist", "fashion_cnn.onnx")
+    if not os.path.exists(fashion):
+        sys.exit(f"run_determinism: {fashion} is missing")
     out.append(("fashion_cnn.onnx [" + CROSS + "]", fashion, ["--target", CROSS]))
     out.append(("fashion_cnn.onnx int8 [cortex-m4,npu]", fashion,
                 ["--target", "cortex-m4,npu", "--quantize", "int8", "--calibration", calibration]))
@@ -105,6 +109,10 @@ def run_case(edgec, work, index, case):
     # carry timings, so only its artifact is compared.
     if rc_a != rc_b or (rc_a != 0 and err_a != err_b):
         return label, rc_a, [f"exit {rc_a} vs {rc_b}; stderr {err_a.strip()[:200]!r} vs {err_b.strip()[:200]!r}"]
+    # A refusal is exit 1 with a diagnostic; a crash or an internal error is
+    # a failure however repeatable.
+    if rc_a not in (0, 1) or "internal error" in err_a:
+        return label, rc_a, [f"exit {rc_a}: {err_a.strip()[:300]!r}"]
     if rc_a != 0:
         return label, rc_a, []
     return label, rc_a, compare_trees(dir_a, dir_b)

@@ -104,6 +104,10 @@ def main():
                    help="exit 77 (ctest's skip) when the fuzzers are not built")
     args = p.parse_args()
 
+    unknown = [f for f in args.only.split(",") if f and f not in FUZZERS]
+    if unknown:
+        print(f"run_fuzzers: no fuzzer named {', '.join(unknown)} (there are {', '.join(FUZZERS)})", file=sys.stderr)
+        return 2
     fuzzers = [f for f in FUZZERS if not args.only or f in args.only.split(",")]
     missing = [f for f in fuzzers if not os.path.isfile(os.path.join(args.fuzz_dir, f))]
     if missing:

@@ -37,7 +37,7 @@ int main(void) {
   printf("output in input: %d\n", fashion_run(in, in + 100, arena));
   printf("output in arena: %d\n", fashion_run(in, (float *)(arena + 16), arena));
   printf("input in arena: %d\n", fashion_run((const float *)(arena + 32), out, arena));
-  printf("output just after input: %d\n", fashion_run(in, in + FASHION_INPUT0_ELEMENTS, arena + 64));
+  printf("output just after input: %d\n", fashion_run(in, in + FASHION_INPUT0_ELEMENTS, arena));
   {
     const void *inputs[1];
     void *outputs[1];
