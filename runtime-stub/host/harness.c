@@ -4,11 +4,29 @@
  * artifact with
  *   -include NAME.h -DRUN=NAME_run_packed -DARENA_BYTES=... -DNUM_INPUTS=...
  *   -DNUM_OUTPUTS=... -DOUTPUT_BYTES={...}
- * The arena is surrounded by guard bytes that must survive the call. */
+ * The arena is surrounded by guard bytes that must survive the call; under
+ * AddressSanitizer they are poisoned too, so a read of them stops the
+ * program, and every input and output is its exact size on the heap. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HARNESS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HARNESS_ASAN 1
+#endif
+#endif
+#ifdef HARNESS_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 #define GUARD 64
 #define GUARD_BYTE 0xA5
@@ -47,11 +65,15 @@ int main(int argc, char **argv) {
     }
   }
   for (int i = 0; i < NUM_OUTPUTS; ++i)
-    outputs[i] = calloc((size_t)kOutputBytes[i] + 1, 1);
+    outputs[i] = calloc(kOutputBytes[i] > 0 ? (size_t)kOutputBytes[i] : 1, 1);
   /* 16-byte aligned arena with guards on both sides. */
   unsigned char *block = aligned_alloc(16, (size_t)ARENA_BYTES + 2 * GUARD);
   memset(block, GUARD_BYTE, (size_t)ARENA_BYTES + 2 * GUARD);
+  POISON(block, GUARD);
+  POISON(block + GUARD + ARENA_BYTES, GUARD);
   int status = RUN(inputs, outputs, block + GUARD);
+  UNPOISON(block, GUARD);
+  UNPOISON(block + GUARD + ARENA_BYTES, GUARD);
   for (int i = 0; i < GUARD; ++i)
     if (block[i] != GUARD_BYTE || block[GUARD + ARENA_BYTES + i] != GUARD_BYTE) {
       fprintf(stderr, "arena guard bytes overwritten\n");

@@ -223,9 +223,12 @@ bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &board,
     fits = false;
   }
   if (sram && needRam > sram) {
-    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B, stack {} B), "
+    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B, {}), "
                "{} has {} B; give the part's size with --sram-size if it has more\n",
-               cmd.model, needRam, compiled.arenaBytes, compiled.stack.bytes, where, sram);
+               cmd.model, needRam, compiled.arenaBytes,
+               compiled.stack.bounded ? fmt::format("stack {} B", compiled.stack.bytes)
+                                      : "and a stack that is not bounded",
+               where, sram);
     fits = false;
   }
   return fits;
