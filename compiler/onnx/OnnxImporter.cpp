@@ -327,6 +327,39 @@ static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::se
   return success();
 }
 
+/// ONNX 1.12's Gemm adapter from opset 6 to 7 reads two dims of A and B
+/// without checking they have them (a SEGV; found by fuzz_onnx_structured):
+/// before converting such a model, infer its shapes as they are and refuse
+/// a Gemm whose A or B is not known to be a matrix.
+static LogicalResult checkGemmsBeforeConversion(const onnx::ModelProto &original, int64_t opset, Location file) {
+  if (opset >= 7 || llvm::none_of(original.graph().node(), [](const onnx::NodeProto &n) { return n.op_type() == "Gemm"; }))
+    return success();
+  onnx::ModelProto model = original;
+  try {
+    onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, /*data_prop=*/false);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception &e) {
+    return emitError(file) << "ONNX shape inference failed: " << oneLine(e.what());
+  }
+  std::map<std::string, int> rank;
+  auto note = [&](const onnx::ValueInfoProto &v) {
+    if (v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  const onnx::GraphProto &graph = model.graph();
+  std::for_each(graph.input().begin(), graph.input().end(), note);
+  std::for_each(graph.value_info().begin(), graph.value_info().end(), note);
+  for (const auto &init : graph.initializer()) // a declared input's type wins, as in the converter
+    rank.emplace(init.name(), init.dims_size());
+  for (const auto &node : graph.node())
+    for (int k = 0; node.op_type() == "Gemm" && k < std::min(node.input_size(), 2); ++k)
+      if (auto it = rank.find(node.input(k)); it == rank.end() || it->second != 2)
+        return emitError(file) << "node '" << node.name() << "' (Gemm): input '" << node.input(k)
+                               << "' is not known to be a matrix, which converting the model from opset "
+                               << opset << " needs";
+  return success();
+}
+
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
   try {
@@ -346,7 +379,8 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
   if (opset != kTargetOpset) {
-    if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())))
+    if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())) ||
+        failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
     try {
       model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
