@@ -379,7 +379,9 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
   if (opset != kTargetOpset) {
+    // (The window check first: the Gemm check runs ONNX's shape inference.)
     if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())) ||
+        failed(checkWindowAttributes(model.graph(), fileLoc())) ||
         failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
     try {

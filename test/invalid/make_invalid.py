@@ -46,6 +46,18 @@ def conv_model(w_dims, x_dims=(1, 2, 5, 5), y_dims=(1, 2, 5, 5), **attrs):
                  [f32("y", list(y_dims))], [tensor("w", TensorProto.FLOAT, list(w_dims), [0.5] * n)])
 
 
+def conv_stride_zero_opset6_gemm():
+    """Stride 0 in an opset-6 model with a Gemm: the check before converting
+    it runs ONNX's shape inference, which divides by the stride."""
+    w = tensor("w", TensorProto.FLOAT, [1, 1, 2, 2], [1.0] * 4)
+    b = tensor("b", TensorProto.FLOAT, [9, 2], [0.0] * 18)
+    c = tensor("c", TensorProto.FLOAT, [2], [0.0] * 2)
+    inputs = [f32("x", [1, 1, 4, 4]), f32("w", [1, 1, 2, 2]), f32("b", [9, 2]), f32("c", [2])]
+    return model([node("Conv", ["x", "w"], ["h"], "conv_0", strides=[0, 0]), node("Flatten", ["h"], ["f"], "flatten_0"),
+                  node("Gemm", ["f", "b", "c"], ["y"], "gemm_0")],
+                 inputs, [f32("y", [1, 2])], [w, b, c], opset=6, ir=3)
+
+
 def no_graph():
     m = onnx.ModelProto()
     m.ir_version = 8
@@ -146,6 +158,7 @@ CASES = {
                                 inits=[tensor("w", TensorProto.FLOAT, [4, 3], [0.0] * 12)]),
     # Attributes.
     "conv_stride_zero": lambda: conv_model([2, 2, 3, 3], pads=[1, 1, 1, 1], strides=[0, 0]),
+    "conv_stride_zero_opset6_gemm": conv_stride_zero_opset6_gemm,
     "conv_dilation_zero": lambda: conv_model([2, 2, 3, 3], pads=[1, 1, 1, 1], dilations=[0, 1]),
     "conv_negative_pad": lambda: conv_model([2, 2, 3, 3], pads=[-1, 1, 1, 1]),
     "conv_group": lambda: conv_model([2, 2, 3, 3], pads=[1, 1, 1, 1], group=3),

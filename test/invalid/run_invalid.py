@@ -35,6 +35,7 @@ EXPECTED = {
     "conv_kernel_shape": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Conv, node name: conv_0): [ShapeInferenceError] Inferred shape and existing shape differ in dimension 2: (3) vs (5)"),
     "conv_negative_pad": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Conv, node name: conv_0): [ShapeInferenceError] Inferred shape and existing shape differ in dimension 2: (3) vs (5)"),
     "conv_stride_zero": (1, "edgec: error: MODEL: node 'conv_0' (Conv): attribute 'strides' must be positive"),
+    "conv_stride_zero_opset6_gemm": (1, "edgec: error: MODEL: node 'conv_0' (Conv): attribute 'strides' must be positive"),
     "custom_domain_op": (1, "edgec: error: MODEL: ONNX checker rejected the model: No opset import for domain 'com.example'; Bad node spec for node. Name: frob_0 OpType: Frob"),
     "cycle": (1, "edgec: error: MODEL: ONNX checker rejected the model: Nodes in a graph must be topologically sorted, however input 'b' of node:; name: relu_a OpType: Relu; is not output of any previous nodes."),
     "dangling_input": (1, "edgec: error: MODEL: ONNX checker rejected the model: Nodes in a graph must be topologically sorted, however input 'nowhere' of node:; name: add_0 OpType: Add; is not output of any previous nodes."),
