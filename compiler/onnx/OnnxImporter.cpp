@@ -284,12 +284,17 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
 }
 
 /// ONNX 1.12's shape inference divides by strides without checking them
-/// (SIGFPE on a stride of 0): refuse such attributes before calling it.
-static LogicalResult checkWindowAttributes(const onnx::GraphProto &graph, Location file) {
+/// (SIGFPE on a stride of 0), and sizes a vector by Scan's num_scan_inputs
+/// (an out-of-memory on a huge one; found by fuzz_onnx_structured): refuse
+/// such attributes before calling it.
+static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, Location file) {
   for (const auto &node : graph.node()) {
     for (const auto &a : node.attribute()) {
-      if (a.has_g() && failed(checkWindowAttributes(a.g(), file)))
+      if (a.has_g() && failed(checkAttributesForInference(a.g(), file)))
         return failure();
+      if (node.op_type() == "Scan" && a.name() == "num_scan_inputs" && (a.i() < 1 || a.i() > node.input_size()))
+        return emitError(file) << "node '" << node.name() << "' (Scan): num_scan_inputs " << a.i()
+                               << " is not between 1 and its " << node.input_size() << " inputs";
       bool window = a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape";
       if (window && llvm::any_of(a.ints(), [](int64_t v) { return v <= 0; }))
         return emitError(file) << "node '" << node.name() << "' (" << node.op_type()
@@ -379,9 +384,9 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
   if (opset != kTargetOpset) {
-    // (The window check first: the Gemm check runs ONNX's shape inference.)
+    // (The attribute check first: the Gemm check runs ONNX's shape inference.)
     if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())) ||
-        failed(checkWindowAttributes(model.graph(), fileLoc())) ||
+        failed(checkAttributesForInference(model.graph(), fileLoc())) ||
         failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
     try {
@@ -392,7 +397,7 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     }
   }
   if (failed(bindInputShapes(*model.mutable_graph())) ||
-      failed(checkWindowAttributes(model.graph(), fileLoc())))
+      failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
   try {
     // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
