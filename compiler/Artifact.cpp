@@ -189,9 +189,7 @@ static std::string checkedEntries(const ArtifactInfo &info) {
   auto list = [](const std::vector<TensorInfo> &ts, bool align) {
     std::string out;
     for (const TensorInfo &t : ts) {
-      int64_t elements = 1;
-      for (int64_t d : t.shape)
-        elements *= d;
+      int64_t elements = t.elements();
       int64_t value = align ? (elements ? t.bytes / elements : 1) : t.bytes;
       out += fmt::format("{}{}u", out.empty() ? "" : ", ", value);
     }
@@ -270,9 +268,7 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
                                           commentSafe(compiled.stack.unboundedReason))));
   auto describe = [&](const char *kind, size_t i, const TensorInfo &t) {
     std::string K = fmt::format("{}_{}{}", N, kind, i);
-    int64_t elements = 1;
-    for (int64_t d : t.shape)
-      elements *= d;
+    int64_t elements = t.elements();
     h += fmt::format("/* {} {}: \"{}\", {} [{}] */\n", kind[0] == 'I' ? "input" : "output", i,
                      commentSafe(t.name), t.dtype, shapeList(t.shape, ", "));
     h += fmt::format("#define {}_DTYPE {}\n#define {}_RANK {}\n#define {}_SHAPE {{{}}}\n"

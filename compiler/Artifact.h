@@ -30,6 +30,12 @@ struct TensorInfo {
   std::string dtype;          // "float32", "int64", ...
   std::string ctype;          // "float", "int64_t", ...
   int64_t bytes = 0;
+  int64_t elements() const { // the product of the shape's dims
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
   // Quantised per tensor (int8 I/O): real = scale * (stored - zeroPoint).
   bool quantised = false;
   double scale = 0;

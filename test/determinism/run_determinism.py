@@ -135,11 +135,11 @@ def main():
     rng = np.random.default_rng(0)
     for i in range(8):
         np.save(os.path.join(calibration, f"sample{i}.npy"), rng.random((1, 1, 28, 28), dtype=np.float32))
-    todo = cases(args.stride, calibration)
+    compiles_to_do = cases(args.stride, calibration)
     compiled = refused = 0
     different = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run_case, edgec, work, i, c) for i, c in enumerate(todo)]
+        futures = [pool.submit(run_case, edgec, work, i, c) for i, c in enumerate(compiles_to_do)]
         for n, f in enumerate(futures, 1):
             label, rc, diffs = f.result()
             if diffs:
@@ -152,8 +152,8 @@ def main():
             else:
                 refused += 1
             if n % 100 == 0:
-                print(f"... {n} of {len(todo)}", flush=True)
-    print(f"{len(todo)} compiles twice: {compiled} artifacts byte-identical, {refused} refusals identical "
+                print(f"... {n} of {len(compiles_to_do)}", flush=True)
+    print(f"{len(compiles_to_do)} compiles twice: {compiled} artifacts byte-identical, {refused} refusals identical "
           f"(diagnostic and exit code), {len(different)} different")
     return 1 if different else 0
 

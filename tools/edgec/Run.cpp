@@ -126,12 +126,7 @@ double elementAt(const std::string &bytes, const std::string &dtype, size_t i) {
   return get(int64_t());
 }
 
-size_t elementsOf(const TensorInfo &t) {
-  size_t n = 1;
-  for (int64_t d : t.shape)
-    n *= static_cast<size_t>(d);
-  return n;
-}
+size_t elementsOf(const TensorInfo &t) { return static_cast<size_t>(t.elements()); }
 
 /// Runs `program args...`; prints why when it fails. `stdoutFile`, when
 /// given, receives its standard output.
