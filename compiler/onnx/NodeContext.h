@@ -111,6 +111,14 @@ struct OpEntry {
 /// The table of every ONNX op the importer supports (OpTable.cpp).
 llvm::ArrayRef<OpEntry> opTable();
 const OpEntry *findOp(llvm::StringRef opType, int64_t opset);
+/// Whether the importer takes `node` of a model of default-domain opset
+/// `opset`, before ONNX's converter has made it opset kTargetOpset (which
+/// renames Upsample and Scatter): nothing of ONNX runs on an op edgec lacks.
+bool importsNode(const onnx::NodeProto &node, int64_t opset);
+
+/// The location of a node's diagnostics: its name ("#index" when it has
+/// none) and op type, in `file`.
+mlir::Location onnxNodeLoc(mlir::Location file, const onnx::NodeProto &node, size_t index);
 
 /// ONNX data type -> MLIR element type (null when unsupported).
 mlir::Type elementTypeFor(mlir::MLIRContext *ctx, int32_t onnxType);

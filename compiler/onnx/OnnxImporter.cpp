@@ -1,8 +1,10 @@
 //===- OnnxImporter.cpp - ONNX model -> graph dialect ---------------------===//
 //
-// The pipeline: parse the protobuf, run ONNX's checker, convert to
-// kTargetOpset, bind symbolic input dims, run ONNX shape inference (strict),
-// then walk the graph in order and build graph ops through the op table.
+// The pipeline: parse the protobuf, check op types and attributes (edgec's
+// own code), then in a child process (OnnxIsolation.h) run ONNX's checker,
+// convert to kTargetOpset, bind symbolic input dims and run ONNX shape
+// inference (strict); then walk the graph in order and build graph ops
+// through the op table.
 //
 // Initializers become `graph.constant` at the top of the function on first
 // use. Ops are folded as they are built, so shape arithmetic on static shapes
@@ -13,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/NodeContext.h"
+#include "compiler/onnx/OnnxIsolation.h"
 #include "compiler/onnx/TensorProto.h"
 
 #include "dialects/graph/ConstantUtils.h"
@@ -127,6 +130,9 @@ private:
   };
 
   LogicalResult prepare(onnx::ModelProto &model);
+  LogicalResult checkOpTypes(const onnx::GraphProto &graph, int64_t opset, std::set<std::string> &reported);
+  LogicalResult checkBeforeOnnx(const onnx::ModelProto &model, int64_t &opset);
+  LogicalResult onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log);
   OpBuilder constantBuilder();
   LogicalResult bindInputShapes(onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
@@ -185,10 +191,14 @@ OpBuilder GraphImporter::constantBuilder() {
   return b;
 }
 
-Location GraphImporter::nodeLoc(const onnx::NodeProto &node, size_t index) {
+Location onnxNodeLoc(Location file, const onnx::NodeProto &node, size_t index) {
+  MLIRContext *ctx = file->getContext();
   std::string name = node.name().empty() ? "#" + std::to_string(index) : node.name();
-  return NameLoc::get(StringAttr::get(&ctx, name),
-                      NameLoc::get(StringAttr::get(&ctx, node.op_type()), fileLoc()));
+  return NameLoc::get(StringAttr::get(ctx, name), NameLoc::get(StringAttr::get(ctx, node.op_type()), file));
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, size_t index) {
+  return onnxNodeLoc(fileLoc(), node, index);
 }
 
 void GraphImporter::collectOnnxTypes(const onnx::GraphProto &graph) {
@@ -365,14 +375,51 @@ static LogicalResult checkGemmsBeforeConversion(const onnx::ModelProto &original
   return success();
 }
 
-LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
-  // ONNX reports problems by throwing; edgec turns them into diagnostics.
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception &e) {
-    return emitError(fileLoc()) << "ONNX checker rejected the model: " << oneLine(e.what());
+bool importsNode(const onnx::NodeProto &node, int64_t opset) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return false;
+  // If is built by the importer itself, with its branches.
+  if (node.op_type() == "If")
+    return true;
+  // ONNX's converter replaces these when it lifts a model past their opset.
+  llvm::StringRef type = node.op_type();
+  if (type == "Upsample" && opset < 10)
+    type = "Resize";
+  else if (type == "Scatter" && opset < 11)
+    type = "ScatterElements";
+  return findOp(type, kTargetOpset) != nullptr;
+}
+
+/// Every op type edgec lacks, one error each at its first node (subgraphs
+/// included), before any of ONNX's code sees the model: ONNX's inference
+/// and conversion run only on ops the importer and its fuzzers cover.
+LogicalResult GraphImporter::checkOpTypes(const onnx::GraphProto &graph, int64_t opset,
+                                          std::set<std::string> &reported) {
+  bool ok = true;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        ok &= succeeded(checkOpTypes(a.g(), opset, reported));
+      for (const auto &g : a.graphs())
+        ok &= succeeded(checkOpTypes(g, opset, reported));
+    }
+    if (importsNode(node, opset) || !reported.insert(node.domain() + "::" + node.op_type()).second)
+      continue;
+    ok = false;
+    InFlightDiagnostic error = emitError(nodeLoc(node, index));
+    if (node.op_type().empty())
+      error << "the node has no op type";
+    else if (!node.domain().empty() && node.domain() != "ai.onnx")
+      error << "unsupported op '" << node.op_type() << "' of domain '" << node.domain() << "'";
+    else
+      error << "unsupported ONNX op '" << node.op_type() << "' (opset " << kTargetOpset << ")";
   }
-  int64_t opset = -1;
+  return success(ok);
+}
+
+/// edgec's own checks of the model as parsed: they read the protobuf only.
+LogicalResult GraphImporter::checkBeforeOnnx(const onnx::ModelProto &model, int64_t &opset) {
+  opset = -1;
   for (const auto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
       opset = o.version();
@@ -383,12 +430,30 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   if (opset > kTargetOpset)
     return emitError(fileLoc()) << "model uses opset " << opset
                                 << "; edgec supports opsets up to " << kTargetOpset;
+  std::set<std::string> reported;
+  if (failed(checkOpTypes(model.graph(), opset, reported)))
+    return failure();
+  if (opset != kTargetOpset && failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())))
+    return failure();
+  return checkAttributesForInference(model.graph(), fileLoc());
+}
+
+/// ONNX's checker, version converter and shape inference, and the input
+/// shapes bound between the last two. The importer runs them in a child
+/// process (OnnxIsolation.h).
+LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log) {
+  // ONNX reports problems by throwing; edgec turns them into diagnostics.
+  log.enter("checker");
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc()) << "ONNX checker rejected the model: " << oneLine(e.what());
+  }
   if (opset != kTargetOpset) {
-    // (The attribute check first: the Gemm check runs ONNX's shape inference.)
-    if (failed(checkOutputsProduced(model.graph(), {}, "", fileLoc())) ||
-        failed(checkAttributesForInference(model.graph(), fileLoc())) ||
-        failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
+    log.enter("shape inference");
+    if (failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
+    log.enter("version converter");
     try {
       model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
     } catch (const std::exception &e) {
@@ -399,6 +464,7 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   if (failed(bindInputShapes(*model.mutable_graph())) ||
       failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
+  log.enter("shape inference");
   try {
     // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
     // node's input without checking there is one, and there is none after
@@ -413,6 +479,14 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
     return emitError(fileLoc()) << "ONNX shape inference failed: " << oneLine(e.what());
   }
   return success();
+}
+
+LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
+  int64_t opset;
+  if (failed(checkBeforeOnnx(model, opset)))
+    return failure();
+  return runOnnxStages(model, fileLoc(), options.isolateOnnx,
+                       [&](onnx::ModelProto &m, OnnxStageLog &log) { return onnxStages(m, opset, log); });
 }
 
 FailureOr<Type> GraphImporter::inputType(const onnx::ValueInfoProto &input) {

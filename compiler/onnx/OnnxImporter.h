@@ -1,8 +1,9 @@
 //===- OnnxImporter.h - ONNX model -> graph dialect -------------*- C++ -*-===//
 //
-// Reads an .onnx file with libonnx, runs ONNX's checker, version converter
-// (to kTargetOpset) and shape inference, binds symbolic dims to the shapes
-// the user gives, and emits one `func.func @main` of graph dialect ops.
+// Reads an .onnx file with libonnx, refuses op types it lacks, runs ONNX's
+// checker, version converter (to kTargetOpset) and shape inference in a
+// child process, binds symbolic dims to the shapes the user gives, and
+// emits one `func.func @main` of graph dialect ops.
 //
 // Errors are reported through the MLIRContext's diagnostic engine, located
 // at the ONNX node (NameLoc "node" wrapping NameLoc "OpType") or the file,
@@ -37,6 +38,10 @@ struct ImportOptions {
   /// Graph inputs fixed to constant values (e.g. sr=16000); they leave the
   /// function signature and let `If` on them be resolved at import.
   std::map<std::string, std::vector<double>> inputValues;
+  /// Runs ONNX's checker, converter and shape inference in a child process,
+  /// so that their crashes become diagnostics (OnnxIsolation.h). The
+  /// fuzzers turn it off: they are there to find those crashes.
+  bool isolateOnnx = true;
 };
 
 /// Dialects the importer's output uses.

@@ -8,7 +8,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
-#include <onnx/version_converter/convert.h>
 
 #include <map>
 
@@ -26,9 +25,8 @@ static void countOps(const onnx::GraphProto &graph, OnnxModelInfo &info,
       use.opType = node.op_type();
       use.domain = node.domain() == "ai.onnx" ? "" : node.domain();
       use.firstNode = node.name();
-      // The importer's own test: the default domain and a table entry (If
-      // is built by the importer itself, with its branches).
-      use.supported = use.domain.empty() && (use.opType == "If" || findOp(use.opType, kTargetOpset));
+      // The importer's own test (a model without an opset: it says so).
+      use.supported = importsNode(node, info.opset > 0 ? info.opset : kTargetOpset);
       info.ops.push_back(use);
     }
     ++info.ops[it->second].count;
@@ -59,16 +57,9 @@ mlir::LogicalResult readOnnxInfo(const std::string &path, mlir::MLIRContext &con
   for (const auto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
       info.opset = o.version();
-  // Op types as the importer sees them: after conversion to its opset (an
-  // Upsample of opset 9 is a Resize by then).
-  if (info.opset > 0 && info.opset < kTargetOpset) {
-    try {
-      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
-      info.converted = true;
-    } catch (const std::exception &e) {
-      info.conversionError = e.what();
-    }
-  }
+  // Op types as the file has them: ONNX's converter (which would rename an
+  // opset-9 Upsample a Resize) runs only in the import, on ops edgec takes.
+  info.converted = info.opset > 0 && info.opset < kTargetOpset;
   std::map<std::string, size_t> index;
   countOps(model.graph(), info, index);
   return mlir::success();

@@ -26,8 +26,7 @@ struct OnnxOpUse {
 struct OnnxModelInfo {
   int64_t irVersion = 0, opset = -1; // default-domain opset as in the file
   std::string producer, graphName;
-  bool converted = false;      // op types are those after conversion to kTargetOpset
-  std::string conversionError; // why the conversion failed (op types are the file's then)
+  bool converted = false; // the import converts the model to kTargetOpset
   int64_t nodes = 0, initializers = 0;
   std::vector<OnnxOpUse> ops; // in order of first use
 };

@@ -38,13 +38,17 @@ void importAndLower(const uint8_t *data, size_t size) {
   mlir::MLIRContext context(setup.registry, mlir::MLIRContext::Threading::DISABLED);
   mlir::ScopedDiagnosticHandler drop(&context, [](mlir::Diagnostic &) { return mlir::success(); });
   std::string bytes(reinterpret_cast<const char *>(data), size);
-  mlir::OwningOpRef<mlir::ModuleOp> module = onnx_import::importOnnxBytes(bytes, "fuzz.onnx", {}, context);
+  // In-process: ONNX's crashes are what the fuzzers look for (edgec itself
+  // runs ONNX's code in a child process).
+  onnx_import::ImportOptions options;
+  options.isolateOnnx = false;
+  mlir::OwningOpRef<mlir::ModuleOp> module = onnx_import::importOnnxBytes(bytes, "fuzz.onnx", options, context);
   if (!module || !setup.target)
     return;
-  CompileOptions options;
-  options.stopAfterMlir = true;
-  options.jobs = 1;
-  (void)compileToObject(*module, *setup.target, options);
+  CompileOptions compile;
+  compile.stopAfterMlir = true;
+  compile.jobs = 1;
+  (void)compileToObject(*module, *setup.target, compile);
 }
 
 } // namespace edgec::fuzz
