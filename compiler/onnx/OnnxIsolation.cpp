@@ -13,6 +13,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cerrno>
 #include <chrono>
@@ -361,7 +363,7 @@ LogicalResult runOnnxStages(onnx::ModelProto &model, Location file, bool isolate
     }
     return failure();
   case ChildResult::TimedOut:
-    return emitError(file) << stage << " did not finish in " << limits.seconds
+    return emitError(file) << stage << " did not finish in " << llvm::formatv("{0}", llvm::format("%g", limits.seconds)).str()
                            << " s (EDGEC_ONNX_TIME_LIMIT sets the limit)";
   case ChildResult::Exited:
     return emitError(file) << stage << " ended the process with status " << r.status;
