@@ -428,8 +428,8 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   // Hexagon's allocframe pushes, elsewhere in the frame; per frame the
   // padding of realigning sp for vectors wider than its alignment; below
   // a leaf x86-64's red zone. Calls out of the generated code reach the
-  // runtime stub's mem* and libgcc/compiler-rt helpers: small routines
-  // that save a few registers (64 bytes: measured in the same document).
+  // runtime stub's mem* and libgcc/compiler-rt helpers: the target says
+  // how deep (TargetInfo::helperStackBytes).
   for (const auto &[function, names] : undefined)
     if (!function.empty())
       emitted->frames[function].callees.insert(names.begin(), names.end());
@@ -438,7 +438,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   costs.perCall = triple.isX86() ? target.indexBits / 8 : triple.getArch() == llvm::Triple::hexagon ? 8 : 0;
   costs.realignment = target.vectorBits / 8 > stackAlign ? target.vectorBits / 8 - stackAlign : 0;
   costs.belowLeaf = triple.getArch() == llvm::Triple::x86_64 ? 128 : 0;
-  costs.libraryCall = 64;
+  costs.libraryCall = target.helperStackBytes;
   out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"}, costs);
   return out;
 }

@@ -74,6 +74,12 @@ struct TargetInfo {
   /// on it, in multiply-accumulates (float, int8) and bytes per cycle.
   /// Estimates of what a part could do, not measurements; 0 = no estimate.
   double clockMHz = 0, floatMacsPerCycle = 0, intMacsPerCycle = 0, bytesPerCycle = 0;
+  /// The stack one call out of the generated code may use: the stub's mem*
+  /// and the compiler helpers (soft float, 64-bit conversions), counted per
+  /// call by the stack bound. Where firmware links gcc's libgcc it is that
+  /// library's deepest helper chain (bench/helper_stack.py measures it and
+  /// fails below it); elsewhere small routines that save a few registers.
+  uint64_t helperStackBytes = 64;
   /// The highest LLVM IR optimisation level (-O) used for this target.
   unsigned maxIrOptLevel = 3;
   TargetRunner runner;     // empty for host targets

@@ -702,12 +702,14 @@ int listTargets(bool json) {
       out += fmt::format(
           "  {}: {{\"description\": {}, \"triple\": {}, \"cpu\": {}, \"features\": {}, "
           "\"flash_bytes\": {}, \"sram_bytes\": {}, \"board\": {}, \"host_native\": {}, "
-          "\"cflags\": {}, \"stub_sources\": {}, \"linker_script\": {}, \"emulator\": {}}}{}\n",
+          "\"cflags\": {}, \"stub_sources\": {}, \"linker_script\": {}, \"emulator\": {}, \"libgcc\": {}, "
+          "\"helper_stack_bytes\": {}}}{}\n",
           edgec::jsonQuote(t->name), edgec::jsonQuote(t->description), edgec::jsonQuote(t->triple),
           edgec::jsonQuote(t->cpu), edgec::jsonQuote(t->features), t->flashBytes, t->sramBytes,
           edgec::jsonQuote(t->board), t->hostNative ? "true" : "false", jsonList(t->runner.cflags),
           jsonList(t->runner.stubSources), edgec::jsonQuote(t->runner.linkerScript),
-          jsonList(t->runner.emulator), i + 1 < all.size() ? "," : "");
+          jsonList(t->runner.emulator), jsonList(t->runner.libgcc), t->helperStackBytes,
+          i + 1 < all.size() ? "," : "");
     }
     fmt::print("{}}}\n", out);
     return kOk;
