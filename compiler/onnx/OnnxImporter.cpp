@@ -393,6 +393,20 @@ static LogicalResult checkGemmsBeforeConversion(const onnx::ModelProto &original
   return success();
 }
 
+/// onnx::version_conversion::ConvertVersion, with one converter for every
+/// model: ConvertVersion builds its converter on each call, copying every op
+/// schema ONNX has (most of what a fuzzer's input cost).
+static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
+  static const onnx::version_conversion::DefaultVersionConverter converter;
+  onnx::OpSetID initial(0);
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") {
+      initial.setVersion(o.version());
+      break; // as ConvertVersion reads it
+    }
+  return converter.convert_version(model, initial, onnx::OpSetID(kTargetOpset));
+}
+
 bool importsNode(const onnx::NodeProto &node, int64_t opset) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return false;
@@ -473,7 +487,7 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
       return failure();
     log.enter("version converter");
     try {
-      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+      model = convertToTargetOpset(model);
     } catch (const std::exception &e) {
       return emitError(fileLoc()) << "cannot convert the model from opset " << opset
                                   << " to " << kTargetOpset << ": " << oneLine(e.what());
