@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 
 namespace edgec {
 
@@ -65,12 +67,21 @@ bool isGraphFile(const std::string &path) {
 
 OwningOpRef<ModuleOp> importGraphFile(const std::string &path, MLIRContext &context) {
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
-  if (!llvm::sys::fs::exists(path)) {
-    emitError(fileLoc) << "no such file";
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(fileLoc) << (llvm::sys::fs::exists(path) ? "cannot open: " + buffer.getError().message()
+                                                        : std::string("no such file"));
     return nullptr;
   }
+  return importGraphBuffer(std::move(*buffer), context);
+}
+
+OwningOpRef<ModuleOp> importGraphBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, MLIRContext &context) {
+  Location fileLoc = FileLineColLoc::get(&context, buffer->getBufferIdentifier(), 0, 0);
   context.loadDialect<graph::GraphDialect, func::FuncDialect, quant::QuantDialect>();
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
+  llvm::SourceMgr sources;
+  sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
   if (!module)
     return nullptr; // the parser said where
   auto main = module->lookupSymbol<func::FuncOp>("main");

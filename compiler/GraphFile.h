@@ -9,6 +9,9 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
 
 #include <string>
 
@@ -21,6 +24,10 @@ bool isGraphFile(const std::string &path);
 /// shaped tensors whose body holds graph ops only (and quant.scast). Errors (with their file
 /// and line) go to the context's diagnostic handler; null on failure.
 mlir::OwningOpRef<mlir::ModuleOp> importGraphFile(const std::string &path, mlir::MLIRContext &context);
+/// The same for text or bytecode in memory, named by the buffer's
+/// identifier (the fuzzers call it as the file reader does).
+mlir::OwningOpRef<mlir::ModuleOp> importGraphBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                                    mlir::MLIRContext &context);
 
 } // namespace edgec
 

@@ -1,6 +1,7 @@
 //===- FuzzModel.cpp - what the model fuzzers run on each input -----------===//
 #include "test/fuzz/FuzzModel.h"
 
+#include "compiler/GraphFile.h"
 #include "compiler/Pipeline.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "targets/TargetInfo.h"
@@ -8,6 +9,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +34,16 @@ struct Setup {
 };
 } // namespace
 
+/// Lowers what an importer made (nothing when it failed) for the target.
+static void lower(const Setup &setup, mlir::OwningOpRef<mlir::ModuleOp> &module) {
+  if (!module || !setup.target)
+    return;
+  CompileOptions compile;
+  compile.stopAfterMlir = true;
+  compile.jobs = 1;
+  (void)compileToObject(*module, *setup.target, compile);
+}
+
 void importAndLower(const uint8_t *data, size_t size) {
   static Setup setup;
   // A context per input: nothing one input interns can change the next.
@@ -43,12 +55,17 @@ void importAndLower(const uint8_t *data, size_t size) {
   onnx_import::ImportOptions options;
   options.isolateOnnx = false;
   mlir::OwningOpRef<mlir::ModuleOp> module = onnx_import::importOnnxBytes(bytes, "fuzz.onnx", options, context);
-  if (!module || !setup.target)
-    return;
-  CompileOptions compile;
-  compile.stopAfterMlir = true;
-  compile.jobs = 1;
-  (void)compileToObject(*module, *setup.target, compile);
+  lower(setup, module);
+}
+
+void importGraphAndLower(const uint8_t *data, size_t size) {
+  static Setup setup;
+  mlir::MLIRContext context(setup.registry, mlir::MLIRContext::Threading::DISABLED);
+  mlir::ScopedDiagnosticHandler drop(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.mlir");
+  mlir::OwningOpRef<mlir::ModuleOp> module = importGraphBuffer(std::move(buffer), context);
+  lower(setup, module);
 }
 
 } // namespace edgec::fuzz

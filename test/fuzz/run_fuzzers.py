@@ -27,11 +27,12 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = "/usr/share/libonnx-testdata/data"
-FUZZERS = ["fuzz_tensor_files", "fuzz_onnx_bytes", "fuzz_onnx_structured"]
+FUZZERS = ["fuzz_tensor_files", "fuzz_onnx_bytes", "fuzz_onnx_structured", "fuzz_graph_mlir"]
 # Per fuzzer in CI: executions including the seeds (libFuzzer's -runs), and
 # the seeds used (every k-th test model, so the seeds stay a small part).
-CI_RUNS = {"fuzz_tensor_files": 400000, "fuzz_onnx_bytes": 10000, "fuzz_onnx_structured": 5000}
-SEED_STRIDE = {"fuzz_tensor_files": 1, "fuzz_onnx_bytes": 4, "fuzz_onnx_structured": 4}
+CI_RUNS = {"fuzz_tensor_files": 400000, "fuzz_onnx_bytes": 10000, "fuzz_onnx_structured": 5000,
+           "fuzz_graph_mlir": 10000}
+SEED_STRIDE = {"fuzz_tensor_files": 1, "fuzz_onnx_bytes": 4, "fuzz_onnx_structured": 4, "fuzz_graph_mlir": 4}
 # libFuzzer dictionaries (tokens a mutation would hardly guess).
 DICTIONARY = {"fuzz_tensor_files": "tensor_files.dict"}
 MAX_SEED_BYTES = 64 * 1024
@@ -66,9 +67,32 @@ def write_npy_seeds(out):
         np.lib.format.write_array(f, np.ones((2, 2), dtype=np.float32), version=(2, 0))
 
 
-def make_seeds(fuzzer, out):
+def write_mlir_seeds(edgec, models, out):
+    """The test models as `edgec import` prints them (graph-dialect text,
+    weights as hex resources), and a dictionary of the op, attribute and
+    type names in them."""
+    tokens = set()
+    for i, path in enumerate(models):
+        seed = os.path.join(out, f"seed{i:04d}_{os.path.basename(os.path.dirname(path))}.mlir")
+        r = subprocess.run([edgec, "import", path, "-o", seed], capture_output=True, text=True)
+        if r.returncode != 0:
+            continue
+        text = open(seed).read()
+        tokens.update(re.findall(r"\b(?:graph|quant|func)\.[a-z_0-9]+", text))
+        tokens.update(re.findall(r"\b([a-z_]+) = ", text))
+        tokens.update(re.findall(r"\b(?:tensor|dense|dense_resource|array)<", text))
+        tokens.update(re.findall(r"x(?:f16|f32|f64|i1|i8|i32|i64|ui8)>", text))
+    return sorted(tokens)
+
+
+def make_seeds(fuzzer, out, edgec=None, dictionary=None):
     os.makedirs(out, exist_ok=True)
     stride = SEED_STRIDE[fuzzer]
+    if fuzzer == "fuzz_graph_mlir":
+        tokens = write_mlir_seeds(edgec, onnx_models()[::stride], out)
+        with open(dictionary, "w") as f:
+            f.writelines(f"{json.dumps(t)}\n" for t in tokens)
+        return len(os.listdir(out))
     if fuzzer == "fuzz_tensor_files":
         write_npy_seeds(out)
         tensors = sorted(glob.glob(os.path.join(DATA, "node", "*", "test_data_set_0", "*.pb")))
@@ -94,6 +118,9 @@ def libfuzzer_figures(log):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--fuzz-dir", required=True, help="the fuzzing tree's test/fuzz (scripts/fuzz.sh build)")
+    p.add_argument("--edgec", default=None,
+                   help="the release edgec, which prints fuzz_graph_mlir's seeds (default: the build tree beside "
+                        "the fuzzing tree)")
     p.add_argument("--runs", type=float, default=1.0, help="scale CI's execution counts (default 1)")
     p.add_argument("--time", type=int, default=0, help="fuzz each target this many seconds instead")
     p.add_argument("--work", default=None, help="corpora and findings go here (default: a temporary directory)")
@@ -115,6 +142,12 @@ def main():
               f"scripts/fuzz.sh build", file=sys.stderr)
         return 77 if args.skip_if_missing else 1
     work = args.work or tempfile.mkdtemp(prefix="edgec-fuzz-")
+    edgec = args.edgec or os.path.join(re.sub(r"-fuzz$", "", os.path.dirname(os.path.dirname(
+        os.path.abspath(args.fuzz_dir)))), "tools", "edgec", "edgec")
+    if "fuzz_graph_mlir" in fuzzers and not os.path.isfile(edgec):
+        print(f"run_fuzzers: {edgec} (the release edgec, for fuzz_graph_mlir's seeds) is not built; "
+              f"give --edgec", file=sys.stderr)
+        return 1
     results, failed = [], False
     for fuzzer in fuzzers:
         binary = os.path.join(args.fuzz_dir, fuzzer)
@@ -130,13 +163,16 @@ def main():
         findings = os.path.join(work, fuzzer, "findings") + "/"
         shutil.rmtree(os.path.join(work, fuzzer), ignore_errors=True)
         os.makedirs(findings)
-        seeds = make_seeds(fuzzer, corpus)
+        dictionary = os.path.join(work, fuzzer, "graph.dict")
+        seeds = make_seeds(fuzzer, corpus, edgec, dictionary)
         budget = (["-max_total_time=%d" % args.time] if args.time
                   else ["-runs=%d" % int(CI_RUNS[fuzzer] * args.runs)])
         cmd = [binary, corpus, f"-seed={args.seed}", "-timeout=30", "-rss_limit_mb=3072", "-print_final_stats=1",
                "-artifact_prefix=" + findings] + budget
         if fuzzer in DICTIONARY:
             cmd.append("-dict=" + os.path.join(HERE, DICTIONARY[fuzzer]))
+        elif os.path.exists(dictionary):
+            cmd.append("-dict=" + dictionary)
         print(f"run_fuzzers: {fuzzer}: {len(crashers)} crashers, {seeds} seeds, {budget[0]}", flush=True)
         r = subprocess.run(cmd, capture_output=True, text=True)
         found = sorted(os.listdir(findings))
