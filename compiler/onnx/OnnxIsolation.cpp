@@ -16,6 +16,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -280,9 +281,13 @@ bool diedIn(const ChildResult &r, const std::string &stage) {
 std::optional<int> dyingNode(onnx::ModelProto &model, const std::string &stage, OnnxStages stages,
                              MLIRContext *ctx, const OnnxIsolationLimits &limits) {
   int lo = 0, hi = model.graph().node_size(); // the whole graph dies
+  // A prefix that hangs counts as not dying; a shorter limit keeps the
+  // search from multiplying a hang.
+  OnnxIsolationLimits prefixLimits = limits;
+  prefixLimits.seconds = std::min(limits.seconds, 30.0);
   auto dies = [&](int count) {
     onnx::ModelProto prefix = prefixModel(model, count);
-    return diedIn(runInChild(prefix, stages, ctx, limits), stage);
+    return diedIn(runInChild(prefix, stages, ctx, prefixLimits), stage);
   };
   if (hi == 0 || dies(0))
     return std::nullopt;

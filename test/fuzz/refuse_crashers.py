@@ -5,8 +5,8 @@ edgec: exit 1 (2 for a file given to `run --input`, which is an argument),
 one or more `edgec: error:` lines on stderr and nothing else there (no
 crash report, no stack dump), and nothing written.
 
-  - models (fuzz_onnx_bytes/, fuzz_onnx_structured/): edgec compile, run,
-    import and inspect;
+  - models (fuzz_onnx_bytes/, fuzz_onnx_structured/, and fuzz_graph_mlir/
+    as .mlir): edgec compile, run, import and inspect;
   - tensor files (fuzz_tensor_files/), as .npy and as .pb: edgec run
     --input, and edgec compile --quantize int8 --calibration DIR.
 
@@ -48,10 +48,11 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     results = []
-    models = sorted(glob.glob(os.path.join(CRASHERS, "fuzz_onnx_*", "*")))
+    models = sorted(glob.glob(os.path.join(CRASHERS, "fuzz_onnx_*", "*")) +
+                    glob.glob(os.path.join(CRASHERS, "fuzz_graph_mlir", "*")))
     for path in models:
         name = os.path.basename(path)
-        model = os.path.join(work, name + ".onnx")
+        model = os.path.join(work, name + (".mlir" if "fuzz_graph_mlir" in path else ".onnx"))
         shutil.copyfile(path, model)
         out = os.path.join(work, name)
         for command, cmd, written in (
