@@ -453,8 +453,13 @@ LogicalResult GraphImporter::checkOpTypes(const onnx::GraphProto &graph, int64_t
 LogicalResult GraphImporter::checkBeforeOnnx(const onnx::ModelProto &model, int64_t &opset) {
   opset = -1;
   for (const auto &o : model.opset_import())
-    if (o.domain().empty() || o.domain() == "ai.onnx")
+    if (o.domain().empty() || o.domain() == "ai.onnx") {
+      // ONNX's converter and inference would each take one of them.
+      if (opset >= 0)
+        return emitError(fileLoc()) << "model imports the default-domain opset twice (" << opset << " and "
+                                    << o.version() << ")";
       opset = o.version();
+    }
   if (opset < 0)
     return emitError(fileLoc()) << "model imports no default-domain opset";
   if (model.graph().output_size() == 0)

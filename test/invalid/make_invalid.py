@@ -84,6 +84,13 @@ def cycle():
                   node("Add", ["x", "a"], ["y"], "add_0")])
 
 
+def two_default_opsets():
+    graph = helper.make_graph([relu()], "g", [X], [Y])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9), helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m.SerializeToString()
+
+
 def no_default_opset():
     graph = helper.make_graph([relu()], "g", [X], [Y])
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("ai.onnx.ml", 3)])
@@ -102,6 +109,7 @@ CASES = {
     "ir_version_too_new": lambda: model([relu()], opset=17, ir=10),
     "opset_too_new": lambda: model([relu()], opset=18),
     "no_default_opset": no_default_opset,
+    "two_default_opsets": two_default_opsets,
     # The graph.
     "dangling_input": lambda: model([node("Add", ["x", "nowhere"], ["y"], "add_0")]),
     "cycle": cycle,

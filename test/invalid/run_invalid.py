@@ -57,6 +57,7 @@ EXPECTED = {
     "mixed_dtypes_add": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Add, node name: add_0): B has inconsistent type tensor(int64)"),
     "negative_dim": (1, "edgec: error: MODEL: input 'x' has dim -3 at position 0; dims must be positive"),
     "no_default_opset": (1, "edgec: error: MODEL: model imports no default-domain opset"),
+    "two_default_opsets": (1, "edgec: error: MODEL: model imports the default-domain opset twice (9 and 17)"),
     "no_graph": (1, "edgec: error: MODEL: not an ONNX model: no graph or IR version"),
     "no_outputs": (1, "edgec: error: MODEL: the graph has no outputs: there is nothing to compute"),
     "opset_too_new": (1, "edgec: error: MODEL: model uses opset 18; edgec supports opsets up to 17"),
