@@ -29,6 +29,8 @@ FUNC = re.compile(r"^[0-9a-f]+ <([^>]+)>:$")
 PUSH = re.compile(r"\bpush(?:\.w)?\s+\{([^}]*)\}")
 VPUSH = re.compile(r"\bvpush\s+\{([^}]*)\}")
 SUB_SP = re.compile(r"\bsub(?:\.w|w)?\s+sp,\s*(?:sp,\s*)?#(0x[0-9a-f]+|\d+)")
+# A store that moves sp down first (Thumb's `str r4, [sp, #-8]!`).
+PRE_INDEX = re.compile(r"\bstr\w*(?:\.w)?\s+[^\[]*\[sp,\s*#-(0x[0-9a-f]+|\d+)\]!")
 ADDI_SP = re.compile(r"\b(?:c\.)?addi(?:16sp)?\s+sp,\s*(?:sp,\s*)?-(0x[0-9a-f]+|\d+)")
 # The helpers LLVM's code generator calls (its runtime library calls):
 # arithmetic, comparisons and conversions; not the unwinder or TLS, and not
@@ -53,7 +55,8 @@ def regs(text):
 
 
 MEMBER = re.compile(r"\((.+\.o)\):\s+file format")
-CALL_RELOC = re.compile(r"R_(?:RISCV_CALL\w*|RISCV_JAL|ARM_THM_CALL|ARM_THM_JUMP24|ARM_CALL|ARM_JUMP24)\s+(\S+)")
+CALL_RELOC = re.compile(r"R_(?:RISCV_CALL\w*|RISCV_JAL|ARM_THM_CALL|ARM_THM_JUMP24|ARM_THM_JUMP19|ARM_CALL|"
+                        r"ARM_JUMP24)\s+(\S+)")
 NM_LINE = re.compile(r"^([0-9a-f]+) [TtWw] (\S+)$")
 
 
@@ -100,7 +103,7 @@ def functions(libgcc, triple):
             current["frame"] += 4 * regs(m.group(1))
         if m := VPUSH.search(ins):
             current["frame"] += 8 * regs(m.group(1))
-        for pattern in (SUB_SP, ADDI_SP):
+        for pattern in (SUB_SP, ADDI_SP, PRE_INDEX):
             if m := pattern.search(ins):
                 current["frame"] += int(m.group(1), 0)
     return funcs
@@ -144,6 +147,8 @@ def main():
             "thumbv7em" if driver[0].startswith("arm") else "riscv32"
         depths = deepest(functions(libgcc, triple))
         helpers = {n: d for n, d in depths.items() if HELPER.match(n) and not NOT_EDGEC.search(n)}
+        if not helpers:
+            sys.exit(f"helper_stack: no helpers found in {libgcc}")
         worst = max(helpers.items(), key=lambda kv: kv[1])
         row = {"target": t["name"], "libgcc": libgcc, "worst_helper": worst[0], "worst_bytes": worst[1],
                "helper_stack": t.get("helperStack"), "helpers": dict(sorted(helpers.items()))}

@@ -31,6 +31,9 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <functional>
+#include <map>
+
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
@@ -342,62 +345,155 @@ static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::se
   return success();
 }
 
-/// ONNX 1.12's Gemm adapter from opset 6 to 7 reads two dims of A and B
-/// without checking they have them (a SEGV; found by fuzz_onnx_structured):
-/// before converting such a model, infer its shapes as they are and refuse
-/// a Gemm whose A or B is not known to be a matrix. Gemm's own opset-6
-/// inference indexes them the same way (the second model), so the
-/// ranks come from a copy where each Gemm passes A through: a Gemm's result
-/// is a matrix, as A must be, so every rank up to the first bad Gemm holds.
-/// Not strict: that copy's shapes may differ from the declared ones.
-static LogicalResult checkGemmsBeforeConversion(const onnx::ModelProto &original, int64_t opset, Location file) {
-  if (opset >= 7 || llvm::none_of(original.graph().node(), [](const onnx::NodeProto &n) { return n.op_type() == "Gemm"; }))
-    return success();
-  onnx::ModelProto model = original;
-  std::set<std::string> gemmOutputs;
-  for (onnx::NodeProto &node : *model.mutable_graph()->mutable_node())
-    if (node.op_type() == "Gemm") {
-      node.set_op_type("Identity");
-      node.clear_attribute();
-      node.mutable_input()->DeleteSubrange(1, node.input_size() - 1);
-      gemmOutputs.insert(node.output().begin(), node.output().end());
-      node.mutable_output()->DeleteSubrange(1, node.output_size() - 1);
+/// Declared shapes as ONNX's converter reads them (it infers none): graph
+/// inputs, outputs and value_info, and initializers that are not inputs.
+static void declaredShapes(const onnx::GraphProto &graph, std::map<std::string, onnx::TensorShapeProto> &shapes) {
+  std::set<std::string> inputs;
+  for (const auto *values : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const onnx::ValueInfoProto &v : *values)
+      if (v.type().tensor_type().has_shape())
+        shapes[v.name()] = v.type().tensor_type().shape();
+  for (const auto &v : graph.input())
+    inputs.insert(v.name());
+  for (const auto &init : graph.initializer())
+    if (!inputs.count(init.name())) {
+      onnx::TensorShapeProto shape;
+      for (int64_t d : init.dims())
+        shape.add_dim()->set_dim_value(d);
+      shapes[init.name()] = shape;
     }
-  // Their declared shapes are not A's: forget them.
-  for (auto *values : {model.mutable_graph()->mutable_output(), model.mutable_graph()->mutable_value_info()})
-    for (onnx::ValueInfoProto &v : *values)
-      if (gemmOutputs.count(v.name()))
-        v.mutable_type()->mutable_tensor_type()->clear_shape();
+}
+
+/// Gemm's result by ops whose opset-6 inference is sound: MatMul of A and
+/// B, each transposed as the attributes say.
+static void replaceGemmsForInference(onnx::GraphProto &graph) {
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type() != "Gemm" || node.input_size() < 2 || node.output_size() < 1) {
+      *nodes.Add() = node;
+      continue;
+    }
+    std::string operands[2];
+    for (int k = 0; k < 2; ++k) {
+      operands[k] = node.input(k);
+      bool transposed = false;
+      for (const auto &a : node.attribute())
+        transposed |= a.name() == (k ? "transB" : "transA") && a.i() != 0;
+      if (!transposed)
+        continue;
+      onnx::NodeProto &t = *nodes.Add();
+      t.set_op_type("Transpose");
+      t.add_input(operands[k]);
+      operands[k] = "edgec.gemm" + std::to_string(index) + (k ? ".b" : ".a");
+      t.add_output(operands[k]);
+    }
+    onnx::NodeProto &m = *nodes.Add();
+    m.set_op_type("MatMul");
+    m.add_input(operands[0]);
+    m.add_input(operands[1]);
+    m.add_output(node.output(0));
+  }
+  graph.mutable_node()->Swap(&nodes);
+}
+
+/// ONNX 1.12's Gemm adapter from opset 6 to 7 reads two dims of A and B from
+/// their declared shapes without checking there are any (a SEGV; found by
+/// fuzz_onnx_structured). So before converting such a model: a Gemm's A and
+/// B must be matrices, as declared or as inferred on a copy of the model
+/// (where Gemms are MatMuls: ONNX's opset-6 Gemm inference indexes the same
+/// dims, the second model); an inferred shape is then declared in
+/// value_info for the converter. A Gemm in a subgraph must have them
+/// declared.
+static LogicalResult checkGemmsBeforeConversion(onnx::ModelProto &model, int64_t opset, Location file) {
+  if (opset >= 7)
+    return success();
+  std::map<std::string, onnx::TensorShapeProto> declared;
+  declaredShapes(model.graph(), declared);
+  auto isMatrix = [](const onnx::TensorShapeProto *shape) { return shape && shape->dim_size() == 2; };
+  auto refuse = [&](const onnx::NodeProto &node, size_t index, const std::string &input) {
+    return emitError(onnxNodeLoc(file, node, index))
+           << "input '" << input << "' is not known to be a matrix, which converting the model from opset "
+           << opset << " needs";
+  };
+  // Subgraphs: declared shapes only, their own over the enclosing graph's.
+  std::function<LogicalResult(const onnx::GraphProto &, std::map<std::string, onnx::TensorShapeProto>)> subgraphs =
+      [&](const onnx::GraphProto &graph, std::map<std::string, onnx::TensorShapeProto> scope) -> LogicalResult {
+    declaredShapes(graph, scope);
+    for (auto [index, node] : llvm::enumerate(graph.node())) {
+      for (int k = 0; node.op_type() == "Gemm" && k < 2; ++k)
+        if (k >= node.input_size() || !isMatrix(scope.count(node.input(k)) ? &scope[node.input(k)] : nullptr))
+          return refuse(node, index, k < node.input_size() ? node.input(k) : std::string());
+      for (const auto &a : node.attribute()) {
+        if (a.has_g() && failed(subgraphs(a.g(), scope)))
+          return failure();
+        for (const auto &g : a.graphs())
+          if (failed(subgraphs(g, scope)))
+            return failure();
+      }
+    }
+    return success();
+  };
+  for (const auto &node : model.graph().node())
+    for (const auto &a : node.attribute()) {
+      if (a.has_g() && failed(subgraphs(a.g(), declared)))
+        return failure();
+      for (const auto &g : a.graphs())
+        if (failed(subgraphs(g, declared)))
+          return failure();
+    }
+
+  // Declared operands first (a Gemm's declared result may not fit a
+  // declared operand that is no matrix, and inference would say only that).
+  std::vector<std::pair<size_t, int>> undeclared; // (node, operand)
+  for (auto [index, node] : llvm::enumerate(model.graph().node()))
+    for (int k = 0; node.op_type() == "Gemm" && k < 2; ++k) {
+      if (k >= node.input_size())
+        return refuse(node, index, "");
+      if (auto it = declared.find(node.input(k)); it == declared.end())
+        undeclared.push_back({index, k});
+      else if (!isMatrix(&it->second))
+        return refuse(node, index, node.input(k));
+    }
+  if (undeclared.empty())
+    return success();
+  onnx::ModelProto probe = model;
+  replaceGemmsForInference(*probe.mutable_graph());
   try {
+    // Not strict: what cannot be inferred stays unknown (and is refused).
     onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    onnx::shape_inference::InferShapes(probe, onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::bad_alloc &) {
+    throw; // the isolation reports it, with its limit
   } catch (const std::exception &e) {
     return emitError(file) << "ONNX shape inference failed: " << oneLine(e.what());
   }
-  std::map<std::string, int> rank;
-  auto note = [&](const onnx::ValueInfoProto &v) {
-    if (v.type().tensor_type().has_shape())
-      rank[v.name()] = v.type().tensor_type().shape().dim_size();
-  };
-  const onnx::GraphProto &graph = model.graph();
-  std::for_each(graph.input().begin(), graph.input().end(), note);
-  std::for_each(graph.value_info().begin(), graph.value_info().end(), note);
-  for (const auto &init : graph.initializer()) // a declared input's type wins, as in the converter
-    rank.emplace(init.name(), init.dims_size());
-  for (auto [index, node] : llvm::enumerate(original.graph().node()))
-    for (int k = 0; node.op_type() == "Gemm" && k < std::min(node.input_size(), 2); ++k)
-      if (auto it = rank.find(node.input(k)); it == rank.end() || it->second != 2)
-        return emitError(onnxNodeLoc(file, node, index))
-               << "input '" << node.input(k) << "' is not known to be a matrix, which converting the model from opset "
-               << opset << " needs";
+  std::map<std::string, const onnx::ValueInfoProto *> inferred;
+  for (const auto &v : probe.graph().value_info())
+    inferred[v.name()] = &v;
+  std::map<std::string, onnx::ValueInfoProto> toDeclare;
+  for (auto [index, k] : undeclared) {
+    const onnx::NodeProto &node = model.graph().node(index);
+    auto it = inferred.find(node.input(k));
+    if (it == inferred.end() || !it->second->type().tensor_type().has_shape() ||
+        !isMatrix(&it->second->type().tensor_type().shape()))
+      return refuse(node, index, node.input(k));
+    toDeclare.emplace(node.input(k), *it->second);
+  }
+  for (auto &[name, v] : toDeclare)
+    *model.mutable_graph()->add_value_info() = std::move(v);
   return success();
 }
 
 /// onnx::version_conversion::ConvertVersion, with one converter for every
 /// model: ConvertVersion builds its converter on each call, copying every op
 /// schema ONNX has (most of what a fuzzer's input cost).
-static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
+static const onnx::version_conversion::DefaultVersionConverter &versionConverter() {
   static const onnx::version_conversion::DefaultVersionConverter converter;
+  return converter;
+}
+
+static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
+  const auto &converter = versionConverter();
   onnx::OpSetID initial(0);
   for (const auto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") {
@@ -480,20 +576,24 @@ LogicalResult GraphImporter::checkBeforeOnnx(const onnx::ModelProto &model, int6
 /// process (OnnxIsolation.h).
 LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
-  log.enter("checker");
+  log.enter("ONNX's checker");
   try {
     onnx::checker::check_model(model);
+  } catch (const std::bad_alloc &) {
+    throw; // the isolation reports it, with its limit
   } catch (const std::exception &e) {
     return emitError(fileLoc()) << "ONNX checker rejected the model: " << oneLine(e.what());
   }
   if (opset != kTargetOpset) {
-    log.enter("shape inference");
+    log.enter("ONNX's shape inference (the opset-6 Gemm check)");
     if (failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
-    log.enter("version converter");
+    log.enter("ONNX's version converter");
     try {
       model = convertToTargetOpset(model);
-    } catch (const std::exception &e) {
+    } catch (const std::bad_alloc &) {
+    throw; // the isolation reports it, with its limit
+  } catch (const std::exception &e) {
       return emitError(fileLoc()) << "cannot convert the model from opset " << opset
                                   << " to " << kTargetOpset << ": " << oneLine(e.what());
     }
@@ -501,7 +601,7 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
   if (failed(bindInputShapes(*model.mutable_graph())) ||
       failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
-  log.enter("shape inference");
+  log.enter("ONNX's shape inference");
   try {
     // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
     // node's input without checking there is one, and there is none after
@@ -512,6 +612,8 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
       onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, dataPropagation);
       onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
     }
+  } catch (const std::bad_alloc &) {
+    throw; // the isolation reports it, with its limit
   } catch (const std::exception &e) {
     return emitError(fileLoc()) << "ONNX shape inference failed: " << oneLine(e.what());
   }
@@ -522,6 +624,10 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   int64_t opset;
   if (failed(checkBeforeOnnx(model, opset)))
     return failure();
+  // Built here, before the child starts, it serves each child (the search
+  // for a dying node runs several) instead of being built in each.
+  if (opset != kTargetOpset)
+    (void)versionConverter();
   return runOnnxStages(model, fileLoc(), options.isolateOnnx,
                        [&](onnx::ModelProto &m, OnnxStageLog &log) { return onnxStages(m, opset, log); });
 }

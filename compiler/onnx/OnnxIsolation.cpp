@@ -28,6 +28,7 @@
 #include <optional>
 #include <poll.h>
 #include <set>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,11 +52,12 @@ namespace {
 // A record on the pipe: one tag byte, a 64-bit length, that many bytes.
 enum Tag : char {
   kStage = 'S',      // the stage the child enters
-  kDiagnostic = 'D', // one of its diagnostics: severity byte, text
+  kDiagnostic = 'D', // a diagnostic: severity byte, node name, NUL, op type, NUL, text
   kFailed = 'F',     // the stages failed (their diagnostics came before)
   kKept = 'K',       // an initializer left as it was: its name
   kModel = 'M',      // the prepared model
-  kOutOfMemory = 'O' // an allocation failed
+  kOutOfMemory = 'O', // an allocation failed
+  kThrew = 'T'       // an exception the stages did not catch: its text
 };
 
 bool writeAll(int fd, const char *data, size_t size) {
@@ -89,9 +91,14 @@ uint64_t addressSpaceBytes() {
   return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-/// Same tensor: compared without copying the data (the strings are swapped
-/// out and back).
+/// Same tensor: the data compared in place, the rest serialised without it
+/// (the strings are swapped out and back). raw_data's presence is part of a
+/// proto2 tensor, so a tensor without it is compared whole.
 bool sameTensor(onnx::TensorProto &a, onnx::TensorProto &b) {
+  if (a.has_raw_data() != b.has_raw_data())
+    return false;
+  if (!a.has_raw_data())
+    return a.SerializeAsString() == b.SerializeAsString();
   if (a.raw_data() != b.raw_data())
     return false;
   std::string rawA, rawB;
@@ -103,13 +110,49 @@ bool sameTensor(onnx::TensorProto &a, onnx::TensorProto &b) {
   return same;
 }
 
+/// A diagnostic as a record: the stages place theirs at the file or at a
+/// node (onnxNodeLoc: the node's name around its op type).
+std::string diagnosticRecord(Diagnostic &d) {
+  std::string name, op;
+  if (auto node = dyn_cast<NameLoc>(d.getLocation()))
+    if (auto type = dyn_cast<NameLoc>(node.getChildLoc())) {
+      name = node.getName().str();
+      op = type.getName().str();
+    }
+  return std::string(1, static_cast<char>(d.getSeverity())) + name + '\0' + op + '\0' + d.str();
+}
+
+void emitRecorded(llvm::StringRef record, Location file) {
+  auto severity = static_cast<DiagnosticSeverity>(record.front());
+  auto [name, rest] = record.drop_front().split('\0');
+  auto [op, text] = rest.split('\0');
+  MLIRContext *ctx = file->getContext();
+  Location loc = name.empty() ? file
+                              : Location(NameLoc::get(StringAttr::get(ctx, name),
+                                                      NameLoc::get(StringAttr::get(ctx, op), file)));
+  if (severity == DiagnosticSeverity::Warning)
+    emitWarning(loc) << text;
+  else if (severity == DiagnosticSeverity::Remark)
+    emitRemark(loc) << text;
+  else
+    emitError(loc) << text;
+}
+
 [[noreturn]] void runChild(int fd, onnx::ModelProto &model, OnnxStages stages, MLIRContext *ctx,
                            uint64_t memoryBytes) {
-  // Die quietly and without a core file: the parent reports the signal.
+  // Die quietly, without a core file, and with edgec: the parent reports.
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS})
     std::signal(sig, SIG_DFL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   rlimit noCore{0, 0};
   setrlimit(RLIMIT_CORE, &noCore);
+  // What ONNX or the C library might print would break edgec's output
+  // (`import` writes the module to stdout): the pipe carries what counts.
+  if (int null = ::open("/dev/null", O_WRONLY); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::close(null);
+  }
 #ifndef EDGEC_ASAN // ASan reserves terabytes of shadow address space
   uint64_t limit = addressSpaceBytes() + memoryBytes;
   rlimit as{limit, limit};
@@ -118,16 +161,14 @@ bool sameTensor(onnx::TensorProto &a, onnx::TensorProto &b) {
   (void)memoryBytes;
 #endif
   OnnxStageLog log(fd);
-  std::vector<std::string> diagnostics;
   ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
-    diagnostics.push_back(std::string(1, static_cast<char>(d.getSeverity())) + d.str());
+    writeRecord(fd, kDiagnostic, diagnosticRecord(d));
     return success();
   });
   try {
+    log.enter("edgec's copy of the model");
     onnx::ModelProto work(model);
     if (failed(stages(work, log))) {
-      for (const std::string &d : diagnostics)
-        writeRecord(fd, kDiagnostic, d);
       writeRecord(fd, kFailed, "");
       _exit(0);
     }
@@ -149,15 +190,21 @@ bool sameTensor(onnx::TensorProto &a, onnx::TensorProto &b) {
     writeRecord(fd, kModel, work.SerializeAsString());
   } catch (const std::bad_alloc &) {
     writeRecord(fd, kOutOfMemory, "");
+  } catch (const std::exception &e) {
+    writeRecord(fd, kThrew, e.what());
+  } catch (...) {
+    writeRecord(fd, kThrew, "an exception of unknown type");
   }
   _exit(0);
 }
 
 struct ChildResult {
-  enum Outcome { Done, Failed, OutOfMemory, Crashed, TimedOut, Exited, NotRun } outcome = NotRun;
+  enum Outcome { Done, Failed, OutOfMemory, Threw, Crashed, TimedOut, Exited, NoResult, NotRun } outcome = NotRun;
   int status = 0; // the signal (Crashed) or exit status (Exited)
-  std::string stage, systemError, modelBytes;
-  std::vector<std::string> diagnostics, kept;
+  std::string stage, systemError, thrown;
+  std::string buffer;             // everything the child wrote
+  llvm::StringRef modelBytes;     // the prepared model, in `buffer`
+  std::vector<llvm::StringRef> diagnostics, kept;
 };
 
 ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *ctx,
@@ -183,8 +230,9 @@ ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *
   ::close(fds[1]);
 
   using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::duration<double>(limits.seconds);
-  std::string buffer;
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(limits.seconds));
+  std::string &buffer = result.buffer;
   std::vector<char> chunk(1 << 20);
   bool timedOut = false;
   for (;;) {
@@ -199,9 +247,11 @@ ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *
       continue;
     if (ready == 0)
       continue; // the deadline is checked above
-    ssize_t n = ::read(fds[0], chunk.data(), chunk.size());
+    ssize_t n = ready < 0 ? -1 : ::read(fds[0], chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR)
       continue;
+    if (n < 0) // not expected of a pipe; the child must not outlive it
+      ::kill(pid, SIGKILL);
     if (n <= 0)
       break;
     buffer.append(chunk.data(), static_cast<size_t>(n));
@@ -213,7 +263,7 @@ ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
 
-  bool gotModel = false, failedStages = false, outOfMemory = false;
+  bool gotModel = false, failedStages = false, outOfMemory = false, threw = false;
   for (size_t at = 0; at + 9 <= buffer.size();) {
     char tag = buffer[at];
     uint64_t size;
@@ -224,11 +274,12 @@ ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *
     at += 9 + size;
     switch (tag) {
     case kStage: result.stage = bytes.str(); break;
-    case kDiagnostic: result.diagnostics.push_back(bytes.str()); break;
+    case kDiagnostic: result.diagnostics.push_back(bytes); break;
     case kFailed: failedStages = true; break;
-    case kKept: result.kept.push_back(bytes.str()); break;
-    case kModel: result.modelBytes = bytes.str(); gotModel = true; break;
+    case kKept: result.kept.push_back(bytes); break;
+    case kModel: result.modelBytes = bytes; gotModel = true; break;
     case kOutOfMemory: outOfMemory = true; break;
+    case kThrew: result.thrown = bytes.str(); threw = true; break;
     }
   }
   if (timedOut) {
@@ -241,12 +292,14 @@ ChildResult runInChild(onnx::ModelProto &model, OnnxStages stages, MLIRContext *
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   } else if (outOfMemory) {
     result.outcome = ChildResult::OutOfMemory;
+  } else if (threw) {
+    result.outcome = ChildResult::Threw;
   } else if (gotModel) {
     result.outcome = ChildResult::Done;
   } else if (failedStages) {
     result.outcome = ChildResult::Failed;
   } else {
-    result.outcome = ChildResult::Exited; // it ended without saying how
+    result.outcome = ChildResult::NoResult;
   }
   return result;
 }
@@ -310,7 +363,7 @@ void applyEnvironment(bool &isolate, OnnxIsolationLimits &limits) {
   if (const char *v = std::getenv("EDGEC_ONNX_TIME_LIMIT")) {
     char *end = nullptr;
     double s = std::strtod(v, &end);
-    if (end != v && s > 0)
+    if (end != v && s > 0 && s <= 1e6) // a deadline past that would overflow the clock
       limits.seconds = s;
   }
   if (const char *v = std::getenv("EDGEC_ONNX_MEMORY_LIMIT")) {
@@ -329,27 +382,42 @@ void OnnxStageLog::enter(const char *name) {
     writeRecord(fd, kStage, name);
 }
 
+/// The stages in this process (EDGEC_ONNX_IN_PROCESS=1, the fuzzers, or
+/// no process to be had).
+static LogicalResult runInProcess(onnx::ModelProto &model, Location file, OnnxStages stages) {
+  OnnxStageLog log;
+  try {
+    return stages(model, log);
+  } catch (const std::bad_alloc &) {
+    return emitError(file) << log.current() << " ran out of memory";
+  }
+}
+
 LogicalResult runOnnxStages(onnx::ModelProto &model, Location file, bool isolate, OnnxStages stages,
                             OnnxIsolationLimits limits) {
   applyEnvironment(isolate, limits);
-  if (!isolate) {
-    OnnxStageLog log;
-    return stages(model, log);
-  }
+  if (!isolate)
+    return runInProcess(model, file, stages);
   if (limits.memoryBytes == 0)
     limits.memoryBytes = (uint64_t(4) << 30) + 4 * uint64_t(model.ByteSizeLong());
   MLIRContext *ctx = file->getContext();
   ChildResult r = runInChild(model, stages, ctx, limits);
-  std::string stage = "ONNX's " + (r.stage.empty() ? std::string("model reader") : r.stage);
+  if (r.outcome == ChildResult::NotRun) // fork or pipe refused: as edgec did before it had the child
+    return runInProcess(model, file, stages);
+  for (llvm::StringRef d : r.diagnostics)
+    emitRecorded(d, file);
+  const std::string &stage = r.stage;
   switch (r.outcome) {
   case ChildResult::Done: {
     onnx::ModelProto prepared;
-    if (!prepared.ParseFromString(r.modelBytes))
+    if (!prepared.ParseFromArray(r.modelBytes.data(), static_cast<int>(r.modelBytes.size())))
       return emitError(file) << "the model " << stage << " returned cannot be read back";
     std::unordered_map<std::string, onnx::TensorProto *> original;
     for (onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer())
       original.emplace(t.name(), &t);
-    std::set<std::string> kept(r.kept.begin(), r.kept.end());
+    std::set<std::string> kept;
+    for (llvm::StringRef name : r.kept)
+      kept.insert(name.str());
     for (onnx::TensorProto &t : *prepared.mutable_graph()->mutable_initializer())
       if (auto it = original.find(t.name()); it != original.end() && kept.erase(t.name()))
         t.Swap(it->second);
@@ -357,23 +425,18 @@ LogicalResult runOnnxStages(onnx::ModelProto &model, Location file, bool isolate
     return success();
   }
   case ChildResult::Failed:
-    for (const std::string &d : r.diagnostics) {
-      auto severity = static_cast<DiagnosticSeverity>(d[0]);
-      if (severity == DiagnosticSeverity::Warning)
-        emitWarning(file) << d.substr(1);
-      else if (severity == DiagnosticSeverity::Remark)
-        emitRemark(file) << d.substr(1);
-      else
-        emitError(file) << d.substr(1);
-    }
-    return failure();
+    return failure(); // its diagnostics are above
   case ChildResult::TimedOut:
-    return emitError(file) << stage << " did not finish in " << llvm::formatv("{0}", llvm::format("%g", limits.seconds)).str()
+    return emitError(file) << stage << " did not finish in "
+                           << llvm::formatv("{0}", llvm::format("%g", limits.seconds)).str()
                            << " s (EDGEC_ONNX_TIME_LIMIT sets the limit)";
+  case ChildResult::Threw:
+    return emitError(file) << stage << " threw " << r.thrown;
   case ChildResult::Exited:
     return emitError(file) << stage << " ended the process with status " << r.status;
+  case ChildResult::NoResult:
+    return emitError(file) << stage << " ended the process without a result";
   case ChildResult::NotRun:
-    return emitError(file) << "cannot run " << stage << ": " << r.systemError;
   case ChildResult::Crashed:
   case ChildResult::OutOfMemory:
     break;

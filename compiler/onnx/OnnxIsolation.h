@@ -27,8 +27,9 @@
 
 namespace edgec::onnx_import {
 
-/// The stages tell it which of ONNX's functions they are about to call, so
-/// that a crash can be named. In-process it only remembers the name.
+/// The stages tell it which of ONNX's functions they are about to call
+/// ("ONNX's shape inference"), so that a crash can be named. In-process it
+/// only remembers the name.
 class OnnxStageLog {
 public:
   explicit OnnxStageLog(int fd = -1) : fd(fd) {}
@@ -53,10 +54,11 @@ struct OnnxIsolationLimits {
 using OnnxStages = llvm::function_ref<mlir::LogicalResult(onnx::ModelProto &, OnnxStageLog &)>;
 
 /// Runs `stages` on `model` and leaves their result in it. With `isolate`,
-/// in a child process: its errors (emitted at `file`'s context) are emitted
-/// again at `file`, and a crash, timeout or out-of-memory there is one error
-/// naming the stage (and the node, when one is found). `model` is unchanged
-/// on failure.
+/// in a child process: its diagnostics (at `file` or at a node's
+/// onnxNodeLoc) are emitted again here, and a crash, timeout or
+/// out-of-memory there is one error naming the stage (and the node, when
+/// one is found). `model` is unchanged on failure. Where no process can be
+/// started, the stages run here.
 mlir::LogicalResult runOnnxStages(onnx::ModelProto &model, mlir::Location file, bool isolate,
                                   OnnxStages stages, OnnxIsolationLimits limits = {});
 

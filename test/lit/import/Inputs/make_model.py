@@ -153,6 +153,18 @@ def kinds():
              helper.make_tensor("ys", TensorProto.FLOAT, [], [0.25]),
              helper.make_tensor("yz", TensorProto.UINT8, [], [128]),
              helper.make_tensor("b", TensorProto.INT32, [2], [100, -40])]),
+        # An opset-6 Gemm whose A comes from another node with no declared
+        # shape: ONNX's converter reads only declared shapes (it crashed on
+        # this), so edgec declares the one it infers.
+        "gemm_chain_opset6": lambda: model(
+            [helper.make_node("Gemm", ["a", "w1", "b1"], ["h"], name="gemm_0", transB=1, broadcast=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu_0"),
+             helper.make_node("Gemm", ["r", "w2", "b2"], ["z"], name="gemm_1", broadcast=1)],
+            [f32("a", [2, 3])], [f32("z", [2, 5])],
+            [helper.make_tensor("w1", TensorProto.FLOAT, [4, 3], [0.5] * 12),
+             helper.make_tensor("b1", TensorProto.FLOAT, [4], [1.0] * 4),
+             helper.make_tensor("w2", TensorProto.FLOAT, [4, 5], [0.25] * 20),
+             helper.make_tensor("b2", TensorProto.FLOAT, [5], [0.0] * 5)], opset=6),
         "quantize_rescale": lambda: model(
             [helper.make_node("QuantizeLinear", ["x", "s1", "z"], ["q"], name="q_0"),
              helper.make_node("DequantizeLinear", ["q", "s2", "z"], ["y"], name="dq_0")],
