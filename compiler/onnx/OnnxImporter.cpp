@@ -345,6 +345,20 @@ static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::se
   return success();
 }
 
+/// Calls `fn` on each subgraph a node's attributes hold (If's branches, a
+/// Loop's body), up to the first failure.
+static LogicalResult forEachSubgraph(const onnx::NodeProto &node,
+                                     llvm::function_ref<LogicalResult(const onnx::GraphProto &)> fn) {
+  for (const auto &a : node.attribute()) {
+    if (a.has_g() && failed(fn(a.g())))
+      return failure();
+    for (const auto &g : a.graphs())
+      if (failed(fn(g)))
+        return failure();
+  }
+  return success();
+}
+
 /// Declared shapes as ONNX's converter reads them (it infers none): graph
 /// inputs, outputs and value_info, and initializers that are not inputs.
 static void declaredShapes(const onnx::GraphProto &graph, std::map<std::string, onnx::TensorShapeProto> &shapes) {
@@ -423,24 +437,14 @@ static LogicalResult checkGemmsBeforeConversion(onnx::ModelProto &model, int64_t
       for (int k = 0; node.op_type() == "Gemm" && k < 2; ++k)
         if (k >= node.input_size() || !isMatrix(scope.count(node.input(k)) ? &scope[node.input(k)] : nullptr))
           return refuse(node, index, k < node.input_size() ? node.input(k) : std::string());
-      for (const auto &a : node.attribute()) {
-        if (a.has_g() && failed(subgraphs(a.g(), scope)))
-          return failure();
-        for (const auto &g : a.graphs())
-          if (failed(subgraphs(g, scope)))
-            return failure();
-      }
+      if (failed(forEachSubgraph(node, [&](const onnx::GraphProto &g) { return subgraphs(g, scope); })))
+        return failure();
     }
     return success();
   };
   for (const auto &node : model.graph().node())
-    for (const auto &a : node.attribute()) {
-      if (a.has_g() && failed(subgraphs(a.g(), declared)))
-        return failure();
-      for (const auto &g : a.graphs())
-        if (failed(subgraphs(g, declared)))
-          return failure();
-    }
+    if (failed(forEachSubgraph(node, [&](const onnx::GraphProto &g) { return subgraphs(g, declared); })))
+      return failure();
 
   // Declared operands first (a Gemm's declared result may not fit a
   // declared operand that is no matrix, and inference would say only that).
