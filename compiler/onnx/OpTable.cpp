@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 #include <limits>
@@ -292,8 +293,14 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
     return ctx.unsupported("auto_pad", "'" + autoPad + "'"), failure();
   for (size_t i = 0; i < n; ++i) {
     int64_t in = input.getDimSize(i + 2), s = w.strides[i];
-    int64_t out = (in + s - 1) / s;
-    int64_t total = std::max<int64_t>(0, (out - 1) * s + (kernel[i] - 1) * w.dilations[i] + 1 - in);
+    int64_t out = in / s + (in % s != 0);
+    // Checked: a fuzzer's stride of 2^63-1 overflowed here.
+    std::optional<int64_t> reach = llvm::checkedMul(out - 1, s);
+    std::optional<int64_t> window = llvm::checkedMulAdd(kernel[i] - 1, w.dilations[i], int64_t(1));
+    std::optional<int64_t> covered = reach && window ? llvm::checkedAdd(*reach, *window) : std::nullopt;
+    if (!covered)
+      return ctx.fail("strides, dilations and kernel_shape are too large for auto_pad"), failure();
+    int64_t total = std::max<int64_t>(0, *covered - in);
     int64_t small = total / 2, large = total - small;
     w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
     w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;

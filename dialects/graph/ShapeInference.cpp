@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/ADT/SmallSet.h"
 #include <limits>
 
@@ -54,14 +55,24 @@ FailureOr<int64_t> windowOutput(Loc loc, int64_t in, int64_t k, int64_t stride,
                             "non-negative");
     return failure();
   }
-  int64_t span = in + padBegin + padEnd - dilation * (k - 1) - 1;
+  // Checked: the attributes come from the model (a fuzzer's stride of
+  // 2^63-1 overflowed here).
+  std::optional<int64_t> window = llvm::checkedMulAdd(dilation, k - 1, int64_t(1));
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBegin);
+  padded = padded ? llvm::checkedAdd(*padded, padEnd) : std::nullopt;
+  if (!window || !padded) {
+    (void)emitOptionalError(loc, "spatial dim ", dim, ": the window (dilation ", dilation, ", kernel ", k,
+                            ") or the pads (", padBegin, "+", padEnd, ") are too large");
+    return failure();
+  }
+  int64_t span = *padded - *window; // both non-negative: no overflow
   if (span < 0) {
-    (void)emitOptionalError(loc, "spatial dim ", dim, ": window of ", dilation * (k - 1) + 1,
+    (void)emitOptionalError(loc, "spatial dim ", dim, ": window of ", *window,
                             " does not fit input of ", in, " plus pads ", padBegin, "+",
                             padEnd);
     return failure();
   }
-  return (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  return span / stride + (ceilMode && span % stride != 0) + 1;
 }
 
 LogicalResult checkGeometry(Loc loc, size_t spatial, const ConvGeometry &g) {

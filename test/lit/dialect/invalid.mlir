@@ -131,3 +131,22 @@ func.func @softmax_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = graph.softmax %x {axis = 2 : i64} : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Window arithmetic is overflow-checked: these attributes come from models.
+func.func @conv_window_overflow(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+2 {{spatial dim 0: the window (dilation 4611686018427387904, kernel 3) or the pads (0+0) are too large}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 4611686018427387904, 1>, group = 1} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @pool_pads_overflow(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error @+2 {{spatial dim 0: the window (dilation 1, kernel 3) or the pads (9223372036854775807+1) are too large}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 9223372036854775807, 0, 1, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
