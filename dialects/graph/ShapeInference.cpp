@@ -206,7 +206,8 @@ LogicalResult inferConvImpl(Loc loc, Type inputT, Type weightT, Type biasT,
   if (failed(checkGeometry(loc, spatial, g)))
     return failure();
   int64_t outC = w->getDimSize(0);
-  if (group <= 0 || outC % group != 0 || x->getDimSize(1) != w->getDimSize(1) * group)
+  std::optional<int64_t> inC = group > 0 ? llvm::checkedMul(w->getDimSize(1), group) : std::nullopt;
+  if (!inC || outC % group != 0 || x->getDimSize(1) != *inC)
     return emitOptionalError(loc, "conv channels do not match: input has ",
                              x->getDimSize(1), ", weight expects ", w->getDimSize(1),
                              " x group ", group, " (", outC, " filters)");
@@ -444,7 +445,10 @@ LogicalResult inferConcatImpl(Loc loc, TypeRange inputs, int64_t axis, Types &ty
       return emitOptionalError(loc, "concat input ", i + 1, " of type ", t,
                                " does not match input 0 of type ", inputs.front(),
                                " outside axis ", axis);
-    shape[axis] += rt->getDimSize(axis);
+    std::optional<int64_t> sum = llvm::checkedAdd(shape[axis], rt->getDimSize(axis));
+    if (!sum)
+      return emitOptionalError(loc, "concat along axis ", axis, " makes a dim larger than 2^63");
+    shape[axis] = *sum;
   }
   return push(types, shape, first->getElementType());
 }
@@ -502,13 +506,17 @@ LogicalResult inferPadImpl(Loc loc, Type inputT, ArrayRef<int64_t> pads, StringR
     return emitOptionalError(loc, "unknown pad mode '", mode, "'");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
-    int64_t d = x->getDimSize(i) + pads[i] + pads[i + rank];
-    if (d < 0)
+    // Checked: pads come from the model (a fuzzer's 2^63-1 overflowed).
+    std::optional<int64_t> d = llvm::checkedAdd(x->getDimSize(i), pads[i]);
+    d = d ? llvm::checkedAdd(*d, pads[i + rank]) : std::nullopt;
+    if (!d)
+      return emitOptionalError(loc, "pads of dim ", i, " (", pads[i], "+", pads[i + rank], ") are too large");
+    if (*d < 0)
       return emitOptionalError(loc, "pads make dim ", i, " negative");
     if (mode == "reflect" && (pads[i] >= x->getDimSize(i) || pads[i + rank] >= x->getDimSize(i)))
       return emitOptionalError(loc, "reflect pad of dim ", i, " must be smaller than ",
                                x->getDimSize(i));
-    shape.push_back(d);
+    shape.push_back(*d);
   }
   return push(types, shape, x->getElementType());
 }

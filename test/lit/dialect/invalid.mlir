@@ -150,3 +150,12 @@ func.func @pool_pads_overflow(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
   %0 = graph.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 9223372036854775807, 0, 1, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
   return %0 : tensor<1x3x8x8xf32>
 }
+
+// -----
+
+func.func @pad_overflow(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{pads of dim 1 (1+9223372036854775807) are too large}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.pad %x {pads = array<i64: 0, 1, 0, 9223372036854775807>, mode = "constant", value = 0.0 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
