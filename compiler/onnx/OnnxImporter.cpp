@@ -628,8 +628,9 @@ LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {
   int64_t opset;
   if (failed(checkBeforeOnnx(model, opset)))
     return failure();
-  // Built here, before the child starts, it serves each child (the search
+  // Built here, before the child starts, they serve each child (the search
   // for a dying node runs several) instead of being built in each.
+  (void)onnx::OpSchemaRegistry::Instance();
   if (opset != kTargetOpset)
     (void)versionConverter();
   return runOnnxStages(model, fileLoc(), options.isolateOnnx,
