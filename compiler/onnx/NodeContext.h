@@ -18,6 +18,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <set>
+#include <string>
+
 namespace edgec::onnx_import {
 
 class GraphImporter;
@@ -115,6 +118,10 @@ const OpEntry *findOp(llvm::StringRef opType, int64_t opset);
 /// `opset`, before ONNX's converter has made it opset kTargetOpset (which
 /// renames Upsample and Scatter): nothing of ONNX runs on an op edgec lacks.
 bool importsNode(const onnx::NodeProto &node, int64_t opset);
+
+/// Adds the names `graph` defines (its inputs, initializers and node
+/// outputs) to `names`.
+void addDefinedNames(const onnx::GraphProto &graph, std::set<std::string> &names);
 
 /// The location of a node's diagnostics: its name ("#index" when it has
 /// none) and op type, in `file`.

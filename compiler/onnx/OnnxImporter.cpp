@@ -321,14 +321,18 @@ static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, 
 /// without checking there is one (a null dereference; found by
 /// fuzz_onnx_bytes): refuse outputs nothing produces before calling it,
 /// in subgraphs too, which see the values of the graphs around them.
+void addDefinedNames(const onnx::GraphProto &graph, std::set<std::string> &names) {
+  for (const auto &input : graph.input())
+    names.insert(input.name());
+  for (const auto &init : graph.initializer())
+    names.insert(init.name());
+  for (const auto &node : graph.node())
+    names.insert(node.output().begin(), node.output().end());
+}
+
 static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::set<std::string> visible,
                                           const std::string &where, Location file) {
-  for (const auto &input : graph.input())
-    visible.insert(input.name());
-  for (const auto &init : graph.initializer())
-    visible.insert(init.name());
-  for (const auto &node : graph.node())
-    visible.insert(node.output().begin(), node.output().end());
+  addDefinedNames(graph, visible);
   for (const auto &node : graph.node())
     for (const auto &a : node.attribute()) {
       std::string sub = "subgraph '" + a.name() + "' of node '" + node.name() + "' (" + node.op_type() + ")";
@@ -343,6 +347,21 @@ static LogicalResult checkOutputsProduced(const onnx::GraphProto &graph, std::se
       return emitError(file) << (where.empty() ? "graph" : where + ":") << " output '" << output.name()
                              << "' is not produced by any node";
   return success();
+}
+
+/// Calls one of ONNX's functions, which report problems by throwing: the
+/// exception's text becomes an error after `what`. A failed allocation
+/// passes on: the isolation reports it, with its limit.
+template <typename Call>
+static LogicalResult callOnnx(Location file, const std::string &what, Call &&call) {
+  try {
+    call();
+    return success();
+  } catch (const std::bad_alloc &) {
+    throw;
+  } catch (const std::exception &e) {
+    return emitError(file) << what << oneLine(e.what());
+  }
 }
 
 /// Calls `fn` on each subgraph a node's attributes hold (If's branches, a
@@ -462,15 +481,12 @@ static LogicalResult checkGemmsBeforeConversion(onnx::ModelProto &model, int64_t
     return success();
   onnx::ModelProto probe = model;
   replaceGemmsForInference(*probe.mutable_graph());
-  try {
-    // Not strict: what cannot be inferred stays unknown (and is refused).
-    onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(probe, onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::bad_alloc &) {
-    throw; // the isolation reports it, with its limit
-  } catch (const std::exception &e) {
-    return emitError(file) << "ONNX shape inference failed: " << oneLine(e.what());
-  }
+  // Not strict: what cannot be inferred stays unknown (and is refused).
+  onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
+  if (failed(callOnnx(file, "ONNX shape inference failed: ", [&] {
+        onnx::shape_inference::InferShapes(probe, onnx::OpSchemaRegistry::Instance(), opts);
+      })))
+    return failure();
   std::map<std::string, const onnx::ValueInfoProto *> inferred;
   for (const auto &v : probe.graph().value_info())
     inferred[v.name()] = &v;
@@ -529,12 +545,10 @@ LogicalResult GraphImporter::checkOpTypes(const onnx::GraphProto &graph, int64_t
                                           std::set<std::string> &reported) {
   bool ok = true;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    for (const auto &a : node.attribute()) {
-      if (a.has_g())
-        ok &= succeeded(checkOpTypes(a.g(), opset, reported));
-      for (const auto &g : a.graphs())
-        ok &= succeeded(checkOpTypes(g, opset, reported));
-    }
+    (void)forEachSubgraph(node, [&](const onnx::GraphProto &g) { // every subgraph, reporting all
+      ok &= succeeded(checkOpTypes(g, opset, reported));
+      return success();
+    });
     if (importsNode(node, opset) || !reported.insert(node.domain() + "::" + node.op_type()).second)
       continue;
     ok = false;
@@ -581,47 +595,33 @@ LogicalResult GraphImporter::checkBeforeOnnx(const onnx::ModelProto &model, int6
 LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
   log.enter("ONNX's checker");
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::bad_alloc &) {
-    throw; // the isolation reports it, with its limit
-  } catch (const std::exception &e) {
-    return emitError(fileLoc()) << "ONNX checker rejected the model: " << oneLine(e.what());
-  }
+  if (failed(callOnnx(fileLoc(), "ONNX checker rejected the model: ", [&] { onnx::checker::check_model(model); })))
+    return failure();
   if (opset != kTargetOpset) {
     log.enter("ONNX's shape inference (the opset-6 Gemm check)");
     if (failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
     log.enter("ONNX's version converter");
-    try {
-      model = convertToTargetOpset(model);
-    } catch (const std::bad_alloc &) {
-    throw; // the isolation reports it, with its limit
-  } catch (const std::exception &e) {
-      return emitError(fileLoc()) << "cannot convert the model from opset " << opset
-                                  << " to " << kTargetOpset << ": " << oneLine(e.what());
-    }
+    std::string what = "cannot convert the model from opset " + std::to_string(opset) + " to " +
+                       std::to_string(kTargetOpset) + ": ";
+    if (failed(callOnnx(fileLoc(), what, [&] { model = convertToTargetOpset(model); })))
+      return failure();
   }
   if (failed(bindInputShapes(*model.mutable_graph())) ||
       failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
   log.enter("ONNX's shape inference");
-  try {
-    // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
-    // node's input without checking there is one, and there is none after
-    // an earlier node's inference failed (found by fuzz_onnx_structured).
-    // The first pass, without it, fails cleanly or writes every value's
-    // type into the graph's value_info, where the second one starts from.
+  // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
+  // node's input without checking there is one, and there is none after
+  // an earlier node's inference failed (found by fuzz_onnx_structured).
+  // The first pass, without it, fails cleanly or writes every value's
+  // type into the graph's value_info, where the second one starts from.
+  return callOnnx(fileLoc(), "ONNX shape inference failed: ", [&] {
     for (bool dataPropagation : {false, true}) {
       onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, dataPropagation);
       onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
     }
-  } catch (const std::bad_alloc &) {
-    throw; // the isolation reports it, with its limit
-  } catch (const std::exception &e) {
-    return emitError(fileLoc()) << "ONNX shape inference failed: " << oneLine(e.what());
-  }
-  return success();
+  });
 }
 
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {

@@ -311,12 +311,7 @@ onnx::ModelProto prefixModel(const onnx::ModelProto &model, int count) {
   onnx::GraphProto &graph = *prefix.mutable_graph();
   graph.mutable_node()->DeleteSubrange(count, graph.node_size() - count);
   std::set<std::string> visible;
-  for (const auto &v : graph.input())
-    visible.insert(v.name());
-  for (const auto &t : graph.initializer())
-    visible.insert(t.name());
-  for (const auto &n : graph.node())
-    visible.insert(n.output().begin(), n.output().end());
+  addDefinedNames(graph, visible);
   auto *outputs = graph.mutable_output();
   for (int i = outputs->size() - 1; i >= 0; --i)
     if (!visible.count(outputs->Get(i).name()))
