@@ -19,6 +19,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace edgec {
 
@@ -38,6 +39,10 @@ void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel);
 
 /// Weight-only int4 (edgec-quantize-weights-int4) and clean-up.
 void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize);
+
+/// The graph ops edgec-convert-graph-to-linalg has a lowering for (sorted
+/// names), for the test that every op has one.
+std::vector<std::string> graphOpsLoweredToLinalg();
 
 /// Registers every edgec pass and pipeline with MLIR's global registry.
 void registerAllPasses();

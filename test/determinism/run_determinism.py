@@ -16,12 +16,21 @@ The two compiles differ in all a build machine might: working directory
 order and contents (locale, time zone, HOME, unrelated variables), the
 output directory's name and LLVM's thread count (-j2 vs -j1). Prints a
 line per difference and a summary; exits 1 on any difference.
+
+  --against OLD_BIN  the first compile of each pair uses OLD_BIN: a change
+                     meant to leave every artifact and every diagnostic as
+                     it was (a refactoring) is checked against the binary
+                     of the commit before it.
+  --zoo DIR          also the zoo's models (bench/make_zoo.py) for host and
+                     cortex-a53, and int8 with calibration for cortex-m4
+                     and the NPU.
 """
 import argparse
 import concurrent.futures
 import filecmp
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,6 +48,25 @@ SHARED_FLAGS = {
     "melspectrogram.onnx": ["--input-shape", "input=1x1760"],
     "silero_vad_legacy.onnx": ["--dim", "batch=1", "--dim", "sequence=512", "--input-value", "sr=16000"],
 }
+
+
+def zoo_cases(zoo, work):
+    """The zoo's models: float for two targets, int8 for two more."""
+    out = []
+    rng = np.random.default_rng(1)
+    for path in sorted(glob.glob(os.path.join(zoo, "*.onnx"))):
+        name = os.path.basename(path)
+        out.append((f"zoo/{name} [host,cortex-a53]", path, ["--target", "host,cortex-a53"]))
+        import onnx
+        shape = [d.dim_value for d in onnx.load(path, load_external_data=False)
+                 .graph.input[0].type.tensor_type.shape.dim]
+        calibration = os.path.join(work, "calibration-" + name)
+        os.makedirs(calibration)
+        for i in range(4):
+            np.save(os.path.join(calibration, f"sample{i}.npy"), rng.random(shape, dtype=np.float32))
+        out.append((f"zoo/{name} int8 [cortex-m4,npu]", path,
+                    ["--target", "cortex-m4,npu", "--quantize", "int8", "--calibration", calibration]))
+    return out
 
 
 def cases(stride, calibration):
@@ -94,15 +122,17 @@ def compare_trees(a, b):
     return diffs
 
 
-def run_case(edgec, work, index, case):
+def run_case(edgecs, work, index, case):
     label, model, flags = case
     results = []
-    for cwd, env, model_path, output, extra in setups(work, index):
+    for edgec, (cwd, env, model_path, output, extra) in zip(edgecs, setups(work, index)):
         r = subprocess.run([edgec, "compile", model_path(model), "-o", output] + flags + extra,
                            cwd=cwd, env=env, capture_output=True, text=True)
         out_dir = output if os.path.isabs(output) else os.path.join(cwd, output)
         # Paths given on the command line may appear in diagnostics; nothing else may differ.
         stderr = r.stderr.replace(model_path(model), "MODEL")
+        # Progress lines before a refusal (calibration) carry timings.
+        stderr = re.sub(r"\b\d+(\.\d+)? (s|ms)\b", "TIME", stderr)
         results.append((r.returncode, stderr, out_dir))
     (rc_a, err_a, dir_a), (rc_b, err_b, dir_b) = results
     # A refusal's diagnostic must be the same; a compile's progress lines
@@ -124,8 +154,11 @@ def main():
     p.add_argument("--work", default=None)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--against", default=None, help="the binary of the first compile of each pair")
+    p.add_argument("--zoo", default=None, help="a directory of bench/make_zoo.py's models")
     args = p.parse_args()
     edgec = os.path.abspath(args.edgec)
+    edgecs = [os.path.abspath(args.against) if args.against else edgec, edgec]
     work = args.work or tempfile.mkdtemp(prefix="edgec-determinism-")
     if args.work:
         subprocess.run(["rm", "-rf", work], check=True)
@@ -136,10 +169,12 @@ def main():
     for i in range(8):
         np.save(os.path.join(calibration, f"sample{i}.npy"), rng.random((1, 1, 28, 28), dtype=np.float32))
     compiles_to_do = cases(args.stride, calibration)
+    if args.zoo:
+        compiles_to_do += zoo_cases(args.zoo, work)
     compiled = refused = 0
     different = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = [pool.submit(run_case, edgec, work, i, c) for i, c in enumerate(compiles_to_do)]
+        futures = [pool.submit(run_case, edgecs, work, i, c) for i, c in enumerate(compiles_to_do)]
         for n, f in enumerate(futures, 1):
             label, rc, diffs = f.result()
             if diffs:

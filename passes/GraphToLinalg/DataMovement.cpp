@@ -1,0 +1,167 @@
+//===- DataMovement.cpp - constants, reshapes, slices, gathers, pads --------===//
+//
+// Data movement computes nothing: reshapes go through 1-d with
+// tensor.collapse/expand_shape, concat and slices are insert/extract_slice,
+// gather and negative-step slices a generic with computed indices.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/GraphToLinalg/Lowering.h"
+
+#include "dialects/graph/ConstantUtils.h"
+
+namespace edgec::graph_to_linalg {
+namespace {
+
+FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
+  auto out = typeOf(op.getOutput());
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value acc = l.empty(out);
+  int64_t offset = 0;
+  for (Value in : op.getInputs()) {
+    auto t = typeOf(in);
+    SmallVector<OpFoldResult> offsets(out.getRank(), l.b.getIndexAttr(0)), sizes, strides(out.getRank(), l.b.getIndexAttr(1));
+    offsets[axis] = l.b.getIndexAttr(offset);
+    for (int64_t d : t.getShape())
+      sizes.push_back(l.b.getIndexAttr(d));
+    acc = tensor::InsertSliceOp::create(l.b, in, acc, offsets, sizes, strides);
+    offset += t.getDimSize(axis);
+  }
+  return acc;
+}
+
+FailureOr<Value> lowerSlice(Lowering &l, SliceOp op) {
+  auto out = typeOf(op.getOutput());
+  ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+  if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t i = 0; i < out.getRank(); ++i) {
+      offsets.push_back(l.b.getIndexAttr(starts[i]));
+      sizes.push_back(l.b.getIndexAttr(out.getDimSize(i)));
+      strides.push_back(l.b.getIndexAttr(steps[i]));
+    }
+    return Value(tensor::ExtractSliceOp::create(l.b, out, op.getInput(), offsets, sizes, strides));
+  }
+  // Negative steps: read input[start + i * step] element by element.
+  Value input = op.getInput();
+  int64_t r = out.getRank();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(r, l.ctx)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < r; ++i) {
+                 Value idx = linalg::IndexOp::create(ob, loc, i);
+                 Value scaled = arith::MulIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, steps[i]));
+                 coords.push_back(arith::AddIOp::create(ob, loc, scaled,
+                                                        arith::ConstantIndexOp::create(ob, loc, starts[i])));
+               }
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, input, coords)));
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> lowerTranspose(Lowering &l, TransposeOp op) {
+  auto out = typeOf(op.getOutput());
+  return linalg::TransposeOp::create(l.b, op.getInput(), l.empty(out), op.getPerm()).getResult()[0];
+}
+
+FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
+  auto out = typeOf(op.getOutput());
+  auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
+  int64_t axis = static_cast<int64_t>(op.getAxis()), ir = it.getRank();
+  // Loops over the output; the index tensor is read at dims [axis, axis+ir).
+  SmallVector<AffineExpr> idxExprs;
+  for (int64_t i = 0; i < ir; ++i)
+    idxExprs.push_back(getAffineDimExpr(axis + i, l.ctx));
+  Value data = op.getInput();
+  SmallVector<AffineMap> maps{AffineMap::get(out.getRank(), 0, idxExprs, l.ctx),
+                              AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx)};
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{op.getIndices()}, ValueRange{l.empty(out)}, maps,
+             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange a) {
+               Value idx = arith::IndexCastOp::create(ob, loc, ob.getIndexType(), a[0]);
+               // Negative indices count from the end.
+               Value dim = arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis));
+               Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
+               Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, idx, zero);
+               idx = arith::SelectOp::create(ob, loc, neg, arith::AddIOp::create(ob, loc, idx, dim), idx);
+               // Out-of-range indices are clamped: never a read outside the data.
+               idx = arith::MaxSIOp::create(ob, loc, idx, zero);
+               idx = arith::MinSIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis) - 1));
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < axis; ++i)
+                 coords.push_back(linalg::IndexOp::create(ob, loc, i));
+               coords.push_back(idx);
+               for (int64_t i = axis + 1; i < dt.getRank(); ++i)
+                 coords.push_back(linalg::IndexOp::create(ob, loc, i - 1 + ir));
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, data, coords)));
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
+  auto t = typeOf(op.getInput());
+  ArrayRef<int64_t> pads = op.getPads();
+  int64_t r = t.getRank();
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return failure(); // cropping pads: not yet
+  if (op.getMode() == "constant")
+    return l.padded(op.getInput(), pads.take_front(r), pads.drop_front(r),
+                    op.getValue().convertToFloat());
+  // reflect / edge: every output element reads the input at a mirrored or
+  // clamped position.
+  bool reflect = op.getMode() == "reflect";
+  auto out = typeOf(op.getOutput());
+  Value input = op.getInput();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(r, l.ctx)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); };
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < r; ++i) {
+                 int64_t d = t.getDimSize(i);
+                 Value src = arith::SubIOp::create(ob, loc, linalg::IndexOp::create(ob, loc, i), c(pads[i]));
+                 if (reflect) {
+                   // -src below 0, 2(d-1) - src past the end.
+                   Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, src, c(0));
+                   src = arith::SelectOp::create(ob, loc, neg, arith::SubIOp::create(ob, loc, c(0), src), src);
+                   Value past = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sge, src, c(d));
+                   src = arith::SelectOp::create(ob, loc, past,
+                                                 arith::SubIOp::create(ob, loc, c(2 * (d - 1)), src), src);
+                 } else {
+                   src = arith::MaxSIOp::create(ob, loc, src, c(0));
+                   src = arith::MinSIOp::create(ob, loc, src, c(d - 1));
+                 }
+                 coords.push_back(src);
+               }
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, input, coords)));
+             })
+      .getResult(0);
+}
+
+} // namespace
+
+void populateDataMovementLowerings(LoweringTable &table) {
+  table.add<ConstantOp>([](ConstantOp c, LoweringInput &in) -> FailureOr<Value> {
+    auto value = llvm::cast<ElementsAttr>(c.getValue());
+    auto type = typeOf(c.getOutput()); // signless already
+    if (value.getType() != type)
+      value = reshapeConstant(value, type); // same bytes, signless type
+    if (!value)
+      return failure();
+    return Value(arith::ConstantOp::create(in.l.b, value));
+  });
+  table.add<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(
+      [](auto r, LoweringInput &in) { return in.l.reshape(r.getInput(), typeOf(r.getOutput())); });
+  table.add<TransposeOp>([](TransposeOp t, LoweringInput &in) { return lowerTranspose(in.l, t); });
+  table.add<ConcatOp>([](ConcatOp c, LoweringInput &in) { return lowerConcat(in.l, c); });
+  table.add<SliceOp>([](SliceOp s, LoweringInput &in) { return lowerSlice(in.l, s); });
+  table.add<GatherOp>([](GatherOp g, LoweringInput &in) { return lowerGather(in.l, g); });
+  table.add<PadOp>([](PadOp p, LoweringInput &in) { return lowerPad(in.l, p); });
+}
+
+} // namespace edgec::graph_to_linalg

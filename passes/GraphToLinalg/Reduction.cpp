@@ -1,0 +1,123 @@
+//===- Reduction.cpp - reductions and softmax -------------------------------===//
+//
+// A reduction is a generic with reduction loops over the reduced axes into
+// a tensor that keeps them as size 1, then reshaped to the op's result;
+// softmax subtracts the maximum first.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/GraphToLinalg/Lowering.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace edgec::graph_to_linalg {
+
+Value lowerReduce(Lowering &l, ReduceKind kind, Value input, ArrayRef<int64_t> axes,
+                  RankedTensorType out, bool isUnsigned) {
+  if (kind == ReduceKind::Max)
+    return l.reshape(l.reduceMax(input, axes, isUnsigned), out);
+  Value r = l.reduceSum(input, axes);
+  if (kind == ReduceKind::Mean) {
+    int64_t count = 1;
+    for (int64_t a : axes)
+      count *= typeOf(input).getDimSize(a);
+    r = l.elementwise(typeOf(r), {r}, [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+      return arith::DivFOp::create(ob, loc, v[0], Lowering::scalarIn(ob, loc, v[0].getType(), count));
+    });
+  }
+  return l.reshape(r, out);
+}
+
+namespace {
+
+/// ReduceMin/Prod/SumSquare/L1/L2/LogSum/LogSumExp: a per-element map, one
+/// reduction (keeping dims) and a final map; then the output's shape.
+template <typename OpTy>
+FailureOr<Value> lowerOtherReduce(Lowering &l, OpTy op, bool isUnsigned) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  bool fp = llvm::isa<FloatType>(t.getElementType());
+  ArrayRef<int64_t> axes = op.getAxes();
+  auto map = [&](Value v, auto fn) {
+    return l.elementwise(typeOf(v), {v}, [&](OpBuilder &ob, Location loc, ValueRange a) -> Value {
+      return fn(ob, loc, a[0]);
+    });
+  };
+  Value r;
+  if constexpr (std::is_same_v<OpTy, ReduceMinOp>) {
+    // The identity of min: +inf, all ones (unsigned), or the type's largest.
+    double highest = fp ? std::numeric_limits<double>::infinity()
+                        : isUnsigned ? -1.0
+                                     : std::ldexp(1.0, static_cast<int>(t.getElementTypeBitWidth()) - 1) - 1;
+    r = l.reduce(x, axes, highest, [&](OpBuilder &ob, Location loc, Value acc, Value v) -> Value {
+      if (fp)
+        return arith::MinimumFOp::create(ob, loc, acc, v);
+      return isUnsigned ? Value(arith::MinUIOp::create(ob, loc, acc, v)) : Value(arith::MinSIOp::create(ob, loc, acc, v));
+    });
+  } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
+    r = l.reduce(x, axes, 1.0, [&](OpBuilder &ob, Location loc, Value acc, Value v) -> Value {
+      return fp ? Value(arith::MulFOp::create(ob, loc, acc, v)) : Value(arith::MulIOp::create(ob, loc, acc, v));
+    });
+  } else {
+    if (!fp)
+      return failure();
+    if constexpr (std::is_same_v<OpTy, ReduceSumSquareOp> || std::is_same_v<OpTy, ReduceL2Op>)
+      x = map(x, [](OpBuilder &ob, Location loc, Value v) -> Value { return arith::MulFOp::create(ob, loc, v, v); });
+    if constexpr (std::is_same_v<OpTy, ReduceL1Op>)
+      x = map(x, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::AbsFOp::create(ob, loc, v); });
+    if constexpr (std::is_same_v<OpTy, ReduceLogSumExpOp>) {
+      // log(sum(exp(x))) = m + log(sum(exp(x - m))) with m the maximum.
+      Value m = l.reduceMax(x, axes);
+      Value shifted = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
+      });
+      Value s = l.reduceSum(shifted, axes);
+      r = l.elementwise(typeOf(s), {s, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+        return arith::AddFOp::create(ob, loc, math::LogOp::create(ob, loc, v[0]), v[1]);
+      });
+    } else {
+      r = l.reduceSum(x, axes);
+      if constexpr (std::is_same_v<OpTy, ReduceL2Op>)
+        r = map(r, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::SqrtOp::create(ob, loc, v); });
+      if constexpr (std::is_same_v<OpTy, ReduceLogSumOp>)
+        r = map(r, [](OpBuilder &ob, Location loc, Value v) -> Value { return math::LogOp::create(ob, loc, v); });
+    }
+  }
+  return l.reshape(r, typeOf(op.getOutput()));
+}
+
+FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value m = l.reduceMax(x, {axis});
+  Value e = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
+  });
+  Value s = l.reduceSum(e, {axis});
+  return l.elementwise(t, {e, s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    return arith::DivFOp::create(ob, loc, v[0], v[1]);
+  });
+}
+
+} // namespace
+
+void populateReductionLowerings(LoweringTable &table) {
+  table.add<ReduceMeanOp>([](ReduceMeanOp r, LoweringInput &in) -> FailureOr<Value> {
+    if (!llvm::isa<FloatType>(typeOf(r.getInput()).getElementType()))
+      return failure(); // integer means round; not lowered yet
+    return lowerReduce(in.l, ReduceKind::Mean, r.getInput(), r.getAxes(), typeOf(r.getOutput()));
+  });
+  table.add<ReduceMaxOp>([](ReduceMaxOp r, LoweringInput &in) {
+    return lowerReduce(in.l, ReduceKind::Max, r.getInput(), r.getAxes(), typeOf(r.getOutput()), in.sign.in);
+  });
+  table.add<ReduceSumOp>([](ReduceSumOp r, LoweringInput &in) {
+    return lowerReduce(in.l, ReduceKind::Sum, r.getInput(), r.getAxes(), typeOf(r.getOutput()));
+  });
+  table.add<ReduceMinOp, ReduceProdOp, ReduceSumSquareOp, ReduceL1Op, ReduceL2Op>(
+      [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); });
+  table.add<ReduceLogSumOp, ReduceLogSumExpOp>(
+      [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); }, Precision::F32Only);
+  table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); }, Precision::F32Only);
+}
+
+} // namespace edgec::graph_to_linalg
