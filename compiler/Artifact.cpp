@@ -76,35 +76,10 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   return info;
 }
 
-/// Multiply-accumulates of a conv, gemm, matmul or LSTM from its static
-/// shapes; 0 for other ops.
+/// Multiply-accumulates of a graph op (CostOpInterface); 0 for others.
 int64_t macsOf(Operation *op) {
-  auto out = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!out)
-    return 0;
-  int64_t n = out.getNumElements();
-  if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
-    auto w = conv.getWeight().getType();
-    return n * w.getNumElements() / w.getDimSize(0);
-  }
-  if (auto gemm = llvm::dyn_cast<graph::GemmOp>(op)) {
-    auto a = gemm.getA().getType();
-    return n * a.getDimSize(gemm.getTransA() ? 0 : 1);
-  }
-  if (auto conv = llvm::dyn_cast<graph::QConvOp>(op)) {
-    auto w = conv.getWeight().getType();
-    return n * w.getNumElements() / w.getDimSize(0);
-  }
-  if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op))
-    return n * mm.getLhs().getType().getShape().back();
-  if (auto mm = llvm::dyn_cast<graph::QMatMulOp>(op))
-    return n * mm.getLhs().getType().getShape().back();
-  if (auto lstm = llvm::dyn_cast<graph::LSTMOp>(op)) {
-    auto w = lstm.getWeight().getType(), r = lstm.getRecurrence().getType();
-    auto x = lstm.getInput().getType();
-    return x.getDimSize(0) * x.getDimSize(1) * (w.getNumElements() + r.getNumElements());
-  }
-  return 0;
+  auto cost = llvm::dyn_cast<graph::CostOpInterface>(op);
+  return cost ? cost.getMacs() : 0;
 }
 
 int64_t bytesOf(Type type) {
@@ -506,25 +481,8 @@ std::string memoryPlanSvg(const ArtifactInfo &info, const TargetInfo &target, co
 } // namespace
 
 int64_t flopsOf(Operation *op) {
-  if (op->getNumResults() == 0)
-    return 0;
-  if (llvm::isa<graph::ConvOp, graph::QConvOp, graph::GemmOp, graph::MatMulOp, graph::QMatMulOp,
-                graph::LSTMOp>(op))
-    return 2 * macsOf(op);
-  if (llvm::isa<graph::ReshapeOp, graph::FlattenOp, graph::SqueezeOp, graph::UnsqueezeOp,
-                graph::TransposeOp, graph::ConcatOp, graph::SliceOp, graph::GatherOp, graph::PadOp>(op))
-    return 0;
-  auto out = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!out || !out.hasStaticShape())
-    return 0;
-  int64_t window = 1;
-  if (auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape"))
-    for (int64_t k : kernel.asArrayRef())
-      window *= k;
-  if (auto in = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
-      llvm::isa<graph::GlobalAveragePoolOp>(op) && in && in.hasStaticShape())
-    window = in.getNumElements() / std::max<int64_t>(1, out.getNumElements());
-  return out.getNumElements() * window;
+  auto cost = llvm::dyn_cast<graph::CostOpInterface>(op);
+  return cost ? cost.getFlops() : 0;
 }
 
 std::string nodeOf(Location loc) { return onnxNodeName(loc); }

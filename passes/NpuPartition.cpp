@@ -171,15 +171,9 @@ SmallVector<Operation *> matchAveragePool(QuantizeOp q) {
 /// Multiply-adds of the convs and matmuls among `ops`.
 int64_t macsOf(ArrayRef<Operation *> ops) {
   int64_t macs = 0;
-  for (Operation *op : ops) {
-    if (auto c = dyn_cast<QConvOp>(op)) {
-      auto w = cast<RankedTensorType>(c.getWeight().getType());
-      macs += cast<RankedTensorType>(c.getOutput().getType()).getNumElements() * w.getNumElements() / w.getDimSize(0);
-    } else if (auto m = dyn_cast<QMatMulOp>(op)) {
-      macs += cast<RankedTensorType>(m.getOutput().getType()).getNumElements() *
-              cast<RankedTensorType>(m.getRhs().getType()).getDimSize(0);
-    }
-  }
+  for (Operation *op : ops)
+    if (auto cost = dyn_cast<CostOpInterface>(op))
+      macs += cost.getMacs();
   return macs;
 }
 

@@ -18,6 +18,18 @@
 
 #include "dialects/graph/GraphDialect.h.inc"
 
+namespace edgec::graph {
+/// Ops that compute nothing (GraphInterfaces.td's MovesData).
+template <typename ConcreteType>
+class MovesData : public mlir::OpTrait::TraitBase<ConcreteType, MovesData> {};
+
+/// The default cost (CostOpInterface): one operation per result element
+/// and per window tap; 0 for an op that MovesData.
+int64_t pointwiseFlops(mlir::Operation *op);
+} // namespace edgec::graph
+
+#include "dialects/graph/GraphInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/graph/GraphOps.h.inc"
 

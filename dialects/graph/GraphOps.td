@@ -20,6 +20,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "dialects/graph/GraphInterfaces.td"
 
 def Graph_Dialect : Dialect {
   let name = "graph";
@@ -58,7 +59,7 @@ def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
 //===----------------------------------------------------------------------===//
 
 def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure,
-    AllTypesMatch<["value", "output"]>]> {
+    AllTypesMatch<["value", "output"]>, Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "A constant tensor (weights are dense resources)";
   let arguments = (ins TypedAttrInterface:$value);
   let results = (outs Graph_Tensor:$output);
@@ -73,7 +74,7 @@ def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure,
 }
 
 def Graph_IfOp : Graph_Op<"if", [RecursiveMemoryEffects, NoRegionArguments,
-    SingleBlockImplicitTerminator<"YieldOp">]> {
+    SingleBlockImplicitTerminator<"YieldOp">, Graph_PointwiseCost]> {
   let summary = "ONNX If whose condition is only known at run time";
   let arguments = (ins RankedTensorOf<[I1]>:$condition);
   let results = (outs Variadic<Graph_Tensor>:$outputs);
@@ -98,7 +99,7 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, ReturnLike,
 //===----------------------------------------------------------------------===//
 
 class Graph_UnaryOp<string mnemonic, string summaryText, dag extraArgs = (ins)>
-    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface, Graph_PointwiseCost]> {
   let summary = summaryText;
   let arguments = !con((ins Graph_Tensor:$input), extraArgs);
   let results = (outs Graph_Tensor:$output);
@@ -140,7 +141,7 @@ def Graph_SeluOp : Graph_UnaryOp<"selu", "gamma * (x <= 0 ? alpha * (exp(x) - 1)
 def Graph_ThresholdedReluOp : Graph_UnaryOp<"thresholded_relu", "x > alpha ? x : 0",
     (ins F32Attr:$alpha)>;
 
-def Graph_CastOp : Graph_InferredOp<"cast", "Cast"> {
+def Graph_CastOp : Graph_InferredOp<"cast", "Cast", [Graph_PointwiseCost]> {
   let summary = "Element type conversion (ONNX Cast)";
   let arguments = (ins Graph_Tensor:$input, TypeAttr:$to);
   let results = (outs Graph_Tensor:$output);
@@ -149,7 +150,7 @@ def Graph_CastOp : Graph_InferredOp<"cast", "Cast"> {
 }
 
 class Graph_BinaryOp<string mnemonic, string summaryText, string kind = "Broadcast">
-    : Graph_InferredOp<mnemonic, kind> {
+    : Graph_InferredOp<mnemonic, kind, [Graph_PointwiseCost]> {
   let summary = summaryText # " with numpy broadcasting";
   let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$output);
@@ -174,7 +175,7 @@ def Graph_OrOp : Graph_BinaryOp<"or", "logical or of i1">;
 def Graph_XorOp : Graph_BinaryOp<"xor", "logical xor of i1">;
 def Graph_PReluOp : Graph_BinaryOp<"prelu", "lhs < 0 ? rhs * lhs : lhs (rhs: slope)">;
 
-def Graph_WhereOp : Graph_InferredOp<"where", "Where"> {
+def Graph_WhereOp : Graph_InferredOp<"where", "Where", [Graph_PointwiseCost]> {
   let summary = "condition ? lhs : rhs, with numpy broadcasting of all three";
   let arguments = (ins RankedTensorOf<[I1]>:$condition, Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$output);
@@ -185,14 +186,14 @@ def Graph_WhereOp : Graph_InferredOp<"where", "Where"> {
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
-def Graph_MatMulOp : Graph_InferredOp<"matmul", "MatMul"> {
+def Graph_MatMulOp : Graph_InferredOp<"matmul", "MatMul", [Graph_OwnCost]> {
   let summary = "numpy.matmul (batched, broadcasting batch dims)";
   let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_GemmOp : Graph_InferredOp<"gemm", "Gemm"> {
+def Graph_GemmOp : Graph_InferredOp<"gemm", "Gemm", [Graph_OwnCost]> {
   let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm)";
   let arguments = (ins Graph_Tensor:$a, Graph_Tensor:$b, Optional<Graph_Tensor>:$c,
                    F32Attr:$alpha, F32Attr:$beta, BoolAttr:$trans_a, BoolAttr:$trans_b);
@@ -200,7 +201,7 @@ def Graph_GemmOp : Graph_InferredOp<"gemm", "Gemm"> {
   let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_ConvOp : Graph_InferredOp<"conv", "Conv"> {
+def Graph_ConvOp : Graph_InferredOp<"conv", "Conv", [Graph_OwnCost]> {
   let summary = "N-d convolution, NC[spatial] layout (ONNX Conv)";
   let description = [{
     `pads` holds the begin pads of every spatial dim, then the end pads
@@ -214,7 +215,7 @@ def Graph_ConvOp : Graph_InferredOp<"conv", "Conv"> {
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_BatchNormOp : Graph_InferredOp<"batch_norm", "BatchNorm"> {
+def Graph_BatchNormOp : Graph_InferredOp<"batch_norm", "BatchNorm", [Graph_PointwiseCost]> {
   let summary = "Inference-mode batch normalisation over dim 1";
   let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$scale, Graph_Tensor:$bias,
                    Graph_Tensor:$mean, Graph_Tensor:$variance, F32Attr:$epsilon);
@@ -222,7 +223,7 @@ def Graph_BatchNormOp : Graph_InferredOp<"batch_norm", "BatchNorm"> {
   let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_LSTMOp : Graph_InferredOp<"lstm", "LSTM", [AttrSizedOperandSegments]> {
+def Graph_LSTMOp : Graph_InferredOp<"lstm", "LSTM", [AttrSizedOperandSegments, Graph_OwnCost]> {
   let summary = "ONNX LSTM (layout 0, gates iofc, default activations)";
   let description = [{
     X is [seq, batch, input]; W [dirs, 4*hidden, input]; R [dirs, 4*hidden,
@@ -245,7 +246,7 @@ def Graph_LSTMOp : Graph_InferredOp<"lstm", "LSTM", [AttrSizedOperandSegments]> 
 //===----------------------------------------------------------------------===//
 
 class Graph_PoolOp<string mnemonic, string summaryText, dag extraArgs>
-    : Graph_InferredOp<mnemonic, "Pool"> {
+    : Graph_InferredOp<mnemonic, "Pool", [Graph_PointwiseCost]> {
   let summary = summaryText;
   let arguments = !con((ins Graph_Tensor:$input, DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
@@ -258,7 +259,7 @@ def Graph_MaxPoolOp : Graph_PoolOp<"max_pool", "Max pooling over spatial dims", 
 def Graph_AveragePoolOp : Graph_PoolOp<"average_pool", "Average pooling over spatial dims",
     (ins BoolAttr:$count_include_pad)>;
 
-def Graph_GlobalAveragePoolOp : Graph_InferredOp<"global_average_pool", "GlobalPool"> {
+def Graph_GlobalAveragePoolOp : Graph_InferredOp<"global_average_pool", "GlobalPool", [Graph_OwnFlops]> {
   let summary = "Mean over all spatial dims, kept as size 1";
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$output);
@@ -266,7 +267,7 @@ def Graph_GlobalAveragePoolOp : Graph_InferredOp<"global_average_pool", "GlobalP
 }
 
 class Graph_ReduceOp<string mnemonic, string summaryText>
-    : Graph_InferredOp<mnemonic, "Reduce"> {
+    : Graph_InferredOp<mnemonic, "Reduce", [Graph_PointwiseCost]> {
   let summary = summaryText # " over `axes` (sorted, non-negative)";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
   let results = (outs Graph_Tensor:$output);
@@ -285,7 +286,7 @@ def Graph_ReduceLogSumOp : Graph_ReduceOp<"reduce_log_sum", "Log of the sum">;
 def Graph_ReduceLogSumExpOp : Graph_ReduceOp<"reduce_log_sum_exp", "Log of the sum of exponentials">;
 
 def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType,
-    InferTypeOpInterface]> {
+    InferTypeOpInterface, Graph_PointwiseCost]> {
   let summary = "Softmax along one axis (opset 13 semantics)";
   let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
@@ -297,7 +298,7 @@ def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType,
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Graph_ReshapeOp : Graph_InferredOp<"reshape", "Reshape"> {
+def Graph_ReshapeOp : Graph_InferredOp<"reshape", "Reshape", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Reshape to a fully static shape";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Graph_Tensor:$output);
@@ -305,7 +306,7 @@ def Graph_ReshapeOp : Graph_InferredOp<"reshape", "Reshape"> {
   let hasFolder = 1;
 }
 
-def Graph_FlattenOp : Graph_InferredOp<"flatten", "Flatten"> {
+def Graph_FlattenOp : Graph_InferredOp<"flatten", "Flatten", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Collapse dims [0, axis) and [axis, rank) into a 2-d tensor";
   let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
@@ -313,7 +314,7 @@ def Graph_FlattenOp : Graph_InferredOp<"flatten", "Flatten"> {
   let hasFolder = 1;
 }
 
-def Graph_SqueezeOp : Graph_InferredOp<"squeeze", "Squeeze"> {
+def Graph_SqueezeOp : Graph_InferredOp<"squeeze", "Squeeze", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Remove the size-1 dims listed in `axes` (sorted, non-negative)";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs Graph_Tensor:$output);
@@ -321,7 +322,7 @@ def Graph_SqueezeOp : Graph_InferredOp<"squeeze", "Squeeze"> {
   let hasFolder = 1;
 }
 
-def Graph_UnsqueezeOp : Graph_InferredOp<"unsqueeze", "Unsqueeze"> {
+def Graph_UnsqueezeOp : Graph_InferredOp<"unsqueeze", "Unsqueeze", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Insert size-1 dims at `axes` (positions in the result)";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs Graph_Tensor:$output);
@@ -329,7 +330,7 @@ def Graph_UnsqueezeOp : Graph_InferredOp<"unsqueeze", "Unsqueeze"> {
   let hasFolder = 1;
 }
 
-def Graph_TransposeOp : Graph_InferredOp<"transpose", "Transpose"> {
+def Graph_TransposeOp : Graph_InferredOp<"transpose", "Transpose", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Permute dims: output dim i is input dim perm[i]";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Graph_Tensor:$output);
@@ -337,7 +338,7 @@ def Graph_TransposeOp : Graph_InferredOp<"transpose", "Transpose"> {
   let hasFolder = 1;
 }
 
-def Graph_ConcatOp : Graph_InferredOp<"concat", "Concat"> {
+def Graph_ConcatOp : Graph_InferredOp<"concat", "Concat", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Concatenate along a non-negative axis";
   let arguments = (ins Variadic<Graph_Tensor>:$inputs, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
@@ -345,7 +346,7 @@ def Graph_ConcatOp : Graph_InferredOp<"concat", "Concat"> {
   let hasFolder = 1;
 }
 
-def Graph_SliceOp : Graph_InferredOp<"slice", "Slice"> {
+def Graph_SliceOp : Graph_InferredOp<"slice", "Slice", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Strided slice; starts/ends/steps given for every dim, clamped";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts,
                    DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
@@ -354,7 +355,7 @@ def Graph_SliceOp : Graph_InferredOp<"slice", "Slice"> {
   let hasFolder = 1;
 }
 
-def Graph_GatherOp : Graph_InferredOp<"gather", "Gather"> {
+def Graph_GatherOp : Graph_InferredOp<"gather", "Gather", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "ONNX Gather along a non-negative axis";
   let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
@@ -362,7 +363,7 @@ def Graph_GatherOp : Graph_InferredOp<"gather", "Gather"> {
   let hasFolder = 1;
 }
 
-def Graph_PadOp : Graph_InferredOp<"pad", "Pad"> {
+def Graph_PadOp : Graph_InferredOp<"pad", "Pad", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Pad with begin pads of every dim, then end pads";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$pads, StrAttr:$mode,
                    F32Attr:$value);
@@ -370,7 +371,7 @@ def Graph_PadOp : Graph_InferredOp<"pad", "Pad"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize"> {
+def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize", [Graph_PointwiseCost]> {
   let summary = "ONNX Resize to a static output shape";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$sizes,
                    DenseF32ArrayAttr:$scales, StrAttr:$mode,
@@ -383,7 +384,7 @@ def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize"> {
 // Quantisation
 //===----------------------------------------------------------------------===//
 
-def Graph_QuantizeOp : Graph_Op<"quantize", [Pure]> {
+def Graph_QuantizeOp : Graph_Op<"quantize", [Pure, Graph_PointwiseCost]> {
   let summary = "float -> quantised tensor (ONNX QuantizeLinear)";
   let description = [{
     Scale and zero point live in the result's `!quant.uniform` type,
@@ -396,7 +397,7 @@ def Graph_QuantizeOp : Graph_Op<"quantize", [Pure]> {
   let hasFolder = 1;
 }
 
-def Graph_QConvOp : Graph_Op<"qconv", [Pure]> {
+def Graph_QConvOp : Graph_Op<"qconv", [Pure, Graph_OwnCost]> {
   let summary = "Integer convolution of quantised tensors (ONNX QLinearConv)";
   let description = [{
     The input and result are per-tensor `!quant.uniform`; the weight is
@@ -415,7 +416,7 @@ def Graph_QConvOp : Graph_Op<"qconv", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_QMatMulOp : Graph_Op<"qmatmul", [Pure]> {
+def Graph_QMatMulOp : Graph_Op<"qmatmul", [Pure, Graph_OwnCost]> {
   let summary = "Integer matmul of quantised tensors (ONNX QLinearMatMul, quantised Gemm)";
   let description = [{
     lhs [..., M, K] per-tensor `!quant.uniform`; rhs [K, N] symmetric,
@@ -430,7 +431,7 @@ def Graph_QMatMulOp : Graph_Op<"qmatmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_DequantizeInt4Op : Graph_Op<"dequantize_int4", [Pure]> {
+def Graph_DequantizeInt4Op : Graph_Op<"dequantize_int4", [Pure, Graph_PointwiseCost]> {
   let summary = "Weight-only int4: packed signed nibbles and group scales -> float weight";
   let description = [{
     The result's dim `axis` is the output channel ("row"); the other dims,
@@ -448,7 +449,7 @@ def Graph_DequantizeInt4Op : Graph_Op<"dequantize_int4", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Graph_DequantizeOp : Graph_InferredOp<"dequantize", "Dequantize"> {
+def Graph_DequantizeOp : Graph_InferredOp<"dequantize", "Dequantize", [Graph_PointwiseCost]> {
   let summary = "quantised -> float tensor (ONNX DequantizeLinear)";
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_FloatTensor:$output);

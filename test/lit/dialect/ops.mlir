@@ -199,3 +199,39 @@ func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %c: tensor<2
   %20 = graph.reduce_log_sum_exp %19 {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
   return %19, %18, %20 : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2xf32>
 }
+
+// CHECK-LABEL: func.func @remaining_reductions_and_compares
+func.func @remaining_reductions_and_compares(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x3xi1>) {
+  // CHECK: graph.reduce_min {{.*}} -> tensor<2xf32>
+  %0 = graph.reduce_min %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.reduce_prod
+  %1 = graph.reduce_prod %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.reduce_sum_square
+  %2 = graph.reduce_sum_square %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.reduce_l1
+  %3 = graph.reduce_l1 %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.reduce_l2
+  %4 = graph.reduce_l2 %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.reduce_log_sum
+  %5 = graph.reduce_log_sum %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.less_or_equal {{.*}} -> tensor<2x3xi1>
+  %6 = graph.less_or_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: graph.greater {{.*}} -> tensor<2x3xi1>
+  %7 = graph.greater %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: graph.or
+  %8 = graph.or %6, %7 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  return %0, %1, %2, %3, %4, %5, %8 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x3xi1>
+}
+
+// CHECK-LABEL: func.func @int8_and_int4
+func.func @int8_and_int4(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>, %w: tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>, %b: tensor<2xi32>,
+                         %a: tensor<1x4x!quant.uniform<i8:f32, 0.5:0>>, %m: tensor<4x2x!quant.uniform<i8<-127:127>:f32, 0.25>>,
+                         %p: tensor<4xi8>, %s: tensor<2x2xf16>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>, tensor<1x2x!quant.uniform<i8:f32, 0.5:0>>, tensor<2x4xf32>) {
+  // CHECK: graph.qconv {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01:-128>>
+  %0 = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-128>>, tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02}>>, tensor<2xi32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>
+  // CHECK: graph.qmatmul {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 5.000000e-01>>
+  %1 = graph.qmatmul %a, %m {act_min = -128 : i64, act_max = 127 : i64} : (tensor<1x4x!quant.uniform<i8:f32, 0.5:0>>, tensor<4x2x!quant.uniform<i8<-127:127>:f32, 0.25>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.5:0>>
+  // CHECK: graph.dequantize_int4 {{.*}} -> tensor<2x4xf32>
+  %2 = graph.dequantize_int4 %p, %s {axis = 0 : i64, group_size = 2 : i64} : (tensor<4xi8>, tensor<2x2xf16>) -> tensor<2x4xf32>
+  return %0, %1, %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:-128>>, tensor<1x2x!quant.uniform<i8:f32, 0.5:0>>, tensor<2x4xf32>
+}
