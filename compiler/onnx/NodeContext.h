@@ -103,12 +103,14 @@ private:
 mlir::FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank);
 
 /// One row of the op table: ONNX op type, the opset range the builder
-/// implements, and the builder.
+/// implements, the builder, and what of the op it does not take (for
+/// `edgec ops` and docs/results/onnx-ops.md; "" when it takes all).
 struct OpEntry {
   const char *opType;
   int64_t sinceOpset;
   int64_t untilOpset;
   mlir::LogicalResult (*build)(NodeContext &ctx);
+  const char *limits = "";
 };
 
 /// The table of every ONNX op the importer supports (OpTable.cpp).

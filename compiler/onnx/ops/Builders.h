@@ -1,0 +1,71 @@
+//===- Builders.h - what the importer's op families share -------*- C++ -*-===//
+//
+// The importer's op table is split by family, a file per family in this
+// directory, each with its rows (ONNX op, opsets, builder) next to its
+// builders; compiler/onnx/OpTable.cpp merges them. Builders normalise
+// ONNX's conventions (defaults, negative axes, auto_pad, constant shape
+// operands) into the explicit attributes of the graph dialect; shape checks
+// live in the dialect's inference, which reports through the node's
+// location.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_ONNX_OPS_BUILDERS_H
+#define EDGEC_COMPILER_ONNX_OPS_BUILDERS_H
+
+#include "compiler/onnx/NodeContext.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+#include <limits>
+
+namespace edgec::onnx_import {
+using namespace mlir;
+namespace g = edgec::graph;
+
+inline LogicalResult bind(NodeContext &ctx, FailureOr<Value> v, size_t output = 0) {
+  if (failed(v))
+    return failure();
+  return ctx.setOutput(output, *v);
+}
+
+template <typename OpTy>
+LogicalResult unary(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  return x ? bind(ctx, ctx.create<OpTy>({x})) : failure();
+}
+
+template <typename OpTy>
+LogicalResult binary(NodeContext &ctx) {
+  Value a = ctx.input(0), b = ctx.input(1);
+  return a && b ? bind(ctx, ctx.create<OpTy>({a, b})) : failure();
+}
+
+/// Outputs that edgec does not produce (MaxPool indices, Dropout mask, ...)
+/// must not be consumed.
+LogicalResult onlyFirstOutput(NodeContext &ctx);
+
+/// Strides, dilations and explicit pads of a conv or pool window, with
+/// auto_pad resolved against the input's spatial dims.
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel);
+
+// The families' rows.
+llvm::ArrayRef<OpEntry> elementwiseOps();
+llvm::ArrayRef<OpEntry> linearOps();
+llvm::ArrayRef<OpEntry> recurrentOps();
+llvm::ArrayRef<OpEntry> poolingOps();
+llvm::ArrayRef<OpEntry> reductionOps();
+llvm::ArrayRef<OpEntry> dataMovementOps();
+llvm::ArrayRef<OpEntry> resizeOps();
+llvm::ArrayRef<OpEntry> constantsOps();
+llvm::ArrayRef<OpEntry> quantizedOps();
+
+} // namespace edgec::onnx_import
+
+#endif // EDGEC_COMPILER_ONNX_OPS_BUILDERS_H

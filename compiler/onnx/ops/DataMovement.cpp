@@ -1,0 +1,275 @@
+//===- DataMovement.cpp - reshapes, slices, gathers, pads, Identity ---------===//
+//
+// Ops that move data. Shapes, axes, starts and pads must be compile-time
+// constants: they become attributes of the graph op.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/onnx/ops/Builders.h"
+
+#include "dialects/graph/ConstantUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+namespace edgec::onnx_import {
+namespace {
+
+LogicalResult identity(NodeContext &ctx) {
+  // Dropout's training_mode (input 2) must be absent or false.
+  if (ctx.node.op_type() == "Dropout" && ctx.hasInput(2)) {
+    auto training = ctx.constantInts(2, "Dropout training_mode");
+    if (failed(training))
+      return failure();
+    if (llvm::any_of(*training, [](int64_t v) { return v != 0; }))
+      return ctx.unsupported("training_mode", "true (edgec compiles inference)");
+  }
+  Value x = ctx.input(0);
+  if (!x || failed(onlyFirstOutput(ctx)))
+    return failure();
+  return ctx.setOutput(0, x);
+}
+
+LogicalResult reshape(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto shape = ctx.constantInts(1, "Reshape shape");
+  if (failed(shape))
+    return failure();
+  bool allowZero = ctx.getInt("allowzero", 0);
+  int64_t known = 1, inferred = -1;
+  SmallVector<int64_t> dims(*shape);
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d == 0 && !allowZero) {
+      if (static_cast<int64_t>(i) >= t.getRank())
+        return ctx.fail("Reshape copies dim " + std::to_string(i) + " from an input of rank " +
+                        std::to_string(t.getRank()));
+      d = t.getDimSize(i);
+    }
+    if (d == -1) {
+      if (inferred >= 0)
+        return ctx.fail("Reshape shape has more than one -1");
+      inferred = i;
+      continue;
+    }
+    if (d < 0)
+      return ctx.fail("Reshape shape has negative dim " + std::to_string(d));
+    known *= d;
+  }
+  if (inferred >= 0) {
+    if (known == 0 || t.getNumElements() % known != 0)
+      return ctx.fail("Reshape cannot infer the -1 dim of the new shape");
+    dims[inferred] = t.getNumElements() / known;
+  }
+  return bind(ctx, ctx.create<g::ReshapeOp>({ctx.input(0)}, {ctx.i64s("shape", dims)}));
+}
+
+LogicalResult flatten(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  int64_t axis = ctx.getInt("axis", 1);
+  if (axis < -t.getRank() || axis > t.getRank())
+    return ctx.fail("Flatten axis out of range");
+  if (axis < 0)
+    axis += t.getRank();
+  return bind(ctx, ctx.create<g::FlattenOp>({ctx.input(0)},
+                                            {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))}));
+}
+
+LogicalResult transpose(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  SmallVector<int64_t> perm = ctx.getInts("perm");
+  if (!ctx.attr("perm"))
+    for (int64_t i = t.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  return bind(ctx, ctx.create<g::TransposeOp>({ctx.input(0)}, {ctx.i64s("perm", perm)}));
+}
+
+/// Axes of Squeeze/Unsqueeze: an input since opset 13.
+FailureOr<SmallVector<int64_t>> sortedAxes(NodeContext &ctx, int64_t rank) {
+  auto axes = ctx.constantInts(1, "axes");
+  if (failed(axes))
+    return failure();
+  for (int64_t &a : *axes) {
+    auto n = normaliseAxis(ctx, a, rank);
+    if (failed(n))
+      return failure();
+    a = *n;
+  }
+  llvm::sort(*axes);
+  return axes;
+}
+
+LogicalResult squeeze(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  SmallVector<int64_t> axes;
+  if (ctx.hasInput(1)) {
+    auto a = sortedAxes(ctx, t.getRank());
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else {
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (t.getDimSize(i) == 1)
+        axes.push_back(i);
+  }
+  return bind(ctx, ctx.create<g::SqueezeOp>({ctx.input(0)}, {ctx.i64s("axes", axes)}));
+}
+
+LogicalResult unsqueeze(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t || !ctx.hasInput(1))
+    return t ? ctx.fail("Unsqueeze needs axes") : failure();
+  auto count = ctx.constantInts(1, "axes");
+  if (failed(count))
+    return failure();
+  auto axes = sortedAxes(ctx, t.getRank() + static_cast<int64_t>(count->size()));
+  if (failed(axes))
+    return failure();
+  return bind(ctx, ctx.create<g::UnsqueezeOp>({ctx.input(0)}, {ctx.i64s("axes", *axes)}));
+}
+
+LogicalResult concat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    Value v = ctx.input(i);
+    if (!v)
+      return failure();
+    inputs.push_back(v);
+  }
+  if (inputs.empty())
+    return ctx.fail("Concat needs at least one input");
+  int64_t rank = llvm::cast<RankedTensorType>(inputs[0].getType()).getRank();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  return bind(ctx, ctx.create<g::ConcatOp>(inputs, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
+}
+
+LogicalResult slice(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto starts = ctx.constantInts(1, "Slice starts");
+  auto ends = ctx.constantInts(2, "Slice ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  SmallVector<int64_t> axes, steps;
+  if (ctx.hasInput(3)) {
+    auto a = ctx.constantInts(3, "Slice axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else {
+    for (size_t i = 0; i < starts->size(); ++i)
+      axes.push_back(i);
+  }
+  if (ctx.hasInput(4)) {
+    auto s = ctx.constantInts(4, "Slice steps");
+    if (failed(s))
+      return failure();
+    steps = *s;
+  } else {
+    steps.assign(starts->size(), 1);
+  }
+  if (ends->size() != starts->size() || axes.size() != starts->size() ||
+      steps.size() != starts->size())
+    return ctx.fail("Slice starts, ends, axes and steps differ in length");
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> s(rank, 0), e(t.getShape()), st(rank, 1);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    auto axis = normaliseAxis(ctx, axes[k], rank);
+    if (failed(axis))
+      return failure();
+    int64_t d = t.getDimSize(*axis), step = steps[k];
+    if (step == 0)
+      return ctx.fail("Slice step must not be 0");
+    // ONNX: negative positions count from the end; then clamp to the range
+    // [0, d] (step > 0) or [-1, d - 1] (step < 0).
+    // [0, d] (step > 0); for negative steps starts to [0, d - 1] and ends to
+    // [-1, d - 1].
+    auto clampPos = [&](int64_t p, bool isStart) {
+      if (p < 0)
+        p = std::max<int64_t>(p, std::numeric_limits<int64_t>::min() + d) + d;
+      if (step > 0)
+        return std::clamp<int64_t>(p, 0, d);
+      return std::clamp<int64_t>(p, isStart ? 0 : -1, d - 1);
+    };
+    s[*axis] = clampPos((*starts)[k], true);
+    e[*axis] = clampPos((*ends)[k], false);
+    st[*axis] = step;
+  }
+  return bind(ctx, ctx.create<g::SliceOp>({ctx.input(0)}, {ctx.i64s("starts", s), ctx.i64s("ends", e),
+                                                           ctx.i64s("steps", st)}));
+}
+
+LogicalResult gather(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  Value idx = t ? ctx.input(1) : Value();
+  if (!idx)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> constIdx;
+  int64_t dim = t.getDimSize(*axis);
+  if (g::readInts(g::getConstant(idx), constIdx))
+    for (int64_t i : constIdx)
+      if (i < -dim || i >= dim)
+        return ctx.fail("Gather index " + std::to_string(i) + " is out of range for a dim of " +
+                        std::to_string(dim));
+  return bind(ctx, ctx.create<g::GatherOp>({ctx.input(0), idx},
+                                           {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
+}
+
+LogicalResult pad(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto pads = ctx.constantInts(1, "Pad pads");
+  if (failed(pads))
+    return failure();
+  float value = 0.0f;
+  if (ctx.hasInput(2)) {
+    auto v = ctx.constantFloats(2, "Pad constant_value");
+    if (failed(v))
+      return failure();
+    if (v->size() != 1)
+      return ctx.fail("Pad constant_value must be a scalar");
+    value = (*v)[0];
+  }
+  return bind(ctx, ctx.create<g::PadOp>({ctx.input(0)},
+                                        {ctx.i64s("pads", *pads),
+                                         ctx.named("mode", ctx.b.getStringAttr(ctx.getString("mode", "constant"))),
+                                         ctx.named("value", ctx.b.getF32FloatAttr(value))}));
+}
+
+} // namespace
+
+llvm::ArrayRef<OpEntry> dataMovementOps() {
+  static const OpEntry rows[] = {
+      {"Concat", 13, 17, concat},
+      {"Dropout", 13, 17, identity,
+       "inference only (training_mode absent or false; the mask output unused)"},
+      {"Flatten", 13, 17, flatten},
+      {"Gather", 13, 17, gather},
+      {"Identity", 16, 17, identity},
+      {"Pad", 13, 17, pad,
+       "pads and constant_value compile-time constants; modes constant, reflect, edge; no negative pads"},
+      {"Reshape", 14, 17, reshape,
+       "shape a compile-time constant"},
+      {"Slice", 13, 17, slice,
+       "starts, ends, axes and steps compile-time constants"},
+      {"Squeeze", 13, 17, squeeze,
+       "axes a compile-time constant"},
+      {"Transpose", 13, 17, transpose},
+      {"Unsqueeze", 13, 17, unsqueeze,
+       "axes a compile-time constant"},
+  };
+  return rows;
+}
+
+} // namespace edgec::onnx_import
