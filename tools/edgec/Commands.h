@@ -181,6 +181,9 @@ struct QuantReportCommand : CompileCommand {
 /// `edgec quant-report`: per-layer error of the quantised model.
 int quantReport(QuantReportCommand cmd);
 
+/// `edgec ops`: the ONNX ops edgec imports (a table, or markdown).
+int runOps(bool markdown);
+
 } // namespace edgec::cli
 
 #endif

@@ -856,6 +856,9 @@ int main(int argc, char **argv) {
   CLI::App *targetsApp = app.add_subcommand("targets", "List the targets --target accepts");
   bool targetsJson = false;
   targetsApp->add_flag("--json", targetsJson, "As JSON, with how each target is built and run");
+  CLI::App *opsApp = app.add_subcommand("ops", "List the ONNX ops edgec imports, with their opsets and limits");
+  bool opsMarkdown = false;
+  opsApp->add_flag("--markdown", opsMarkdown, "As the markdown table of docs/results/onnx-ops.md");
 
   // Examples and the rest a user looks for in --help (README.md and docs/
   // say more).
@@ -919,6 +922,8 @@ int main(int argc, char **argv) {
     return inspectModel(inspectCmd);
   if (reportApp->parsed())
     return quantReport(reportCmd);
+  if (opsApp->parsed())
+    return edgec::cli::runOps(opsMarkdown);
   if (targetsApp->parsed())
     return listTargets(targetsJson);
   if (npuConfigApp->parsed()) {
