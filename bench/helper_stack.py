@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The stack libgcc's helpers use on the targets that link it (docs/reliability.md,
+"""The stack libgcc's helpers use on the targets that link it (docs/design/reliability.md,
 "Stack"): the code generator calls them for what the CPU lacks (soft float,
 64-bit conversions: __fixsfdi, __aeabi_f2lz, ...), and the compiler's stack
 bound counts each call out of the model at the target's `helperStack` bytes.

@@ -2,7 +2,7 @@
 cross target, measured on the emulated device. Writes a markdown table
 (and JSON with --json).
 
-  bench/targets.py [--edgec BIN] [--targets a,b,c] [--out docs/targets-bench.md]
+  bench/targets.py [--edgec BIN] [--targets a,b,c] [--out docs/results/targets-bench.md]
                    [--json FILE] [--update FILE] [--from-json FILE]
 
 --update FILE measures --targets, replaces their rows in FILE's results (JSON
@@ -127,7 +127,7 @@ def main():
                                                           if kv[0].split("/")[0] in order else len(order),
                                                           [c[0] for c in CASES].index(kv[0].split("/")[1]))))
     lines = ["# Flash, RAM and instructions per target and model", "",
-             "Written by `bench/targets.py` (see its docstring and [targets.md](targets.md) for the method).",
+             "Written by `bench/targets.py` (see its docstring and [targets.md](../guides/targets.md) for the method).",
              "The last column compares instructions per inference with TFLite Micro's on the same",
              "model on Cortex-M4 (../shared/DESIGN.md); it is given for the Cortex-M4 rows only.",
              "rv32imac has no FPU: its counts include libgcc's soft-float routines.", "",

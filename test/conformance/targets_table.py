@@ -1,5 +1,5 @@
 """Runs the ONNX conformance suite on every target and writes the pass
-counts as a markdown table (docs/conformance-targets.md). On every device
+counts as a markdown table (docs/results/conformance-targets.md). On every device
 target `edgec run` paints the stack and fails a case whose model went
 deeper than the compiler's bound (<NAME>_STACK_BYTES, exit 7): the table
 counts those cases in a column of their own (they are failures too).
