@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The stack libgcc's helpers use on the targets that link it (docs/reliability.md,
+"""The stack libgcc's helpers use on the targets that link it (docs/design/reliability.md,
 "Stack"): the code generator calls them for what the CPU lacks (soft float,
 64-bit conversions: __fixsfdi, __aeabi_f2lz, ...), and the compiler's stack
 bound counts each call out of the model at the target's `helperStack` bytes.
@@ -22,6 +22,9 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "e2e"))
+import edgec_targets  # noqa: E402
+
 OBJDUMP = "/usr/lib/llvm-22/bin/llvm-objdump"
 NM = "/usr/lib/llvm-22/bin/llvm-nm"
 FUNC = re.compile(r"^[0-9a-f]+ <([^>]+)>:$")
@@ -132,11 +135,8 @@ def main():
     p.add_argument("--json", default=None)
     p.add_argument("--check", action="store_true")
     args = p.parse_args()
-    targets = json.loads(subprocess.run([args.edgec, "targets", "--json"], capture_output=True, text=True,
-                                        check=True).stdout)
     results, bad = [], []
-    for name, t in targets.items():
-        t["name"] = name
+    for t in edgec_targets.targets(args.edgec):
         t["helperStack"] = t.get("helper_stack_bytes")
         driver = t.get("libgcc") or []
         if not driver:

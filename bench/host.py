@@ -3,7 +3,7 @@
 (bench/make_zoo.py) and of ../shared/models, single thread, same inputs.
 
     /usr/bin/python3 bench/make_zoo.py            # once: the zoo, ~/.cache/edgec/zoo
-    /usr/bin/python3 bench/host.py [--update]     # table; --update writes docs/
+    /usr/bin/python3 bench/host.py [--update]     # table; --update writes docs/results/
 
 For each model: `edgec compile --target host` (timed), bench/latency.c
 linked against the artifact, ONNX Runtime 1.30 (npm onnxruntime-node,
@@ -14,8 +14,8 @@ computes the wrong thing has no speed. The two are run in turns, ROUNDS
 times (median of REPEAT runs after WARMUP each); the figure is the median
 over rounds. GFLOP/s counts 2 x the MACs of conv/matmul/gemm (report.txt).
 
---update writes bench/results-host.json, docs/host-bench.md and
-docs/host-bench.png (bars per model); --from-json FILE only renders.
+--update writes bench/results-host.json, docs/results/host-bench.md and
+docs/results/host-bench.png (bars per model); --from-json FILE only renders.
 """
 import argparse
 import json
@@ -133,15 +133,15 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--repeat", type=int, default=20)
-    p.add_argument("--update", action="store_true", help="write results-host.json and docs/host-bench.*")
+    p.add_argument("--update", action="store_true", help="write results-host.json and docs/results/host-bench.*")
     p.add_argument("--from-json", default="", help="only render (and with --update write) these results")
     args = p.parse_args()
     if args.from_json:
         result = json.load(open(args.from_json))
         print(render(result))
         if args.update:
-            open(os.path.join(ROOT, "docs", "host-bench.md"), "w").write(render(result))
-            chart(result, os.path.join(ROOT, "docs", "host-bench.png"))
+            open(os.path.join(ROOT, "docs", "results", "host-bench.md"), "w").write(render(result))
+            chart(result, os.path.join(ROOT, "docs", "results", "host-bench.png"))
         return 0
     if not os.environ.get("EDGEC_ORT_DIR"):
         os.environ["EDGEC_ORT_DIR"] = os.path.join(os.path.expanduser("~"), ".cache", "edgec", "ort")
@@ -197,8 +197,8 @@ def main():
     print(table)
     if args.update:
         json.dump(result, open(os.path.join(HERE, "results-host.json"), "w"), indent=1)
-        open(os.path.join(ROOT, "docs", "host-bench.md"), "w").write(table)
-        chart(result, os.path.join(ROOT, "docs", "host-bench.png"))
+        open(os.path.join(ROOT, "docs", "results", "host-bench.md"), "w").write(table)
+        chart(result, os.path.join(ROOT, "docs", "results", "host-bench.png"))
     return 0 if all("error" not in r for r in rows) else 1
 
 
@@ -213,7 +213,7 @@ def render(result):
              "per-call cost (tens of microseconds), which is most of its time on the smallest models; "
              "edgec's include only the call of the compiled function. Compile s is the wall time of "
              "`edgec compile` (import to archive, LLVM on every core of this 2-core machine, see "
-             "[host-codegen.md](host-codegen.md#compile-time)).", "",
+             "[host-codegen.md](../design/host-codegen.md#compile-time)).", "",
              "| model | group | edgec ms | ORT ms | ratio | GFLOP/s | compile s | arena KiB | weights KiB |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["models"]:

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""What running ONNX's own code in a child process costs (docs/reliability.md,
+"""What running ONNX's own code in a child process costs (docs/design/reliability.md,
 "ONNX isolation"): wall time of `edgec compile --target host` and of
 `edgec import` on the MLPerf Tiny models and the shared models, with the
 child (the default) and in-process (EDGEC_ONNX_IN_PROCESS=1), interleaved,

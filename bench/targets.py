@@ -2,7 +2,7 @@
 cross target, measured on the emulated device. Writes a markdown table
 (and JSON with --json).
 
-  bench/targets.py [--edgec BIN] [--targets a,b,c] [--out docs/targets-bench.md]
+  bench/targets.py [--edgec BIN] [--targets a,b,c] [--out docs/results/targets-bench.md]
                    [--json FILE] [--update FILE] [--from-json FILE]
 
 --update FILE measures --targets, replaces their rows in FILE's results (JSON
@@ -35,7 +35,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 MODELS = os.path.normpath(os.path.join(ROOT, "..", "shared", "models"))
-TARGETS = "cortex-m4,cortex-m7,cortex-m55,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,hexagon-v67-hvx"
+sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
+import edgec_targets  # noqa: E402
+
 CASES = [
     ("hey_mycroft_v0.1", [], {"arena": 14896, "instructions": 1.15e6}),
     ("melspectrogram", ["--input-shape", "input=1x1760"], {"arena": 71040, "instructions": 81e6}),
@@ -56,7 +58,7 @@ def run(cmd, **kw):
 
 def stub_text_bytes(edgec, target, work):
     """.text of the runtime stub sources compiled -Os for the target."""
-    info = json.loads(run([edgec, "targets", "--json"]).stdout)[target]
+    info = next(t for t in edgec_targets.targets(edgec) if t["name"] == target)
     total = 0
     for src in info["stub_sources"]:
         obj = os.path.join(work, os.path.basename(src) + ".o")
@@ -98,13 +100,16 @@ def measure(edgec, plugin, target, model, flags, work, name=None):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
-    p.add_argument("--targets", default=TARGETS)
+    p.add_argument("--targets", default=None, help="default: every cross target edgec lists")
     p.add_argument("--out", default="")
     p.add_argument("--json", default="")
     p.add_argument("--from-json", default="", help="render the table of an earlier --json run")
     p.add_argument("--update", default="", help="JSON of an earlier run to update with --targets")
     args = p.parse_args()
     edgec = os.path.abspath(args.edgec)
+    # The targets measured on an emulated device, in edgec's order.
+    cross = edgec_targets.cross(edgec)
+    args.targets = args.targets or ",".join(cross)
     previous = args.from_json or args.update
     results = json.load(open(previous)) if previous and os.path.exists(previous) else {}
     if args.update:
@@ -117,12 +122,12 @@ def main():
                 print(f"measuring {name} on {target} ...", file=sys.stderr, flush=True)
                 model = os.path.join(MODELS, name + ".onnx")
                 results[f"{target}/{name}"] = dict(measure(edgec, plugin, target, model, flags, work), stub=stub)
-    order = [t for t in TARGETS.split(",")]
+    order = cross
     results = dict(sorted(results.items(), key=lambda kv: (order.index(kv[0].split("/")[0])
                                                           if kv[0].split("/")[0] in order else len(order),
                                                           [c[0] for c in CASES].index(kv[0].split("/")[1]))))
     lines = ["# Flash, RAM and instructions per target and model", "",
-             "Written by `bench/targets.py` (see its docstring and [targets.md](targets.md) for the method).",
+             "Written by `bench/targets.py` (see its docstring and [targets.md](../guides/targets.md) for the method).",
              "The last column compares instructions per inference with TFLite Micro's on the same",
              "model on Cortex-M4 (../shared/DESIGN.md); it is given for the Cortex-M4 rows only.",
              "rv32imac has no FPU: its counts include libgcc's soft-float routines.", "",

@@ -11,7 +11,7 @@
 #                           firmware builds with (startup, memcpy/memset, ...)
 #   <name>_LINKER_SCRIPT    microcontroller targets: the board's linker script
 # The artifact is deterministic: the same model and flags give the same bytes.
-# docs/cmake.md has an example.
+# docs/guides/cmake.md has an example.
 function(edgec_add_model name)
   cmake_parse_arguments(ARG "" "MODEL;DEVICE;QUANTIZE;CALIBRATION" "OPTIONS" ${ARGN})
   if(NOT ARG_MODEL OR NOT ARG_DEVICE)

@@ -374,7 +374,7 @@ std::string reportText(const ArtifactInfo &info, const TargetInfo &target,
   r += fmt::format("\ntotal MACs: {}\n", total);
   if (target.clockMHz > 0)
     r += fmt::format("estimated time: {:.1f} us{} on a {:.0f} MHz part at the kernels' peak rates ({} float / {} "
-                     "int8 MACs and {} bytes per cycle): optimistic, not a measurement (docs/report.md)\n",
+                     "int8 MACs and {} bytes per cycle): optimistic, not a measurement (docs/guides/report.md)\n",
                      micros, onNpu.empty() ? "" : " for the CPU's ops", target.clockMHz,
                      target.floatMacsPerCycle, target.intMacsPerCycle, target.bytesPerCycle);
   r += "\n";

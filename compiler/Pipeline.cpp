@@ -423,7 +423,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
              failure();
 
   // The stack: the IR's calls, and those the code generator added (its
-  // helpers). Beyond the frames LLVM reports (docs/reliability.md#stack):
+  // helpers). Beyond the frames LLVM reports (docs/design/reliability.md#stack):
   // per call the return address on x86 and the frame record (FP and LR)
   // Hexagon's allocframe pushes, elsewhere in the frame; per frame the
   // padding of realigning sp for vectors wider than its alignment; below

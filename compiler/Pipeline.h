@@ -48,7 +48,7 @@ struct CompileOptions {
 /// One command stream the CPU code hands to the NPU.
 struct NpuSubmission {
   std::vector<std::string> layers; // ONNX nodes, in execution order
-  std::vector<bool> chained;       // per layer: run band by band with its neighbours (docs/npu.md)
+  std::vector<bool> chained;       // per layer: run band by band with its neighbours (docs/design/npu.md)
   int64_t macs = 0, sramBytes = 0, streamWords = 0, constantBytes = 0;
   int64_t scratchBytes = 0; // DRAM for maps that did not fit SRAM
 };

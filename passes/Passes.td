@@ -327,7 +327,7 @@ def NpuCompilePass : Pass<"edgec-npu-compile", "::mlir::func::FuncOp"> {
     (targets/npu/NpuCodegen: SRAM plan, weight streaming) and an
     `npu.submit` of them, with the CPU transposing its int8 maps between
     NCHW and the NPU's NHWC at the boundary. `config` is an NPU
-    configuration file (docs/npu.md), empty for the defaults.
+    configuration file (docs/design/npu.md), empty for the defaults.
   }];
   let options = [
     Option<"config", "config", "std::string", /*default=*/"\"\"", "NPU configuration file">,

@@ -28,7 +28,7 @@
 // registers: the accumulator buffer is then neither written nor read, and
 // is dropped (an int8 conv's int32 buffer is 4x its int8 result). The pass
 // runs before memory planning, so the arena does not hold it either.
-// docs/kernels.md has the details.
+// docs/design/kernels.md has the details.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# edgec's fuzzers (test/fuzz, docs/reliability.md).
+# edgec's fuzzers (test/fuzz, docs/design/reliability.md).
 #   scripts/fuzz.sh build          builds them into <build dir>-fuzz with clang-22:
 #                                  every edgec library with libFuzzer's coverage,
 #                                  ASan and UBSan

@@ -61,7 +61,7 @@ struct TargetInfo {
   uint64_t flashBytes = 0, sramBytes = 0; // board memories (0 = unbounded)
   std::string board;       // the board whose memories these are
   bool hostNative = false; // artifacts can run on this machine
-  /// The CPU code hands int8 subgraphs to edgec's NPU (docs/npu.md):
+  /// The CPU code hands int8 subgraphs to edgec's NPU (docs/design/npu.md):
   /// edgec-npu-partition and edgec-npu-compile run, and the artifact calls
   /// edgec_npu_submit (the simulator provides it on the host).
   bool npu = false;
@@ -69,7 +69,7 @@ struct TargetInfo {
   /// target. They are global to LLVM, so only options that no other
   /// target's backend reads belong here.
   std::vector<std::string> llvmOptions;
-  /// For the report's time estimates, a roofline (docs/report.md): the clock
+  /// For the report's time estimates, a roofline (docs/guides/report.md): the clock
   /// of a typical part with this core and the peak rates of edgec's kernels
   /// on it, in multiply-accumulates (float, int8) and bytes per cycle.
   /// Estimates of what a part could do, not measurements; 0 = no estimate.

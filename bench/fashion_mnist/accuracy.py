@@ -10,7 +10,7 @@ pre-quantised QDQ version of it (make_qdq.py); runs each artifact over the
 first COUNT test images, and also runs ONNX Runtime on the FP32 and QDQ models. Prints top-1 accuracy,
 weight bytes, flash (code + read-only data), peak arena and latency against
 FP32 from the same run. --update writes bench/results-quant.json and
-docs/quantization-accuracy.md; --check fails (exit 1) when the INT8
+docs/results/quantization-accuracy.md; --check fails (exit 1) when the INT8
 per-channel model loses more than --max-drop points against FP32, the
 INT4-weight model (group 128) more than --max-drop-int4, edgec's FP32
 accuracy differs from ONNX Runtime's by more than 0.2 points, or edgec's
@@ -312,7 +312,7 @@ def main():
                   f"(graph optimisations off) on {100 * agreement:.2f}% of top-1 predictions. ONNX Runtime's "
                   "own fused int8 kernels score lower on this machine: its documentation notes that its x86 "
                   "u8 x s8 kernels (VPMADDUBSW) can saturate, and suggests `reduce_range` or U8U8 then.",
-                  "", f"On edgec's NPU (`--target npu`, [npu.md](npu.md); the cycle-counting simulator "
+                  "", f"On edgec's NPU (`--target npu`, [npu.md](../design/npu.md); the cycle-counting simulator "
                   f"linked as the device) the QDQ model scores {100 * npu['accuracy']:.2f}%: its logits "
                   f"differ from the host int8 kernels' by {npu['max_abs_diff_vs_host']:.3g} at most, and its "
                   "predictions agree with ONNX Runtime's reference on "
@@ -338,7 +338,7 @@ def main():
                   f"{2.5 * fp32['gmac_per_s'] / peak['pmaddwd']:.0%} of `vpmaddwd`'s peak and "
                   f"{2.5 * fp32['gmac_per_s'] / peak['pmaddubsw']:.0%} of the saturating `vpmaddubsw`'s. "
                   "CPUs with VNNI (`vpdpbusd`) or Arm's `sdot` do 4-way int8 dot products without "
-                  "saturation; see [kernels.md](kernels.md)."]
+                  "saturation; see [kernels.md](../design/kernels.md)."]
         mcu_rows = [r for r in rows if "mcu" in r]
         if mcu_rows:
             m0 = mcu_rows[0]["mcu"]
@@ -357,7 +357,7 @@ def main():
                 lines.append(f"| {r['variant']} | {100 * m['accuracy']:.2f}% | {m['instructions']:,} | "
                              f"{m['instructions_vs_fp32']:.2f}x | {m['code_bytes']} | {m['weight_bytes']} | "
                              f"{m['arena_bytes']} | {m['stack_bytes']} | {m['max_abs_diff_vs_host']:.3g} |")
-        with open(os.path.join(ROOT, "docs", "quantization-accuracy.md"), "w") as f:
+        with open(os.path.join(ROOT, "docs", "results", "quantization-accuracy.md"), "w") as f:
             f.write("\n".join(lines) + "\n")
 
     if args.check:

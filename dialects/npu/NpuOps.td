@@ -1,6 +1,6 @@
 //===- NpuOps.td - edgec npu dialect -------------------------*- tablegen -*-===//
 //
-// The npu dialect marks what runs on edgec's NPU (docs/npu.md) and how the
+// The npu dialect marks what runs on edgec's NPU (docs/design/npu.md) and how the
 // CPU code hands it over:
 //
 //   npu.subgraph  a connected group of graph ops the NPU supports, chosen by

@@ -1,6 +1,6 @@
 /*===- edgec_npu.c - the NPU driver: hands a command stream to the device -===*
  *
- * Freestanding C99 for the SoC that carries edgec's NPU (docs/npu.md,
+ * Freestanding C99 for the SoC that carries edgec's NPU (docs/design/npu.md,
  * "Driver"): writes the stream's and the binding table's addresses into the
  * device's registers, starts it, and polls until it is done. Build it with
  * the firmware:

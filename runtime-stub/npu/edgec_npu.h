@@ -2,7 +2,7 @@
  *
  * Shared by the compiler (targets/npu, which writes streams), the simulator
  * (targets/npu/sim, which executes them) and the driver (edgec_npu.c, which
- * submits them). docs/npu.md describes the accelerator and every command.
+ * submits them). docs/design/npu.md describes the accelerator and every command.
  *
  * A stream is a sequence of little-endian 32-bit words:
  *

@@ -1,6 +1,6 @@
 //===- NpuCodegen.cpp - SRAM plan and command stream for an int8 layer graph ===//
 //
-// The plan (docs/npu.md, "How edgec uses it"):
+// The plan (docs/design/npu.md, "How edgec uses it"):
 //  - Every map of the subgraph lives in SRAM for its lifetime (from the
 //    layer that writes it, or the start for an input, to its last reader, or
 //    the end for an output); maps whose lifetimes overlap get disjoint

@@ -5,7 +5,7 @@
 // weights already in the array's order and their requantisation decided)
 // and gets back the command stream and the constants it reads. This file
 // decides where everything lives in SRAM and when the DMA engine moves it
-// (docs/npu.md, "How edgec uses it").
+// (docs/design/npu.md, "How edgec uses it").
 //
 //===----------------------------------------------------------------------===//
 #ifndef EDGEC_TARGETS_NPU_NPUCODEGEN_H

@@ -3,7 +3,7 @@
 // One struct describes the accelerator: the compiler tiles for it and the
 // simulator times it, so both read the same values (defaults, or a
 // `key = value` file given to `edgec compile --npu-config` and to the
-// simulator through EDGEC_NPU_CONFIG). docs/npu.md explains each parameter
+// simulator through EDGEC_NPU_CONFIG). docs/design/npu.md explains each parameter
 // and why its default is what it is. No LLVM here: the simulator links this
 // into plain C/C++ test programs.
 //

@@ -1,6 +1,6 @@
 //===- NpuCost.h - how many cycles the NPU's units take ----------*- C++ -*-===//
 //
-// The timing model of docs/npu.md ("Timing"), in one place: the simulator
+// The timing model of docs/design/npu.md ("Timing"), in one place: the simulator
 // counts cycles with it, and the compiler uses it to choose each conv's
 // array mode, so the two never disagree about what is fast.
 //

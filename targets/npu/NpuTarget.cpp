@@ -1,7 +1,7 @@
 //===- NpuTarget.cpp - `npu`: this machine's CPU with edgec's NPU beside it ===//
 //
 // The CPU part is compiled as for `host`; int8 subgraphs go to the NPU
-// (docs/npu.md). On this machine the NPU is the simulator, linked into the
+// (docs/design/npu.md). On this machine the NPU is the simulator, linked into the
 // program that runs the artifact (`edgec run`).
 //
 //===----------------------------------------------------------------------===//

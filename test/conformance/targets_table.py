@@ -1,5 +1,5 @@
 """Runs the ONNX conformance suite on every target and writes the pass
-counts as a markdown table (docs/conformance-targets.md). On every device
+counts as a markdown table (docs/results/conformance-targets.md). On every device
 target `edgec run` paints the stack and fails a case whose model went
 deeper than the compiler's bound (<NAME>_STACK_BYTES, exit 7): the table
 counts those cases in a column of their own (they are failures too).
@@ -23,20 +23,28 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALL = ("host,cortex-m4,cortex-m7,cortex-m55,cortex-a53,cortex-a76,rv32imac,rv32imafc,hexagon-v67,"
-       "hexagon-v67-hvx")
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+import edgec_targets  # noqa: E402
+
+
+def every_target(edgec):
+    """The host and every cross target, in edgec's order: not the other
+    targets that run on this machine (host-x86-64-v2, npu), whose CPU is
+    the host's."""
+    return ",".join(edgec_targets.names(edgec, lambda t: t["name"] == "host" or not t["host_native"]))
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
-    p.add_argument("--targets", default=ALL)
+    p.add_argument("--targets", default=None, help="default: the host and every cross target edgec lists")
     p.add_argument("--subset", choices=["all", "ops"], default="all")
     p.add_argument("--jobs", default="2")
     p.add_argument("--results-dir", default=os.path.join(HERE, "..", "..", "build", "conformance-targets"))
     p.add_argument("--rerun", action="store_true")
     p.add_argument("--out", default="")
     args = p.parse_args()
+    args.targets = args.targets or every_target(args.edgec)
     rows, failures = [], collections.defaultdict(list)
     os.makedirs(args.results_dir, exist_ok=True)
     for target in args.targets.split(","):

@@ -5,8 +5,9 @@ diagnostic and exit code).
 
   run_determinism.py --edgec BIN [--work DIR] [--jobs N] [--stride K]
 
-The models: the four of ../shared/models (for host, cortex-m4, cortex-a53,
-rv32imac and hexagon-v67, as their e2e flags give), bench/fashion_mnist's
+The models: the four of ../shared/models (as their e2e flags give, for the
+first target edgec lists of each instruction set, not the NPU: host,
+cortex-m4, cortex-a53, rv32imac and hexagon-v67), bench/fashion_mnist's
 CNN (float for those targets, int8 with calibration for cortex-m4 and npu)
 and every model of the ONNX test data's node, simple and pytorch suites for
 the host (--stride K takes every K-th, for a quick look).
@@ -39,9 +40,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
+import edgec_targets  # noqa: E402
+
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "models"))
 DATA = "/usr/share/libonnx-testdata/data"
-CROSS = "host,cortex-m4,cortex-a53,rv32imac,hexagon-v67"
 SHARED_FLAGS = {
     "hey_mycroft_v0.1.onnx": [],
     "embedding_model.onnx": ["--dim", "unk__314=1"],
@@ -69,19 +72,27 @@ def zoo_cases(zoo, work):
     return out
 
 
-def cases(stride, calibration):
+def one_per_arch(edgec):
+    """The first target of each instruction set in edgec's order, not the
+    NPU (the host's CPU with it): as "a,b,c" for --target."""
+    return ",".join(edgec_targets.first_of_each(edgec, edgec_targets.arch,
+                                                lambda t: not edgec_targets.is_npu(edgec, t["name"])))
+
+
+def cases(edgec, stride, calibration):
     """(label, model, flags) for every compile."""
     out = []
+    cross = one_per_arch(edgec)
     for name, flags in SHARED_FLAGS.items():
         path = os.path.join(SHARED, name)
         if os.path.exists(path):
-            out.append((f"{name} [{CROSS}]", path, flags + ["--target", CROSS]))
+            out.append((f"{name} [{cross}]", path, flags + ["--target", cross]))
         else:
             print(f"skipped: {path} is missing (../shared/models beside the repository)")
     fashion = os.path.join(ROOT, "bench", "fashion_mnist", "fashion_cnn.onnx")
     if not os.path.exists(fashion):
         sys.exit(f"run_determinism: {fashion} is missing")
-    out.append(("fashion_cnn.onnx [" + CROSS + "]", fashion, ["--target", CROSS]))
+    out.append(("fashion_cnn.onnx [" + cross + "]", fashion, ["--target", cross]))
     out.append(("fashion_cnn.onnx int8 [cortex-m4,npu]", fashion,
                 ["--target", "cortex-m4,npu", "--quantize", "int8", "--calibration", calibration]))
     models = sorted(glob.glob(os.path.join(DATA, "node", "*", "model.onnx")) +
@@ -168,7 +179,7 @@ def main():
     rng = np.random.default_rng(0)
     for i in range(8):
         np.save(os.path.join(calibration, f"sample{i}.npy"), rng.random((1, 1, 28, 28), dtype=np.float32))
-    compiles_to_do = cases(args.stride, calibration)
+    compiles_to_do = cases(edgec, args.stride, calibration)
     if args.zoo:
         compiles_to_do += zoo_cases(args.zoo, work)
     compiled = refused = 0

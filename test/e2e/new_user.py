@@ -1,4 +1,4 @@
-"""ctest new-user: docs/getting-started.md and docs/ci.md, followed as written.
+"""ctest new-user: docs/guides/getting-started.md and docs/guides/ci.md, followed as written.
 
 Runs every ```sh block of the two pages in order (bash -euo pipefail), in a
 scratch directory that holds this repository's files and build, except a
@@ -24,7 +24,7 @@ from run_example import matches_onnx_runtime  # noqa: E402
 
 def sh_blocks(page):
     """The page's ```sh blocks, without those marked to skip."""
-    text = open(os.path.join(ROOT, "docs", page)).read()
+    text = open(os.path.join(ROOT, "docs", "guides", page)).read()
     blocks = []
     for m in re.finditer(r"(<!-- new-user test: skip[^>]*-->\s*)?```sh\n(.*?)```", text, re.S):
         if not m.group(1):
@@ -41,7 +41,7 @@ def follow(page, work):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
         print(r.stdout, end="")
         if r.returncode:
-            print(f"FAIL: a block of docs/{page} exited with {r.returncode}")
+            print(f"FAIL: a block of docs/guides/{page} exited with {r.returncode}")
             return None
         output += r.stdout
     return output

@@ -1,8 +1,10 @@
 """Floor, Ceil, Round, Sqrt, Max and Min on the values where software
 expansions go wrong (signed zeros, halves, 2^23 and beyond, infinities,
 NaN, subnormals), on targets whose FPU has the instruction and on targets
-where edgec-approximate-math expands it (Cortex-M4, rv32imac, Hexagon),
-each compared with numpy. Rounding and max/min must be exact (sign of zero
+where edgec-approximate-math expands it (Cortex-M4, rv32imac, Hexagon):
+the first target edgec lists of each set of expansions its pipeline gives
+(host, cortex-m4, cortex-m7, rv32imac, rv32imafc, hexagon-v67), each
+compared with numpy. Rounding and max/min must be exact (sign of zero
 included: max(-0, +0) = +0 and min(-0, +0) = -0, as IEEE 754 maximum and
 minimum say, where numpy leaves the zeros unordered); sqrt within 2 ulp.
 Prints 'N passed, N failed'.
@@ -19,8 +21,10 @@ import onnx
 from onnx import TensorProto, helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import edgec_targets  # noqa: E402
+
 EDGEC = os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec")
-TARGETS = ["host", "cortex-m4", "cortex-m7", "rv32imac", "rv32imafc", "hexagon-v67"]
 X = np.array([0.0, -0.0, 0.3, -0.3, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999997, 8388607.5, 8388609.0,
               -8388609.0, 1e30, -1e30, np.inf, -np.inf, np.nan, 1e-40, 1e-45, 2.0, 4.0, 0.25, 123.456,
               3.4e38, 1.17549435e-38, -7.0], np.float32)
@@ -50,6 +54,13 @@ def model(path):
     return outs
 
 
+def one_per_expansion_set(edgec):
+    """The first target of each distinct set of what edgec-approximate-math
+    expands (rounding, sqrt, max/min), in edgec's order."""
+    return edgec_targets.first_of_each(
+        edgec, lambda t: sorted(edgec_targets.expansions(edgec, t["name"]).items()))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--edgec", default=EDGEC)
@@ -60,7 +71,7 @@ def main():
         X.tofile(os.path.join(work, "x.bin"))
         Y.tofile(os.path.join(work, "y.bin"))
         want = [f(X) for f in UNARY.values()] + [f(X, Y) for f in BINARY.values()]
-        for target in TARGETS:
+        for target in one_per_expansion_set(edgec):
             saved = os.path.join(work, target)
             r = subprocess.run([edgec, "run", os.path.join(work, "m.onnx"), "--target", target, "--input",
                                 os.path.join(work, "x.bin"), "--input", os.path.join(work, "y.bin"),

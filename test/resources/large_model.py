@@ -15,7 +15,7 @@ copies of the weights: the graph's constants (an MLIR resource, shared by
 every target of a multi-target compile), LLVM's constants, the assembler's
 fragments and the object being written (sized up front, so it never
 doubles). With 300 MB for LLVM, MLIR and the rest the peak must stay under
-5 x weights + 300 MB. Measured (docs/reliability.md): 25 MB -> 235 MB,
+5 x weights + 300 MB. Measured (docs/design/reliability.md): 25 MB -> 235 MB,
 100 MB -> 563 MB, 200 MB -> 957 MB, 2.3 s for 100 MB.
 """
 import argparse

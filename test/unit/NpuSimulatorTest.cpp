@@ -1,7 +1,7 @@
 // The NPU simulator against references written from the ops' definitions
 // (ONNX Conv/MaxPool/AveragePool/Add on dequantised values, in long double
 // or double), its timing model on cases whose cycle counts follow from
-// docs/npu.md by hand, and its refusals of bad streams.
+// docs/design/npu.md by hand, and its refusals of bad streams.
 
 #include "runtime-stub/npu/edgec_npu.h"
 #include "targets/npu/StreamWriter.h"

@@ -56,14 +56,14 @@ struct CompileCommand : ModelOptions {
   bool printIRAfterAll = false;
   bool timing = false;
   bool addressSanitizer = false; // --sanitize-address (and `edgec run --sanitize` on the host)
-  // Post-training quantisation (see docs/quantization.md).
+  // Post-training quantisation (see docs/guides/quantization.md).
   std::string quantize;        // "", "int8", "int8-per-tensor", "int4-weights"
   std::string calibration;     // directory of samples
   std::string observer = "minmax";
   int64_t calibrationSamples = 0; // 0: all
   int64_t groupSize = 128;        // int4-weights: weights per scale
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
-  std::string npuConfig;          // --target npu: the accelerator's parameters (docs/npu.md)
+  std::string npuConfig;          // --target npu: the accelerator's parameters (docs/design/npu.md)
   std::string emitNinja;          // write a build.ninja for models x targets instead of compiling
   std::string emit;               // "": the artifact; mlir, llvm, asm or obj: that file only
   std::string passPipeline;       // replaces the lowering pipeline (researchers)

@@ -248,7 +248,7 @@ int inspectModel(InspectCommand cmd) {
     if (cmd.json)
       fmt::print("{}", jsonText(cmd.model, &onnx, nullptr, nullptr, {}, false));
     fmt::print(stderr, "edgec: error: {}: edgec does not import {} op type(s) of this model: {} "
-                       "(docs/onnx-import.md lists the ops it does)\n", cmd.model, missing.size(), list);
+                       "(docs/guides/onnx-import.md lists the ops it does)\n", cmd.model, missing.size(), list);
     return kModelError;
   }
 

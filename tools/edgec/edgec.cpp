@@ -579,7 +579,7 @@ int emitOne(CompileCommand &cmd, const std::vector<std::string> &targets) {
                cmd.model, parts.size(), extension);
     return kUsageError;
   }
-  // A large model's code is compiled in parts (docs/host-codegen.md), each
+  // A large model's code is compiled in parts (docs/design/host-codegen.md), each
   // its own file: OUTPUT, then OUTPUT with .1, .2, ... before the extension.
   for (size_t k = 0; k < parts.size(); ++k) {
     std::string path = output;
@@ -871,7 +871,7 @@ int main(int argc, char **argv) {
                   "  edgec compile model.onnx --quantize int8 --calibration samples/ --target npu -o out/\n"
                   "  edgec compile model.onnx --target cortex-m4 --emit=asm -o model.s\n"
                   "The artifact: NAME.h, libNAME.a, edgec_runtime.h, manifest.json, report.txt, memory-plan.svg\n"
-                  "(docs/host-codegen.md); exit codes as `edgec --help` lists them.");
+                  "(docs/design/host-codegen.md); exit codes as `edgec --help` lists them.");
   runApp->footer("Examples:\n  edgec run model.onnx --input in0.pb --expected out0.pb\n"
                  "  edgec run model.onnx --target cortex-m4 --input in0.pb --expected out0.pb   (under qemu)\n"
                  "Exit code 4: the outputs differ from --expected (the largest errors are printed).");

@@ -1,5 +1,5 @@
 """edgec's PyTorch front end: an nn.Module to edgec's graph dialect, and the
-compile() call that turns it into an artifact (docs/pytorch.md)."""
+compile() call that turns it into an artifact (docs/guides/pytorch.md)."""
 
 from .importer import UnsupportedError, import_module
 from .tracer import TraceFailure

@@ -74,7 +74,7 @@ def compile(module, example_inputs, target="host", quantize=None, calibration=No
             if not isinstance(calibration, (str, os.PathLike)):
                 cal_dir = os.path.join(work, "calibration")
                 os.makedirs(cal_dir)
-                # edgec's layout (docs/quantization.md): a file per sample for
+                # edgec's layout (docs/guides/quantization.md): a file per sample for
                 # one input, a directory of input_<k>.npy per sample otherwise.
                 for i, sample in enumerate(calibration):
                     sample = _as_tuple(sample)

@@ -521,7 +521,7 @@ class Importer:
     # quantised tensor is a value of a !quant.uniform type; an op runs in
     # float between graph.dequantize and graph.quantize, and its weights are
     # int8 constants dequantized. edgec's passes turn the pattern into int8
-    # kernels where it can (docs/quantization.md).
+    # kernels where it can (docs/guides/quantization.md).
 
     def dequantized(self, name, value):
         fl = value.dequantize()

@@ -7,7 +7,7 @@
 // the command front end that feeds them. It checks what hardware would get
 // wrong silently: an access outside SRAM or a binding, and a race (two
 // commands touching the same SRAM bytes, one writing, that the stream's
-// WAIT and after_compute fields do not order). docs/npu.md gives the
+// WAIT and after_compute fields do not order). docs/design/npu.md gives the
 // timing model.
 //
 //===----------------------------------------------------------------------===//
