@@ -28,11 +28,10 @@ LogicalResult IfOp::verify() {
   return success();
 }
 
-LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getInput().getType().getRank();
-  int64_t axis = static_cast<int64_t>(getAxis());
+LogicalResult edgec::graph::verifyAxis(Operation *op, int64_t axis) {
+  int64_t rank = llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+    return op->emitOpError("axis ") << axis << " out of range for rank " << rank;
   return success();
 }
 

@@ -26,6 +26,9 @@ class MovesData : public mlir::OpTrait::TraitBase<ConcreteType, MovesData> {};
 /// The default cost (CostOpInterface): one operation per result element
 /// and per window tap; 0 for an op that MovesData.
 int64_t pointwiseFlops(mlir::Operation *op);
+
+/// `axis` is in [0, rank of op's first operand).
+llvm::LogicalResult verifyAxis(mlir::Operation *op, int64_t axis);
 } // namespace edgec::graph
 
 #include "dialects/graph/GraphInterfaces.h.inc"

@@ -285,14 +285,23 @@ def Graph_ReduceL2Op : Graph_ReduceOp<"reduce_l2", "Square root of the sum of sq
 def Graph_ReduceLogSumOp : Graph_ReduceOp<"reduce_log_sum", "Log of the sum">;
 def Graph_ReduceLogSumExpOp : Graph_ReduceOp<"reduce_log_sum_exp", "Log of the sum of exponentials">;
 
-def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType,
-    InferTypeOpInterface, Graph_PointwiseCost]> {
-  let summary = "Softmax along one axis (opset 13 semantics)";
+// Normalised along one axis (opset 13 semantics), the axis in [0, rank).
+class Graph_SoftmaxLikeOp<string mnemonic, string summaryText>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface, Graph_PointwiseCost]> {
+  let summary = summaryText;
   let arguments = (ins Graph_Tensor:$input, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::edgec::graph::verifyAxis(*this, static_cast<int64_t>(getAxis()));
+    }
+  }];
 }
+
+def Graph_SoftmaxOp : Graph_SoftmaxLikeOp<"softmax", "exp(x - max) / sum(exp(x - max)) along one axis">;
+def Graph_LogSoftmaxOp : Graph_SoftmaxLikeOp<"log_softmax", "x - max - log(sum(exp(x - max))) along one axis">;
 
 //===----------------------------------------------------------------------===//
 // Data movement

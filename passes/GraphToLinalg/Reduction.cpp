@@ -99,6 +99,22 @@ FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
   });
 }
 
+/// x - m - log(sum(exp(x - m))) with m the maximum: no exp overflows.
+FailureOr<Value> lowerLogSoftmax(Lowering &l, LogSoftmaxOp op) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value m = l.reduceMax(x, {axis});
+  Value e = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
+  });
+  Value s = l.reduceSum(e, {axis});
+  return l.elementwise(t, {x, m, s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+    Value shifted = arith::SubFOp::create(ob, loc, v[0], v[1]);
+    return arith::SubFOp::create(ob, loc, shifted, math::LogOp::create(ob, loc, v[2]));
+  });
+}
+
 } // namespace
 
 void populateReductionLowerings(LoweringTable &table) {
@@ -118,6 +134,8 @@ void populateReductionLowerings(LoweringTable &table) {
   table.add<ReduceLogSumOp, ReduceLogSumExpOp>(
       [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); }, Precision::F32Only);
   table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); }, Precision::F32Only);
+  table.add<LogSoftmaxOp>([](LogSoftmaxOp s, LoweringInput &in) { return lowerLogSoftmax(in.l, s); },
+                          Precision::F32Only);
 }
 
 } // namespace edgec::graph_to_linalg

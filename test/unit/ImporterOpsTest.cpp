@@ -181,6 +181,7 @@ std::vector<OpCase> cases() {
            {"Relu", "graph.relu"}, {"Sigmoid", "graph.sigmoid"}, {"Sqrt", "graph.sqrt"},
            {"Tanh", "graph.tanh"}, {"LeakyRelu", "graph.leaky_relu"},
            {"HardSigmoid", "graph.hard_sigmoid"}, {"Softmax", "graph.softmax"},
+           {"LogSoftmax", "graph.log_softmax"},
            {"Floor", "graph.floor"}, {"Ceil", "graph.ceil"}, {"Round", "graph.round"},
            {"Reciprocal", "graph.reciprocal"}, {"Sign", "graph.sign"}, {"Sin", "graph.sin"},
            {"Cos", "graph.cos"}, {"Softplus", "graph.softplus"}, {"Softsign", "graph.softsign"},

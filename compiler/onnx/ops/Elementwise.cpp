@@ -169,6 +169,8 @@ LogicalResult cast(NodeContext &ctx) {
   return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(to))}));
 }
 
+/// Softmax and LogSoftmax: the axis normalised.
+template <typename OpTy>
 LogicalResult softmax(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
@@ -176,8 +178,7 @@ LogicalResult softmax(NodeContext &ctx) {
   auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
   if (failed(axis))
     return failure();
-  return bind(ctx, ctx.create<g::SoftmaxOp>({ctx.input(0)},
-                                            {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
+  return bind(ctx, ctx.create<OpTy>({ctx.input(0)}, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
 }
 
 } // namespace
@@ -224,7 +225,8 @@ llvm::ArrayRef<OpEntry> elementwiseOps() {
       {"Sigmoid", 13, 17, unary<g::SigmoidOp>},
       {"Sign", 13, 17, unary<g::SignOp>},
       {"Sin", 7, 17, unary<g::SinOp>},
-      {"Softmax", 13, 17, softmax},
+      {"Softmax", 13, 17, softmax<g::SoftmaxOp>},
+      {"LogSoftmax", 13, 17, softmax<g::LogSoftmaxOp>},
       {"Softplus", 1, 17, unary<g::SoftplusOp>},
       {"Softsign", 1, 17, unary<g::SoftsignOp>},
       {"Sqrt", 13, 17, unary<g::SqrtOp>},

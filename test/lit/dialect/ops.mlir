@@ -54,7 +54,9 @@ func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32
   %22 = graph.cast %21 {to = f32} : tensor<2x3xi1> -> tensor<2x3xf32>
   // CHECK: graph.softmax %{{.*}} {axis = 1 : i64}
   %23 = graph.softmax %22 {axis = 1 : i64} : tensor<2x3xf32>
-  return %23 : tensor<2x3xf32>
+  // CHECK: graph.log_softmax %{{.*}} {axis = 0 : i64}
+  %24 = graph.log_softmax %23 {axis = 0 : i64} : tensor<2x3xf32>
+  return %24 : tensor<2x3xf32>
 }
 
 // CHECK-LABEL: func.func @linear

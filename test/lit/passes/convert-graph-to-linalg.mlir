@@ -200,3 +200,29 @@ func.func @int4(%p: tensor<4xi8>, %s: tensor<2x2xf16>) -> tensor<2x4xf32> {
   %w = graph.dequantize_int4 %p, %s {axis = 0 : i64, group_size = 2 : i64} : (tensor<4xi8>, tensor<2x2xf16>) -> tensor<2x4xf32>
   return %w : tensor<2x4xf32>
 }
+
+// -----
+
+// LogSoftmax: the maximum and the sum of exp(x - max) reduced along the
+// axis, then x - max - log(sum) per element; f64 is refused (no libm).
+// CHECK-LABEL: func.func @log_softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: arith.subf
+// CHECK: math.log
+// CHECK: arith.subf
+// CHECK-NOT: graph.
+func.func @log_softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = graph.log_softmax %x {axis = 1 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @log_softmax_f64(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+  // expected-error @+1 {{'graph.log_softmax' cannot be compiled yet}}
+  %0 = graph.log_softmax %x {axis = 1 : i64} : tensor<2x3xf64>
+  return %0 : tensor<2x3xf64>
+}
