@@ -2,8 +2,9 @@
 //
 // Multiply-accumulates and operations per op from its static shapes, for
 // the compile report and the NPU partitioner. A contraction counts one
-// multiply-accumulate per (output element, reduction step); everything else
-// is pointwise (GraphInterfaces.td).
+// multiply-accumulate per (output element, reduction step); data movement
+// counts nothing; the rest is pointwise (GraphInterfaces.td), a global
+// pool one addition per input element.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/GraphOps.h"

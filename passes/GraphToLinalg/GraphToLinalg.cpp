@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
 
@@ -27,8 +28,10 @@ namespace edgec {
 namespace graph_to_linalg {
 
 void LoweringTable::insert(TypeID id, llvm::StringRef name, OpLowering lowering) {
-  if (lowerings.try_emplace(id, std::move(lowering)).second)
-    names.push_back(name.str());
+  // Two families registering one op is a bug of edgec's, found at start-up.
+  if (!lowerings.try_emplace(id, std::move(lowering)).second)
+    llvm::report_fatal_error(llvm::Twine("edgec-convert-graph-to-linalg: two lowerings for ") + name);
+  names.push_back(name.str());
 }
 
 const OpLowering *LoweringTable::lookup(Operation *op) const {
@@ -189,7 +192,6 @@ struct ConvertGraphToLinalgPass
     fn.setType(FunctionType::get(fn.getContext(), args, results));
   }
 };
-
 
 } // namespace
 } // namespace graph_to_linalg

@@ -24,6 +24,8 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace edgec::graph_to_linalg {
 using namespace mlir;
@@ -128,7 +130,7 @@ public:
   Value reduce(Value input, ArrayRef<int64_t> axes, double init,
                llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
     auto t = typeOf(input);
-    SmallVector<int64_t> kept, keptShape;
+    SmallVector<int64_t> keptShape;
     SmallVector<AffineExpr> outExprs;
     SmallVector<IteratorType> iters;
     for (int64_t i = 0; i < t.getRank(); ++i) {
@@ -180,12 +182,10 @@ public:
     if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
         llvm::all_of(end, [](int64_t p) { return p == 0; }))
       return input;
-    auto t = typeOf(input);
-    SmallVector<int64_t> lo(2, 0), hi(2, 0), shape(t.getShape());
+    SmallVector<int64_t> lo(2, 0), hi(2, 0);
     for (size_t i = 0; i < begin.size(); ++i) {
       lo.push_back(begin[i]);
       hi.push_back(end[i]);
-      shape[i + 2] += begin[i] + end[i];
     }
     return padded(input, lo, hi, value);
   }

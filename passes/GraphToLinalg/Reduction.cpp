@@ -85,34 +85,39 @@ FailureOr<Value> lowerOtherReduce(Lowering &l, OpTy op, bool isUnsigned) {
   return l.reshape(r, typeOf(op.getOutput()));
 }
 
-FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
+/// What softmax and log-softmax share along `axis`: the maximum m, the
+/// shifted exponentials e = exp(x - m) (none overflows) and their sum s.
+struct ShiftedExp {
+  Value m, e, s;
+};
+
+template <typename SoftmaxLike>
+ShiftedExp shiftedExp(Lowering &l, SoftmaxLike op) {
   Value x = op.getInput();
-  auto t = typeOf(x);
   int64_t axis = static_cast<int64_t>(op.getAxis());
   Value m = l.reduceMax(x, {axis});
-  Value e = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+  Value e = l.elementwise(typeOf(x), {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
     return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
   });
-  Value s = l.reduceSum(e, {axis});
-  return l.elementwise(t, {e, s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+  return {m, e, l.reduceSum(e, {axis})};
+}
+
+/// e / s.
+FailureOr<Value> lowerSoftmax(Lowering &l, SoftmaxOp op) {
+  ShiftedExp r = shiftedExp(l, op);
+  return l.elementwise(typeOf(op.getInput()), {r.e, r.s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
     return arith::DivFOp::create(ob, loc, v[0], v[1]);
   });
 }
 
-/// x - m - log(sum(exp(x - m))) with m the maximum: no exp overflows.
+/// x - m - log(s): not log(softmax(x)), which underflows to -inf.
 FailureOr<Value> lowerLogSoftmax(Lowering &l, LogSoftmaxOp op) {
-  Value x = op.getInput();
-  auto t = typeOf(x);
-  int64_t axis = static_cast<int64_t>(op.getAxis());
-  Value m = l.reduceMax(x, {axis});
-  Value e = l.elementwise(t, {x, m}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-    return math::ExpOp::create(ob, loc, arith::SubFOp::create(ob, loc, v[0], v[1]));
-  });
-  Value s = l.reduceSum(e, {axis});
-  return l.elementwise(t, {x, m, s}, [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-    Value shifted = arith::SubFOp::create(ob, loc, v[0], v[1]);
-    return arith::SubFOp::create(ob, loc, shifted, math::LogOp::create(ob, loc, v[2]));
-  });
+  ShiftedExp r = shiftedExp(l, op);
+  return l.elementwise(typeOf(op.getInput()), {op.getInput(), r.m, r.s},
+                       [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                         Value shifted = arith::SubFOp::create(ob, loc, v[0], v[1]);
+                         return arith::SubFOp::create(ob, loc, shifted, math::LogOp::create(ob, loc, v[2]));
+                       });
 }
 
 } // namespace

@@ -15,8 +15,11 @@ def main():
     p.add_argument("--edgec", required=True)
     p.add_argument("--doc", required=True)
     args = p.parse_args()
-    generated = subprocess.run([args.edgec, "ops", "--markdown"], check=True, capture_output=True,
-                               text=True).stdout
+    r = subprocess.run([args.edgec, "ops", "--markdown"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"FAIL: edgec ops --markdown exited with {r.returncode}:\n{r.stderr}")
+        return 1
+    generated = r.stdout
     with open(args.doc, encoding="utf-8") as f:
         committed = f.read()
     if generated == committed:
@@ -25,7 +28,7 @@ def main():
     sys.stdout.writelines(difflib.unified_diff(committed.splitlines(True), generated.splitlines(True),
                                                args.doc, "edgec ops --markdown"))
     print(f"FAIL: {args.doc} differs from the op table; regenerate it with\n"
-          f"  build/tools/edgec/edgec ops --markdown > docs/results/onnx-ops.md")
+          f"  {args.edgec} ops --markdown > {args.doc}")
     return 1
 
 

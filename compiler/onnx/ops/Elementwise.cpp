@@ -3,7 +3,7 @@
 // Most elementwise ONNX ops map one to one onto a graph op (unary<>,
 // binary<>); the rest read attributes (alpha, bounds, the Cast target) or
 // normalise ONNX forms (PRelu's slope shape, variadic Max/Min/Sum as a
-// fold, Expand as a broadcasting multiply by ones).
+// fold, Expand as a select between broadcast copies of the input).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
@@ -58,8 +58,6 @@ LogicalResult hardSigmoid(NodeContext &ctx) {
                              ctx.named("beta", ctx.b.getF32FloatAttr(ctx.getFloat("beta", 0.5f)))}));
 }
 
-/// Clip with constant bounds is graph.clip; a bound computed at run time
-/// (melspectrogram clips at max(x) - 80 dB) becomes graph.max / graph.min.
 /// Unary ops with float attributes (name, ONNX default).
 template <typename OpTy>
 LogicalResult unaryWithAttrs(NodeContext &ctx, std::initializer_list<std::pair<const char *, float>> attrs) {
@@ -131,6 +129,8 @@ LogicalResult expand(NodeContext &ctx) {
   return bind(ctx, ctx.create<g::WhereOp>({cond, x, x}));
 }
 
+/// Clip with constant bounds is graph.clip; a bound computed at run time
+/// (melspectrogram clips at max(x) - 80 dB) becomes graph.max / graph.min.
 LogicalResult clip(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
@@ -193,7 +193,7 @@ llvm::ArrayRef<OpEntry> elementwiseOps() {
       {"Ceil", 13, 17, unary<g::CeilOp>},
       {"Celu", 12, 17, celu},
       {"Clip", 13, 17, clip,
-       "min and max constant scalars"},
+       "min and max scalars"},
       {"Cos", 7, 17, unary<g::CosOp>},
       {"Div", 14, 17, binary<g::DivOp>},
       {"Elu", 6, 17, elu},

@@ -87,7 +87,7 @@ LogicalResult lstm(NodeContext &ctx) {
 llvm::ArrayRef<OpEntry> recurrentOps() {
   static const OpEntry rows[] = {
       {"LSTM", 14, 17, lstm,
-       "layout 0, default activations (Sigmoid, Tanh, Tanh), no clip, input_forget 0, no peepholes, sequence_lens absent or the full length"},
+       "default activations (Sigmoid, Tanh, Tanh), no clip, input_forget 0, no peepholes, sequence_lens absent or the full length"},
   };
   return rows;
 }
