@@ -105,20 +105,7 @@ std::string loweringPipeline(const CompileOptions &options, const TargetInfo &ta
 /// left on the CPU.
 static void describeNpuPartition(func::FuncOp main, CompiledModel &out) {
   main.walk([&](npu::SubmitOp submit) {
-    NpuSubmission s;
-    if (auto layers = submit->getAttrOfType<ArrayAttr>("npu.layers"))
-      for (Attribute a : layers)
-        s.layers.push_back(cast<StringAttr>(a).str());
-    auto get = [&](StringRef name) {
-      auto a = submit->getAttrOfType<IntegerAttr>(name);
-      return a ? a.getInt() : int64_t(0);
-    };
-    s.macs = get("npu.macs");
-    s.sramBytes = get("npu.sram_bytes");
-    s.scratchBytes = get("npu.dram_scratch_bytes");
-    if (auto chained = submit->getAttrOfType<DenseBoolArrayAttr>("npu.chained"))
-      s.chained.assign(chained.asArrayRef().begin(), chained.asArrayRef().end());
-    s.chained.resize(s.layers.size(), false);
+    NpuSubmission s = getNpuSubmission(submit);
     s.streamWords = cast<ShapedType>(submit.getStream().getType()).getNumElements();
     s.constantBytes = cast<ShapedType>(submit.getConstants().getType()).getNumElements();
     out.npu.push_back(std::move(s));
@@ -326,23 +313,12 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
                << leftover->getName() << "' unlowered (everything must reach the LLVM dialect)",
            failure();
   if (auto run = module.lookupSymbol<LLVM::LLVMFuncOp>(options.name + "_run")) {
-    auto get = [&](StringRef attr) {
-      auto a = run->getAttrOfType<IntegerAttr>(attr);
-      return a ? a.getInt() : int64_t(0);
-    };
-    out.arenaBytes = get("edgec.arena_bytes");
-    out.arenaNaiveBytes = get("edgec.arena_naive_bytes");
-    out.arenaLowerBoundBytes = get("edgec.arena_lower_bound_bytes");
-    if (auto kernels = run->getAttrOfType<DictionaryAttr>("edgec.kernels"))
-      for (NamedAttribute k : kernels)
-        if (auto text = dyn_cast<StringAttr>(k.getValue()))
-          out.kernels[k.getName().str()] = text.str();
-    auto plan = run->getAttrOfType<DenseI64ArrayAttr>("edgec.arena_plan");
-    auto nodes = run->getAttrOfType<ArrayAttr>("edgec.arena_plan_nodes");
-    if (plan && nodes && plan.size() == 4 * static_cast<int64_t>(nodes.size()))
-      for (size_t i = 0; i < nodes.size(); ++i)
-        out.arenaPlan.push_back({plan[4 * i], plan[4 * i + 1], plan[4 * i + 2], plan[4 * i + 3],
-                                 cast<StringAttr>(nodes[i]).str()});
+    ArenaPlan plan = getArenaPlan(run);
+    out.arenaBytes = plan.bytes;
+    out.arenaNaiveBytes = plan.naiveBytes;
+    out.arenaLowerBoundBytes = plan.lowerBoundBytes;
+    out.arenaPlan = std::move(plan.buffers);
+    out.kernels = getKernels(run);
   }
   if (failed(addPackedEntry(module, options.name, numInputs, numOutputs)))
     return failure();

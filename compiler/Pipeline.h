@@ -10,6 +10,7 @@
 #define EDGEC_COMPILER_PIPELINE_H
 
 #include "compiler/ParallelCodegen.h"
+#include "passes/PassResults.h"
 #include "targets/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -43,21 +44,6 @@ struct CompileOptions {
   // Host code for tests (`edgec run --sanitize`): every access of the
   // generated code checked by AddressSanitizer; the program links its runtime.
   bool addressSanitizer = false;
-};
-
-/// One command stream the CPU code hands to the NPU.
-struct NpuSubmission {
-  std::vector<std::string> layers; // ONNX nodes, in execution order
-  std::vector<bool> chained;       // per layer: run band by band with its neighbours (docs/design/npu.md)
-  int64_t macs = 0, sramBytes = 0, streamWords = 0, constantBytes = 0;
-  int64_t scratchBytes = 0; // DRAM for maps that did not fit SRAM
-};
-
-/// One buffer of the arena plan (edgec-plan-memory): where it lies and from
-/// which op to which it lives (positions in the lowered function's body).
-struct ArenaBuffer {
-  int64_t offset = 0, bytes = 0, first = 0, last = 0;
-  std::string node; // the ONNX node that made it, "" when unknown
 };
 
 /// What the lowering learned that the artifact reports.

@@ -10,6 +10,7 @@
 // kernel (the weights stay packed in flash).
 //
 //===----------------------------------------------------------------------===//
+#include "passes/PassResults.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -24,18 +25,17 @@ using namespace mlir;
 namespace {
 
 /// GraphToLinalg's decoding of packed (int4) weights.
-constexpr llvm::StringLiteral kDecodeWeights = "edgec.decode_weights";
 
 bool worthFusing(OpOperand *fused) {
   // Packed weights stay packed in flash: their decoding is never folded
   // into a float constant...
-  if (fused->getOwner()->hasAttr(kDecodeWeights))
+  if (fused->getOwner()->hasAttr(kDecodeWeightsAttr))
     return false;
   Operation *producer = fused->get().getDefiningOp();
   if (!producer || !producer->hasOneUse())
     return false;
   // ...but done inside the kernel that reads them, once per use.
-  if (producer->hasAttr(kDecodeWeights))
+  if (producer->hasAttr(kDecodeWeightsAttr))
     return true;
   auto consumer = llvm::dyn_cast<linalg::LinalgOp>(fused->getOwner());
   if (!consumer || consumer.getNumReductionLoops() == 0)

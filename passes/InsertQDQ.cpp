@@ -19,6 +19,7 @@
 // edgec-propagate-quant moves the dequantize past those ops.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/PassResults.h"
 #include "passes/Passes.h"
 
 #include "dialects/graph/ConstantUtils.h"
@@ -32,7 +33,6 @@ namespace {
 using namespace mlir;
 using namespace edgec::graph;
 
-constexpr llvm::StringLiteral kRangeAttr = "edgec.range";
 
 /// Ops that move or select elements without changing their values.
 bool isValuePreserving(Operation *op) { return isa<ReshapeOp, TransposeOp, MaxPoolOp>(op); }

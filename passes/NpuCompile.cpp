@@ -15,6 +15,7 @@
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/QuantUtils.h"
 #include "dialects/npu/NpuOps.h"
+#include "passes/PassResults.h"
 #include "passes/Passes.h"
 #include "targets/npu/NpuCodegen.h"
 
@@ -346,19 +347,17 @@ struct NpuCompilePass : impl::NpuCompilePassBase<NpuCompilePass> {
                       "npu_constants"));
     auto submit = npu::SubmitOp::create(b, loc, ValueRange(inits).getTypes(), stream, constants, inputs, inits);
     // What the report prints.
+    NpuSubmission summary;
     uint64_t macs = 0;
-    SmallVector<Attribute> layers;
-    SmallVector<bool> chained;
     for (const npu::LayerPlacement &p : compiled.layers) {
       macs += p.macs;
-      layers.push_back(b.getStringAttr(p.name));
-      chained.push_back(p.chained);
+      summary.layers.push_back(p.name);
+      summary.chained.push_back(p.chained);
     }
-    submit->setAttr("npu.layers", b.getArrayAttr(layers));
-    submit->setAttr("npu.chained", b.getDenseBoolArrayAttr(chained));
-    submit->setAttr("npu.dram_scratch_bytes", b.getI64IntegerAttr(int64_t(compiled.scratchBytes)));
-    submit->setAttr("npu.macs", b.getI64IntegerAttr(int64_t(macs)));
-    submit->setAttr("npu.sram_bytes", b.getI64IntegerAttr(compiled.sramBytes));
+    summary.macs = int64_t(macs);
+    summary.sramBytes = compiled.sramBytes;
+    summary.scratchBytes = int64_t(compiled.scratchBytes);
+    setNpuSubmission(submit, summary);
     for (auto [old, result] : llvm::zip(subgraph.getResults(), submit.getResults())) {
       Value nchw = toLayout(b, loc, result, {0, 3, 1, 2});
       old.replaceAllUsesWith(quant::StorageCastOp::create(b, loc, old.getType(), nchw).getResult());

@@ -14,6 +14,7 @@
 // every element is read before it is written (in-place reuse).
 //
 //===----------------------------------------------------------------------===//
+#include "passes/PassResults.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -187,17 +188,10 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     // The plan itself, for the artifact's picture of it (memory-plan.svg):
     // offset, bytes, first and last op per buffer, and the ONNX node that
     // made it.
-    SmallVector<int64_t> plan;
-    SmallVector<Attribute> nodes;
-    for (const Buffer &b : buffers) {
-      plan.append({b.offset, b.bytes, b.first, b.last});
-      nodes.push_back(builder.getStringAttr(onnxNodeName(b.location)));
-    }
-    fn->setAttr("edgec.arena_plan", builder.getDenseI64ArrayAttr(plan));
-    fn->setAttr("edgec.arena_plan_nodes", builder.getArrayAttr(nodes));
-    fn->setAttr("edgec.arena_bytes", builder.getI64IntegerAttr(peak));
-    fn->setAttr("edgec.arena_naive_bytes", builder.getI64IntegerAttr(naive));
-    fn->setAttr("edgec.arena_lower_bound_bytes", builder.getI64IntegerAttr(lowerBound));
+    ArenaPlan plan{peak, naive, lowerBound, {}};
+    for (const Buffer &b : buffers)
+      plan.buffers.push_back({b.offset, b.bytes, b.first, b.last, onnxNodeName(b.location)});
+    setArenaPlan(fn, plan);
   }
 
   /// Marks buffer `out` as able to take `in`'s place when `in` dies in the

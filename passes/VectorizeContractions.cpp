@@ -31,6 +31,7 @@
 // docs/design/kernels.md has the details.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/PassResults.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -1122,13 +1123,7 @@ struct VectorizeContractionsPass
       if (c->epilogue.op)
         eraseUnused(acc);
     }
-    SmallVector<NamedAttribute> entries;
-    for (const auto &[node, kernel] : kernels)
-      if (!node.empty())
-        entries.push_back(NamedAttribute(StringAttr::get(&getContext(), node),
-                                         StringAttr::get(&getContext(), kernel)));
-    if (!entries.empty())
-      getOperation()->setAttr("edgec.kernels", DictionaryAttr::get(&getContext(), entries));
+    setKernels(getOperation(), kernels);
   }
 };
 

@@ -3,6 +3,7 @@
 #include "compiler/Progress.h"
 
 #include "compiler/quantize/Probe.h"
+#include "passes/PassResults.h"
 #include "dialects/graph/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -193,9 +194,9 @@ LogicalResult calibrate(ModuleOp module, const CalibrationOptions &options, Cali
       range = st.mseRange();
     auto attr = b.getDenseF32ArrayAttr({static_cast<float>(range.first), static_cast<float>(range.second)});
     if (auto arg = llvm::dyn_cast<BlockArgument>(observed[i]))
-      main.setArgAttr(arg.getArgNumber(), "edgec.range", attr);
+      main.setArgAttr(arg.getArgNumber(), kRangeAttr, attr);
     else if (observed[i].getDefiningOp()->getNumResults() == 1)
-      observed[i].getDefiningOp()->setAttr("edgec.range", attr);
+      observed[i].getDefiningOp()->setAttr(kRangeAttr, attr);
   }
   report.samples = static_cast<int64_t>(samples.size());
   report.tensors = static_cast<int64_t>(observed.size());

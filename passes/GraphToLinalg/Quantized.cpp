@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/GraphToLinalg/Lowering.h"
+#include "passes/PassResults.h"
 
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/QuantUtils.h"
@@ -276,7 +277,7 @@ FailureOr<Value> lowerDequantizeInt4(Lowering &l, DequantizeInt4Op op) {
           scale = arith::ExtFOp::create(ob, loc, out.getElementType(), scale);
         linalg::YieldOp::create(ob, loc, arith::MulFOp::create(ob, loc, f, scale).getResult());
       });
-  generic->setAttr("edgec.decode_weights", l.b.getUnitAttr());
+  generic->setAttr(kDecodeWeightsAttr, l.b.getUnitAttr());
   return generic.getResult(0);
 }
 
