@@ -1,5 +1,5 @@
-//===- Diagnostics.cpp - how the edgec CLI prints diagnostics -------------===//
-#include "tools/edgec/Diagnostics.h"
+//===- Diagnostics.cpp - how edgec prints diagnostics -------------------===//
+#include "compiler/Diagnostics.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/raw_ostream.h"
@@ -10,7 +10,7 @@
 
 using namespace mlir;
 
-namespace edgec::cli {
+namespace edgec {
 
 std::string describeLocation(Location loc) {
   if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
@@ -66,4 +66,4 @@ CliDiagnosticHandler::CliDiagnosticHandler(MLIRContext *ctx)
   });
 }
 
-} // namespace edgec::cli
+} // namespace edgec

@@ -1,12 +1,12 @@
-//===- Diagnostics.h - how the edgec CLI prints diagnostics ----*- C++ -*-===//
-#ifndef EDGEC_TOOLS_EDGEC_DIAGNOSTICS_H
-#define EDGEC_TOOLS_EDGEC_DIAGNOSTICS_H
+//===- Diagnostics.h - how edgec prints diagnostics -----------*- C++ -*-===//
+#ifndef EDGEC_COMPILER_DIAGNOSTICS_H
+#define EDGEC_COMPILER_DIAGNOSTICS_H
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include <string>
 
-namespace edgec::cli {
+namespace edgec {
 
 /// "model.onnx: node 'Conv_3' (Conv)" for importer locations, the plain
 /// location otherwise.
@@ -25,6 +25,6 @@ private:
   bool colour;
 };
 
-} // namespace edgec::cli
+} // namespace edgec
 
 #endif

@@ -15,7 +15,7 @@
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/OnnxInfo.h"
 #include "tools/edgec/Commands.h"
-#include "tools/edgec/Diagnostics.h"
+#include "compiler/Diagnostics.h"
 #include "tools/edgec/Summary.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -86,8 +86,10 @@ TargetResult tryTarget(ModuleOp module, const TargetInfo &target, const InspectC
   partTarget(cmd, target, part); // checked in inspectModel
   r.flashBytes = part.flashBytes;
   r.sramBytes = part.sramBytes;
-  r.fitsFlash = !r.flashBytes || static_cast<uint64_t>(weightBytes) <= r.flashBytes;
-  r.fitsRam = !r.sramBytes || static_cast<uint64_t>(r.arenaBytes) <= r.sramBytes;
+  // Before code exists: the weights against flash, the arena against RAM.
+  MemoryFit fit = fitsPart(part, static_cast<uint64_t>(weightBytes), static_cast<uint64_t>(r.arenaBytes));
+  r.fitsFlash = fit.flash;
+  r.fitsRam = fit.ram;
   return r;
 }
 

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/edgec/Commands.h"
-#include "tools/edgec/Diagnostics.h"
+#include "compiler/Diagnostics.h"
 
 #include "compiler/Pipeline.h"
 #include "compiler/quantize/LayerError.h"

@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Artifact.h"
+#include "compiler/Diagnostics.h"
+#include "compiler/Driver.h"
 #include "compiler/GraphFile.h"
 #include "compiler/Pipeline.h"
 #include "compiler/Progress.h"
@@ -16,7 +18,6 @@
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 #include "tools/edgec/Commands.h"
-#include "tools/edgec/Diagnostics.h"
 #include "tools/edgec/Summary.h"
 #include "targets/npu/NpuConfig.h"
 
@@ -37,88 +38,22 @@
 #include <cstdlib>
 #include <unistd.h>
 
+using namespace edgec;
 using namespace edgec::cli;
 
 namespace {
 
-/// Splits "name=value" at the last '='; false when there is none.
-bool splitAssignment(const std::string &text, std::string &name, std::string &value) {
-  auto eq = text.rfind('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-    return false;
-  name = text.substr(0, eq);
-  value = text.substr(eq + 1);
-  return true;
-}
-
-bool parseImportOptions(const ModelOptions &cmd, edgec::onnx_import::ImportOptions &opts) {
-  std::string name, value;
-  for (const auto &s : cmd.inputShapes) {
-    std::vector<int64_t> dims;
-    if (!splitAssignment(s, name, value) || !edgec::onnx_import::parseShape(value, dims)) {
-      fmt::print(stderr, "edgec: error: --input-shape '{}' is not NAME=DIMxDIM... "
-                         "(positive dims, or 'scalar')\n", s);
-      return false;
-    }
-    opts.inputShapes[name] = dims;
-  }
-  for (const auto &s : cmd.dims) {
-    char *end = nullptr;
-    if (!splitAssignment(s, name, value) || (std::strtoll(value.c_str(), &end, 10) <= 0) ||
-        *end) {
-      fmt::print(stderr, "edgec: error: --dim '{}' is not SYMBOL=N with N > 0\n", s);
-      return false;
-    }
-    opts.dimValues[name] = std::strtoll(value.c_str(), nullptr, 10);
-  }
-  for (const auto &s : cmd.inputValues) {
-    if (!splitAssignment(s, name, value)) {
-      fmt::print(stderr, "edgec: error: --input-value '{}' is not NAME=V[,V...]\n", s);
-      return false;
-    }
-    std::vector<double> values;
-    for (llvm::StringRef rest = value; !rest.empty();) {
-      auto [head, tail] = rest.split(',');
-      double v;
-      if (head.trim().getAsDouble(v)) {
-        fmt::print(stderr, "edgec: error: --input-value '{}': '{}' is not a number\n", s,
-                   head.str());
-        return false;
-      }
-      values.push_back(v);
-      rest = tail;
-    }
-    opts.inputValues[name] = values;
-  }
-  return true;
-}
-
-/// The model as graph ops: imported from ONNX, or read from a graph-dialect
-/// file (the PyTorch importer's), which has static shapes already.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(const ModelOptions &cmd, const edgec::onnx_import::ImportOptions &opts,
-                                            mlir::MLIRContext &context) {
-  if (!edgec::isGraphFile(cmd.model))
-    return edgec::onnx_import::importOnnxFile(cmd.model, opts, context);
-  if (!cmd.inputShapes.empty() || !cmd.dims.empty() || !cmd.inputValues.empty()) {
-    fmt::print(stderr, "edgec: error: {}: --input-shape, --dim and --input-value apply to ONNX models; a "
-                       "graph-dialect model has static shapes (give the PyTorch importer other example inputs)\n",
-               cmd.model);
-    return nullptr;
-  }
-  return edgec::importGraphFile(cmd.model, context);
-}
-
 int runImport(const ImportCommand &cmd) {
   edgec::onnx_import::ImportOptions opts;
-  if (!parseImportOptions(cmd, opts))
+  if (!edgec::importOptionsFor(cmd, opts))
     return kUsageError;
 
   mlir::DialectRegistry registry;
   edgec::onnx_import::registerImportDialects(registry);
   mlir::MLIRContext context(registry);
-  edgec::cli::CliDiagnosticHandler diagnostics(&context);
+  edgec::CliDiagnosticHandler diagnostics(&context);
 
-  auto module = loadModel(cmd, opts, context);
+  auto module = edgec::loadModel(cmd, opts, context);
   if (!module)
     return kModelError;
   if (cmd.optimize) {
@@ -163,329 +98,7 @@ int runImport(const ImportCommand &cmd) {
 
 } // namespace
 
-namespace edgec::cli {
-
-/// A C identifier from a file name: "hey_mycroft_v0.1.onnx" -> "hey_mycroft_v0_1".
-std::string defaultName(const std::string &model) {
-  std::string stem = llvm::sys::path::stem(model).str(), name;
-  for (char c : stem)
-    name += llvm::isAlnum(c) ? c : '_';
-  if (name.empty() || llvm::isDigit(name[0]))
-    name = "model_" + name;
-  return name;
-}
-
-bool isIdentifier(const std::string &s) {
-  if (s.empty() || llvm::isDigit(s[0]))
-    return false;
-  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
-}
-
-/// "192K", "1M", "1048576" as bytes; false when it is none of these.
-bool parseSize(const std::string &text, uint64_t &bytes) {
-  llvm::StringRef s(text);
-  uint64_t scale = 1;
-  if (s.consume_back("K") || s.consume_back("k"))
-    scale = 1024;
-  else if (s.consume_back("M") || s.consume_back("m"))
-    scale = 1024 * 1024;
-  return !s.getAsInteger(10, bytes) && bytes > 0 && (bytes *= scale, true);
-}
-
-/// Refuses a model whose flash (code + weights + data) or RAM (arena +
-/// data + bss + the stack of a run) exceeds the board's.
-bool partTarget(const CompileCommand &cmd, const edgec::TargetInfo &board, edgec::TargetInfo &part) {
-  part = board;
-  if ((!cmd.flashSize.empty() && !parseSize(cmd.flashSize, part.flashBytes)) ||
-      (!cmd.sramSize.empty() && !parseSize(cmd.sramSize, part.sramBytes))) {
-    fmt::print(stderr, "edgec: error: --flash-size/--sram-size take a byte count with an "
-                       "optional K or M suffix, e.g. 1M or 192K\n");
-    return false;
-  }
-  return true;
-}
-
-bool fitsBoard(const CompileCommand &cmd, const edgec::TargetInfo &board,
-               const CompiledModel &compiled) {
-  edgec::TargetInfo target;
-  if (!partTarget(cmd, board, target))
-    return false;
-  uint64_t flash = target.flashBytes, sram = target.sramBytes;
-  auto sizes = edgec::sectionSizes(compiled.objects);
-  edgec::MemoryNeed need = edgec::memoryNeed(sizes, compiled);
-  uint64_t needFlash = need.flash, needRam = need.ram;
-  std::string where = target.board.empty() ? target.name : target.name + " (" + target.board + ")";
-  bool fits = true;
-  if (flash && needFlash > flash) {
-    fmt::print(stderr, "edgec: error: {}: the model needs {} B of flash (code {} B, weights {} B), "
-               "{} has {} B; give the part's size with --flash-size if it has more\n",
-               cmd.model, needFlash, sizes.text, sizes.rodata + sizes.data, where, flash);
-    fits = false;
-  }
-  if (sram && needRam > sram) {
-    fmt::print(stderr, "edgec: error: {}: the model needs {} B of RAM (arena {} B, {}), "
-               "{} has {} B; give the part's size with --sram-size if it has more\n",
-               cmd.model, needRam, compiled.arenaBytes,
-               compiled.stack.bounded ? fmt::format("stack {} B", compiled.stack.bytes)
-                                      : "and a stack that is not bounded",
-               where, sram);
-    fits = false;
-  }
-  return fits;
-}
-
-mlir::OwningOpRef<mlir::ModuleOp> importOptimized(const ModelOptions &cmd, mlir::MLIRContext &context) {
-  edgec::onnx_import::ImportOptions opts;
-  if (!parseImportOptions(cmd, opts))
-    return nullptr;
-  auto module = loadModel(cmd, opts, context);
-  if (!module)
-    return nullptr;
-  mlir::PassManager pm(&context);
-  edgec::buildGraphOptimizationPipeline(pm);
-  if (mlir::failed(pm.run(*module)))
-    return nullptr;
-  return module;
-}
-
-bool checkQuantizationOptions(const CompileCommand &cmd) {
-  if (cmd.needsCalibration() == !cmd.calibration.empty())
-    return true;
-  fmt::print(stderr, "edgec: error: {}\n",
-             cmd.needsCalibration() ? "--quantize " + cmd.quantize +
-                                          " needs --calibration DIR (sample inputs: .npy or .pb files)"
-             : cmd.quantize.empty() ? std::string("--calibration is only used with --quantize int8")
-                                    : "--quantize " + cmd.quantize + " quantises weights only: it takes no --calibration");
-  return false;
-}
-
-mlir::LogicalResult calibrateGraph(const CompileCommand &cmd, mlir::ModuleOp module) {
-  edgec::CalibrationOptions calib;
-  calib.dir = cmd.calibration;
-  edgec::parseObserver(cmd.observer, calib.observer);
-  calib.maxSamples = cmd.calibrationSamples;
-  edgec::CalibrationReport report;
-  return edgec::calibrate(module, calib, report);
-}
-
-mlir::LogicalResult quantizeGraph(const CompileCommand &cmd, mlir::ModuleOp module) {
-  mlir::PassManager pm(module.getContext());
-  if (cmd.quantize == "int4-weights")
-    edgec::buildInt4WeightPipeline(pm, cmd.groupSize);
-  else
-    edgec::buildQuantizationPipeline(pm, cmd.quantize == "int8");
-  return pm.run(module);
-}
-
-bool quantizedIO(mlir::ModuleOp module) {
-  mlir::PassManager pm(module.getContext());
-  pm.nest<mlir::func::FuncOp>().addPass(edgec::createQuantizedIOPass());
-  if (mlir::failed(pm.run(module)))
-    return false;
-  auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
-  auto quantised = [](mlir::Type t) {
-    return llvm::isa<mlir::quant::QuantizedType>(llvm::cast<mlir::RankedTensorType>(t).getElementType());
-  };
-  if (main && (llvm::any_of(main.getArgumentTypes(), quantised) || llvm::any_of(main.getResultTypes(), quantised)))
-    return true;
-  fmt::print(stderr, "edgec: error: --io int8: no input or output of the model is quantised (compile with "
-                     "--quantize int8, or give a pre-quantised model)\n");
-  return false;
-}
-
-/// --name, or the model file's; false (printed) when it is no C identifier.
-bool nameArtifact(CompileCommand &cmd) {
-  if (cmd.name.empty())
-    cmd.name = defaultName(cmd.model);
-  if (isIdentifier(cmd.name))
-    return true;
-  fmt::print(stderr, "edgec: error: --name '{}' is not a C identifier\n", cmd.name);
-  return false;
-}
-
-bool knownTargets(const std::vector<std::string> &targets) {
-  for (const std::string &name : targets)
-    if (!edgec::lookupTarget(name)) {
-      std::string known;
-      for (const auto *t : edgec::allTargets())
-        known += (known.empty() ? "" : ", ") + t->name;
-      fmt::print(stderr, "edgec: error: unknown target '{}' (known: {})\n", name, known);
-      return false;
-    }
-  return true;
-}
-
-int compileForTargets(CompileCommand &cmd, const std::vector<std::string> &targets,
-                      std::vector<TargetBuild> &builds) {
-  edgec::onnx_import::ImportOptions opts;
-  if (!parseImportOptions(cmd, opts))
-    return kUsageError;
-  if (!knownTargets(targets))
-    return kUsageError;
-  if (!nameArtifact(cmd))
-    return kUsageError;
-  if (!checkQuantizationOptions(cmd))
-    return kUsageError;
-  for (const std::string &name : targets)
-    if (cmd.addressSanitizer && !edgec::lookupTarget(name)->hostNative) {
-      fmt::print(stderr, "edgec: error: --sanitize-address is for host targets, not {}\n", name);
-      return kUsageError;
-    }
-
-  // Import, calibration and quantisation are the same for every target:
-  // done once, each target compiling its own copy of the graph.
-  mlir::DialectRegistry registry;
-  edgec::registerPipelineDialectsAndPasses(registry);
-  mlir::MLIRContext context(registry);
-  edgec::cli::CliDiagnosticHandler diagnostics(&context);
-  auto module = importOptimized(cmd, context);
-  if (!module)
-    return kModelError;
-  if (cmd.needsCalibration() && mlir::failed(calibrateGraph(cmd, *module)))
-    return kModelError;
-  if (!cmd.quantize.empty() && mlir::failed(quantizeGraph(cmd, *module)))
-    return kModelError;
-  if (cmd.io == "int8" && !quantizedIO(*module))
-    return kModelError;
-  ArtifactInfo graphInfo = edgec::describeGraph(*module);
-  graphInfo.name = cmd.name;
-  graphInfo.modelPath = cmd.model;
-  graphInfo.modelSha256 = edgec::sha256OfFile(cmd.model);
-  std::string flags = fmt::format("--name {} -O{}", cmd.name, cmd.optLevel);
-  if (cmd.addressSanitizer)
-    flags += " --sanitize-address";
-  for (const auto &s : cmd.inputShapes)
-    flags += " --input-shape " + s;
-  for (const auto &s : cmd.dims)
-    flags += " --dim " + s;
-  for (const auto &s : cmd.inputValues)
-    flags += " --input-value " + s;
-  if (cmd.needsCalibration())
-    flags += fmt::format(" --quantize {} --observer {} --calibration-samples {}", cmd.quantize,
-                         cmd.observer, cmd.calibrationSamples);
-  else if (!cmd.quantize.empty())
-    flags += fmt::format(" --quantize {} --group-size {}", cmd.quantize, cmd.groupSize);
-  if (cmd.io != "float")
-    flags += " --io " + cmd.io;
-  if (!cmd.npuConfig.empty())
-    flags += " --npu-config " + cmd.npuConfig;
-
-  edgec::CompileOptions copts;
-  copts.name = cmd.name;
-  copts.optLevel = cmd.optLevel;
-  copts.jobs = cmd.jobs;
-  copts.printIRAfterAll = cmd.printIRAfterAll;
-  copts.timing = cmd.timing;
-  copts.addressSanitizer = cmd.addressSanitizer;
-  copts.npuConfig = cmd.npuConfig;
-  copts.passPipeline = cmd.passPipeline;
-  copts.stopAfterMlir = cmd.emit == "mlir";
-  copts.emit = cmd.emit == "asm"    ? edgec::EmitKind::Assembly
-               : cmd.emit == "llvm" ? edgec::EmitKind::LLVMIR
-                                    : edgec::EmitKind::Object;
-  if (!cmd.passPipeline.empty())
-    flags += " --pass-pipeline '" + cmd.passPipeline + "'";
-  edgec::Progress progress("compiling " + cmd.name + " for", targets.size() > 1 ? targets.size() : 0);
-  for (const std::string &name : targets) {
-    if (targets.size() > 1)
-      progress.step(name);
-    const edgec::TargetInfo *target = edgec::lookupTarget(name);
-    TargetBuild build{name, graphInfo, {}};
-    build.info.flags = "--target " + name + " " + flags;
-    mlir::OwningOpRef<mlir::ModuleOp> copy;
-    if (targets.size() == 1)
-      copy = std::move(module);
-    else
-      copy = module->clone();
-    auto result = edgec::compileToObject(*copy, *target, copts);
-    if (mlir::failed(result))
-      return kModelError;
-    build.compiled = std::move(*result);
-    if (copts.stopAfterMlir) { // --emit=mlir: the lowered module is the output
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      mlir::OpPrintingFlags printing;
-      if ((cmd.output.empty() || cmd.output == "-") && isatty(fileno(stdout)))
-        printing.elideLargeResourceString(64); // megabytes of hex help nobody on a terminal
-      copy->print(os, printing);
-      build.compiled.objects = {std::move(text)};
-    } else if (cmd.emit.empty() && !fitsBoard(cmd, *target, build.compiled)) {
-      return kModelError;
-    }
-    builds.push_back(std::move(build));
-  }
-  return kOk;
-}
-
-int writeBuild(const CompileCommand &cmd, const std::string &dir, const TargetBuild &build) {
-  mlir::MLIRContext context;
-  CliDiagnosticHandler diagnostics(&context);
-  // The report measures the model against the part's memories as given.
-  edgec::TargetInfo target;
-  if (!partTarget(cmd, *edgec::lookupTarget(build.target), target))
-    return kUsageError;
-  if (mlir::failed(edgec::writeArtifact(dir, build.info, target, build.compiled,
-                                        mlir::FileLineColLoc::get(&context, cmd.model, 0, 0))))
-    return kOutputError;
-  return kOk;
-}
-
-int compileArtifact(CompileCommand &cmd, const std::string &outDir, ArtifactInfo &info,
-                    CompiledModel &compiled) {
-  std::vector<TargetBuild> builds;
-  if (int rc = compileForTargets(cmd, {cmd.target}, builds))
-    return rc;
-  if (!outDir.empty())
-    if (int rc = writeBuild(cmd, outDir, builds.front()))
-      return rc;
-  info = std::move(builds.front().info);
-  compiled = std::move(builds.front().compiled);
-  return kOk;
-}
-
-} // namespace edgec::cli
-
 namespace {
-
-/// `--target a,b,c` compiles for each into OUT/<target>/; every target is
-/// compiled before anything is written, so a model that fails for one
-/// leaves no artifact for the others either.
-/// The flags of `cmd` that shape an artifact, as `edgec compile` takes them
-/// (for --emit-ninja): paths absolute, so the build file runs anywhere.
-std::vector<std::string> artifactFlags(const CompileCommand &cmd) {
-  std::vector<std::string> flags;
-  auto add = [&](const char *flag, const std::string &value) {
-    if (!value.empty())
-      flags.insert(flags.end(), {flag, value});
-  };
-  auto absolute = [](const std::string &path) {
-    llvm::SmallString<256> p(path);
-    llvm::sys::fs::make_absolute(p);
-    return std::string(p);
-  };
-  for (const std::string &v : cmd.inputShapes)
-    add("--input-shape", v);
-  for (const std::string &v : cmd.dims)
-    add("--dim", v);
-  for (const std::string &v : cmd.inputValues)
-    add("--input-value", v);
-  add("--flash-size", cmd.flashSize);
-  add("--sram-size", cmd.sramSize);
-  add("--opt-level", std::to_string(cmd.optLevel));
-  if (!cmd.npuConfig.empty())
-    add("--npu-config", absolute(cmd.npuConfig));
-  if (!cmd.quantize.empty()) {
-    add("--quantize", cmd.quantize);
-    add("--group-size", cmd.quantize == "int4-weights" ? std::to_string(cmd.groupSize) : "");
-    add("--observer", cmd.needsCalibration() ? cmd.observer : "");
-    add("--calibration-samples", cmd.calibrationSamples ? std::to_string(cmd.calibrationSamples) : "");
-  }
-  if (!cmd.calibration.empty())
-    add("--calibration", absolute(cmd.calibration));
-  add("--io", cmd.io == "float" ? "" : cmd.io);
-  add("--pass-pipeline", cmd.passPipeline);
-  return flags;
-}
 
 /// Ninja quoting of a path or argument: `$`, ` ` and `:` escaped.
 std::string ninjaEscape(const std::string &text) {
@@ -514,7 +127,7 @@ int emitNinja(const CompileCommand &cmd, const std::vector<std::string> &targets
   llvm::SmallString<256> out(cmd.output);
   llvm::sys::fs::make_absolute(out);
   std::string flags;
-  for (const std::string &f : artifactFlags(cmd))
+  for (const std::string &f : edgec::artifactFlags(cmd, edgec::FlagStyle::Command))
     flags += " " + shellQuote(f);
   std::string text = "# Generated by `edgec compile --emit-ninja`: every model for every target.\n"
                      "# Run with `ninja -f " + cmd.emitNinja + "`; each artifact is OUTPUT/<name>/<target>/.\n\n";
@@ -668,12 +281,12 @@ int runCompile(CompileCommand cmd) {
   if (base.empty())
     base = (cmd.name.empty() ? defaultName(cmd.model) : cmd.name) +
            (targets.size() == 1 ? "-" + cmd.target : "");
-  std::vector<edgec::cli::TargetBuild> built;
-  if (int rc = edgec::cli::compileForTargets(cmd, names, built))
+  std::vector<edgec::TargetBuild> built;
+  if (int rc = edgec::compileForTargets(cmd, names, built))
     return rc;
-  for (const edgec::cli::TargetBuild &b : built) {
+  for (const edgec::TargetBuild &b : built) {
     std::string dir = targets.size() == 1 ? base : base + "/" + b.target;
-    if (int rc = edgec::cli::writeBuild(cmd, dir, b))
+    if (int rc = edgec::writeBuild(cmd, dir, b))
       return rc;
     auto sizes = edgec::sectionSizes(b.compiled.objects);
     fmt::print("edgec: wrote {}/ ({}.h, lib{}.a) for {}: code {} B, weights {} B, arena {} B "
