@@ -1,0 +1,99 @@
+//===- GraphImporter.h - one ONNX model into the graph dialect --*- C++ -*-===//
+//
+// The importer's state: scopes of named values, the builder, ONNX's
+// inferred types. OnnxImporter.cpp builds the graph; Prepare.cpp checks and
+// prepares the model (edgec's checks, then ONNX's code in a child process);
+// NodeContext.cpp is what op builders see.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGEC_COMPILER_ONNX_GRAPHIMPORTER_H
+#define EDGEC_COMPILER_ONNX_GRAPHIMPORTER_H
+
+#include "compiler/onnx/NodeContext.h"
+#include "compiler/onnx/OnnxImporter.h"
+#include "compiler/onnx/OnnxIsolation.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace edgec::onnx_import {
+using mlir::Block;
+using mlir::FailureOr;
+using mlir::FileLineColLoc;
+using mlir::Location;
+using mlir::LogicalResult;
+using mlir::MLIRContext;
+using mlir::ModuleOp;
+using mlir::OpBuilder;
+using mlir::OwningOpRef;
+using mlir::SmallVectorImpl;
+using mlir::Type;
+using mlir::Value;
+using llvm::StringRef;
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, std::string file, const ImportOptions &options)
+      : ctx(ctx), builder(&ctx), file(std::move(file)), options(options) {}
+
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+  Value lookup(StringRef name);
+  /// True when `name` is known but could not be made (an error was given).
+  bool failedToDefine(StringRef name) const {
+    for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope)
+      if (auto it = scope->find(name); it != scope->end())
+        return it->second.failed;
+    return false;
+  }
+  void define(StringRef name, Value value) { scopes.back()[name].value = value; }
+  Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
+  MLIRContext &context() { return ctx; }
+  /// ONNX's inferred static shape of a value, if it has one.
+  const onnx::TypeProto *onnxType(StringRef name) const {
+    auto it = onnxTypes.find(name);
+    return it == onnxTypes.end() ? nullptr : it->second;
+  }
+
+  LogicalResult importGraph(const onnx::GraphProto &graph);
+
+  OpBuilder &opBuilder() { return builder; }
+
+private:
+  struct Entry {
+    Value value;
+    const onnx::TensorProto *initializer = nullptr;
+    bool failed = false; // decoding the initializer failed (already reported)
+  };
+
+  LogicalResult prepare(onnx::ModelProto &model);
+  LogicalResult checkOpTypes(const onnx::GraphProto &graph, int64_t opset, std::set<std::string> &reported);
+  LogicalResult checkBeforeOnnx(const onnx::ModelProto &model, int64_t &opset);
+  LogicalResult onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log);
+  OpBuilder constantBuilder();
+  LogicalResult bindInputShapes(onnx::GraphProto &graph);
+  LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  LogicalResult importIf(NodeContext &ctx);
+  LogicalResult importBranch(NodeContext &ctx, const onnx::GraphProto &branch,
+                             SmallVectorImpl<Value> &outputs);
+  Location nodeLoc(const onnx::NodeProto &node, size_t index);
+  void collectOnnxTypes(const onnx::GraphProto &graph);
+  FailureOr<Type> inputType(const onnx::ValueInfoProto &input);
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  Block *entryBlock = nullptr;
+  std::string file;
+  const ImportOptions &options;
+  std::vector<llvm::StringMap<Entry>> scopes;
+  llvm::StringMap<const onnx::TypeProto *> onnxTypes;
+};
+
+} // namespace edgec::onnx_import
+
+#endif // EDGEC_COMPILER_ONNX_GRAPHIMPORTER_H

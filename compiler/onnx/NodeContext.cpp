@@ -1,0 +1,177 @@
+//===- NodeContext.cpp - what an op builder sees of its node --------------===//
+#include "compiler/onnx/GraphImporter.h"
+#include "compiler/onnx/TensorProto.h"
+
+#include "dialects/graph/ConstantUtils.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+
+namespace edgec::onnx_import {
+
+NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node, Location loc)
+    : node(node), loc(loc), b(importer.opBuilder()), importer(importer) {}
+
+bool NodeContext::hasInput(size_t i) const {
+  return i < numInputs() && !node.input(i).empty();
+}
+
+Value NodeContext::input(size_t i) {
+  if (!hasInput(i)) {
+    error() << "missing required input " << i;
+    return {};
+  }
+  Value v = importer.lookup(node.input(i));
+  if (!v && !importer.failedToDefine(node.input(i)))
+    error() << "input '" << node.input(i) << "' is not defined before this node";
+  return v;
+}
+
+RankedTensorType NodeContext::inputType(size_t i) {
+  Value v = input(i);
+  return v ? llvm::cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::constantInts(size_t i, StringRef what) {
+  Value v = input(i);
+  if (!v)
+    return failure();
+  SmallVector<int64_t> values;
+  if (!graph::readInts(graph::getConstant(v), values))
+    return error() << what << " (input '" << node.input(i)
+                   << "') must be a compile-time integer constant",
+           failure();
+  return values;
+}
+
+FailureOr<SmallVector<float>> NodeContext::constantFloats(size_t i, StringRef what) {
+  Value v = input(i);
+  if (!v)
+    return failure();
+  SmallVector<float> values;
+  if (!graph::readFloats(graph::getConstant(v), values))
+    return error() << what << " (input '" << node.input(i)
+                   << "') must be a compile-time f32 constant",
+           failure();
+  return values;
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::getInt(StringRef name, int64_t def) const {
+  const auto *a = attr(name);
+  return a ? a->i() : def;
+}
+
+float NodeContext::getFloat(StringRef name, float def) const {
+  const auto *a = attr(name);
+  return a ? a->f() : def;
+}
+
+std::string NodeContext::getString(StringRef name, StringRef def) const {
+  const auto *a = attr(name);
+  return a ? a->s() : def.str();
+}
+
+SmallVector<int64_t> NodeContext::getInts(StringRef name) const {
+  const auto *a = attr(name);
+  return a ? SmallVector<int64_t>(a->ints().begin(), a->ints().end()) : SmallVector<int64_t>();
+}
+
+SmallVector<std::string> NodeContext::getStrings(StringRef name) const {
+  const auto *a = attr(name);
+  return a ? SmallVector<std::string>(a->strings().begin(), a->strings().end())
+           : SmallVector<std::string>();
+}
+
+bool NodeContext::outputUsed(size_t i) const {
+  return i < numOutputs() && !node.output(i).empty();
+}
+
+LogicalResult NodeContext::setOutput(size_t i, Value value) {
+  if (!outputUsed(i))
+    return success();
+  const std::string &name = node.output(i);
+  // Cross-check against ONNX's own shape inference where it found a static
+  // shape: a disagreement is a bug in one of them, never silently accepted.
+  if (const onnx::TypeProto *t = importer.onnxType(name)) {
+    auto ours = llvm::cast<RankedTensorType>(value.getType());
+    if (t->has_tensor_type() && t->tensor_type().has_shape()) {
+      const auto &dims = t->tensor_type().shape().dim();
+      bool known = llvm::all_of(dims, [](const auto &d) { return d.has_dim_value(); });
+      SmallVector<int64_t> theirs;
+      for (const auto &d : dims)
+        theirs.push_back(d.dim_value());
+      if (known && ArrayRef<int64_t>(theirs) != ours.getShape())
+        return error() << "inconsistent shapes: output '" << name << "' is "
+                       << shapeText(ours.getShape()) << " by edgec's inference but "
+                       << shapeText(theirs) << " by ONNX's",
+               failure();
+    }
+  }
+  importer.define(name, value);
+  return success();
+}
+
+FailureOr<SmallVector<Value>> NodeContext::createInferred(StringRef name, ValueRange operands,
+                                                          ArrayRef<NamedAttribute> attrs,
+                                                          unsigned numResults) {
+  MLIRContext *ctx = b.getContext();
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(SmallVector<Type>(numResults, NoneType::get(ctx)));
+  Operation *op = b.create(state);
+  SmallVector<Type> types;
+  auto infer = llvm::cast<InferTypeOpInterface>(op);
+  if (failed(infer.inferReturnTypes(ctx, loc, op->getOperands(), op->getRawDictionaryAttrs(),
+                                    op->getPropertiesStorage(), op->getRegions(), types))) {
+    op->erase();
+    return failure();
+  }
+  for (auto [r, t] : llvm::zip(op->getResults(), types))
+    r.setType(t);
+  if (failed(mlir::verify(op)))
+    return op->erase(), failure();
+  // Fold on the spot: constants in, constants out.
+  SmallVector<OpFoldResult> folded;
+  SmallVector<Value> results(op->getResults());
+  if (succeeded(op->fold(folded)) && folded.size() == op->getNumResults()) {
+    for (auto [k, f] : llvm::enumerate(folded)) {
+      if (auto v = llvm::dyn_cast<Value>(f))
+        results[k] = v;
+      else if (auto a = llvm::dyn_cast_or_null<ElementsAttr>(llvm::dyn_cast<Attribute>(f)))
+        results[k] = constant(a);
+      else
+        return results; // cannot materialise: keep the op
+    }
+    op->erase();
+  }
+  return results;
+}
+
+Value NodeContext::constant(ElementsAttr value) {
+  return graph::ConstantOp::create(b, loc, value);
+}
+
+LogicalResult NodeContext::unsupported(StringRef attrName, const Twine &value) {
+  return fail("unsupported value " + value + " of attribute '" + attrName + "'");
+}
+
+FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return ctx.error() << "axis " << axis << " is out of range for rank " << rank, failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+} // namespace edgec::onnx_import
