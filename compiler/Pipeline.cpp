@@ -3,7 +3,6 @@
 #include "compiler/ParallelCodegen.h"
 
 #include "dialects/graph/GraphOps.h"
-#include "dialects/npu/NpuOps.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -47,17 +46,18 @@ void registerPipelineDialectsAndPasses(DialectRegistry &registry) {
   });
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<graph::GraphDialect, npu::NpuDialect>();
-  npu::registerBufferizableOpInterfaceExternalModels(registry);
+  registry.insert<graph::GraphDialect>();
+  registerTargetExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
 
-std::string npuPipeline(const CompileOptions &options) {
-  return "func.func(edgec-npu-partition,edgec-npu-compile{config=" + options.npuConfig + "})";
+/// A target plug-in's stages before the CPU lowering ("" = none).
+static std::string ownStages(const CompileOptions &options, const TargetInfo &target) {
+  return target.ownStages ? target.ownStages(options.npuConfig) : "";
 }
 
-/// The lowering after the NPU's passes (all of it for CPU-only targets).
+/// The lowering after a plug-in's own stages (all of it for CPU targets).
 static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &target) {
   // Graph level, then linalg on tensors fused elementwise, bufferised with
   // results written to caller buffers, every intermediate buffer planned into
@@ -90,7 +90,7 @@ static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &
          "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
          "convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
-         options.name + "}," + (target.npu ? "edgec-lower-npu-submit," : "") + "edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
+         options.name + "}," + (target.afterEntryStages.empty() ? "" : target.afterEntryStages + ",") + "edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +
          "},finalize-memref-to-llvm{" +
          index + "},convert-math-to-llvm,convert-arith-to-llvm{" + index +
          "},convert-index-to-llvm{" + index + "},convert-func-to-llvm{use-bare-ptr-memref-call-conv=1 " +
@@ -98,17 +98,16 @@ static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &
 }
 
 std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target) {
-  return (target.npu ? npuPipeline(options) + "," : "") + cpuPipeline(options, target);
+  std::string own = ownStages(options, target);
+  return (own.empty() ? "" : own + ",") + cpuPipeline(options, target);
 }
 
-/// What the NPU's passes made of @main: the submissions and the graph ops
-/// left on the CPU.
+/// What a plug-in's stages made of @main: the NPU submissions and the
+/// graph ops left on the CPU.
 static void describeNpuPartition(func::FuncOp main, CompiledModel &out) {
-  main.walk([&](npu::SubmitOp submit) {
-    NpuSubmission s = getNpuSubmission(submit);
-    s.streamWords = cast<ShapedType>(submit.getStream().getType()).getNumElements();
-    s.constantBytes = cast<ShapedType>(submit.getConstants().getType()).getNumElements();
-    out.npu.push_back(std::move(s));
+  main.walk([&](Operation *op) {
+    if (isNpuSubmission(op))
+      out.npu.push_back(getNpuSubmission(op));
   });
   for (Operation &op : main.getBody().front())
     if (isa<graph::GraphDialect>(op.getDialect()) && !isa<graph::ConstantOp>(op))
@@ -293,9 +292,10 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     if (failed(runPipeline(pm)))
       return failure();
   } else {
-    // NPU targets: the NPU's passes first, so the report can say what they chose.
-    if (target.npu) {
-      if (failed(runPipelineText(npuPipeline(options))))
+    // A plug-in's stages first (the NPU's), so the report can say what
+    // they chose.
+    if (std::string own = ownStages(options, target); !own.empty()) {
+      if (failed(runPipelineText(own)))
         return failure();
       describeNpuPartition(main, out);
     }
@@ -393,7 +393,7 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
     return module.emitError("internal error: ") << error, failure();
   for (const std::string &name : undefined[""])
     if (!llvm::StringRef(name).starts_with("__") && !llvm::is_contained({"memcpy", "memset", "memmove"}, name) &&
-        !(target.npu && name == "edgec_npu_submit"))
+        !llvm::is_contained(target.runtimeCalls, name))
       return module.emitError("internal error: the generated code calls '")
                  << name << "', which edge targets do not have",
              failure();
@@ -409,11 +409,10 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   for (const auto &[function, names] : undefined)
     if (!function.empty())
       emitted->frames[function].callees.insert(names.begin(), names.end());
-  llvm::Triple triple(target.triple);
   StackCosts costs;
-  costs.perCall = triple.isX86() ? target.indexBits / 8 : triple.getArch() == llvm::Triple::hexagon ? 8 : 0;
+  costs.perCall = target.stackPerCall;
   costs.realignment = target.vectorBits / 8 > stackAlign ? target.vectorBits / 8 - stackAlign : 0;
-  costs.belowLeaf = triple.getArch() == llvm::Triple::x86_64 ? 128 : 0;
+  costs.belowLeaf = target.stackBelowLeaf;
   costs.libraryCall = target.helperStackBytes;
   out.stack = worstStack(emitted->frames, {options.name + "_run", options.name + "_run_packed"}, costs);
   return out;

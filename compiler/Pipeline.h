@@ -63,11 +63,9 @@ struct CompiledModel {
 void registerPipelineDialectsAndPasses(mlir::DialectRegistry &registry);
 
 /// The pass pipeline from the graph dialect to the LLVM dialect, as text:
-/// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same. For
-/// NPU targets it starts with npuPipeline.
+/// `edgec-opt --pass-pipeline='builtin.module(<this>)'` runs the same. A
+/// target plug-in's own stages (TargetInfo::ownStages) come first.
 std::string loweringPipeline(const CompileOptions &options, const TargetInfo &target);
-/// NPU targets: partition and compile the NPU's subgraphs (graph level).
-std::string npuPipeline(const CompileOptions &options);
 
 /// Lowers `module` (graph dialect, one @main) in place and emits its objects
 /// (or, as `options` ask, stops at the LLVM dialect or emits text). Errors

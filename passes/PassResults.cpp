@@ -19,6 +19,8 @@ constexpr llvm::StringLiteral kNpuChained = "npu.chained";
 constexpr llvm::StringLiteral kNpuScratchBytes = "npu.dram_scratch_bytes";
 constexpr llvm::StringLiteral kNpuMacs = "npu.macs";
 constexpr llvm::StringLiteral kNpuSramBytes = "npu.sram_bytes";
+constexpr llvm::StringLiteral kNpuStreamWords = "npu.stream_words";
+constexpr llvm::StringLiteral kNpuConstantBytes = "npu.constant_bytes";
 
 int64_t intAttr(Operation *op, StringRef name) {
   auto a = op->getAttrOfType<IntegerAttr>(name);
@@ -86,7 +88,11 @@ void setNpuSubmission(Operation *submit, const NpuSubmission &s) {
   submit->setAttr(kNpuScratchBytes, b.getI64IntegerAttr(s.scratchBytes));
   submit->setAttr(kNpuMacs, b.getI64IntegerAttr(s.macs));
   submit->setAttr(kNpuSramBytes, b.getI64IntegerAttr(s.sramBytes));
+  submit->setAttr(kNpuStreamWords, b.getI64IntegerAttr(s.streamWords));
+  submit->setAttr(kNpuConstantBytes, b.getI64IntegerAttr(s.constantBytes));
 }
+
+bool isNpuSubmission(Operation *op) { return op->hasAttr(kNpuLayers); }
 
 NpuSubmission getNpuSubmission(Operation *submit) {
   NpuSubmission s;
@@ -96,6 +102,8 @@ NpuSubmission getNpuSubmission(Operation *submit) {
   s.macs = intAttr(submit, kNpuMacs);
   s.sramBytes = intAttr(submit, kNpuSramBytes);
   s.scratchBytes = intAttr(submit, kNpuScratchBytes);
+  s.streamWords = intAttr(submit, kNpuStreamWords);
+  s.constantBytes = intAttr(submit, kNpuConstantBytes);
   if (auto chained = submit->getAttrOfType<DenseBoolArrayAttr>(kNpuChained))
     s.chained.assign(chained.asArrayRef().begin(), chained.asArrayRef().end());
   s.chained.resize(s.layers.size(), false);

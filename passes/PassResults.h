@@ -48,10 +48,10 @@ struct NpuSubmission {
   int64_t macs = 0, sramBytes = 0, streamWords = 0, constantBytes = 0;
   int64_t scratchBytes = 0; // DRAM for maps that did not fit SRAM
 };
-/// Sets layers, chained, macs, sramBytes and scratchBytes (the stream's and
-/// the constants' sizes are the op's operand types).
 void setNpuSubmission(mlir::Operation *submit, const NpuSubmission &s);
 NpuSubmission getNpuSubmission(mlir::Operation *submit);
+/// Whether `op` carries an NPU submission's summary.
+bool isNpuSubmission(mlir::Operation *op);
 
 /// Calibration's observed [min, max] of a value, on its defining op or as
 /// an argument attribute (DenseF32ArrayAttr), for edgec-insert-qdq.

@@ -3,7 +3,6 @@
 #define EDGEC_PASSES_PASSES_H
 
 #include "dialects/graph/GraphOps.h"
-#include "dialects/npu/NpuOps.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

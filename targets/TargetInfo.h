@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace mlir {
+class DialectRegistry;
+}
+
 namespace edgec {
 
 /// How a program for the target is built and run under emulation.
@@ -82,6 +86,29 @@ struct TargetInfo {
   uint64_t helperStackBytes = 64;
   /// The highest LLVM IR optimisation level (-O) used for this target.
   unsigned maxIrOptLevel = 3;
+  /// Stack ABI facts the stack bound adds to LLVM's frame sizes
+  /// (docs/design/reliability.md#stack): what a call pushes outside the
+  /// callee's frame (x86's return address, Hexagon's allocframe record) and
+  /// the red zone a leaf may use below the stack pointer (x86-64). Derived
+  /// from the triple when the targets are registered.
+  uint64_t stackPerCall = 0, stackBelowLeaf = 0;
+
+  // A target plug-in's own parts, as IREE's HAL back ends have theirs (the
+  // NPU: targets/npu). The generic layers call these hooks and know nothing
+  // else of the plug-in.
+  /// Its dialects and passes, for every compile's context and edgec-opt.
+  void (*registerExtensions)(mlir::DialectRegistry &registry) = nullptr;
+  /// The stages it runs on the graph before the CPU lowering, a textual
+  /// pass pipeline on builtin.module; `config` is --npu-config's file.
+  std::string (*ownStages)(const std::string &config) = nullptr;
+  /// Passes it adds to the CPU lowering right after edgec-export-entry.
+  std::string afterEntryStages;
+  /// Functions the generated code may call besides mem* and the compiler's
+  /// helpers: its driver's entry points, which the firmware provides.
+  std::vector<std::string> runtimeCalls;
+  /// `edgec npu-config [FILE]`: the plug-in's parameters as text, the
+  /// defaults or FILE's over them; false with `error` when FILE is invalid.
+  bool (*describeConfig)(const std::string &file, std::string &text, std::string &error) = nullptr;
   TargetRunner runner;     // empty for host targets
 };
 
@@ -89,6 +116,8 @@ struct TargetInfo {
 const TargetInfo *lookupTarget(const std::string &name);
 /// All known targets, in a stable order.
 std::vector<const TargetInfo *> allTargets();
+/// Every target plug-in's dialects and passes (TargetInfo::registerExtensions).
+void registerTargetExtensions(mlir::DialectRegistry &registry);
 
 namespace detail {
 /// Called by each target directory's registration.

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "targets/TargetInfo.h"
+#include "targets/npu/passes/NpuPasses.h"
 
 namespace edgec::detail {
 
@@ -16,11 +17,16 @@ void registerNpuTargets(std::vector<TargetInfo> &targets) {
       host = &t;
   if (!host)
     return;
-  TargetInfo npu = *host;
-  npu.name = "npu";
-  npu.description = "edgec's NPU (16x16 int8 MAC array, 512 KiB SRAM; simulated) with this machine's CPU";
-  npu.npu = true;
-  targets.push_back(npu);
+  TargetInfo target = *host;
+  target.name = "npu";
+  target.description = "edgec's NPU (16x16 int8 MAC array, 512 KiB SRAM; simulated) with this machine's CPU";
+  target.npu = true;
+  target.registerExtensions = npu::registerNpuExtensions;
+  target.ownStages = npu::npuStages;
+  target.afterEntryStages = "edgec-lower-npu-submit";
+  target.runtimeCalls = {"edgec_npu_submit"};
+  target.describeConfig = npu::describeNpuConfig;
+  targets.push_back(target);
 }
 
 } // namespace edgec::detail

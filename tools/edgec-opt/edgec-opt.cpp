@@ -1,6 +1,6 @@
 //===- edgec-opt.cpp - MlirOptMain with edgec's dialects and passes -------===//
 #include "dialects/graph/GraphOps.h"
-#include "dialects/npu/NpuOps.h"
+#include "targets/TargetInfo.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,8 +16,9 @@ int main(int argc, char **argv) {
   // with MLIR's.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<edgec::graph::GraphDialect, edgec::npu::NpuDialect>();
-  edgec::npu::registerBufferizableOpInterfaceExternalModels(registry);
+  registry.insert<edgec::graph::GraphDialect>();
+  // Target plug-ins' dialects and passes (the NPU's).
+  edgec::registerTargetExtensions(registry);
   mlir::registerAllPasses();
   edgec::registerAllPasses();
   return mlir::asMainReturnCode(

@@ -1,5 +1,5 @@
 //===- NpuDialect.cpp - edgec npu dialect: ops, verifiers, bufferisation --===//
-#include "dialects/npu/NpuOps.h"
+#include "targets/npu/dialect/NpuOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
@@ -8,17 +8,17 @@
 using namespace mlir;
 using namespace edgec::npu;
 
-#include "dialects/npu/NpuDialect.cpp.inc"
+#include "targets/npu/dialect/NpuDialect.cpp.inc"
 
 void NpuDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
-#include "dialects/npu/NpuOps.cpp.inc"
+#include "targets/npu/dialect/NpuOps.cpp.inc"
       >();
 }
 
 #define GET_OP_CLASSES
-#include "dialects/npu/NpuOps.cpp.inc"
+#include "targets/npu/dialect/NpuOps.cpp.inc"
 
 LogicalResult SubgraphOp::verify() {
   Block &body = getBody().front();

@@ -1,6 +1,6 @@
 //===- NpuOps.h - edgec npu dialect -----------------------------*- C++ -*-===//
-#ifndef EDGEC_DIALECTS_NPU_NPUOPS_H
-#define EDGEC_DIALECTS_NPU_NPUOPS_H
+#ifndef EDGEC_TARGETS_NPU_DIALECT_NPUOPS_H
+#define EDGEC_TARGETS_NPU_DIALECT_NPUOPS_H
 
 // ODS output needs these before it is included.
 #include "mlir/IR/Builders.h"
@@ -13,10 +13,10 @@
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "dialects/npu/NpuDialect.h.inc"
+#include "targets/npu/dialect/NpuDialect.h.inc"
 
 #define GET_OP_CLASSES
-#include "dialects/npu/NpuOps.h.inc"
+#include "targets/npu/dialect/NpuOps.h.inc"
 
 namespace mlir {
 class DialectRegistry;
@@ -28,4 +28,4 @@ namespace edgec::npu {
 void registerBufferizableOpInterfaceExternalModels(mlir::DialectRegistry &registry);
 } // namespace edgec::npu
 
-#endif // EDGEC_DIALECTS_NPU_NPUOPS_H
+#endif // EDGEC_TARGETS_NPU_DIALECT_NPUOPS_H

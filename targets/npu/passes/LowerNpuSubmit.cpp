@@ -9,12 +9,12 @@
 // binding addresses and sizes go into arrays on the stack (no allocator).
 //
 //===----------------------------------------------------------------------===//
-#include "dialects/npu/NpuOps.h"
-#include "passes/Passes.h"
+#include "targets/npu/dialect/NpuOps.h"
+#include "targets/npu/passes/NpuPasses.h"
 
 namespace edgec {
 #define GEN_PASS_DEF_LOWERNPUSUBMITPASS
-#include "passes/Passes.h.inc"
+#include "targets/npu/passes/NpuPasses.h.inc"
 
 namespace {
 using namespace mlir;

@@ -14,16 +14,16 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/QuantUtils.h"
-#include "dialects/npu/NpuOps.h"
+#include "targets/npu/dialect/NpuOps.h"
 #include "passes/PassResults.h"
-#include "passes/Passes.h"
+#include "targets/npu/passes/NpuPasses.h"
 #include "targets/npu/NpuCodegen.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace edgec {
 #define GEN_PASS_DEF_NPUCOMPILEPASS
-#include "passes/Passes.h.inc"
+#include "targets/npu/passes/NpuPasses.h.inc"
 
 namespace {
 using namespace mlir;
@@ -357,6 +357,8 @@ struct NpuCompilePass : impl::NpuCompilePassBase<NpuCompilePass> {
     summary.macs = int64_t(macs);
     summary.sramBytes = compiled.sramBytes;
     summary.scratchBytes = int64_t(compiled.scratchBytes);
+    summary.streamWords = int64_t(compiled.stream.size());
+    summary.constantBytes = int64_t(compiled.constants.size());
     setNpuSubmission(submit, summary);
     for (auto [old, result] : llvm::zip(subgraph.getResults(), submit.getResults())) {
       Value nchw = toLayout(b, loc, result, {0, 3, 1, 2});

@@ -19,15 +19,15 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/QuantUtils.h"
-#include "dialects/npu/NpuOps.h"
-#include "passes/Passes.h"
+#include "targets/npu/dialect/NpuOps.h"
+#include "targets/npu/passes/NpuPasses.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace edgec {
 #define GEN_PASS_DEF_NPUPARTITIONPASS
-#include "passes/Passes.h.inc"
+#include "targets/npu/passes/NpuPasses.h.inc"
 
 namespace {
 using namespace mlir;
