@@ -12,13 +12,13 @@ the binary they are given rather than keep a list of their own.
                               (`edgec compile --print-pipeline`)
   is_npu(edgec, name)         whether it hands int8 layers to the NPU
   expansions(edgec, name)     what edgec-approximate-math expands in software
-                              there: {"rounding": bool, "sqrt": ..., ...}
+                              there (what its FPU lacks): {"rounding": bool,
+                              "sqrt": ..., ...}
   first_of_each(edgec, key, where=None)
                               the first target of each distinct key(target)
 """
 import functools
 import json
-import re
 import subprocess
 
 
@@ -61,19 +61,17 @@ def pipeline(edgec, name):
 
 
 def is_npu(edgec, name):
-    """Whether target `name` hands int8 subgraphs to edgec's NPU (its
-    pipeline partitions for it)."""
-    return "edgec-npu-partition" in pipeline(edgec, name)
+    """Whether target `name` hands int8 subgraphs to edgec's NPU (the
+    JSON's "npu")."""
+    return next(t for t in _listed(edgec) if t["name"] == name)["npu"]
 
 
 def expansions(edgec, name):
     """What edgec-approximate-math expands in generated code on target
-    `name` (what its FPU lacks): {"rounding": bool, "sqrt": bool,
-    "min-max": bool, "wide-min-max": bool}, from the pass's options."""
-    m = re.search(r"edgec-approximate-math\{([^}]*)\}", pipeline(edgec, name))
-    if not m:
-        raise RuntimeError(f"{edgec}: no edgec-approximate-math in the pipeline of {name}")
-    return {k[len("expand-"):]: v == "1" for k, v in (o.split("=") for o in m.group(1).split())}
+    `name` (what its FPU lacks, the JSON's "fpu"): {"rounding": bool,
+    "sqrt": bool, "min-max": bool, "wide-min-max": bool}."""
+    fpu = next(t for t in _listed(edgec) if t["name"] == name)["fpu"]
+    return {k.replace("_", "-"): not v for k, v in fpu.items()}
 
 
 def first_of_each(edgec, key, where=None):

@@ -19,7 +19,6 @@
 #include "passes/Passes.h"
 #include "tools/edgec/Commands.h"
 #include "tools/edgec/Summary.h"
-#include "targets/npu/NpuConfig.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -316,13 +315,15 @@ int listTargets(bool json) {
           "  {}: {{\"description\": {}, \"triple\": {}, \"cpu\": {}, \"features\": {}, "
           "\"flash_bytes\": {}, \"sram_bytes\": {}, \"board\": {}, \"host_native\": {}, "
           "\"cflags\": {}, \"stub_sources\": {}, \"linker_script\": {}, \"emulator\": {}, \"libgcc\": {}, "
-          "\"helper_stack_bytes\": {}}}{}\n",
+          "\"helper_stack_bytes\": {}, \"npu\": {}, \"fpu\": {{\"rounding\": {}, \"sqrt\": {}, "
+          "\"min_max\": {}, \"wide_min_max\": {}}}}}{}\n",
           edgec::jsonQuote(t->name), edgec::jsonQuote(t->description), edgec::jsonQuote(t->triple),
           edgec::jsonQuote(t->cpu), edgec::jsonQuote(t->features), t->flashBytes, t->sramBytes,
           edgec::jsonQuote(t->board), t->hostNative ? "true" : "false", jsonList(t->runner.cflags),
           jsonList(t->runner.stubSources), edgec::jsonQuote(t->runner.linkerScript),
           jsonList(t->runner.emulator), jsonList(t->runner.libgcc), t->helperStackBytes,
-          i + 1 < all.size() ? "," : "");
+          t->npu ? "true" : "false", t->fpuRounding ? "true" : "false", t->fpuSqrt ? "true" : "false",
+          t->fpuMinMax ? "true" : "false", t->fpuWideMinMax ? "true" : "false", i + 1 < all.size() ? "," : "");
     }
     fmt::print("{}}}\n", out);
     return kOk;
@@ -540,13 +541,13 @@ int main(int argc, char **argv) {
   if (targetsApp->parsed())
     return listTargets(targetsJson);
   if (npuConfigApp->parsed()) {
-    edgec::npu::NpuConfig config;
-    std::string error;
-    if (!npuConfigFile.empty() && !edgec::npu::loadNpuConfig(npuConfigFile, config, error)) {
+    // The npu target plug-in's parameters (TargetInfo::describeConfig).
+    std::string text, error;
+    if (!edgec::lookupTarget("npu")->describeConfig(npuConfigFile, text, error)) {
       fmt::print(stderr, "edgec: error: {}\n", error);
       return kUsageError;
     }
-    fmt::print("{}", edgec::npu::printNpuConfig(config));
+    fmt::print("{}", text);
     return kOk;
   }
   return kUsageError;
