@@ -297,6 +297,17 @@ std::vector<OpCase> cases() {
                  m.node("GlobalAveragePool", {"x"}, {"y"});
                },
                "graph.global_average_pool", "tensor<1x2x1x1xf32>"});
+  c.push_back({"GlobalMaxPool", [](ModelBuilder &m) {
+                 m.input("x", {1, 2, 9, 9}).output("y");
+                 m.node("GlobalMaxPool", {"x"}, {"y"});
+               },
+               "graph.reduce_max", "tensor<1x2x1x1xf32>"});
+  c.push_back({"Mean", [](ModelBuilder &m) {
+                 // (a + b + a) / 3, broadcast to [2, 3]
+                 m.input("a", {2, 3}).input("b", {3}).output("y");
+                 m.node("Mean", {"a", "b", "a"}, {"y"});
+               },
+               "graph.div", "tensor<2x3xf32>"});
   for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
            {"ReduceMean", "graph.reduce_mean"}, {"ReduceMax", "graph.reduce_max"},
            {"ReduceMin", "graph.reduce_min"}, {"ReduceProd", "graph.reduce_prod"},
@@ -353,6 +364,13 @@ std::vector<OpCase> cases() {
                  m.node("Slice", {"x", "s", "e", "a", "st"}, {"y"});
                },
                "graph.slice", "tensor<2x4xf32>"});
+  c.push_back({"Split", [](ModelBuilder &m) {
+                 // dim 1 of 10 into 3 and 7: the first output is [2, 3] (the
+                 // second is not a graph output)
+                 m.input("x", {2, 10}).ints("s", {3, 7}).output("y");
+                 attrInt(m.node("Split", {"x", "s"}, {"y", "z"}), "axis", -1);
+               },
+               "graph.slice", "tensor<2x3xf32>"});
   c.push_back({"Squeeze", [](ModelBuilder &m) {
                  m.input("x", {1, 3, 1}).ints("a", {-1}).output("y");
                  m.node("Squeeze", {"x", "a"}, {"y"});
@@ -374,6 +392,11 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("Shape", {"x"}, {"y"}), "start", 1);
                },
                "graph.constant", "tensor<2xi64>"});
+  c.push_back({"Size", [](ModelBuilder &m) {
+                 m.input("x", {2, 3, 4}).output("y", onnx::TensorProto::INT64);
+                 m.node("Size", {"x"}, {"y"});
+               },
+               "graph.constant", "tensor<i64>"});
   c.push_back({"ConstantOfShape", [](ModelBuilder &m) {
                  m.ints("s", {2, 3}).output("y");
                  attrTensor(m.node("ConstantOfShape", {"s"}, {"y"}), "value", 1.5f);

@@ -25,6 +25,15 @@ LogicalResult shape(NodeContext &ctx) {
   return ctx.setOutput(0, ctx.constant(g::makeInts(type, dims)));
 }
 
+/// Size of a static tensor is a constant (an int64 scalar).
+LogicalResult size(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto type = RankedTensorType::get({}, ctx.b.getI64Type());
+  return ctx.setOutput(0, ctx.constant(g::makeInts(type, {t.getNumElements()})));
+}
+
 LogicalResult constantOfShape(NodeContext &ctx) {
   auto dims = ctx.constantInts(0, "ConstantOfShape shape");
   if (failed(dims))
@@ -105,6 +114,7 @@ llvm::ArrayRef<OpEntry> constantsOps() {
        "dense numeric values (no sparse or string constants)"},
       {"ConstantOfShape", 9, 17, constantOfShape,
        "shape a compile-time constant; value f32 or integer"},
+      {"Size", 13, 17, size, "of a statically shaped tensor (a constant)"},
       {"Shape", 15, 17, shape,
        "of a statically shaped tensor (a constant)"},
   };

@@ -247,6 +247,47 @@ LogicalResult pad(NodeContext &ctx) {
                                          ctx.named("value", ctx.b.getF32FloatAttr(value))}));
 }
 
+/// Split: a graph.slice per output along `axis`, sized by the `split` input
+/// or in equal parts.
+LogicalResult split(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = t.getDimSize(*axis), n = static_cast<int64_t>(ctx.numOutputs());
+  SmallVector<int64_t> sizes;
+  if (ctx.hasInput(1)) {
+    auto given = ctx.constantInts(1, "Split split");
+    if (failed(given))
+      return failure();
+    sizes.assign(given->begin(), given->end());
+    int64_t sum = 0;
+    for (int64_t s : sizes)
+      sum = s < 0 || sum > dim ? -1 : sum + s;
+    if (static_cast<int64_t>(sizes.size()) != n || sum != dim)
+      return ctx.fail("Split sizes must be " + std::to_string(n) + " non-negative values that add up to dim " +
+                      std::to_string(*axis) + " (" + std::to_string(dim) + ")");
+  } else {
+    if (n == 0 || dim % n)
+      return ctx.fail("Split cannot cut dim " + std::to_string(*axis) + " (" + std::to_string(dim) + ") into " +
+                      std::to_string(n) + " equal parts");
+    sizes.assign(n, dim / n);
+  }
+  SmallVector<int64_t> starts(t.getRank(), 0), ends(t.getShape()), steps(t.getRank(), 1);
+  ends[*axis] = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    starts[*axis] = ends[*axis];
+    ends[*axis] += sizes[i];
+    if (failed(bind(ctx, ctx.create<g::SliceOp>({ctx.input(0)}, {ctx.i64s("starts", starts), ctx.i64s("ends", ends),
+                                                                 ctx.i64s("steps", steps)}),
+                    static_cast<size_t>(i))))
+      return failure();
+  }
+  return success();
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> dataMovementOps() {
@@ -261,6 +302,7 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
        "pads and constant_value compile-time constants; modes constant, reflect, edge; no negative pads"},
       {"Reshape", 14, 17, reshape,
        "shape a compile-time constant"},
+      {"Split", 13, 17, split, "split a compile-time constant"},
       {"Slice", 13, 17, slice,
        "starts, ends, axes and steps compile-time constants"},
       {"Squeeze", 13, 17, squeeze,

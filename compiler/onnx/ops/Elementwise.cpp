@@ -29,16 +29,43 @@ LogicalResult pow(NodeContext &ctx) {
   return bind(ctx, ctx.create<g::PowOp>({a, e}));
 }
 
-/// Max, Min, Sum: variadic in ONNX, a left fold of the binary op here.
+/// The left fold of the binary op over the node's inputs; null after an
+/// error.
 template <typename OpTy>
-LogicalResult variadic(NodeContext &ctx) {
+Value foldInputs(NodeContext &ctx) {
   Value acc = ctx.input(0);
   for (size_t i = 1; acc && i < ctx.numInputs(); ++i) {
     Value next = ctx.input(i);
     auto r = next ? ctx.create<OpTy>({acc, next}) : FailureOr<Value>(failure());
     acc = succeeded(r) ? *r : Value();
   }
+  return acc;
+}
+
+/// Max, Min, Sum: variadic in ONNX, a left fold of the binary op here.
+template <typename OpTy>
+LogicalResult variadic(NodeContext &ctx) {
+  Value acc = foldInputs<OpTy>(ctx);
   return acc ? ctx.setOutput(0, acc) : failure();
+}
+
+/// Mean: the inputs' sum divided by their count.
+LogicalResult mean(NodeContext &ctx) {
+  Value sum = foldInputs<g::AddOp>(ctx);
+  if (!sum)
+    return failure();
+  Type element = llvm::cast<RankedTensorType>(sum.getType()).getElementType();
+  if (!llvm::isa<FloatType>(element))
+    return ctx.unsupported("input type", "integer (Mean of floats only)");
+  Value count = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()),
+                                           {static_cast<float>(ctx.numInputs())}, "mean_count"));
+  if (!element.isF32()) {
+    auto cast = ctx.create<g::CastOp>({count}, {ctx.named("to", TypeAttr::get(element))});
+    if (failed(cast))
+      return failure();
+    count = *cast;
+  }
+  return bind(ctx, ctx.create<g::DivOp>({sum, count}));
 }
 
 LogicalResult leakyRelu(NodeContext &ctx) {
@@ -210,6 +237,7 @@ llvm::ArrayRef<OpEntry> elementwiseOps() {
       {"LessOrEqual", 16, 17, binary<g::LessOrEqualOp>},
       {"Log", 13, 17, unary<g::LogOp>},
       {"Max", 13, 17, variadic<g::MaxOp>},
+      {"Mean", 13, 17, mean, "float inputs"},
       {"Min", 13, 17, variadic<g::MinOp>},
       {"Mul", 14, 17, binary<g::MulOp>},
       {"Neg", 13, 17, unary<g::NegOp>},

@@ -35,6 +35,20 @@ LogicalResult globalAveragePool(NodeContext &ctx) {
   return unary<g::GlobalAveragePoolOp>(ctx);
 }
 
+/// GlobalMaxPool: the maximum over every spatial dim, kept as size 1.
+LogicalResult globalMaxPool(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (t.getRank() < 3)
+    return ctx.fail("GlobalMaxPool needs an input of rank >= 3 (N, C, spatial dims)");
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    axes.push_back(i);
+  return bind(ctx, ctx.create<g::ReduceMaxOp>({ctx.input(0)}, {ctx.i64s("axes", axes),
+                                                               ctx.named("keepdims", ctx.b.getBoolAttr(true))}));
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> poolingOps() {
@@ -42,6 +56,7 @@ llvm::ArrayRef<OpEntry> poolingOps() {
       {"AveragePool", 11, 17, pool<g::AveragePoolOp>,
        "auto_pad as Conv"},
       {"GlobalAveragePool", 1, 17, globalAveragePool},
+      {"GlobalMaxPool", 1, 17, globalMaxPool},
       {"MaxPool", 12, 17, pool<g::MaxPoolOp>,
        "storage_order 0; the Indices output unused"},
   };
