@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include "dialects/graph/ConstantUtils.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <vector>
@@ -69,11 +70,19 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   return w;
 }
 
+Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
+  Value c = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()), {v}, name));
+  if (element.isF32())
+    return c;
+  return apply<g::CastOp>(ctx, {c}, {ctx.named("to", TypeAttr::get(element))});
+}
+
 ArrayRef<OpEntry> opTable() {
   static const std::vector<OpEntry> table = [] {
     std::vector<OpEntry> all;
     for (ArrayRef<OpEntry> family : {elementwiseOps(), linearOps(), recurrentOps(), poolingOps(), reductionOps(),
-                                     dataMovementOps(), resizeOps(), constantsOps(), quantizedOps()})
+                                     dataMovementOps(), resizeOps(), constantsOps(), quantizedOps(),
+                                     normalizationOps()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();

@@ -267,6 +267,22 @@ std::vector<OpCase> cases() {
                  m.node("BatchNormalization", {"x", "s", "b", "m", "v"}, {"y"});
                },
                "graph.batch_norm", "tensor<1x2x4x4xf32>"});
+  c.push_back({"LayerNormalization", [](ModelBuilder &m) {
+                 // over the last two dims; y = (x - mean) * inv_std * s + b
+                 m.input("x", {2, 3, 4}).floats("s", {3, 4}).floats("b", {3, 4}).output("y");
+                 attrInt(m.node("LayerNormalization", {"x", "s", "b"}, {"y"}), "axis", -2);
+               },
+               "graph.add", "tensor<2x3x4xf32>"});
+  c.push_back({"InstanceNormalization", [](ModelBuilder &m) {
+                 m.input("x", {1, 2, 4, 4}).floats("s", {2}).floats("b", {2}).output("y");
+                 m.node("InstanceNormalization", {"x", "s", "b"}, {"y"});
+               },
+               "graph.add", "tensor<1x2x4x4xf32>"});
+  c.push_back({"MeanVarianceNormalization", [](ModelBuilder &m) {
+                 m.input("x", {1, 2, 4, 4}).output("y");
+                 m.node("MeanVarianceNormalization", {"x"}, {"y"});
+               },
+               "graph.div", "tensor<1x2x4x4xf32>"});
   c.push_back({"LSTM", [](ModelBuilder &m) {
                  // X [5, 1, 3], hidden 2: Y [5, 1, 1, 2]
                  m.input("x", {5, 1, 3}).floats("w", {1, 8, 3}).floats("r", {1, 8, 2});
@@ -371,6 +387,22 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("Split", {"x", "s"}, {"y", "z"}), "axis", -1);
                },
                "graph.slice", "tensor<2x3xf32>"});
+  c.push_back({"DepthToSpace", [](ModelBuilder &m) {
+                 // 8 channels, blocksize 2: [1, 2, 6, 10]
+                 m.input("x", {1, 8, 3, 5}).output("y");
+                 attrInt(m.node("DepthToSpace", {"x"}, {"y"}), "blocksize", 2);
+               },
+               "graph.reshape", "tensor<1x2x6x10xf32>"});
+  c.push_back({"SpaceToDepth", [](ModelBuilder &m) {
+                 m.input("x", {1, 2, 6, 10}).output("y");
+                 attrInt(m.node("SpaceToDepth", {"x"}, {"y"}), "blocksize", 2);
+               },
+               "graph.reshape", "tensor<1x8x3x5xf32>"});
+  c.push_back({"Tile", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).ints("r", {2, 1}).output("y");
+                 m.node("Tile", {"x", "r"}, {"y"});
+               },
+               "graph.concat", "tensor<4x3xf32>"});
   c.push_back({"Squeeze", [](ModelBuilder &m) {
                  m.input("x", {1, 3, 1}).ints("a", {-1}).output("y");
                  m.node("Squeeze", {"x", "a"}, {"y"});
@@ -397,6 +429,17 @@ std::vector<OpCase> cases() {
                  m.node("Size", {"x"}, {"y"});
                },
                "graph.constant", "tensor<i64>"});
+  c.push_back({"EyeLike", [](ModelBuilder &m) {
+                 m.input("x", {3, 4}).output("y");
+                 attrInt(m.node("EyeLike", {"x"}, {"y"}), "k", 1);
+               },
+               "graph.constant", "tensor<3x4xf32>"});
+  c.push_back({"Range", [](ModelBuilder &m) {
+                 // scalars 10, 0, -3: 10, 7, 4, 1
+                 m.floats("s", {}, {10.0f}).floats("l", {}, {0.0f}).floats("d", {}, {-3.0f}).output("y");
+                 m.node("Range", {"s", "l", "d"}, {"y"});
+               },
+               "graph.constant", "tensor<4xf32>"});
   c.push_back({"ConstantOfShape", [](ModelBuilder &m) {
                  m.ints("s", {2, 3}).output("y");
                  attrTensor(m.node("ConstantOfShape", {"s"}, {"y"}), "value", 1.5f);

@@ -55,6 +55,21 @@ struct Window {
 
 FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel);
 
+/// A scalar constant `v` of float type `element` (made f32 and cast when
+/// `element` is another float type); null after an error.
+Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);
+
+/// `OpTy` on `operands`, or null after an error (for chains of ops that
+/// stop at the first failure).
+template <typename OpTy>
+Value apply(NodeContext &ctx, ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+  for (Value v : operands)
+    if (!v)
+      return nullptr;
+  FailureOr<Value> r = ctx.create<OpTy>(operands, attrs);
+  return succeeded(r) ? *r : nullptr;
+}
+
 // The families' rows.
 llvm::ArrayRef<OpEntry> elementwiseOps();
 llvm::ArrayRef<OpEntry> linearOps();
@@ -65,6 +80,7 @@ llvm::ArrayRef<OpEntry> dataMovementOps();
 llvm::ArrayRef<OpEntry> resizeOps();
 llvm::ArrayRef<OpEntry> constantsOps();
 llvm::ArrayRef<OpEntry> quantizedOps();
+llvm::ArrayRef<OpEntry> normalizationOps();
 
 } // namespace edgec::onnx_import
 

@@ -34,6 +34,79 @@ LogicalResult size(NodeContext &ctx) {
   return ctx.setOutput(0, ctx.constant(g::makeInts(type, {t.getNumElements()})));
 }
 
+/// EyeLike: ones on diagonal k of the input's 2-d shape, a constant.
+LogicalResult eyeLike(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (t.getRank() != 2)
+    return ctx.fail("EyeLike needs a 2-d input");
+  Type element = t.getElementType();
+  if (ctx.attr("dtype")) {
+    element = elementTypeFor(ctx.b.getContext(), ctx.getInt("dtype", 0));
+    if (!element)
+      return ctx.unsupported("dtype", dataTypeName(static_cast<int32_t>(ctx.getInt("dtype", 0))));
+  }
+  int64_t rows = t.getDimSize(0), cols = t.getDimSize(1), k = ctx.getInt("k", 0);
+  SmallVector<int64_t> ones(rows * cols, 0);
+  for (int64_t i = 0; i < rows; ++i)
+    if (i + k >= 0 && i + k < cols)
+      ones[i * cols + i + k] = 1;
+  // Made as int32 and cast, so every element type of EyeLike comes out.
+  auto intType = RankedTensorType::get(t.getShape(), ctx.b.getI32Type());
+  Value eye = ctx.constant(g::makeInts(intType, ones, "eye"));
+  if (element != ctx.b.getI32Type())
+    eye = apply<g::CastOp>(ctx, {eye}, {ctx.named("to", TypeAttr::get(element))});
+  return eye ? ctx.setOutput(0, eye) : failure();
+}
+
+/// Range with constant start, limit and delta: a constant.
+LogicalResult range(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  Type element = t.getElementType();
+  SmallVector<double> bounds;
+  for (size_t i = 0; i < 3; ++i) {
+    const char *what[] = {"Range start", "Range limit", "Range delta"};
+    if (llvm::isa<FloatType>(element)) {
+      auto v = ctx.constantFloats(i, what[i]);
+      if (failed(v) || v->size() != 1)
+        return failed(v) ? failure() : ctx.fail(llvm::Twine(what[i]) + " must be a scalar");
+      bounds.push_back((*v)[0]);
+    } else {
+      auto v = ctx.constantInts(i, what[i]);
+      if (failed(v) || v->size() != 1)
+        return failed(v) ? failure() : ctx.fail(llvm::Twine(what[i]) + " must be a scalar");
+      bounds.push_back(static_cast<double>((*v)[0]));
+    }
+  }
+  double start = bounds[0], limit = bounds[1], delta = bounds[2];
+  if (delta == 0)
+    return ctx.fail("Range delta must not be 0");
+  double count = std::ceil((limit - start) / delta);
+  if (!(count <= 1 << 24))
+    return ctx.fail("Range has more than 2^24 elements");
+  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
+  auto type = RankedTensorType::get({n}, element);
+  if (llvm::isa<FloatType>(element)) {
+    // The ONNX definition accumulates: start, start + delta, ... in the
+    // output type.
+    SmallVector<float> values;
+    float v = static_cast<float>(start);
+    for (int64_t i = 0; i < n; ++i, v += static_cast<float>(delta))
+      values.push_back(v);
+    Value c = ctx.constant(g::makeFloats(RankedTensorType::get({n}, ctx.b.getF32Type()), values, "range"));
+    if (!element.isF32())
+      c = apply<g::CastOp>(ctx, {c}, {ctx.named("to", TypeAttr::get(element))});
+    return c ? ctx.setOutput(0, c) : failure();
+  }
+  SmallVector<int64_t> values;
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(static_cast<int64_t>(start) + i * static_cast<int64_t>(delta));
+  return ctx.setOutput(0, ctx.constant(g::makeInts(type, values, "range")));
+}
+
 LogicalResult constantOfShape(NodeContext &ctx) {
   auto dims = ctx.constantInts(0, "ConstantOfShape shape");
   if (failed(dims))
@@ -114,6 +187,8 @@ llvm::ArrayRef<OpEntry> constantsOps() {
        "dense numeric values (no sparse or string constants)"},
       {"ConstantOfShape", 9, 17, constantOfShape,
        "shape a compile-time constant; value f32 or integer"},
+      {"EyeLike", 9, 17, eyeLike, "a constant (of the input's static shape)"},
+      {"Range", 11, 17, range, "start, limit and delta compile-time constants; a constant"},
       {"Size", 13, 17, size, "of a statically shaped tensor (a constant)"},
       {"Shape", 15, 17, shape,
        "of a statically shaped tensor (a constant)"},

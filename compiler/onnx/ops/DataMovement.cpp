@@ -288,11 +288,71 @@ LogicalResult split(NodeContext &ctx) {
   return success();
 }
 
+/// DepthToSpace and SpaceToDepth: a reshape to 6-d, a transpose, a reshape
+/// back (ONNX's own definition).
+LogicalResult depthSpace(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  bool toSpace = ctx.node.op_type() == "DepthToSpace";
+  int64_t b = ctx.getInt("blocksize", 0);
+  if (t.getRank() != 4 || b <= 0)
+    return ctx.fail(ctx.node.op_type() + " needs an NCHW input and a positive blocksize");
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2), w = t.getDimSize(3);
+  SmallVector<int64_t> split, perm, out;
+  if (toSpace) {
+    if (c % (b * b))
+      return ctx.fail("DepthToSpace: channels (" + std::to_string(c) + ") not a multiple of blocksize^2");
+    bool crd = ctx.getString("mode", "DCR") == "CRD";
+    if (!crd && ctx.getString("mode", "DCR") != "DCR")
+      return ctx.unsupported("mode", "'" + ctx.getString("mode", "") + "'");
+    split = crd ? SmallVector<int64_t>{n, c / (b * b), b, b, h, w} : SmallVector<int64_t>{n, b, b, c / (b * b), h, w};
+    perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3} : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    out = {n, c / (b * b), h * b, w * b};
+  } else {
+    if (h % b || w % b)
+      return ctx.fail("SpaceToDepth: height and width must be multiples of blocksize");
+    split = {n, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {n, c * b * b, h / b, w / b};
+  }
+  Value y = apply<g::ReshapeOp>(ctx, {ctx.input(0)}, {ctx.i64s("shape", split)});
+  y = apply<g::TransposeOp>(ctx, {y}, {ctx.i64s("perm", perm)});
+  y = apply<g::ReshapeOp>(ctx, {y}, {ctx.i64s("shape", out)});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+/// Tile: per dim repeated r times, r copies concatenated along it.
+LogicalResult tile(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto repeats = ctx.constantInts(1, "Tile repeats");
+  if (failed(repeats))
+    return failure();
+  if (static_cast<int64_t>(repeats->size()) != t.getRank())
+    return ctx.fail("Tile repeats needs one value per dim");
+  Value y = ctx.input(0);
+  for (auto [axis, r] : llvm::enumerate(*repeats)) {
+    if (r < 0 || r > 4096)
+      return ctx.fail("Tile repeat " + std::to_string(r) + " of dim " + std::to_string(axis) +
+                      " is not in [0, 4096]");
+    if (r == 1)
+      continue;
+    SmallVector<Value> copies(r, y);
+    y = apply<g::ConcatOp>(ctx, copies, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))});
+    if (!y)
+      return failure();
+  }
+  return ctx.setOutput(0, y);
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> dataMovementOps() {
   static const OpEntry rows[] = {
       {"Concat", 13, 17, concat},
+      {"DepthToSpace", 13, 17, depthSpace, "modes DCR and CRD"},
       {"Dropout", 13, 17, identity,
        "inference only (training_mode absent or false; the mask output unused)"},
       {"Flatten", 13, 17, flatten},
@@ -303,6 +363,8 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
       {"Reshape", 14, 17, reshape,
        "shape a compile-time constant"},
       {"Split", 13, 17, split, "split a compile-time constant"},
+      {"SpaceToDepth", 13, 17, depthSpace},
+      {"Tile", 13, 17, tile, "repeats a compile-time constant, each at most 4096"},
       {"Slice", 13, 17, slice,
        "starts, ends, axes and steps compile-time constants"},
       {"Squeeze", 13, 17, squeeze,

@@ -57,15 +57,8 @@ LogicalResult mean(NodeContext &ctx) {
   Type element = llvm::cast<RankedTensorType>(sum.getType()).getElementType();
   if (!llvm::isa<FloatType>(element))
     return ctx.unsupported("input type", "integer (Mean of floats only)");
-  Value count = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()),
-                                           {static_cast<float>(ctx.numInputs())}, "mean_count"));
-  if (!element.isF32()) {
-    auto cast = ctx.create<g::CastOp>({count}, {ctx.named("to", TypeAttr::get(element))});
-    if (failed(cast))
-      return failure();
-    count = *cast;
-  }
-  return bind(ctx, ctx.create<g::DivOp>({sum, count}));
+  Value mean = apply<g::DivOp>(ctx, {sum, floatScalar(ctx, element, static_cast<float>(ctx.numInputs()), "mean_count")});
+  return mean ? ctx.setOutput(0, mean) : failure();
 }
 
 LogicalResult leakyRelu(NodeContext &ctx) {

@@ -1,0 +1,128 @@
+//===- Normalization.cpp - LayerNormalization, InstanceNormalization, MVN -===//
+//
+// Normalisations decomposed at import into the graph ops the kernels
+// already have: the mean and variance over some axes (reduce_mean, kept as
+// size 1), then (x - mean) / sqrt(variance + epsilon), scaled and shifted.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/onnx/ops/Builders.h"
+
+namespace edgec::onnx_import {
+namespace {
+
+/// The mean of `x` over `axes` (kept as size 1), `x` minus it, and the
+/// variance (the mean of the squared differences); nulls after an error.
+struct Moments {
+  Value mean, centred, variance;
+};
+
+Moments moments(NodeContext &ctx, Value x, ArrayRef<int64_t> axes) {
+  auto reduceMean = [&](Value v) {
+    return apply<g::ReduceMeanOp>(ctx, {v}, {ctx.i64s("axes", axes), ctx.named("keepdims", ctx.b.getBoolAttr(true))});
+  };
+  Moments m;
+  m.mean = reduceMean(x);
+  m.centred = apply<g::SubOp>(ctx, {x, m.mean});
+  m.variance = m.centred ? reduceMean(apply<g::MulOp>(ctx, {m.centred, m.centred})) : nullptr;
+  return m;
+}
+
+/// 1 / sqrt(variance + epsilon).
+Value inverseStdDev(NodeContext &ctx, Value variance, float epsilon) {
+  if (!variance)
+    return nullptr;
+  Type element = llvm::cast<RankedTensorType>(variance.getType()).getElementType();
+  Value sum = apply<g::AddOp>(ctx, {variance, floatScalar(ctx, element, epsilon, "epsilon")});
+  return apply<g::ReciprocalOp>(ctx, {apply<g::SqrtOp>(ctx, {sum})});
+}
+
+bool isFloatTensor(RankedTensorType t) { return t && llvm::isa<FloatType>(t.getElementType()); }
+
+/// LayerNormalization (opset 17): over the dims from `axis` on; Mean and
+/// InvStdDev are its optional second and third outputs.
+LogicalResult layerNormalization(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!isFloatTensor(t))
+    return ctx.fail("LayerNormalization needs a float input");
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t i = *axis; i < t.getRank(); ++i)
+    axes.push_back(i);
+  Moments m = moments(ctx, ctx.input(0), axes);
+  Value inv = inverseStdDev(ctx, m.variance, ctx.getFloat("epsilon", 1e-5f));
+  Value y = apply<g::MulOp>(ctx, {apply<g::MulOp>(ctx, {m.centred, inv}), ctx.input(1)});
+  if (y && ctx.hasInput(2))
+    y = apply<g::AddOp>(ctx, {y, ctx.input(2)});
+  if (!y || failed(ctx.setOutput(0, y)))
+    return failure();
+  if (ctx.numOutputs() > 1 && failed(ctx.setOutput(1, m.mean)))
+    return failure();
+  if (ctx.numOutputs() > 2 && failed(ctx.setOutput(2, inv)))
+    return failure();
+  return success();
+}
+
+/// InstanceNormalization: per sample and channel over the spatial dims,
+/// scale and bias per channel.
+LogicalResult instanceNormalization(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!isFloatTensor(t) || t.getRank() < 3)
+    return ctx.fail("InstanceNormalization needs a float input of rank >= 3 (N, C, spatial dims)");
+  SmallVector<int64_t> axes, perChannel(t.getRank() - 1, 1);
+  for (int64_t i = 2; i < t.getRank(); ++i)
+    axes.push_back(i);
+  perChannel[0] = t.getDimSize(1);
+  // [C] -> [C, 1, ..]: broadcast over the spatial dims.
+  auto channelwise = [&](size_t input) {
+    return apply<g::ReshapeOp>(ctx, {ctx.input(input)}, {ctx.i64s("shape", perChannel)});
+  };
+  Moments m = moments(ctx, ctx.input(0), axes);
+  Value inv = inverseStdDev(ctx, m.variance, ctx.getFloat("epsilon", 1e-5f));
+  Value y = apply<g::MulOp>(ctx, {apply<g::MulOp>(ctx, {m.centred, inv}), channelwise(1)});
+  y = apply<g::AddOp>(ctx, {y, channelwise(2)});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+/// MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over
+/// `axes` (default N and the spatial dims of an NCHW tensor), as ONNX's
+/// function body defines it.
+LogicalResult meanVarianceNormalization(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!isFloatTensor(t))
+    return ctx.fail("MeanVarianceNormalization needs a float input");
+  SmallVector<int64_t> axes;
+  for (int64_t a : ctx.attr("axes") ? ctx.getInts("axes") : SmallVector<int64_t>{0, 2, 3}) {
+    auto axis = normaliseAxis(ctx, a, t.getRank());
+    if (failed(axis))
+      return failure();
+    if (!llvm::is_contained(axes, *axis))
+      axes.push_back(*axis);
+  }
+  llvm::sort(axes);
+  Moments m = moments(ctx, ctx.input(0), axes);
+  Value std = apply<g::SqrtOp>(ctx, {m.variance});
+  Value y = apply<g::DivOp>(ctx, {m.centred, apply<g::AddOp>(ctx, {std, floatScalar(ctx, t.getElementType(), 1e-9f,
+                                                                                       "mvn_epsilon")})});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+} // namespace
+
+llvm::ArrayRef<OpEntry> normalizationOps() {
+  static const OpEntry rows[] = {
+      {"InstanceNormalization", 6, 17, instanceNormalization, "float input"},
+      {"LayerNormalization", 17, 17, layerNormalization, "float input; computed in the input's type (stash_type ignored)"},
+      {"MeanVarianceNormalization", 13, 17, meanVarianceNormalization, "float input"},
+  };
+  return rows;
+}
+
+} // namespace edgec::onnx_import
