@@ -189,6 +189,54 @@ EDGEC_FOLD_BINARY(XorOp, 0.0f, OptInt((a != 0) != (b != 0) ? 1 : 0), kNoIdentity
 EDGEC_FOLD_BINARY(PReluOp, a < 0 ? a * b : a, OptInt(a < 0 ? static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)) : a), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
 
+/// Shape arithmetic exporters emit (a negated axis count).
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto c = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getInput());
+  SmallVector<float> f;
+  SmallVector<int64_t> i;
+  if (readFloats(c, f)) {
+    for (float &v : f)
+      v = -v;
+    return makeFloats(tensorOf(getOutput()), f);
+  }
+  if (readInts(c, i)) {
+    for (int64_t &v : i)
+      v = static_cast<int64_t>(0 - static_cast<uint64_t>(v)); // wraps, as the kernel does
+    return makeInts(tensorOf(getOutput()), i);
+  }
+  return {};
+}
+
+/// condition ? lhs : rhs on constants (shape arithmetic: Where(Equal(shape,
+/// -1), ..)), with numpy broadcasting of all three.
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto c = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getCondition());
+  auto l = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getLhs());
+  auto r = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getRhs());
+  SmallVector<int64_t> cond;
+  if (!l || !r || !readInts(c, cond))
+    return {};
+  auto outType = tensorOf(getOutput());
+  SmallVector<int64_t> ci = broadcastIndex(outType.getShape(), tensorOf(getCondition()).getShape());
+  SmallVector<int64_t> li = broadcastIndex(outType.getShape(), tensorOf(getLhs()).getShape());
+  SmallVector<int64_t> ri = broadcastIndex(outType.getShape(), tensorOf(getRhs()).getShape());
+  auto select = [&](const auto &lv, const auto &rv, auto &out) {
+    for (size_t k = 0; k < ci.size(); ++k)
+      out.push_back(cond[ci[k]] ? lv[li[k]] : rv[ri[k]]);
+  };
+  SmallVector<float> lf, rf, of;
+  if (readFloats(l, lf) && readFloats(r, rf)) {
+    select(lf, rf, of);
+    return makeFloats(outType, of);
+  }
+  SmallVector<int64_t> lv, rv, ov;
+  if (readInts(l, lv) && readInts(r, rv)) {
+    select(lv, rv, ov);
+    return makeInts(outType, ov);
+  }
+  return {};
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
   return foldReshapeLike(getInput(), getOutput(), a.getInput());
 }

@@ -112,7 +112,9 @@ def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent">;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x">;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm">;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
-def Graph_NegOp : Graph_UnaryOp<"neg", "-x">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "-x"> {
+  let hasFolder = 1;
+}
 def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|">;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "error function">;
 def Graph_HardSwishOp : Graph_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2))">;
@@ -180,6 +182,7 @@ def Graph_WhereOp : Graph_InferredOp<"where", "Where", [Graph_PointwiseCost]> {
   let arguments = (ins RankedTensorOf<[I1]>:$condition, Graph_Tensor:$lhs, Graph_Tensor:$rhs);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$condition `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

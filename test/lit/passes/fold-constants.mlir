@@ -123,3 +123,23 @@ func.func @reverse_and_nan() -> (tensor<4xf32>, tensor<1xf32>) {
   %m = graph.max %nan, %one : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
   return %r, %m : tensor<4xf32>, tensor<1xf32>
 }
+
+// -----
+
+// Exporters' shape arithmetic: a negated axis, and -1 in a shape replaced
+// by the input's dim through Where(Equal(shape, -1), dims, shape).
+// neg([-1]) = [1]; where([F, T, F], [2, 3, 4], [2, -1, 4]) = [2, 3, 4]
+// CHECK-LABEL: func.func @neg_where
+// CHECK-NEXT: %[[N:.*]] = graph.constant dense<1> : tensor<1xi64>
+// CHECK-NEXT: %[[W:.*]] = graph.constant dense<[2, 3, 4]> : tensor<3xi64>
+// CHECK-NEXT: return %[[N]], %[[W]]
+func.func @neg_where() -> (tensor<1xi64>, tensor<3xi64>) {
+  %axis = graph.constant dense<-1> : tensor<1xi64>
+  %n = graph.neg %axis : tensor<1xi64>
+  %shape = graph.constant dense<[2, -1, 4]> : tensor<3xi64>
+  %dims = graph.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %m = graph.constant dense<-1> : tensor<i64>
+  %eq = graph.equal %shape, %m : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  %w = graph.where %eq, %dims, %shape : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  return %n, %w : tensor<1xi64>, tensor<3xi64>
+}
