@@ -87,7 +87,9 @@ bool readInts(ElementsAttr attr, SmallVectorImpl<int64_t> &out) {
 
 ElementsAttr makeFromBytes(RankedTensorType type, ArrayRef<char> bytes, StringRef name) {
   Type element = type.getElementType();
-  if (type.getNumElements() >= kResourceThreshold) {
+  // i1 stays dense however large: MLIR's LLVM lowering has no conversion
+  // for a resource blob of i1 (a Trilu mask of 16+ elements failed there).
+  if (type.getNumElements() >= kResourceThreshold && !element.isInteger(1)) {
     unsigned align = std::max<unsigned>(storageBytes(element), 1);
     return DenseResourceElementsAttr::get(
         type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align));

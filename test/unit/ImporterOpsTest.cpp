@@ -313,6 +313,12 @@ std::vector<OpCase> cases() {
                  m.node("GlobalAveragePool", {"x"}, {"y"});
                },
                "graph.global_average_pool", "tensor<1x2x1x1xf32>"});
+  c.push_back({"CumSum", [](ModelBuilder &m) {
+                 // along dim 0 of [3, 4]: transposed, a matmul with the triangle, back
+                 m.input("x", {3, 4}).ints("a", {0}).output("y");
+                 m.node("CumSum", {"x", "a"}, {"y"});
+               },
+               "graph.matmul", "tensor<3x4xf32>"});
   c.push_back({"GlobalMaxPool", [](ModelBuilder &m) {
                  m.input("x", {1, 2, 9, 9}).output("y");
                  m.node("GlobalMaxPool", {"x"}, {"y"});
@@ -403,6 +409,17 @@ std::vector<OpCase> cases() {
                  m.node("Tile", {"x", "r"}, {"y"});
                },
                "graph.concat", "tensor<4x3xf32>"});
+  c.push_back({"Trilu", [](ModelBuilder &m) {
+                 // lower triangle of [4, 5] (k = 0): a select with a constant mask
+                 m.input("x", {4, 5}).output("y");
+                 attrInt(m.node("Trilu", {"x"}, {"y"}), "upper", 0);
+               },
+               "graph.where", "tensor<4x5xf32>"});
+  c.push_back({"Shrink", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).output("y");
+                 attrFloat(m.node("Shrink", {"x"}, {"y"}), "bias", 0.5f);
+               },
+               "graph.where", "tensor<2x3xf32>"});
   c.push_back({"Squeeze", [](ModelBuilder &m) {
                  m.input("x", {1, 3, 1}).ints("a", {-1}).output("y");
                  m.node("Squeeze", {"x", "a"}, {"y"});

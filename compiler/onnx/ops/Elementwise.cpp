@@ -61,6 +61,59 @@ LogicalResult mean(NodeContext &ctx) {
   return mean ? ctx.setOutput(0, mean) : failure();
 }
 
+/// A scalar zero of `element` (float or integer); null after an error.
+Value zeroOf(NodeContext &ctx, Type element) {
+  if (llvm::isa<FloatType>(element))
+    return floatScalar(ctx, element, 0.0f, "zero");
+  return ctx.constant(g::makeInts(RankedTensorType::get({}, element), {0}, "zero"));
+}
+
+/// Trilu: the input where a constant [N, M] mask of the last two dims keeps
+/// the upper (j - i >= k) or lower (j - i <= k) triangle, zero elsewhere.
+LogicalResult trilu(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (t.getRank() < 2)
+    return ctx.fail("Trilu needs an input of rank >= 2");
+  int64_t k = 0;
+  if (ctx.hasInput(1)) {
+    auto v = ctx.constantInts(1, "Trilu k");
+    if (failed(v))
+      return failure();
+    if (v->size() != 1)
+      return ctx.fail("Trilu k must be a scalar");
+    k = (*v)[0];
+  }
+  bool upper = ctx.getInt("upper", 1) != 0;
+  int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
+  SmallVector<int64_t> keep;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      keep.push_back(upper ? j - i >= k : j - i <= k);
+  Value mask = ctx.constant(g::makeInts(RankedTensorType::get({rows, cols}, ctx.b.getI1Type()), keep, "trilu_mask"));
+  Value y = apply<g::WhereOp>(ctx, {mask, ctx.input(0), zeroOf(ctx, t.getElementType())});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+/// Shrink: x < -lambd ? x + bias : x > lambd ? x - bias : 0.
+LogicalResult shrink(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  Type e = t.getElementType();
+  if (!llvm::isa<FloatType>(e))
+    return ctx.unsupported("input type", "integer (Shrink of floats only)");
+  float lambd = ctx.getFloat("lambd", 0.5f), bias = ctx.getFloat("bias", 0.0f);
+  Value x = ctx.input(0);
+  Value below = apply<g::LessOp>(ctx, {x, floatScalar(ctx, e, -lambd, "shrink_low")});
+  Value above = apply<g::GreaterOp>(ctx, {x, floatScalar(ctx, e, lambd, "shrink_high")});
+  Value b = floatScalar(ctx, e, bias, "shrink_bias");
+  Value y = apply<g::WhereOp>(ctx, {above, apply<g::SubOp>(ctx, {x, b}), zeroOf(ctx, e)});
+  y = apply<g::WhereOp>(ctx, {below, apply<g::AddOp>(ctx, {x, b}), y});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 LogicalResult leakyRelu(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
@@ -253,7 +306,9 @@ llvm::ArrayRef<OpEntry> elementwiseOps() {
       {"Sqrt", 13, 17, unary<g::SqrtOp>},
       {"Sub", 14, 17, binary<g::SubOp>},
       {"Sum", 13, 17, variadic<g::AddOp>},
+      {"Shrink", 9, 17, shrink, "float input"},
       {"Tanh", 13, 17, unary<g::TanhOp>},
+      {"Trilu", 14, 17, trilu, "k a compile-time constant"},
       {"ThresholdedRelu", 10, 17, thresholdedRelu},
       {"Where", 16, 17, where},
       {"Expand", 13, 17, expand,

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include "dialects/graph/ConstantUtils.h"
+
 namespace edgec::onnx_import {
 namespace {
 
@@ -42,10 +44,63 @@ LogicalResult reduce(NodeContext &ctx) {
                                                      ctx.named("keepdims", ctx.b.getBoolAttr(ctx.getInt("keepdims", 1)))}));
 }
 
+/// CumSum as a matmul with a triangular constant along the axis: out[j] =
+/// sum over i of x[i] * T[i, j], T[i, j] = 1 where i <= j (i < j exclusive;
+/// reversed: i >= j, i > j). The axis moves last and back.
+LogicalResult cumSum(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto axisValue = ctx.constantInts(1, "CumSum axis");
+  if (failed(axisValue))
+    return failure();
+  if (axisValue->size() != 1)
+    return ctx.fail("CumSum axis must be a scalar");
+  auto axis = normaliseAxis(ctx, (*axisValue)[0], t.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t n = t.getDimSize(*axis), rank = t.getRank();
+  if (n > 4096)
+    return ctx.fail("CumSum along a dim of " + std::to_string(n) + " (at most 4096: it is a matmul with an n x n "
+                    "triangle)");
+  bool exclusive = ctx.getInt("exclusive", 0) != 0, reverse = ctx.getInt("reverse", 0) != 0;
+  SmallVector<int64_t> triangle;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      triangle.push_back(reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j));
+  Type e = t.getElementType();
+  auto triType = RankedTensorType::get({n, n}, llvm::isa<FloatType>(e) ? Type(ctx.b.getF32Type()) : e);
+  Value tri;
+  if (llvm::isa<FloatType>(e)) {
+    SmallVector<float> f(triangle.begin(), triangle.end());
+    tri = ctx.constant(g::makeFloats(triType, f, "cumsum_triangle"));
+    if (!e.isF32())
+      tri = apply<g::CastOp>(ctx, {tri}, {ctx.named("to", TypeAttr::get(e))});
+  } else {
+    tri = ctx.constant(g::makeInts(triType, triangle, "cumsum_triangle"));
+  }
+  Value x = ctx.input(0);
+  SmallVector<int64_t> perm, inverse(rank);
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != *axis)
+      perm.push_back(i);
+  perm.push_back(*axis);
+  for (int64_t i = 0; i < rank; ++i)
+    inverse[perm[i]] = i;
+  bool last = *axis == rank - 1;
+  if (!last)
+    x = apply<g::TransposeOp>(ctx, {x}, {ctx.i64s("perm", perm)});
+  Value y = apply<g::MatMulOp>(ctx, {x, tri});
+  if (!last)
+    y = apply<g::TransposeOp>(ctx, {y}, {ctx.i64s("perm", inverse)});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> reductionOps() {
   static const OpEntry rows[] = {
+      {"CumSum", 14, 17, cumSum, "axis a compile-time constant; the axis at most 4096 long"},
       {"ReduceMax", 13, 17, reduce<g::ReduceMaxOp>,
        "axes a compile-time constant"},
       {"ReduceMean", 13, 17, reduce<g::ReduceMeanOp>,
