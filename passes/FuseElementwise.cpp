@@ -24,8 +24,6 @@ using namespace mlir;
 
 namespace {
 
-/// GraphToLinalg's decoding of packed (int4) weights.
-
 bool worthFusing(OpOperand *fused) {
   // Packed weights stay packed in flash: their decoding is never folded
   // into a float constant...

@@ -26,7 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NpuCodegen.h"
-#include "codegen/Planner.h"
+#include "targets/npu/codegen/Planner.h"
 
 namespace edgec::npu {
 

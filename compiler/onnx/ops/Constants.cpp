@@ -47,6 +47,8 @@ LogicalResult eyeLike(NodeContext &ctx) {
     if (!element)
       return ctx.unsupported("dtype", dataTypeName(static_cast<int32_t>(ctx.getInt("dtype", 0))));
   }
+  if (t.getNumElements() > (int64_t(1) << 28))
+    return ctx.fail("EyeLike of more than 2^28 elements");
   int64_t rows = t.getDimSize(0), cols = t.getDimSize(1), k = ctx.getInt("k", 0);
   SmallVector<int64_t> ones(rows * cols, 0);
   for (int64_t i = 0; i < rows; ++i)
@@ -84,10 +86,15 @@ LogicalResult range(NodeContext &ctx) {
   double start = bounds[0], limit = bounds[1], delta = bounds[2];
   if (delta == 0)
     return ctx.fail("Range delta must not be 0");
-  double count = std::ceil((limit - start) / delta);
+  // The count as ONNX computes it, in the inputs' type: for f32 the
+  // difference is rounded to f32 first (1.8, 13.7, 0.7 give 17, not 18).
+  double count = llvm::isa<FloatType>(element)
+                     ? std::ceil(static_cast<double>(static_cast<float>(limit) - static_cast<float>(start)) /
+                                 static_cast<float>(delta))
+                     : std::ceil((limit - start) / delta);
   if (!(count <= 1 << 24))
     return ctx.fail("Range has more than 2^24 elements");
-  int64_t n = std::max<int64_t>(0, static_cast<int64_t>(count));
+  int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   auto type = RankedTensorType::get({n}, element);
   if (llvm::isa<FloatType>(element)) {
     // The ONNX definition accumulates: start, start + delta, ... in the
@@ -96,10 +103,7 @@ LogicalResult range(NodeContext &ctx) {
     float v = static_cast<float>(start);
     for (int64_t i = 0; i < n; ++i, v += static_cast<float>(delta))
       values.push_back(v);
-    Value c = ctx.constant(g::makeFloats(RankedTensorType::get({n}, ctx.b.getF32Type()), values, "range"));
-    if (!element.isF32())
-      c = apply<g::CastOp>(ctx, {c}, {ctx.named("to", TypeAttr::get(element))});
-    return c ? ctx.setOutput(0, c) : failure();
+    return ctx.setOutput(0, ctx.constant(g::makeFloats(type, values, "range")));
   }
   SmallVector<int64_t> values;
   for (int64_t i = 0; i < n; ++i)
@@ -188,7 +192,7 @@ llvm::ArrayRef<OpEntry> constantsOps() {
       {"ConstantOfShape", 9, 17, constantOfShape,
        "shape a compile-time constant; value f32 or integer"},
       {"EyeLike", 9, 17, eyeLike, "a constant (of the input's static shape)"},
-      {"Range", 11, 17, range, "start, limit and delta compile-time constants; a constant"},
+      {"Range", 11, 17, range, "start, limit and delta compile-time constants (f32 or integer); a constant"},
       {"Size", 13, 17, size, "of a statically shaped tensor (a constant)"},
       {"Shape", 15, 17, shape,
        "of a statically shaped tensor (a constant)"},

@@ -264,9 +264,13 @@ LogicalResult split(NodeContext &ctx) {
       return failure();
     sizes.assign(given->begin(), given->end());
     int64_t sum = 0;
-    for (int64_t s : sizes)
-      sum = s < 0 || sum > dim ? -1 : sum + s;
-    if (static_cast<int64_t>(sizes.size()) != n || sum != dim)
+    bool bad = false;
+    for (int64_t s : sizes) {
+      bad |= s < 0 || s > dim - sum;
+      if (!bad)
+        sum += s;
+    }
+    if (static_cast<int64_t>(sizes.size()) != n || bad || sum != dim)
       return ctx.fail("Split sizes must be " + std::to_string(n) + " non-negative values that add up to dim " +
                       std::to_string(*axis) + " (" + std::to_string(dim) + ")");
   } else {
@@ -299,6 +303,9 @@ LogicalResult depthSpace(NodeContext &ctx) {
   if (t.getRank() != 4 || b <= 0)
     return ctx.fail(ctx.node.op_type() + " needs an NCHW input and a positive blocksize");
   int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2), w = t.getDimSize(3);
+  // The block must fit the dims it splits: b * b cannot overflow then.
+  if (b > (toSpace ? c : std::min(h, w)))
+    return ctx.fail(ctx.node.op_type() + " blocksize " + std::to_string(b) + " is larger than the dims it splits");
   SmallVector<int64_t> split, perm, out;
   if (toSpace) {
     if (c % (b * b))
@@ -332,11 +339,19 @@ LogicalResult tile(NodeContext &ctx) {
     return failure();
   if (static_cast<int64_t>(repeats->size()) != t.getRank())
     return ctx.fail("Tile repeats needs one value per dim");
+  // The result's size first: a tiny tiled constant is folded at import.
+  int64_t elements = t.getNumElements();
+  for (auto [axis, r] : llvm::enumerate(*repeats)) {
+    if (r == 0)
+      return ctx.fail("Tile repeat 0 of dim " + std::to_string(axis) + " makes a zero-sized tensor, which edgec "
+                      "cannot compile yet");
+    std::optional<int64_t> grown = r > 0 ? llvm::checkedMul(elements, r) : std::nullopt;
+    if (!grown || *grown > (int64_t(1) << 28))
+      return ctx.fail("Tile repeats make more than 2^28 elements (or a repeat is negative)");
+    elements = *grown;
+  }
   Value y = ctx.input(0);
   for (auto [axis, r] : llvm::enumerate(*repeats)) {
-    if (r < 0 || r > 4096)
-      return ctx.fail("Tile repeat " + std::to_string(r) + " of dim " + std::to_string(axis) +
-                      " is not in [0, 4096]");
     if (r == 1)
       continue;
     SmallVector<Value> copies(r, y);
@@ -364,7 +379,7 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
        "shape a compile-time constant"},
       {"Split", 13, 17, split, "split a compile-time constant"},
       {"SpaceToDepth", 13, 17, depthSpace},
-      {"Tile", 13, 17, tile, "repeats a compile-time constant, each at most 4096"},
+      {"Tile", 13, 17, tile, "repeats a compile-time constant, positive; at most 2^28 result elements"},
       {"Slice", 13, 17, slice,
        "starts, ends, axes and steps compile-time constants"},
       {"Squeeze", 13, 17, squeeze,

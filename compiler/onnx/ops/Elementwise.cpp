@@ -86,6 +86,8 @@ LogicalResult trilu(NodeContext &ctx) {
     k = (*v)[0];
   }
   bool upper = ctx.getInt("upper", 1) != 0;
+  if (t.getDimSize(t.getRank() - 2) * t.getDimSize(t.getRank() - 1) > (int64_t(1) << 28))
+    return ctx.fail("Trilu of matrices of more than 2^28 elements");
   int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
   SmallVector<int64_t> keep;
   for (int64_t i = 0; i < rows; ++i)

@@ -17,6 +17,8 @@ struct Moments {
 };
 
 Moments moments(NodeContext &ctx, Value x, ArrayRef<int64_t> axes) {
+  if (!x)
+    return {};
   auto reduceMean = [&](Value v) {
     return apply<g::ReduceMeanOp>(ctx, {v}, {ctx.i64s("axes", axes), ctx.named("keepdims", ctx.b.getBoolAttr(true))});
   };
@@ -52,11 +54,20 @@ LogicalResult layerNormalization(NodeContext &ctx) {
   SmallVector<int64_t> axes;
   for (int64_t i = *axis; i < t.getRank(); ++i)
     axes.push_back(i);
-  Moments m = moments(ctx, ctx.input(0), axes);
+  // stash_type 1 (the default): computed in f32, Mean and InvStdDev f32,
+  // Y back in the input's type.
+  Type element = t.getElementType();
+  bool widen = ctx.getInt("stash_type", 1) == 1 && !element.isF32();
+  auto toF32 = [&](Value v) {
+    return widen ? apply<g::CastOp>(ctx, {v}, {ctx.named("to", TypeAttr::get(ctx.b.getF32Type()))}) : v;
+  };
+  Moments m = moments(ctx, toF32(ctx.input(0)), axes);
   Value inv = inverseStdDev(ctx, m.variance, ctx.getFloat("epsilon", 1e-5f));
-  Value y = apply<g::MulOp>(ctx, {apply<g::MulOp>(ctx, {m.centred, inv}), ctx.input(1)});
+  Value y = apply<g::MulOp>(ctx, {apply<g::MulOp>(ctx, {m.centred, inv}), toF32(ctx.input(1))});
   if (y && ctx.hasInput(2))
-    y = apply<g::AddOp>(ctx, {y, ctx.input(2)});
+    y = apply<g::AddOp>(ctx, {y, toF32(ctx.input(2))});
+  if (y && widen)
+    y = apply<g::CastOp>(ctx, {y}, {ctx.named("to", TypeAttr::get(element))});
   if (!y || failed(ctx.setOutput(0, y)))
     return failure();
   if (ctx.numOutputs() > 1 && failed(ctx.setOutput(1, m.mean)))
@@ -91,7 +102,8 @@ LogicalResult instanceNormalization(NodeContext &ctx) {
 
 /// MeanVarianceNormalization: (x - mean) / (sqrt(variance) + 1e-9) over
 /// `axes` (default N and the spatial dims of an NCHW tensor), as ONNX's
-/// function body defines it.
+/// function body defines it, but with the variance as the mean of the
+/// squared differences (ONNX's E[x^2] - E[x]^2 cancels in f32).
 LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
@@ -108,9 +120,9 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   }
   llvm::sort(axes);
   Moments m = moments(ctx, ctx.input(0), axes);
-  Value std = apply<g::SqrtOp>(ctx, {m.variance});
-  Value y = apply<g::DivOp>(ctx, {m.centred, apply<g::AddOp>(ctx, {std, floatScalar(ctx, t.getElementType(), 1e-9f,
-                                                                                       "mvn_epsilon")})});
+  Value stdDev = apply<g::SqrtOp>(ctx, {m.variance});
+  Value y = apply<g::DivOp>(ctx, {m.centred, apply<g::AddOp>(ctx, {stdDev, floatScalar(ctx, t.getElementType(), 1e-9f,
+                                                                                          "mvn_epsilon")})});
   return y ? ctx.setOutput(0, y) : failure();
 }
 
@@ -119,7 +131,7 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
 llvm::ArrayRef<OpEntry> normalizationOps() {
   static const OpEntry rows[] = {
       {"InstanceNormalization", 6, 17, instanceNormalization, "float input"},
-      {"LayerNormalization", 17, 17, layerNormalization, "float input; computed in the input's type (stash_type ignored)"},
+      {"LayerNormalization", 17, 17, layerNormalization, "float input"},
       {"MeanVarianceNormalization", 13, 17, meanVarianceNormalization, "float input"},
   };
   return rows;

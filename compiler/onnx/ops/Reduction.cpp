@@ -100,7 +100,9 @@ LogicalResult cumSum(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> reductionOps() {
   static const OpEntry rows[] = {
-      {"CumSum", 14, 17, cumSum, "axis a compile-time constant; the axis at most 4096 long"},
+      {"CumSum", 14, 17, cumSum,
+       "axis a compile-time constant; the axis at most 4096 long (a matmul with an n x n triangle: an inf or nan "
+       "reaches every output along the axis)"},
       {"ReduceMax", 13, 17, reduce<g::ReduceMaxOp>,
        "axes a compile-time constant"},
       {"ReduceMean", 13, 17, reduce<g::ReduceMeanOp>,
