@@ -278,6 +278,19 @@ class Graph_ReduceOp<string mnemonic, string summaryText>
 }
 
 def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "Mean">;
+
+// The index of the extreme element along one axis: the first, or with
+// select_last_index the last, of equal ones.
+class Graph_ArgOp<string mnemonic, string summaryText>
+    : Graph_InferredOp<mnemonic, "Arg", [Graph_PointwiseCost]> {
+  let summary = summaryText # " along `axis` (non-negative), as int64";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, BoolAttr:$keepdims, BoolAttr:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ArgMaxOp : Graph_ArgOp<"arg_max", "Index of the largest element">;
+def Graph_ArgMinOp : Graph_ArgOp<"arg_min", "Index of the smallest element">;
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
 def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;

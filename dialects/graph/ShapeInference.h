@@ -135,6 +135,17 @@ template <typename A>
 mlir::LogicalResult inferReduce(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferReduceImpl(loc, a.getInput().getType(), a.getAxes(), a.getKeepdims(), types);
 }
+/// ArgMax/ArgMin: the input's shape without `axis` (size 1 with keepdims),
+/// int64 indices.
+template <typename A>
+mlir::LogicalResult inferArg(mlir::MLIRContext *ctx, Loc loc, A a, Types &types) {
+  int64_t axis = static_cast<int64_t>(a.getAxis());
+  if (mlir::failed(inferReduceImpl(loc, a.getInput().getType(), {axis}, a.getKeepdims(), types)))
+    return mlir::failure();
+  auto t = llvm::cast<mlir::RankedTensorType>(types.back());
+  types.back() = mlir::RankedTensorType::get(t.getShape(), mlir::IntegerType::get(ctx, 64));
+  return mlir::success();
+}
 template <typename A>
 mlir::LogicalResult inferReshape(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferReshapeImpl(loc, a.getInput().getType(), a.getShape(), types);

@@ -120,6 +120,64 @@ FailureOr<Value> lowerLogSoftmax(Lowering &l, LogSoftmaxOp op) {
                        });
 }
 
+/// ArgMax/ArgMin: one generic reducing `axis` into two accumulators, the
+/// extreme value so far and its index; a strictly better element replaces
+/// them (with select_last_index, an equal one too).
+template <typename ArgOp>
+FailureOr<Value> lowerArg(Lowering &l, ArgOp op, bool isUnsigned) {
+  constexpr bool isMax = std::is_same_v<ArgOp, ArgMaxOp>;
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  Type e = t.getElementType();
+  bool fp = llvm::isa<FloatType>(e);
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  bool last = op.getSelectLastIndex();
+  SmallVector<int64_t> keptShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<IteratorType> iters;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    iters.push_back(i == axis ? IteratorType::reduction : IteratorType::parallel);
+    if (i != axis) {
+      keptShape.push_back(t.getDimSize(i));
+      outExprs.push_back(getAffineDimExpr(i, l.ctx));
+    }
+  }
+  // The worst value: -inf / +inf, or the type's extreme.
+  unsigned bits = e.getIntOrFloatBitWidth();
+  double worst = fp ? (isMax ? -1.0 : 1.0) * std::numeric_limits<double>::infinity()
+                 : isMax ? (isUnsigned ? 0.0 : -std::ldexp(1.0, bits - 1))
+                 : isUnsigned ? -1.0 /* all ones */
+                              : std::ldexp(1.0, bits - 1) - 1;
+  auto valueType = RankedTensorType::get(keptShape, e);
+  auto indexType = RankedTensorType::get(keptShape, l.b.getI64Type());
+  auto outMap = AffineMap::get(t.getRank(), 0, outExprs, l.ctx);
+  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(t.getRank(), l.ctx), outMap, outMap};
+  auto generic = linalg::GenericOp::create(
+      l.b, TypeRange{valueType, indexType}, ValueRange{x}, ValueRange{l.filled(valueType, worst), l.filled(indexType, 0)},
+      maps, iters, [&](OpBuilder &ob, Location loc, ValueRange a) {
+        Value v = a[0], best = a[1], bestIndex = a[2];
+        Value better;
+        if (fp)
+          better = arith::CmpFOp::create(ob, loc,
+                                         isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                                               : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT),
+                                         v, best);
+        else
+          better = arith::CmpIOp::create(
+              ob, loc,
+              isMax ? (isUnsigned ? (last ? arith::CmpIPredicate::uge : arith::CmpIPredicate::ugt)
+                                  : (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt))
+                    : (isUnsigned ? (last ? arith::CmpIPredicate::ule : arith::CmpIPredicate::ult)
+                                  : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt)),
+              v, best);
+        Value index = arith::IndexCastOp::create(ob, loc, ob.getI64Type(), linalg::IndexOp::create(ob, loc, axis));
+        linalg::YieldOp::create(ob, loc,
+                                ValueRange{arith::SelectOp::create(ob, loc, better, v, best),
+                                           arith::SelectOp::create(ob, loc, better, index, bestIndex)});
+      });
+  return l.reshape(generic.getResult(1), typeOf(op.getOutput()));
+}
+
 } // namespace
 
 void populateReductionLowerings(LoweringTable &table) {
@@ -138,6 +196,7 @@ void populateReductionLowerings(LoweringTable &table) {
       [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); });
   table.add<ReduceLogSumOp, ReduceLogSumExpOp>(
       [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); }, Precision::F32Only);
+  table.add<ArgMaxOp, ArgMinOp>([](auto op, LoweringInput &in) { return lowerArg(in.l, op, in.sign.in); });
   table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); }, Precision::F32Only);
   table.add<LogSoftmaxOp>([](LogSoftmaxOp s, LoweringInput &in) { return lowerLogSoftmax(in.l, s); },
                           Precision::F32Only);

@@ -247,6 +247,11 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("Cast", {"x"}, {"y"}), "to", onnx::TensorProto::INT32);
                },
                "graph.cast", "tensor<2x3xi32>"});
+  c.push_back({"CastLike", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).input("like", {1}, onnx::TensorProto::INT32).output("y", onnx::TensorProto::INT32);
+                 m.node("CastLike", {"x", "like"}, {"y"});
+               },
+               "graph.cast", "tensor<2x3xi32>"});
   c.push_back({"Gemm", [](ModelBuilder &m) {
                  // A [4, 3] x B^T ([5, 3]) + C [5] -> [4, 5]
                  m.input("a", {4, 3}).floats("b", {5, 3}).floats("c", {5}).output("y");
@@ -313,6 +318,18 @@ std::vector<OpCase> cases() {
                  m.node("GlobalAveragePool", {"x"}, {"y"});
                },
                "graph.global_average_pool", "tensor<1x2x1x1xf32>"});
+  c.push_back({"ArgMax", [](ModelBuilder &m) {
+                 m.input("x", {2, 3, 4}).output("y", onnx::TensorProto::INT64);
+                 attrInt(m.node("ArgMax", {"x"}, {"y"}), "axis", -1);
+               },
+               "graph.arg_max", "tensor<2x3x1xi64>"});
+  c.push_back({"ArgMin", [](ModelBuilder &m) {
+                 m.input("x", {2, 3, 4}).output("y", onnx::TensorProto::INT64);
+                 auto &n = m.node("ArgMin", {"x"}, {"y"});
+                 attrInt(n, "axis", 1);
+                 attrInt(n, "keepdims", 0);
+               },
+               "graph.arg_min", "tensor<2x4xi64>"});
   c.push_back({"CumSum", [](ModelBuilder &m) {
                  // along dim 0 of [3, 4]: transposed, a matmul with the triangle, back
                  m.input("x", {3, 4}).ints("a", {0}).output("y");

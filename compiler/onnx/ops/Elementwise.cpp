@@ -244,6 +244,15 @@ LogicalResult cast(NodeContext &ctx) {
   return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(to))}));
 }
 
+/// CastLike: Cast to the element type of the second input.
+LogicalResult castLike(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  auto like = ctx.inputType(1);
+  if (!x || !like)
+    return failure();
+  return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(like.getElementType()))}));
+}
+
 /// Softmax and LogSoftmax: the axis normalised.
 template <typename OpTy>
 LogicalResult softmax(NodeContext &ctx) {
@@ -263,6 +272,7 @@ llvm::ArrayRef<OpEntry> elementwiseOps() {
       {"Abs", 13, 17, unary<g::AbsOp>},
       {"Add", 14, 17, binary<g::AddOp>},
       {"And", 7, 17, binary<g::AndOp>},
+      {"CastLike", 15, 17, castLike},
       {"Cast", 13, 17, cast,
        "to: a numeric or bool type (no strings)"},
       {"Ceil", 13, 17, unary<g::CeilOp>},

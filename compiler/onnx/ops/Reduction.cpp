@@ -44,6 +44,22 @@ LogicalResult reduce(NodeContext &ctx) {
                                                      ctx.named("keepdims", ctx.b.getBoolAttr(ctx.getInt("keepdims", 1)))}));
 }
 
+/// ArgMax, ArgMin: the axis normalised.
+template <typename OpTy>
+LogicalResult argExtreme(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
+  if (failed(axis))
+    return failure();
+  return bind(ctx, ctx.create<OpTy>({ctx.input(0)},
+                                    {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                     ctx.named("keepdims", ctx.b.getBoolAttr(ctx.getInt("keepdims", 1) != 0)),
+                                     ctx.named("select_last_index",
+                                               ctx.b.getBoolAttr(ctx.getInt("select_last_index", 0) != 0))}));
+}
+
 /// CumSum as a matmul with a triangular constant along the axis: out[j] =
 /// sum over i of x[i] * T[i, j], T[i, j] = 1 where i <= j (i < j exclusive;
 /// reversed: i >= j, i > j). The axis moves last and back.
@@ -100,6 +116,8 @@ LogicalResult cumSum(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> reductionOps() {
   static const OpEntry rows[] = {
+      {"ArgMax", 13, 17, argExtreme<g::ArgMaxOp>},
+      {"ArgMin", 13, 17, argExtreme<g::ArgMinOp>},
       {"CumSum", 14, 17, cumSum,
        "axis a compile-time constant; the axis at most 4096 long (a matmul with an n x n triangle: an inf or nan "
        "reaches every output along the axis)"},

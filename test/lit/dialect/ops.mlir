@@ -216,6 +216,10 @@ func.func @remaining_reductions_and_compares(%x: tensor<2x3xf32>, %y: tensor<3xf
   %4 = graph.reduce_l2 %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
   // CHECK: graph.reduce_log_sum
   %5 = graph.reduce_log_sum %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  // CHECK: graph.arg_max {{.*}} -> tensor<2x1xi64>
+  %am = graph.arg_max %x {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  // CHECK: graph.arg_min {{.*}} -> tensor<3xi64>
+  %an = graph.arg_min %x {axis = 0 : i64, keepdims = false, select_last_index = true} : (tensor<2x3xf32>) -> tensor<3xi64>
   // CHECK: graph.less_or_equal {{.*}} -> tensor<2x3xi1>
   %6 = graph.less_or_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
   // CHECK: graph.greater {{.*}} -> tensor<2x3xi1>

@@ -226,3 +226,19 @@ func.func @log_softmax_f64(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
   %0 = graph.log_softmax %x {axis = 1 : i64} : tensor<2x3xf64>
   return %0 : tensor<2x3xf64>
 }
+
+// -----
+
+// ArgMax: one generic reducing the axis into the best value and its index
+// (linalg.index along the axis), then the index result reshaped.
+// CHECK-LABEL: func.func @arg_max
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.index 1
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK-NOT: graph.
+func.func @arg_max(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
+  %0 = graph.arg_max %x {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
