@@ -72,7 +72,7 @@ EXPECTED = {
     "short_initializer": (1, "edgec: error: MODEL: tensor 'w' holds 2 values but its shape needs 4"),
     "slice_step_zero": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:Slice, node name: slice_0): [ShapeInferenceError] 'step' cannot be 0 for Slice"),
     "softmax_axis": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:Softmax, node name: softmax_0): [ShapeInferenceError] 'axis' must be in [-2 , 1]. Its actual value is: 5"),
-    "split_sizes": (1, "edgec: error: MODEL: node 'split_0' (Split): unsupported ONNX op 'Split' (opset 17)"),
+    "split_sizes": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:Split, node name: split_0): [ShapeInferenceError] Mismatch between the sum of 'split' (3) and the split dimension of the input (4)"),
     "string_input": (1, "edgec: error: MODEL: input 'x' has unsupported data type STRING"),
     "symbolic_dim": (1, "edgec: error: MODEL: input 'x' has symbolic dim 'batch' at position 0; bind it with --input-shape x=AxBx... or --dim batch=N"),
     "text_file": (1, "edgec: error: MODEL: not an ONNX model: the protobuf is truncated or corrupt"),
