@@ -72,9 +72,16 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
 
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
   Value c = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()), {v}, name));
-  if (element.isF32())
-    return c;
-  return apply<g::CastOp>(ctx, {c}, {ctx.named("to", TypeAttr::get(element))});
+  return element.isF32() ? c : castTo(ctx, c, element);
+}
+
+FailureOr<int64_t> constantScalarInt(NodeContext &ctx, size_t input, const std::string &what) {
+  auto v = ctx.constantInts(input, what);
+  if (failed(v))
+    return failure();
+  if (v->size() != 1)
+    return ctx.fail(what + " must be a scalar");
+  return (*v)[0];
 }
 
 ArrayRef<OpEntry> opTable() {

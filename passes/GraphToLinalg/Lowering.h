@@ -125,27 +125,40 @@ public:
     return tensor::ExpandShapeOp::create(b, to, flat, all);
   }
 
+  /// The loops of a generic reducing `axes` of a tensor of type `t`: one
+  /// per dim, reduction for `axes`; the output map reads the other dims,
+  /// which the output keeps (`keptShape`).
+  struct ReductionLoops {
+    SmallVector<int64_t> keptShape;
+    AffineMap inputMap, outputMap;
+    SmallVector<IteratorType> iterators;
+  };
+  ReductionLoops reductionLoops(RankedTensorType t, ArrayRef<int64_t> axes) {
+    ReductionLoops r;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < t.getRank(); ++i) {
+      bool reduced = llvm::is_contained(axes, i);
+      r.iterators.push_back(reduced ? IteratorType::reduction : IteratorType::parallel);
+      if (!reduced) {
+        outExprs.push_back(getAffineDimExpr(i, ctx));
+        r.keptShape.push_back(t.getDimSize(i));
+      }
+    }
+    r.inputMap = AffineMap::getMultiDimIdentityMap(t.getRank(), ctx);
+    r.outputMap = AffineMap::get(t.getRank(), 0, outExprs, ctx);
+    return r;
+  }
+
   /// Reduces `axes` of `input` with `combine`, starting from `init`;
   /// the result keeps reduced dims as size 1.
   Value reduce(Value input, ArrayRef<int64_t> axes, double init,
                llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
     auto t = typeOf(input);
-    SmallVector<int64_t> keptShape;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<IteratorType> iters;
-    for (int64_t i = 0; i < t.getRank(); ++i) {
-      bool reduced = llvm::is_contained(axes, i);
-      iters.push_back(reduced ? IteratorType::reduction : IteratorType::parallel);
-      if (!reduced) {
-        outExprs.push_back(getAffineDimExpr(i, ctx));
-        keptShape.push_back(t.getDimSize(i));
-      }
-    }
-    auto outType = RankedTensorType::get(keptShape, t.getElementType());
-    SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(t.getRank(), ctx),
-                                AffineMap::get(t.getRank(), 0, outExprs, ctx)};
+    ReductionLoops loops = reductionLoops(t, axes);
+    auto outType = RankedTensorType::get(loops.keptShape, t.getElementType());
+    SmallVector<AffineMap> maps{loops.inputMap, loops.outputMap};
     auto op = linalg::GenericOp::create(
-        b, TypeRange{outType}, ValueRange{input}, ValueRange{filled(outType, init)}, maps, iters,
+        b, TypeRange{outType}, ValueRange{input}, ValueRange{filled(outType, init)}, maps, loops.iterators,
         [&](OpBuilder &ob, Location loc, ValueRange args) {
           linalg::YieldOp::create(ob, loc, combine(ob, loc, args[1], args[0]));
         });

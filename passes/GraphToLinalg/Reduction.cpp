@@ -132,29 +132,19 @@ FailureOr<Value> lowerArg(Lowering &l, ArgOp op, bool isUnsigned) {
   bool fp = llvm::isa<FloatType>(e);
   int64_t axis = static_cast<int64_t>(op.getAxis());
   bool last = op.getSelectLastIndex();
-  SmallVector<int64_t> keptShape;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<IteratorType> iters;
-  for (int64_t i = 0; i < t.getRank(); ++i) {
-    iters.push_back(i == axis ? IteratorType::reduction : IteratorType::parallel);
-    if (i != axis) {
-      keptShape.push_back(t.getDimSize(i));
-      outExprs.push_back(getAffineDimExpr(i, l.ctx));
-    }
-  }
+  Lowering::ReductionLoops loops = l.reductionLoops(t, {axis});
   // The worst value: -inf / +inf, or the type's extreme.
   unsigned bits = e.getIntOrFloatBitWidth();
   double worst = fp ? (isMax ? -1.0 : 1.0) * std::numeric_limits<double>::infinity()
                  : isMax ? (isUnsigned ? 0.0 : -std::ldexp(1.0, bits - 1))
                  : isUnsigned ? -1.0 /* all ones */
                               : std::ldexp(1.0, bits - 1) - 1;
-  auto valueType = RankedTensorType::get(keptShape, e);
-  auto indexType = RankedTensorType::get(keptShape, l.b.getI64Type());
-  auto outMap = AffineMap::get(t.getRank(), 0, outExprs, l.ctx);
-  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(t.getRank(), l.ctx), outMap, outMap};
+  auto valueType = RankedTensorType::get(loops.keptShape, e);
+  auto indexType = RankedTensorType::get(loops.keptShape, l.b.getI64Type());
+  SmallVector<AffineMap> maps{loops.inputMap, loops.outputMap, loops.outputMap};
   auto generic = linalg::GenericOp::create(
       l.b, TypeRange{valueType, indexType}, ValueRange{x}, ValueRange{l.filled(valueType, worst), l.filled(indexType, 0)},
-      maps, iters, [&](OpBuilder &ob, Location loc, ValueRange a) {
+      maps, loops.iterators, [&](OpBuilder &ob, Location loc, ValueRange a) {
         Value v = a[0], best = a[1], bestIndex = a[2];
         Value better;
         if (fp)

@@ -55,6 +55,14 @@ struct Window {
 
 FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input, ArrayRef<int64_t> kernel);
 
+/// The most elements a builder makes (a folded constant or a tiled or
+/// masked tensor): more is a crafted model, not a network.
+constexpr int64_t kMaxBuiltElements = int64_t(1) << 28;
+
+/// A compile-time integer scalar input (`what` names it in the diagnostic);
+/// failure (reported) when it is not one.
+FailureOr<int64_t> constantScalarInt(NodeContext &ctx, size_t input, const std::string &what);
+
 /// A scalar constant `v` of float type `element` (made f32 and cast when
 /// `element` is another float type); null after an error.
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);
@@ -68,6 +76,11 @@ Value apply(NodeContext &ctx, ValueRange operands, ArrayRef<NamedAttribute> attr
       return nullptr;
   FailureOr<Value> r = ctx.create<OpTy>(operands, attrs);
   return succeeded(r) ? *r : nullptr;
+}
+
+/// `v` cast to element type `to`; null after an error.
+inline Value castTo(NodeContext &ctx, Value v, Type to) {
+  return apply<g::CastOp>(ctx, {v}, {ctx.named("to", TypeAttr::get(to))});
 }
 
 // The families' rows.

@@ -47,7 +47,7 @@ LogicalResult eyeLike(NodeContext &ctx) {
     if (!element)
       return ctx.unsupported("dtype", dataTypeName(static_cast<int32_t>(ctx.getInt("dtype", 0))));
   }
-  if (t.getNumElements() > (int64_t(1) << 28))
+  if (t.getNumElements() > kMaxBuiltElements)
     return ctx.fail("EyeLike of more than 2^28 elements");
   int64_t rows = t.getDimSize(0), cols = t.getDimSize(1), k = ctx.getInt("k", 0);
   SmallVector<int64_t> ones(rows * cols, 0);
@@ -58,7 +58,7 @@ LogicalResult eyeLike(NodeContext &ctx) {
   auto intType = RankedTensorType::get(t.getShape(), ctx.b.getI32Type());
   Value eye = ctx.constant(g::makeInts(intType, ones, "eye"));
   if (element != ctx.b.getI32Type())
-    eye = apply<g::CastOp>(ctx, {eye}, {ctx.named("to", TypeAttr::get(element))});
+    eye = castTo(ctx, eye, element);
   return eye ? ctx.setOutput(0, eye) : failure();
 }
 
@@ -136,7 +136,7 @@ LogicalResult constantOfShape(NodeContext &ctx) {
       return ctx.fail("ConstantOfShape value must be f32 or integer");
   }
   int64_t n = g::numElements(*dims);
-  if (n < 0 || n > (int64_t(1) << 28))
+  if (n < 0 || n > kMaxBuiltElements)
     return ctx.fail("ConstantOfShape shape is invalid or too large");
   std::vector<char> bytes;
   bytes.reserve(n * one.size());

@@ -346,7 +346,7 @@ LogicalResult tile(NodeContext &ctx) {
       return ctx.fail("Tile repeat 0 of dim " + std::to_string(axis) + " makes a zero-sized tensor, which edgec "
                       "cannot compile yet");
     std::optional<int64_t> grown = r > 0 ? llvm::checkedMul(elements, r) : std::nullopt;
-    if (!grown || *grown > (int64_t(1) << 28))
+    if (!grown || *grown > kMaxBuiltElements)
       return ctx.fail("Tile repeats make more than 2^28 elements (or a repeat is negative)");
     elements = *grown;
   }

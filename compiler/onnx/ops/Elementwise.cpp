@@ -10,6 +10,7 @@
 
 #include "compiler/onnx/TensorProto.h"
 #include "dialects/graph/ConstantUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 namespace edgec::onnx_import {
 namespace {
@@ -78,17 +79,16 @@ LogicalResult trilu(NodeContext &ctx) {
     return ctx.fail("Trilu needs an input of rank >= 2");
   int64_t k = 0;
   if (ctx.hasInput(1)) {
-    auto v = ctx.constantInts(1, "Trilu k");
+    auto v = constantScalarInt(ctx, 1, "Trilu k");
     if (failed(v))
       return failure();
-    if (v->size() != 1)
-      return ctx.fail("Trilu k must be a scalar");
-    k = (*v)[0];
+    k = *v;
   }
   bool upper = ctx.getInt("upper", 1) != 0;
-  if (t.getDimSize(t.getRank() - 2) * t.getDimSize(t.getRank() - 1) > (int64_t(1) << 28))
-    return ctx.fail("Trilu of matrices of more than 2^28 elements");
   int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
+  std::optional<int64_t> matrix = llvm::checkedMul(rows, cols);
+  if (!matrix || *matrix > kMaxBuiltElements)
+    return ctx.fail("Trilu of matrices of more than 2^28 elements");
   SmallVector<int64_t> keep;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -250,7 +250,8 @@ LogicalResult castLike(NodeContext &ctx) {
   auto like = ctx.inputType(1);
   if (!x || !like)
     return failure();
-  return bind(ctx, ctx.create<g::CastOp>({x}, {ctx.named("to", TypeAttr::get(like.getElementType()))}));
+  Value y = castTo(ctx, x, like.getElementType());
+  return y ? ctx.setOutput(0, y) : failure();
 }
 
 /// Softmax and LogSoftmax: the axis normalised.

@@ -59,7 +59,7 @@ LogicalResult layerNormalization(NodeContext &ctx) {
   Type element = t.getElementType();
   bool widen = ctx.getInt("stash_type", 1) == 1 && !element.isF32();
   auto toF32 = [&](Value v) {
-    return widen ? apply<g::CastOp>(ctx, {v}, {ctx.named("to", TypeAttr::get(ctx.b.getF32Type()))}) : v;
+    return widen ? castTo(ctx, v, ctx.b.getF32Type()) : v;
   };
   Moments m = moments(ctx, toF32(ctx.input(0)), axes);
   Value inv = inverseStdDev(ctx, m.variance, ctx.getFloat("epsilon", 1e-5f));
@@ -67,7 +67,7 @@ LogicalResult layerNormalization(NodeContext &ctx) {
   if (y && ctx.hasInput(2))
     y = apply<g::AddOp>(ctx, {y, toF32(ctx.input(2))});
   if (y && widen)
-    y = apply<g::CastOp>(ctx, {y}, {ctx.named("to", TypeAttr::get(element))});
+    y = castTo(ctx, y, element);
   if (!y || failed(ctx.setOutput(0, y)))
     return failure();
   if (ctx.numOutputs() > 1 && failed(ctx.setOutput(1, m.mean)))

@@ -67,12 +67,10 @@ LogicalResult cumSum(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
     return failure();
-  auto axisValue = ctx.constantInts(1, "CumSum axis");
+  auto axisValue = constantScalarInt(ctx, 1, "CumSum axis");
   if (failed(axisValue))
     return failure();
-  if (axisValue->size() != 1)
-    return ctx.fail("CumSum axis must be a scalar");
-  auto axis = normaliseAxis(ctx, (*axisValue)[0], t.getRank());
+  auto axis = normaliseAxis(ctx, *axisValue, t.getRank());
   if (failed(axis))
     return failure();
   int64_t n = t.getDimSize(*axis), rank = t.getRank();
@@ -91,7 +89,7 @@ LogicalResult cumSum(NodeContext &ctx) {
     SmallVector<float> f(triangle.begin(), triangle.end());
     tri = ctx.constant(g::makeFloats(triType, f, "cumsum_triangle"));
     if (!e.isF32())
-      tri = apply<g::CastOp>(ctx, {tri}, {ctx.named("to", TypeAttr::get(e))});
+      tri = castTo(ctx, tri, e);
   } else {
     tri = ctx.constant(g::makeInts(triType, triangle, "cumsum_triangle"));
   }
