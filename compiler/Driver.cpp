@@ -207,6 +207,20 @@ mlir::LogicalResult quantizeGraph(const CompileRequest &cmd, mlir::ModuleOp modu
   return pm.run(module);
 }
 
+mlir::OwningOpRef<mlir::ModuleOp> calibratedGraph(const CompileRequest &req, mlir::MLIRContext &context) {
+  auto module = importOptimized(req, context);
+  if (!module || (req.needsCalibration() && mlir::failed(calibrateGraph(req, *module))))
+    return nullptr;
+  return module;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> preparedGraph(const CompileRequest &req, mlir::MLIRContext &context) {
+  auto module = calibratedGraph(req, context);
+  if (!module || (!req.quantize.empty() && mlir::failed(quantizeGraph(req, *module))))
+    return nullptr;
+  return module;
+}
+
 bool quantizedIO(mlir::ModuleOp module) {
   mlir::PassManager pm(module.getContext());
   pm.nest<mlir::func::FuncOp>().addPass(createQuantizedIOPass());
@@ -267,12 +281,8 @@ int compileForTargets(CompileRequest &cmd, const std::vector<std::string> &targe
   registerPipelineDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
   CliDiagnosticHandler diagnostics(&context);
-  auto module = importOptimized(cmd, context);
+  auto module = preparedGraph(cmd, context);
   if (!module)
-    return kModelError;
-  if (cmd.needsCalibration() && mlir::failed(calibrateGraph(cmd, *module)))
-    return kModelError;
-  if (!cmd.quantize.empty() && mlir::failed(quantizeGraph(cmd, *module)))
     return kModelError;
   if (cmd.io == "int8" && !quantizedIO(*module))
     return kModelError;

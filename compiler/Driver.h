@@ -80,6 +80,12 @@ bool checkQuantizationOptions(const CompileRequest &req);
 mlir::LogicalResult calibrateGraph(const CompileRequest &req, mlir::ModuleOp module);
 /// The quantisation pipeline for `req.quantize` on a calibrated module.
 mlir::LogicalResult quantizeGraph(const CompileRequest &req, mlir::ModuleOp module);
+/// importOptimized, then calibrated when `req` quantises with calibration
+/// data: the float graph a quantised build starts from. Null after an error.
+mlir::OwningOpRef<mlir::ModuleOp> calibratedGraph(const CompileRequest &req, mlir::MLIRContext &context);
+/// calibratedGraph, then quantised as `req.quantize` says: the graph every
+/// target compiles (before --io). Null after an error.
+mlir::OwningOpRef<mlir::ModuleOp> preparedGraph(const CompileRequest &req, mlir::MLIRContext &context);
 /// --io int8: quantised inputs and outputs at the C API; false (printed)
 /// when the model has none.
 bool quantizedIO(mlir::ModuleOp module);

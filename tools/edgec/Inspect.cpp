@@ -255,9 +255,8 @@ int inspectModel(InspectCommand cmd) {
   }
 
   // Graph level, after the optimisations every compile runs.
-  OwningOpRef<ModuleOp> module = importOptimized(cmd, context);
-  if (!module || (cmd.needsCalibration() && failed(calibrateGraph(cmd, *module))) ||
-      (!cmd.quantize.empty() && failed(quantizeGraph(cmd, *module))))
+  OwningOpRef<ModuleOp> module = preparedGraph(cmd, context);
+  if (!module)
     return kModelError;
   ArtifactInfo info = describeGraph(*module);
   GraphSummary summary = summarize(*module);

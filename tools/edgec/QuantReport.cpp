@@ -35,8 +35,8 @@ int quantReport(QuantReportCommand cmd) {
   registerPipelineDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
   CliDiagnosticHandler diagnostics(&context);
-  auto floatModule = importOptimized(cmd, context);
-  if (!floatModule || (cmd.needsCalibration() && mlir::failed(calibrateGraph(cmd, *floatModule))))
+  auto floatModule = calibratedGraph(cmd, context);
+  if (!floatModule)
     return kModelError;
   mlir::OwningOpRef<mlir::ModuleOp> quantModule = floatModule->clone();
   if (mlir::failed(quantizeGraph(cmd, *quantModule)))
