@@ -388,6 +388,14 @@ def Graph_GatherOp : Graph_InferredOp<"gather", "Gather", [Graph_PointwiseCost, 
   let hasFolder = 1;
 }
 
+def Graph_GatherElementsOp : Graph_InferredOp<"gather_elements", "GatherElements",
+    [Graph_PointwiseCost, Graph_MovesData]> {
+  let summary = "ONNX GatherElements: output[i] = input[i with i[axis] = indices[i]]";
+  let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_PadOp : Graph_InferredOp<"pad", "Pad", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Pad with begin pads of every dim, then end pads";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$pads, StrAttr:$mode,

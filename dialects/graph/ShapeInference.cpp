@@ -494,6 +494,26 @@ LogicalResult inferGatherImpl(Loc loc, Type inputT, Type indicesT, int64_t axis,
   return push(types, shape, x->getElementType());
 }
 
+LogicalResult inferGatherElementsImpl(Loc loc, Type inputT, Type indicesT, int64_t axis,
+                                      Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  auto idx = ranked(loc, indicesT, "indices");
+  if (failed(x) || failed(idx))
+    return failure();
+  if (x->getRank() != idx->getRank())
+    return emitOptionalError(loc, "gather_elements indices have rank ", idx->getRank(),
+                             ", the input ", x->getRank(), " (they must be equal)");
+  if (axis < 0 || axis >= x->getRank())
+    return emitOptionalError(loc, "gather_elements axis ", axis, " out of range for rank ",
+                             x->getRank());
+  // Off the axis an output element reads the input at its own position.
+  for (int64_t d = 0; d < x->getRank(); ++d)
+    if (d != axis && idx->getDimSize(d) > x->getDimSize(d))
+      return emitOptionalError(loc, "gather_elements indices dim ", d, " (", idx->getDimSize(d),
+                               ") exceeds the input's (", x->getDimSize(d), ")");
+  return push(types, idx->getShape(), x->getElementType());
+}
+
 LogicalResult inferPadImpl(Loc loc, Type inputT, ArrayRef<int64_t> pads, StringRef mode,
                            Types &types) {
   auto x = ranked(loc, inputT, "input");

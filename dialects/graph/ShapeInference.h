@@ -65,6 +65,8 @@ mlir::LogicalResult inferSliceImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int
                                    llvm::ArrayRef<int64_t> steps, Types &types);
 mlir::LogicalResult inferGatherImpl(Loc loc, mlir::Type input, mlir::Type indices,
                                     int64_t axis, Types &types);
+mlir::LogicalResult inferGatherElementsImpl(Loc loc, mlir::Type input, mlir::Type indices,
+                                            int64_t axis, Types &types);
 mlir::LogicalResult inferPadImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> pads,
                                  llvm::StringRef mode, Types &types);
 mlir::LogicalResult inferResizeImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> sizes,
@@ -181,6 +183,11 @@ template <typename A>
 mlir::LogicalResult inferGather(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferGatherImpl(loc, a.getInput().getType(), a.getIndices().getType(),
                          static_cast<int64_t>(a.getAxis()), types);
+}
+template <typename A>
+mlir::LogicalResult inferGatherElements(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferGatherElementsImpl(loc, a.getInput().getType(), a.getIndices().getType(),
+                                 static_cast<int64_t>(a.getAxis()), types);
 }
 template <typename A>
 mlir::LogicalResult inferPad(mlir::MLIRContext *, Loc loc, A a, Types &types) {

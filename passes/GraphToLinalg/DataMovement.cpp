@@ -66,6 +66,19 @@ FailureOr<Value> lowerTranspose(Lowering &l, TransposeOp op) {
   return linalg::TransposeOp::create(l.b, op.getInput(), l.empty(out), op.getPerm()).getResult()[0];
 }
 
+/// An index read from the model, as an in-range index into a dim of `size`:
+/// negative ones count from the end, out-of-range ones are clamped (never a
+/// read outside the data).
+Value inRangeIndex(OpBuilder &ob, Location loc, Value raw, int64_t size) {
+  Value idx = arith::IndexCastOp::create(ob, loc, ob.getIndexType(), raw);
+  Value dim = arith::ConstantIndexOp::create(ob, loc, size);
+  Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
+  Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(ob, loc, neg, arith::AddIOp::create(ob, loc, idx, dim), idx);
+  idx = arith::MaxSIOp::create(ob, loc, idx, zero);
+  return arith::MinSIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, size - 1));
+}
+
 FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
   auto out = typeOf(op.getOutput());
   auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
@@ -81,21 +94,34 @@ FailureOr<Value> lowerGather(Lowering &l, GatherOp op) {
              l.b, TypeRange{out}, ValueRange{op.getIndices()}, ValueRange{l.empty(out)}, maps,
              SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
              [&](OpBuilder &ob, Location loc, ValueRange a) {
-               Value idx = arith::IndexCastOp::create(ob, loc, ob.getIndexType(), a[0]);
-               // Negative indices count from the end.
-               Value dim = arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis));
-               Value zero = arith::ConstantIndexOp::create(ob, loc, 0);
-               Value neg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, idx, zero);
-               idx = arith::SelectOp::create(ob, loc, neg, arith::AddIOp::create(ob, loc, idx, dim), idx);
-               // Out-of-range indices are clamped: never a read outside the data.
-               idx = arith::MaxSIOp::create(ob, loc, idx, zero);
-               idx = arith::MinSIOp::create(ob, loc, idx, arith::ConstantIndexOp::create(ob, loc, dt.getDimSize(axis) - 1));
+               Value idx = inRangeIndex(ob, loc, a[0], dt.getDimSize(axis));
                SmallVector<Value> coords;
                for (int64_t i = 0; i < axis; ++i)
                  coords.push_back(linalg::IndexOp::create(ob, loc, i));
                coords.push_back(idx);
                for (int64_t i = axis + 1; i < dt.getRank(); ++i)
                  coords.push_back(linalg::IndexOp::create(ob, loc, i - 1 + ir));
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, data, coords)));
+             })
+      .getResult(0);
+}
+
+/// One generic over the output (the indices' shape): each element reads the
+/// input at its own position with the axis coordinate from the indices.
+FailureOr<Value> lowerGatherElements(Lowering &l, GatherElementsOp op) {
+  auto out = typeOf(op.getOutput());
+  auto dt = typeOf(op.getInput());
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value data = op.getInput();
+  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx));
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{op.getIndices()}, ValueRange{l.empty(out)}, maps,
+             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange a) {
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < out.getRank(); ++i)
+                 coords.push_back(i == axis ? inRangeIndex(ob, loc, a[0], dt.getDimSize(axis))
+                                            : Value(linalg::IndexOp::create(ob, loc, i)));
                linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, data, coords)));
              })
       .getResult(0);
@@ -161,6 +187,7 @@ void populateDataMovementLowerings(LoweringTable &table) {
   table.add<ConcatOp>([](ConcatOp c, LoweringInput &in) { return lowerConcat(in.l, c); });
   table.add<SliceOp>([](SliceOp s, LoweringInput &in) { return lowerSlice(in.l, s); });
   table.add<GatherOp>([](GatherOp g, LoweringInput &in) { return lowerGather(in.l, g); });
+  table.add<GatherElementsOp>([](GatherElementsOp g, LoweringInput &in) { return lowerGatherElements(in.l, g); });
   table.add<PadOp>([](PadOp p, LoweringInput &in) { return lowerPad(in.l, p); });
 }
 

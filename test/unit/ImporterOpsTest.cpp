@@ -379,6 +379,24 @@ std::vector<OpCase> cases() {
                  m.node("Gather", {"x", "i"}, {"y"});
                },
                "graph.gather", "tensor<2x2x3xf32>"});
+  c.push_back({"GatherElements", [](ModelBuilder &m) {
+                 // data [3, 4], indices [2, 4] on axis 0 -> [2, 4]
+                 m.input("x", {3, 4}).input("i", {2, 4}, onnx::TensorProto::INT64).output("y");
+                 m.node("GatherElements", {"x", "i"}, {"y"});
+               },
+               "graph.gather_elements", "tensor<2x4xf32>"});
+  c.push_back({"NegativeLogLikelihoodLoss", [](ModelBuilder &m) {
+                 // input [2, 5, 3], target [2, 3], mean -> a scalar
+                 m.input("x", {2, 5, 3}).input("t", {2, 3}, onnx::TensorProto::INT64).output("y");
+                 m.node("NegativeLogLikelihoodLoss", {"x", "t"}, {"y"});
+               },
+               "graph.div", "tensor<f32>"});
+  c.push_back({"SoftmaxCrossEntropyLoss", [](ModelBuilder &m) {
+                 // scores [4, 5], labels [4], reduction none -> [4]
+                 m.input("x", {4, 5}).input("t", {4}, onnx::TensorProto::INT64).output("y");
+                 attrString(m.node("SoftmaxCrossEntropyLoss", {"x", "t"}, {"y"}), "reduction", "none");
+               },
+               "graph.log_softmax", "tensor<4xf32>"});
   c.push_back({"Pad", [](ModelBuilder &m) {
                  m.input("x", {2, 3}).ints("p", {0, 1, 1, 2}).output("y");
                  m.node("Pad", {"x", "p"}, {"y"});

@@ -94,6 +94,7 @@ llvm::ArrayRef<OpEntry> resizeOps();
 llvm::ArrayRef<OpEntry> constantsOps();
 llvm::ArrayRef<OpEntry> quantizedOps();
 llvm::ArrayRef<OpEntry> normalizationOps();
+llvm::ArrayRef<OpEntry> lossOps();
 
 } // namespace edgec::onnx_import
 

@@ -206,23 +206,30 @@ LogicalResult slice(NodeContext &ctx) {
                                                            ctx.i64s("steps", st)}));
 }
 
+/// Constant indices must address a dim of `dim` (from the end when negative).
+LogicalResult checkConstantIndices(NodeContext &ctx, Value idx, int64_t dim, StringRef op) {
+  SmallVector<int64_t> constIdx;
+  if (g::readInts(g::getConstant(idx), constIdx))
+    for (int64_t i : constIdx)
+      if (i < -dim || i >= dim)
+        return ctx.fail(op + " index " + std::to_string(i) + " is out of range for a dim of " +
+                        std::to_string(dim));
+  return success();
+}
+
+/// Gather and GatherElements: the axis normalised, constant indices checked.
+template <typename OpTy>
 LogicalResult gather(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   Value idx = t ? ctx.input(1) : Value();
   if (!idx)
     return failure();
   auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
-  if (failed(axis))
+  if (failed(axis) ||
+      failed(checkConstantIndices(ctx, idx, t.getDimSize(*axis),
+                                  std::is_same_v<OpTy, g::GatherOp> ? "Gather" : "GatherElements")))
     return failure();
-  SmallVector<int64_t> constIdx;
-  int64_t dim = t.getDimSize(*axis);
-  if (g::readInts(g::getConstant(idx), constIdx))
-    for (int64_t i : constIdx)
-      if (i < -dim || i >= dim)
-        return ctx.fail("Gather index " + std::to_string(i) + " is out of range for a dim of " +
-                        std::to_string(dim));
-  return bind(ctx, ctx.create<g::GatherOp>({ctx.input(0), idx},
-                                           {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
+  return bind(ctx, ctx.create<OpTy>({ctx.input(0), idx}, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
 }
 
 LogicalResult pad(NodeContext &ctx) {
@@ -371,7 +378,8 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
       {"Dropout", 13, 17, identity,
        "inference only (training_mode absent or false; the mask output unused)"},
       {"Flatten", 13, 17, flatten},
-      {"Gather", 13, 17, gather},
+      {"Gather", 13, 17, gather<g::GatherOp>},
+      {"GatherElements", 13, 17, gather<g::GatherElementsOp>},
       {"Identity", 16, 17, identity},
       {"Pad", 13, 17, pad,
        "pads and constant_value compile-time constants; modes constant, reflect, edge; no negative pads"},

@@ -159,3 +159,21 @@ func.func @pad_overflow(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = graph.pad %x {pads = array<i64: 0, 1, 0, 9223372036854775807>, mode = "constant", value = 0.0 : f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<2x3xf32>, %i: tensor<2xi64>) -> tensor<2xf32> {
+  // expected-error @+2 {{gather_elements indices have rank 1, the input 2 (they must be equal)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @gather_elements_off_axis(%x: tensor<2x3xf32>, %i: tensor<2x4xi64>) -> tensor<2x4xf32> {
+  // expected-error @+2 {{gather_elements indices dim 1 (4) exceeds the input's (3)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

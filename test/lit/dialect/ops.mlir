@@ -94,7 +94,7 @@ func.func @pool_reduce(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<
 }
 
 // CHECK-LABEL: func.func @data_movement
-func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) -> (tensor<6x4xf32>, tensor<24xf32>, tensor<3x4xf32>, tensor<2x1x3x4xf32>, tensor<4x2x3xf32>, tensor<3x3x4xf32>, tensor<2x3x2xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, tensor<2x6x8xf32>) {
+func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2x3x5xi64>) -> (tensor<6x4xf32>, tensor<24xf32>, tensor<3x4xf32>, tensor<2x1x3x4xf32>, tensor<4x2x3xf32>, tensor<3x3x4xf32>, tensor<2x3x2xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, tensor<2x6x8xf32>) {
   // CHECK: graph.reshape
   %0 = graph.reshape %x {shape = array<i64: 6, 4>} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
   // CHECK: graph.flatten
@@ -113,6 +113,8 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>) -> (tensor<6x
   %sl = graph.slice %x {starts = array<i64: 0, 0, 3>, ends = array<i64: 2, 3, -1>, steps = array<i64: 1, 1, -2>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
   // CHECK: graph.gather {{.*}} -> tensor<2x5x4xf32>
   %g = graph.gather %x, %i {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x5x4xf32>
+  // CHECK: graph.gather_elements {{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<2x3x5xi64>) -> tensor<2x3x5xf32>
+  %ge = graph.gather_elements %x, %ie {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<2x3x5xi64>) -> tensor<2x3x5xf32>
   // CHECK: graph.pad {{.*}} -> tensor<2x5x6xf32>
   %p = graph.pad %x {pads = array<i64: 0, 1, 1, 0, 1, 1>, mode = "constant", value = 0.0 : f32} : (tensor<2x3x4xf32>) -> tensor<2x5x6xf32>
   // CHECK: graph.resize {{.*}} -> tensor<2x6x8xf32>

@@ -242,3 +242,20 @@ func.func @arg_max(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
   %0 = graph.arg_max %x {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<2x3xf32>) -> tensor<2x1xi64>
   return %0 : tensor<2x1xi64>
 }
+
+// -----
+
+// GatherElements: one generic over the indices; each element extracts the
+// input at its own position with the axis coordinate from the (clamped)
+// index.
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: linalg.index 0
+// CHECK: arith.index_cast
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}]
+// CHECK-NOT: graph.
+func.func @gather_elements(%x: tensor<2x3xf32>, %i: tensor<2x2xi64>) -> tensor<2x2xf32> {
+  %0 = graph.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
