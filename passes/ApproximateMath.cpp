@@ -122,6 +122,34 @@ Value minMaxWithoutInstruction(OpBuilder &b, Operation *op) {
   return arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, l, r), equal, picked);
 }
 
+/// An f64 transcendental computed at f32 precision: the approximations
+/// below are f32 polynomials, and an f64 op would call libm, which the
+/// targets do not have. (f16 is widened to f32 by MLIR's own patterns.)
+void narrowWideTranscendentals(Operation *root) {
+  root->walk([](Operation *op) {
+    if (!isa<math::ExpOp, math::Exp2Op, math::ExpM1Op, math::LogOp, math::Log2Op, math::Log10Op,
+             math::Log1pOp, math::TanhOp, math::ErfOp, math::ErfcOp, math::SinOp, math::CosOp,
+             math::TanOp, math::AtanOp, math::Atan2Op, math::AsinOp, math::AcosOp, math::CbrtOp,
+             math::PowFOp>(op))
+      return;
+    Type wide = op->getResult(0).getType();
+    if (!getElementTypeOrSelf(wide).isF64())
+      return;
+    OpBuilder b(op);
+    Type narrow = b.getF32Type();
+    if (auto v = dyn_cast<VectorType>(wide))
+      narrow = v.clone(narrow);
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands())
+      operands.push_back(arith::TruncFOp::create(b, op->getLoc(), narrow, v));
+    Operation *narrowOp = b.create(op->getLoc(), op->getName().getIdentifier(), operands, {narrow},
+                                   op->getAttrs());
+    op->getResult(0).replaceAllUsesWith(
+        arith::ExtFOp::create(b, op->getLoc(), wide, narrowOp->getResult(0)).getResult());
+    op->erase();
+  });
+}
+
 struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> {
   using ApproximateMathPassBase::ApproximateMathPassBase;
 
@@ -138,10 +166,11 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
     {
       mlir::RewritePatternSet patterns(ctx);
       mlir::math::populateExpansionPatterns(patterns, {"powf", "sinh", "cosh", "asinh", "acosh",
-                                                       "atanh", "fpowi", "ctlz", "exp2f"});
+                                                       "atanh", "tan", "fpowi", "ctlz", "exp2f"});
       if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();
     }
+    narrowWideTranscendentals(getOperation());
     mlir::RewritePatternSet patterns(ctx);
     auto all = [](llvm::StringRef) { return true; };
     mlir::populateMathF32ExpansionPatterns(patterns, all);

@@ -187,6 +187,11 @@ EDGEC_FOLD_BINARY(AndOp, 0.0f, OptInt(a && b ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(OrOp, 0.0f, OptInt(a || b ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(XorOp, 0.0f, OptInt((a != 0) != (b != 0) ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(PReluOp, a < 0 ? a * b : a, OptInt(a < 0 ? static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)) : a), kNoIdentity)
+// Shape arithmetic; folded only where signed and unsigned readings agree.
+EDGEC_FOLD_BINARY(ModOp, a - std::floor(a / b) * b, (a >= 0 && b > 0) ? OptInt(a % b) : OptInt(), kNoIdentity)
+EDGEC_FOLD_BINARY(FmodOp, std::fmod(a, b), (a >= 0 && b > 0) ? OptInt(a % b) : OptInt(), kNoIdentity)
+EDGEC_FOLD_BINARY(ShiftLeftOp, NAN, OptInt(), kNoIdentity)
+EDGEC_FOLD_BINARY(ShiftRightOp, NAN, OptInt(), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
 
 /// Shape arithmetic exporters emit (a negated axis count).

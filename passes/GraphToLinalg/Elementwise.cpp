@@ -26,15 +26,14 @@ struct Unary {
 /// Registers a unary elementwise op: `body(op, const Unary &)` computes one
 /// element.
 template <typename OpTy, typename Body>
-void addUnary(LoweringTable &table, Body body, Precision precision = Precision::Any) {
+void addUnary(LoweringTable &table, Body body) {
   table.add<OpTy>(
       [body](OpTy op, LoweringInput &in) {
         return in.l.elementwise(typeOf(op->getResult(0)), op->getOperands(),
                                 [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
                                   return body(op, Unary{ob, loc, v[0], in.sign.in});
                                 });
-      },
-      precision);
+      });
 }
 
 /// A binary op's scalar operands (numpy broadcast already).
@@ -46,15 +45,14 @@ struct Binary {
 };
 
 template <typename... OpTys, typename Body>
-void addBinary(LoweringTable &table, Body body, Precision precision = Precision::Any) {
+void addBinary(LoweringTable &table, Body body) {
   table.add<OpTys...>(
       [body](auto op, LoweringInput &in) {
         return in.l.elementwise(typeOf(op->getResult(0)), op->getOperands(),
                                 [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
                                   return body(op, Binary{ob, loc, v[0], v[1], isFloat(v[0]), in.sign.in});
                                 });
-      },
-      precision);
+      });
 }
 
 /// a^b as ONNX (and C's pow) defines it, from exp(b log|a|): a negative base
@@ -93,6 +91,47 @@ Value powOf(OpBuilder &ob, Location loc, Value a, Value b) {
       arith::SelectOp::create(ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OGT, b, f(0.0)),
                               f(0.0), f(std::numeric_limits<double>::infinity())));
   return arith::SelectOp::create(ob, loc, zeroBase, zeroPow, result);
+}
+
+/// The remainder of a / b with the sign of a (fmod, C's %), or with the sign
+/// of b (floored: Python's %). Floats: a - trunc(a / b) * b, exact while the
+/// quotient is below 2^24 (no libm fmodf on the targets). Integers: a zero
+/// or -1 divisor (undefined in ONNX, UB in LLVM) gives 0.
+Value remainderOf(const Binary &s, bool floored) {
+  OpBuilder &ob = s.ob;
+  Location loc = s.loc;
+  Type t = s.a.getType();
+  auto k = [&](double v) { return Lowering::scalarIn(ob, loc, t, v); };
+  Value r;
+  if (s.fp) {
+    Value q = math::TruncOp::create(ob, loc, arith::DivFOp::create(ob, loc, s.a, s.c));
+    r = arith::SubFOp::create(ob, loc, s.a, arith::MulFOp::create(ob, loc, q, s.c));
+    if (!floored)
+      return r;
+    Value zero = k(0);
+    Value rNeg = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, r, zero);
+    Value bNeg = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLT, s.c, zero);
+    Value adjust = arith::AndIOp::create(ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::ONE, r, zero),
+                                         arith::XOrIOp::create(ob, loc, rNeg, bNeg));
+    return arith::SelectOp::create(ob, loc, adjust, arith::AddFOp::create(ob, loc, r, s.c), r);
+  }
+  if (s.isUnsigned) {
+    Value zeroDivisor = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, s.c, k(0));
+    Value safe = arith::SelectOp::create(ob, loc, zeroDivisor, k(1), s.c);
+    return arith::RemUIOp::create(ob, loc, s.a, safe);
+  }
+  Value special = arith::OrIOp::create(ob, loc, arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, s.c, k(0)),
+                                       arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, s.c, k(-1)));
+  Value safe = arith::SelectOp::create(ob, loc, special, k(1), s.c);
+  r = arith::RemSIOp::create(ob, loc, s.a, safe);
+  if (!floored)
+    return r;
+  Value zero = k(0);
+  Value rNeg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, r, zero);
+  Value bNeg = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, safe, zero);
+  Value adjust = arith::AndIOp::create(ob, loc, arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::ne, r, zero),
+                                       arith::XOrIOp::create(ob, loc, rNeg, bNeg));
+  return arith::SelectOp::create(ob, loc, adjust, arith::AddIOp::create(ob, loc, r, safe), r);
 }
 
 /// `fromUnsigned` / `toUnsigned`: the graph types were unsigned (the values
@@ -153,10 +192,10 @@ void populateElementwiseLowerings(LoweringTable &table) {
       return arith::MaximumFOp::create(u.ob, u.loc, u.x, u.f(0));
     return u.isUnsigned ? u.x : Value(arith::MaxSIOp::create(u.ob, u.loc, u.x, u.f(0)));
   });
-  addUnary<SigmoidOp>(table, [](SigmoidOp, const Unary &u) -> Value { return sigmoidOf(u.ob, u.loc, u.x); }, Precision::F32Only);
-  addUnary<TanhOp>(table, [](TanhOp, const Unary &u) -> Value { return math::TanhOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
-  addUnary<ExpOp>(table, [](ExpOp, const Unary &u) -> Value { return math::ExpOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
-  addUnary<LogOp>(table, [](LogOp, const Unary &u) -> Value { return math::LogOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
+  addUnary<SigmoidOp>(table, [](SigmoidOp, const Unary &u) -> Value { return sigmoidOf(u.ob, u.loc, u.x); });
+  addUnary<TanhOp>(table, [](TanhOp, const Unary &u) -> Value { return math::TanhOp::create(u.ob, u.loc, u.x); });
+  addUnary<ExpOp>(table, [](ExpOp, const Unary &u) -> Value { return math::ExpOp::create(u.ob, u.loc, u.x); });
+  addUnary<LogOp>(table, [](LogOp, const Unary &u) -> Value { return math::LogOp::create(u.ob, u.loc, u.x); });
   addUnary<SqrtOp>(table, [](SqrtOp, const Unary &u) -> Value { return math::SqrtOp::create(u.ob, u.loc, u.x); });
   addUnary<NegOp>(table, [](NegOp, const Unary &u) -> Value {
     if (isFloat(u.x))
@@ -168,7 +207,7 @@ void populateElementwiseLowerings(LoweringTable &table) {
       return math::AbsFOp::create(u.ob, u.loc, u.x);
     return u.isUnsigned ? u.x : Value(math::AbsIOp::create(u.ob, u.loc, u.x));
   });
-  addUnary<ErfOp>(table, [](ErfOp, const Unary &u) -> Value { return math::ErfOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
+  addUnary<ErfOp>(table, [](ErfOp, const Unary &u) -> Value { return math::ErfOp::create(u.ob, u.loc, u.x); });
   addUnary<HardSwishOp>(table, [](HardSwishOp, const Unary &u) -> Value {
     Value gate = arith::AddFOp::create(u.ob, u.loc, arith::DivFOp::create(u.ob, u.loc, u.x, u.f(6)), u.f(0.5));
     return arith::MulFOp::create(u.ob, u.loc, u.x, clampOf(u.ob, u.loc, gate, 0.0, 1.0));
@@ -188,11 +227,20 @@ void populateElementwiseLowerings(LoweringTable &table) {
   addUnary<CeilOp>(table, [](CeilOp, const Unary &u) -> Value { return math::CeilOp::create(u.ob, u.loc, u.x); });
   addUnary<RoundOp>(table, [](RoundOp, const Unary &u) -> Value { return math::RoundEvenOp::create(u.ob, u.loc, u.x); });
   addUnary<ReciprocalOp>(table, [](ReciprocalOp, const Unary &u) -> Value { return arith::DivFOp::create(u.ob, u.loc, u.f(1), u.x); });
-  addUnary<SinOp>(table, [](SinOp, const Unary &u) -> Value { return math::SinOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
-  addUnary<CosOp>(table, [](CosOp, const Unary &u) -> Value { return math::CosOp::create(u.ob, u.loc, u.x); }, Precision::F32Only);
+  addUnary<SinOp>(table, [](SinOp, const Unary &u) -> Value { return math::SinOp::create(u.ob, u.loc, u.x); });
+  addUnary<CosOp>(table, [](CosOp, const Unary &u) -> Value { return math::CosOp::create(u.ob, u.loc, u.x); });
+  addUnary<TanOp>(table, [](TanOp, const Unary &u) -> Value { return math::TanOp::create(u.ob, u.loc, u.x); });
+  addUnary<AsinOp>(table, [](AsinOp, const Unary &u) -> Value { return math::AsinOp::create(u.ob, u.loc, u.x); });
+  addUnary<AcosOp>(table, [](AcosOp, const Unary &u) -> Value { return math::AcosOp::create(u.ob, u.loc, u.x); });
+  addUnary<AtanOp>(table, [](AtanOp, const Unary &u) -> Value { return math::AtanOp::create(u.ob, u.loc, u.x); });
+  addUnary<SinhOp>(table, [](SinhOp, const Unary &u) -> Value { return math::SinhOp::create(u.ob, u.loc, u.x); });
+  addUnary<CoshOp>(table, [](CoshOp, const Unary &u) -> Value { return math::CoshOp::create(u.ob, u.loc, u.x); });
+  addUnary<AsinhOp>(table, [](AsinhOp, const Unary &u) -> Value { return math::AsinhOp::create(u.ob, u.loc, u.x); });
+  addUnary<AcoshOp>(table, [](AcoshOp, const Unary &u) -> Value { return math::AcoshOp::create(u.ob, u.loc, u.x); });
+  addUnary<AtanhOp>(table, [](AtanhOp, const Unary &u) -> Value { return math::AtanhOp::create(u.ob, u.loc, u.x); });
   addUnary<SoftplusOp>(table, [](SoftplusOp, const Unary &u) -> Value {
     return math::LogOp::create(u.ob, u.loc, arith::AddFOp::create(u.ob, u.loc, u.f(1), math::ExpOp::create(u.ob, u.loc, u.x)));
-  }, Precision::F32Only);
+  });
   addUnary<SoftsignOp>(table, [](SoftsignOp, const Unary &u) -> Value {
     return arith::DivFOp::create(u.ob, u.loc, u.x, arith::AddFOp::create(u.ob, u.loc, u.f(1), math::AbsFOp::create(u.ob, u.loc, u.x)));
   });
@@ -214,21 +262,21 @@ void populateElementwiseLowerings(LoweringTable &table) {
     Value em1 = arith::SubFOp::create(u.ob, u.loc, math::ExpOp::create(u.ob, u.loc, u.x), u.f(1));
     return arith::SelectOp::create(u.ob, u.loc, neg,
                                    arith::MulFOp::create(u.ob, u.loc, em1, u.f(e.getAlpha().convertToFloat())), u.x);
-  }, Precision::F32Only);
+  });
   addUnary<CeluOp>(table, [](CeluOp c, const Unary &u) -> Value {
     double alpha = c.getAlpha().convertToFloat();
     Value em1 = arith::SubFOp::create(
         u.ob, u.loc, math::ExpOp::create(u.ob, u.loc, arith::DivFOp::create(u.ob, u.loc, u.x, u.f(alpha))), u.f(1));
     return arith::AddFOp::create(u.ob, u.loc, arith::MaximumFOp::create(u.ob, u.loc, u.x, u.f(0)),
                                  arith::MinimumFOp::create(u.ob, u.loc, u.f(0), arith::MulFOp::create(u.ob, u.loc, em1, u.f(alpha))));
-  }, Precision::F32Only);
+  });
   addUnary<SeluOp>(table, [](SeluOp e, const Unary &u) -> Value {
     Value nonPos = arith::CmpFOp::create(u.ob, u.loc, arith::CmpFPredicate::OLE, u.x, u.f(0));
     Value em1 = arith::SubFOp::create(u.ob, u.loc, math::ExpOp::create(u.ob, u.loc, u.x), u.f(1));
     Value inner = arith::SelectOp::create(
         u.ob, u.loc, nonPos, arith::MulFOp::create(u.ob, u.loc, em1, u.f(e.getAlpha().convertToFloat())), u.x);
     return arith::MulFOp::create(u.ob, u.loc, inner, u.f(e.getGamma().convertToFloat()));
-  }, Precision::F32Only);
+  });
   addUnary<ThresholdedReluOp>(table, [](ThresholdedReluOp t, const Unary &u) -> Value {
     Value above = arith::CmpFOp::create(u.ob, u.loc, arith::CmpFPredicate::OGT, u.x, u.f(t.getAlpha().convertToFloat()));
     return arith::SelectOp::create(u.ob, u.loc, above, u.x, u.f(0));
@@ -259,7 +307,28 @@ void populateElementwiseLowerings(LoweringTable &table) {
     if (!s.fp)
       return math::IPowIOp::create(s.ob, s.loc, s.a, s.c);
     return powOf(s.ob, s.loc, s.a, s.c);
-  }, Precision::F32Only);
+  });
+  addBinary<ModOp, FmodOp>(table, [](auto op, const Binary &s) -> Value {
+    return remainderOf(s, std::is_same_v<decltype(op), ModOp>);
+  });
+  table.add<ShiftLeftOp, ShiftRightOp>([](auto op, LoweringInput &in) -> FailureOr<Value> {
+    constexpr bool left = std::is_same_v<decltype(op), ShiftLeftOp>;
+    if (!llvm::isa<IntegerType>(typeOf(op.getOutput()).getElementType()))
+      return failure();
+    return in.l.elementwise(typeOf(op.getOutput()), op->getOperands(),
+                            [](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                              // A shift by the width or more is poison in LLVM;
+                              // ONNX's reference (numpy) gives 0 there.
+                              Type t = v[0].getType();
+                              Value inRange = arith::CmpIOp::create(
+                                  ob, loc, arith::CmpIPredicate::ult, v[1],
+                                  Lowering::scalarIn(ob, loc, t, t.getIntOrFloatBitWidth()));
+                              Value shifted = left ? Value(arith::ShLIOp::create(ob, loc, v[0], v[1]))
+                                                   : Value(arith::ShRUIOp::create(ob, loc, v[0], v[1]));
+                              return arith::SelectOp::create(ob, loc, inRange, shifted,
+                                                             Lowering::scalarIn(ob, loc, t, 0));
+                            });
+  });
   addBinary<MaxOp>(table, [](MaxOp, const Binary &s) -> Value {
     if (s.fp)
       return arith::MaximumFOp::create(s.ob, s.loc, s.a, s.c);

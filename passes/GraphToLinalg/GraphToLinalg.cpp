@@ -70,11 +70,6 @@ LoweringResult lowerOp(const LoweringTable &table, Operation *op, Signedness sig
   l.panelLanes = panelLanes;
   l.panelWidth = panelWidth;
   const OpLowering *lowering = table.lookup(op);
-  if (lowering && lowering->precision == Precision::F32Only &&
-      llvm::any_of(op->getResultTypes(), [](Type t) {
-        return llvm::cast<RankedTensorType>(t).getElementType().isF64();
-      }))
-    return failure();
   // A result with no elements needs no computation (and slices of it would
   // have out-of-range offsets).
   if (op->getNumResults() > 0 && llvm::all_of(op->getResultTypes(), [](Type t) {

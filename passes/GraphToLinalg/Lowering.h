@@ -251,14 +251,8 @@ struct LoweringInput {
 using LoweringResult = FailureOr<SmallVector<Value>>;
 using LowerFn = std::function<LoweringResult(Operation *, LoweringInput &)>;
 
-/// Whether a lowering computes with approximations that exist for f32 only
-/// (edgec-approximate-math's polynomials): an f64 result would call libm,
-/// which the targets do not have, so the op is refused for f64.
-enum class Precision { Any, F32Only };
-
 struct OpLowering {
   LowerFn lower;
-  Precision precision = Precision::Any;
 };
 
 /// Graph op -> its lowering, filled by the families' populate hooks.
@@ -267,12 +261,11 @@ public:
   /// Registers `fn(OpTy op, LoweringInput &in)` for each of OpTys; it
   /// returns a Value, a FailureOr<Value> or a LoweringResult.
   template <typename... OpTys, typename Fn>
-  void add(Fn fn, Precision precision = Precision::Any) {
+  void add(Fn fn) {
     (insert(TypeID::get<OpTys>(), OpTys::getOperationName(),
             OpLowering{[fn](Operation *op, LoweringInput &in) -> LoweringResult {
-                         return results(fn(llvm::cast<OpTys>(op), in));
-                       },
-                       precision}),
+              return results(fn(llvm::cast<OpTys>(op), in));
+            }}),
      ...);
   }
 

@@ -107,7 +107,7 @@ FailureOr<SmallVector<Value>> lowerLSTM(Lowering &l, LSTMOp op) {
 } // namespace
 
 void populateRecurrentLowerings(LoweringTable &table) {
-  table.add<LSTMOp>([](LSTMOp s, LoweringInput &in) { return lowerLSTM(in.l, s); }, Precision::F32Only);
+  table.add<LSTMOp>([](LSTMOp s, LoweringInput &in) { return lowerLSTM(in.l, s); });
 }
 
 } // namespace edgec::graph_to_linalg

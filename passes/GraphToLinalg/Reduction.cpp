@@ -185,11 +185,10 @@ void populateReductionLowerings(LoweringTable &table) {
   table.add<ReduceMinOp, ReduceProdOp, ReduceSumSquareOp, ReduceL1Op, ReduceL2Op>(
       [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); });
   table.add<ReduceLogSumOp, ReduceLogSumExpOp>(
-      [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); }, Precision::F32Only);
+      [](auto r, LoweringInput &in) { return lowerOtherReduce(in.l, r, in.sign.in); });
   table.add<ArgMaxOp, ArgMinOp>([](auto op, LoweringInput &in) { return lowerArg(in.l, op, in.sign.in); });
-  table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); }, Precision::F32Only);
-  table.add<LogSoftmaxOp>([](LogSoftmaxOp s, LoweringInput &in) { return lowerLogSoftmax(in.l, s); },
-                          Precision::F32Only);
+  table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); });
+  table.add<LogSoftmaxOp>([](LogSoftmaxOp s, LoweringInput &in) { return lowerLogSoftmax(in.l, s); });
 }
 
 } // namespace edgec::graph_to_linalg

@@ -186,8 +186,37 @@ std::vector<OpCase> cases() {
            {"Reciprocal", "graph.reciprocal"}, {"Sign", "graph.sign"}, {"Sin", "graph.sin"},
            {"Cos", "graph.cos"}, {"Softplus", "graph.softplus"}, {"Softsign", "graph.softsign"},
            {"Elu", "graph.elu"}, {"Celu", "graph.celu"}, {"Selu", "graph.selu"},
-           {"ThresholdedRelu", "graph.thresholded_relu"}})
+           {"ThresholdedRelu", "graph.thresholded_relu"}, {"Tan", "graph.tan"}, {"Asin", "graph.asin"},
+           {"Acos", "graph.acos"}, {"Atan", "graph.atan"}, {"Sinh", "graph.sinh"}, {"Cosh", "graph.cosh"},
+           {"Asinh", "graph.asinh"}, {"Acosh", "graph.acosh"}, {"Atanh", "graph.atanh"}})
     c.push_back(unaryCase(op, g));
+  c.push_back({"Mod", [](ModelBuilder &m) {
+                 m.input("a", {2, 3}, onnx::TensorProto::INT32).input("b", {3}, onnx::TensorProto::INT32)
+                     .output("y", onnx::TensorProto::INT32);
+                 m.node("Mod", {"a", "b"}, {"y"});
+               },
+               "graph.mod", "tensor<2x3xi32>"});
+  c.push_back({"Mod", [](ModelBuilder &m) { // fmod = 1: the dividend's sign
+                 m.input("a", {2, 3}).input("b", {3}).output("y");
+                 attrInt(m.node("Mod", {"a", "b"}, {"y"}), "fmod", 1);
+               },
+               "graph.fmod", "tensor<2x3xf32>"});
+  c.push_back({"BitShift", [](ModelBuilder &m) {
+                 m.input("a", {3}, onnx::TensorProto::UINT8).input("b", {3}, onnx::TensorProto::UINT8)
+                     .output("y", onnx::TensorProto::UINT8);
+                 attrString(m.node("BitShift", {"a", "b"}, {"y"}), "direction", "RIGHT");
+               },
+               "graph.shift_right", "tensor<3xui8>"});
+  c.push_back({"IsNaN", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).output("y", onnx::TensorProto::BOOL);
+                 m.node("IsNaN", {"x"}, {"y"});
+               },
+               "graph.not", "tensor<2x3xi1>"});
+  c.push_back({"IsInf", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).output("y", onnx::TensorProto::BOOL);
+                 attrInt(m.node("IsInf", {"x"}, {"y"}), "detect_negative", 0);
+               },
+               "graph.equal", "tensor<2x3xi1>"});
   for (auto [op, g] : std::vector<std::pair<std::string, std::string>>{
            {"Add", "graph.add"}, {"Sub", "graph.sub"}, {"Mul", "graph.mul"},
            {"Div", "graph.div"}, {"Pow", "graph.pow"}, {"Max", "graph.max"},

@@ -98,6 +98,61 @@ LogicalResult trilu(NodeContext &ctx) {
   return y ? ctx.setOutput(0, y) : failure();
 }
 
+/// Mod: fmod = 1 keeps the dividend's sign (required for floats), 0 the
+/// divisor's.
+LogicalResult mod(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  bool fmod = ctx.getInt("fmod", 0) != 0;
+  if (llvm::isa<FloatType>(t.getElementType()) && !fmod)
+    return ctx.fail("Mod of float tensors needs attribute 'fmod' = 1");
+  return fmod ? binary<g::FmodOp>(ctx) : binary<g::ModOp>(ctx);
+}
+
+LogicalResult bitShift(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!t.getElementType().isUnsignedInteger())
+    return ctx.fail("BitShift needs unsigned integer tensors");
+  std::string direction = ctx.getString("direction", "");
+  if (direction == "LEFT")
+    return binary<g::ShiftLeftOp>(ctx);
+  if (direction == "RIGHT")
+    return binary<g::ShiftRightOp>(ctx);
+  return ctx.unsupported("direction", direction);
+}
+
+/// IsNaN: x != x (only NaN is unequal to itself).
+LogicalResult isNaN(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  Value r = x ? apply<g::NotOp>(ctx, {apply<g::EqualOp>(ctx, {x, x})}) : Value();
+  return r ? ctx.setOutput(0, r) : failure();
+}
+
+/// IsInf: x == +inf and/or x == -inf, as detect_positive/detect_negative say.
+LogicalResult isInf(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!llvm::isa<FloatType>(t.getElementType()))
+    return ctx.fail("IsInf needs a float input");
+  Value x = ctx.input(0);
+  auto equalTo = [&](float v, StringRef name) {
+    return apply<g::EqualOp>(ctx, {x, floatScalar(ctx, t.getElementType(), v, name)});
+  };
+  bool positive = ctx.getInt("detect_positive", 1) != 0, negative = ctx.getInt("detect_negative", 1) != 0;
+  Value r;
+  if (positive)
+    r = equalTo(INFINITY, "plus_inf");
+  if (negative)
+    r = r ? apply<g::OrOp>(ctx, {r, equalTo(-INFINITY, "minus_inf")}) : equalTo(-INFINITY, "minus_inf");
+  if (!positive && !negative)
+    r = equalTo(NAN, "nan"); // never equal: all false
+  return r ? ctx.setOutput(0, r) : failure();
+}
+
 /// Shrink: x < -lambd ? x + bias : x > lambd ? x - bias : 0.
 LogicalResult shrink(NodeContext &ctx) {
   auto t = ctx.inputType(0);
@@ -271,6 +326,20 @@ LogicalResult softmax(NodeContext &ctx) {
 llvm::ArrayRef<OpEntry> elementwiseOps() {
   static const OpEntry rows[] = {
       {"Abs", 13, 17, unary<g::AbsOp>},
+      {"Acos", 7, 17, unary<g::AcosOp>},
+      {"Acosh", 9, 17, unary<g::AcoshOp>},
+      {"Asin", 7, 17, unary<g::AsinOp>},
+      {"Asinh", 9, 17, unary<g::AsinhOp>},
+      {"Atan", 7, 17, unary<g::AtanOp>},
+      {"Atanh", 9, 17, unary<g::AtanhOp>},
+      {"BitShift", 11, 17, bitShift, "unsigned integers; a shift by the width or more gives 0"},
+      {"Cosh", 9, 17, unary<g::CoshOp>},
+      {"IsInf", 10, 17, isInf},
+      {"IsNaN", 13, 17, isNaN},
+      {"Mod", 13, 17, mod,
+       "a zero divisor gives 0; floats (fmod = 1) exact while |a / b| < 2^24"},
+      {"Sinh", 9, 17, unary<g::SinhOp>},
+      {"Tan", 7, 17, unary<g::TanOp>},
       {"Add", 14, 17, binary<g::AddOp>},
       {"And", 7, 17, binary<g::AndOp>},
       {"CastLike", 15, 17, castLike},

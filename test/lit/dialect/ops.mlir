@@ -204,6 +204,38 @@ func.func @more_elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %c: tensor<2
   return %19, %18, %20 : tensor<2x3xf32>, tensor<2x3xi1>, tensor<2xf32>
 }
 
+// Trigonometric and hyperbolic functions, remainders and shifts.
+// CHECK-LABEL: func.func @trig_mod_shift
+func.func @trig_mod_shift(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %i: tensor<2x3xi32>, %u: tensor<3xui8>) -> (tensor<2x3xf32>, tensor<2x3xi32>, tensor<3xui8>) {
+  // CHECK: graph.tan 
+  %t0 = graph.tan %x : tensor<2x3xf32>
+  // CHECK: graph.asin 
+  %t1 = graph.asin %t0 : tensor<2x3xf32>
+  // CHECK: graph.acos 
+  %t2 = graph.acos %t1 : tensor<2x3xf32>
+  // CHECK: graph.atan 
+  %t3 = graph.atan %t2 : tensor<2x3xf32>
+  // CHECK: graph.sinh 
+  %t4 = graph.sinh %t3 : tensor<2x3xf32>
+  // CHECK: graph.cosh 
+  %t5 = graph.cosh %t4 : tensor<2x3xf32>
+  // CHECK: graph.asinh 
+  %t6 = graph.asinh %t5 : tensor<2x3xf32>
+  // CHECK: graph.acosh 
+  %t7 = graph.acosh %t6 : tensor<2x3xf32>
+  // CHECK: graph.atanh 
+  %t8 = graph.atanh %t7 : tensor<2x3xf32>
+  // CHECK: graph.fmod {{.*}} -> tensor<2x3xf32>
+  %fm = graph.fmod %t8, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: graph.mod {{.*}} -> tensor<2x3xi32>
+  %m = graph.mod %i, %i : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  // CHECK: graph.shift_left {{.*}} -> tensor<3xui8>
+  %sl = graph.shift_left %u, %u : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  // CHECK: graph.shift_right {{.*}} -> tensor<3xui8>
+  %sr = graph.shift_right %sl, %u : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  return %fm, %m, %sr : tensor<2x3xf32>, tensor<2x3xi32>, tensor<3xui8>
+}
+
 // CHECK-LABEL: func.func @remaining_reductions_and_compares
 func.func @remaining_reductions_and_compares(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x3xi1>) {
   // CHECK: graph.reduce_min {{.*}} -> tensor<2xf32>

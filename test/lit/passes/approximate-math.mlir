@@ -26,6 +26,24 @@ func.func @transcendentals(%x: f32, %y: f32) -> (f32, f32, f32, f32, f32, f32) {
   return %0, %1, %2, %3, %4, %5 : f32, f32, f32, f32, f32, f32
 }
 
+// f64 transcendentals run at f32 precision (no f64 polynomials, no libm);
+// the inverse and hyperbolic functions become polynomials too.
+// CHECK-LABEL: func.func @wide_and_inverse
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK-NOT: math.{{exp|log|asin|acos|atan|tan|acosh|atanh}}
+// CHECK: return
+func.func @wide_and_inverse(%x: f64, %y: f32) -> (f64, f32, f32, f32, f32, f32, f32) {
+  %0 = math.exp %x : f64
+  %1 = math.asin %y : f32
+  %2 = math.acos %y : f32
+  %3 = math.atan %y : f32
+  %4 = math.tan %y : f32
+  %5 = math.acosh %y : f32
+  %6 = math.atanh %y : f32
+  return %0, %1, %2, %3, %4, %5, %6 : f64, f32, f32, f32, f32, f32, f32
+}
+
 // CHECK-LABEL: func.func @square
 // CHECK-NEXT: %[[S:.*]] = arith.mulf %arg0, %arg0 : f32
 // CHECK-NEXT: return %[[S]]
