@@ -70,6 +70,18 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   return w;
 }
 
+Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type element, StringRef name) {
+  if (n > kMaxBuiltElements) {
+    (void)ctx.fail("a dim of " + std::to_string(n) + " to enumerate (at most 2^28)");
+    return nullptr;
+  }
+  SmallVector<int64_t> shape(rank, 1), values(n);
+  shape[axis] = n;
+  for (int64_t i = 0; i < n; ++i)
+    values[i] = i;
+  return ctx.constant(g::makeInts(RankedTensorType::get(shape, element), values, name));
+}
+
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
   Value c = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()), {v}, name));
   return element.isF32() ? c : castTo(ctx, c, element);

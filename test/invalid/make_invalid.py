@@ -119,7 +119,7 @@ CASES = {
     "two_producers": lambda: model([relu("relu_0"), relu("relu_1")]),
     "unknown_op": lambda: model([node("Bogus", ["x"], ["y"], "bogus_0")]),
     "custom_domain_op": lambda: model([helper.make_node("Frob", ["x"], ["y"], name="frob_0", domain="com.example")]),
-    "unsupported_op": lambda: model([node("Hardmax", ["x"], ["y"], "hardmax_0")]),
+    "unsupported_op": lambda: model([node("Bernoulli", ["x"], ["y"], "bernoulli_0")]),
     "no_outputs": lambda: model([relu(y="r")], outputs=[]),
     "input_without_type": lambda: model([relu()], inputs=[onnx.ValueInfoProto(name="x")]),
     "empty_op_type": lambda: model([node("", ["x"], ["y"], "nothing_0")]),

@@ -538,6 +538,23 @@ std::vector<OpCase> cases() {
                    m.node(op, {"x"}, {"y"});
                  },
                  "", "tensor<2x3xf32>"});
+  c.push_back({"Dropout", [](ModelBuilder &m) { // the mask: all true
+                 m.input("x", {2, 3}).output("y").output("mask", onnx::TensorProto::BOOL);
+                 m.node("Dropout", {"x"}, {"y", "mask"});
+               },
+               "", "tensor<2x3xf32>"});
+  c.push_back({"Hardmax", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).output("y");
+                 m.node("Hardmax", {"x"}, {"y"});
+               },
+               "graph.arg_max", "tensor<2x3xf32>"});
+  c.push_back({"OneHot", [](ModelBuilder &m) {
+                 // indices [2, 3], depth 4, axis -1 -> [2, 3, 4]
+                 m.input("i", {2, 3}, onnx::TensorProto::INT64).ints("d", {4}, onnx::TensorProto::INT64, true);
+                 m.floats("v", {2}, {0.0f, 1.0f}).output("y");
+                 m.node("OneHot", {"i", "d", "v"}, {"y"});
+               },
+               "graph.equal", "tensor<2x3x4xf32>"});
   c.push_back({"QuantizeLinear", [](ModelBuilder &m) {
                  m.input("x", {2, 3}).floats("s", {}, {0.5f}).ints("z", {3}, onnx::TensorProto::INT8, true);
                  m.output("y", onnx::TensorProto::INT8);

@@ -67,6 +67,11 @@ FailureOr<int64_t> constantScalarInt(NodeContext &ctx, size_t input, const std::
 /// `element` is another float type); null after an error.
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);
 
+/// The integers 0 .. n-1 along `axis` of a rank-`rank` constant whose other
+/// dims are 1 (compared with an index tensor, a one-hot mask); null after
+/// an error.
+Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type element, StringRef name);
+
 /// `OpTy` on `operands`, or null after an error (for chains of ops that
 /// stop at the first failure).
 template <typename OpTy>

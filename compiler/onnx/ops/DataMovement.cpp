@@ -13,18 +13,82 @@ namespace edgec::onnx_import {
 namespace {
 
 LogicalResult identity(NodeContext &ctx) {
-  // Dropout's training_mode (input 2) must be absent or false.
-  if (ctx.node.op_type() == "Dropout" && ctx.hasInput(2)) {
-    auto training = ctx.constantInts(2, "Dropout training_mode");
-    if (failed(training))
-      return failure();
-    if (llvm::any_of(*training, [](int64_t v) { return v != 0; }))
-      return ctx.unsupported("training_mode", "true (edgec compiles inference)");
-  }
   Value x = ctx.input(0);
   if (!x || failed(onlyFirstOutput(ctx)))
     return failure();
   return ctx.setOutput(0, x);
+}
+
+/// Dropout at inference (training_mode absent or false), or training with a
+/// constant ratio of 0: the input unchanged, the mask all true.
+LogicalResult dropout(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (ctx.hasInput(2)) {
+    auto training = ctx.constantInts(2, "Dropout training_mode");
+    if (failed(training))
+      return failure();
+    bool train = llvm::any_of(*training, [](int64_t v) { return v != 0; });
+    if (train) {
+      FailureOr<SmallVector<float>> ratio =
+          ctx.hasInput(1) ? ctx.constantFloats(1, "Dropout ratio") : FailureOr<SmallVector<float>>(SmallVector<float>{0.5f});
+      if (failed(ratio))
+        return failure();
+      if (llvm::any_of(*ratio, [](float r) { return r != 0.0f; }))
+        return ctx.unsupported("training_mode", "true with a ratio other than 0 (random; edgec compiles inference)");
+    }
+  }
+  if (failed(ctx.setOutput(0, ctx.input(0))))
+    return failure();
+  if (!ctx.outputUsed(1))
+    return success();
+  auto maskType = RankedTensorType::get(t.getShape(), ctx.b.getI1Type());
+  return ctx.setOutput(1, ctx.constant(DenseElementsAttr::get(maskType, true)));
+}
+
+/// OneHot: output[..., k, ...] = values[1] where the index (from the end when
+/// negative) is k along the new axis, else values[0]; depth a constant.
+LogicalResult oneHot(NodeContext &ctx) {
+  auto it = ctx.inputType(0);
+  auto vt = it ? ctx.inputType(2) : RankedTensorType();
+  if (!vt)
+    return failure();
+  if (vt.getRank() != 1 || vt.getDimSize(0) != 2)
+    return ctx.fail("OneHot values must be a tensor of 2 elements [off, on]");
+  // depth: any numeric type (float ones are truncated).
+  Value depthInput = ctx.input(1);
+  if (!depthInput)
+    return failure();
+  SmallVector<int64_t> depthInts;
+  SmallVector<float> depthFloats;
+  ElementsAttr depthConst = g::getConstant(depthInput);
+  if (!g::readInts(depthConst, depthInts) && g::readFloats(depthConst, depthFloats))
+    for (float f : depthFloats)
+      depthInts.push_back(f >= 1.0f && f <= float(kMaxBuiltElements) ? static_cast<int64_t>(f) : 0);
+  if (depthInts.size() != 1 || depthInts[0] < 1 || depthInts[0] > kMaxBuiltElements)
+    return ctx.fail("OneHot depth (input '" + ctx.node.input(1) + "') must be a compile-time scalar from 1 to 2^28");
+  int64_t depth = depthInts[0];
+  int64_t rank = it.getRank() + 1;
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  Type i64 = ctx.b.getI64Type();
+  Value idx = ctx.input(0);
+  if (it.getElementType() != i64)
+    idx = castTo(ctx, idx, i64); // float indices are cast, as ONNX says
+  Value depthScalar = ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {depth}, "onehot_depth"));
+  Value zero = ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {0}, "onehot_zero"));
+  Value negative = apply<g::LessOp>(ctx, {idx, zero});
+  idx = apply<g::WhereOp>(ctx, {negative, apply<g::AddOp>(ctx, {idx, depthScalar}), idx});
+  Value expanded = apply<g::UnsqueezeOp>(ctx, {idx}, {ctx.i64s("axes", {*axis})});
+  Value mask = apply<g::EqualOp>(ctx, {expanded, iotaAlong(ctx, rank, *axis, depth, i64, "onehot_ids")});
+  auto element = [&](int64_t k) {
+    return apply<g::SliceOp>(ctx, {ctx.input(2)},
+                             {ctx.i64s("starts", {k}), ctx.i64s("ends", {k + 1}), ctx.i64s("steps", {1})});
+  };
+  Value y = apply<g::WhereOp>(ctx, {mask, element(1), element(0)});
+  return y ? ctx.setOutput(0, y) : failure();
 }
 
 LogicalResult reshape(NodeContext &ctx) {
@@ -375,12 +439,13 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
   static const OpEntry rows[] = {
       {"Concat", 13, 17, concat},
       {"DepthToSpace", 13, 17, depthSpace, "modes DCR and CRD"},
-      {"Dropout", 13, 17, identity,
-       "inference only (training_mode absent or false; the mask output unused)"},
+      {"Dropout", 13, 17, dropout,
+       "inference (training_mode absent or false) or a ratio of 0; the mask output all true"},
       {"Flatten", 13, 17, flatten},
       {"Gather", 13, 17, gather<g::GatherOp>},
       {"GatherElements", 13, 17, gather<g::GatherElementsOp>},
       {"Identity", 16, 17, identity},
+      {"OneHot", 11, 17, oneHot, "depth a compile-time constant"},
       {"Pad", 13, 17, pad,
        "pads and constant_value compile-time constants; modes constant, reflect, edge; no negative pads"},
       {"Reshape", 14, 17, reshape,

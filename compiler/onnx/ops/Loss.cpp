@@ -41,16 +41,12 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &ctx, Value input, Value targ
   std::string reduction = ctx.getString("reduction", "mean");
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
     return ctx.unsupported("reduction", reduction);
-  int64_t classes = t.getDimSize(1);
-  if (classes > kMaxBuiltElements)
-    return ctx.fail("the loss has too many classes");
-
   // classIds[0, c, 0...] = c, compared with target[n, newaxis, d...].
-  SmallVector<int64_t> classShape(rank, 1), ids;
-  classShape[1] = classes;
-  for (int64_t c = 0; c < classes; ++c)
-    ids.push_back(c);
-  Value classIds = ctx.constant(g::makeInts(RankedTensorType::get(classShape, targetElement), ids, "loss_class_ids"));
+  SmallVector<int64_t> classShape(rank, 1);
+  classShape[1] = t.getDimSize(1);
+  Value classIds = iotaAlong(ctx, rank, 1, classShape[1], targetElement, "loss_class_ids");
+  if (!classIds)
+    return failure();
   Value target1 = apply<g::UnsqueezeOp>(ctx, {target}, {ctx.i64s("axes", {1})});
   Value mask = apply<g::EqualOp>(ctx, {target1, classIds});
   Value valid;

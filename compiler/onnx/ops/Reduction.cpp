@@ -60,6 +60,23 @@ LogicalResult argExtreme(NodeContext &ctx) {
                                                ctx.b.getBoolAttr(ctx.getInt("select_last_index", 0) != 0))}));
 }
 
+/// Hardmax: 1 where ArgMax (the first maximum) is along the axis, else 0.
+LogicalResult hardmax(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
+  if (failed(axis))
+    return failure();
+  Value best = apply<g::ArgMaxOp>(ctx, {ctx.input(0)},
+                                  {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                   ctx.named("keepdims", ctx.b.getBoolAttr(true)),
+                                   ctx.named("select_last_index", ctx.b.getBoolAttr(false))});
+  Value ids = iotaAlong(ctx, t.getRank(), *axis, t.getDimSize(*axis), ctx.b.getI64Type(), "hardmax_ids");
+  Value y = castTo(ctx, apply<g::EqualOp>(ctx, {best, ids}), t.getElementType());
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 /// CumSum as a matmul with a triangular constant along the axis: out[j] =
 /// sum over i of x[i] * T[i, j], T[i, j] = 1 where i <= j (i < j exclusive;
 /// reversed: i >= j, i > j). The axis moves last and back.
@@ -119,6 +136,7 @@ llvm::ArrayRef<OpEntry> reductionOps() {
       {"CumSum", 14, 17, cumSum,
        "axis a compile-time constant; the axis at most 4096 long (a matmul with an n x n triangle: an inf or nan "
        "reaches every output along the axis)"},
+      {"Hardmax", 13, 17, hardmax},
       {"ReduceMax", 13, 17, reduce<g::ReduceMaxOp>,
        "axes a compile-time constant"},
       {"ReduceMean", 13, 17, reduce<g::ReduceMeanOp>,

@@ -38,17 +38,17 @@ def kinds():
             [helper.make_node("Bogus", ["x"], ["y"], name="bogus_0")], [x], [y], check=False),
         # An op ONNX knows but edgec does not implement.
         "unsupported_op": lambda: model(
-            [helper.make_node("Hardmax", ["x"], ["y"], name="hardmax_0")], [x], [y]),
+            [helper.make_node("Bernoulli", ["x"], ["y"], name="bernoulli_0")], [x], [y]),
         # Two op types edgec does not implement, one of them twice, between
         # ops it does (`edgec inspect` names both).
         "two_unsupported_ops": lambda: model(
-            [helper.make_node("Hardmax", ["x"], ["h1"], name="hardmax_0"),
+            [helper.make_node("Bernoulli", ["x"], ["h1"], name="bernoulli_0"),
              helper.make_node("Relu", ["h1"], ["r"], name="relu_0"),
-             helper.make_node("Hardmax", ["r"], ["h2"], name="hardmax_1"),
-             helper.make_node("Det", ["h2sq"], ["d"], name="det_0"),
+             helper.make_node("Bernoulli", ["r"], ["h2"], name="bernoulli_1"),
+             helper.make_node("RandomNormalLike", ["h2sq"], ["d"], name="random_0"),
              helper.make_node("Reshape", ["h2", "shape"], ["h2sq"], name="reshape_0"),
              helper.make_node("Relu", ["h2"], ["y"], name="relu_1")],
-            [x], [y, f32("d", [])],
+            [x], [y, f32("d", [2, 2])],
             [helper.make_tensor("shape", TensorProto.INT64, [2], [2, 2])], check=False),
         # An attribute value edgec does not implement.
         "unsupported_attr": lambda: model(
