@@ -538,6 +538,14 @@ std::vector<OpCase> cases() {
                    m.node(op, {"x"}, {"y"});
                  },
                  "", "tensor<2x3xf32>"});
+  c.push_back({"ConvTranspose", [](ModelBuilder &m) {
+                 // [1, 2, 3, 3], weight [2, 3, 3, 3], stride 2, pads 1 -> [1, 3, 5, 5]
+                 m.input("x", {1, 2, 3, 3}).floats("w", {2, 3, 3, 3}).output("y");
+                 auto &n = m.node("ConvTranspose", {"x", "w"}, {"y"});
+                 attrInts(n, "strides", {2, 2});
+                 attrInts(n, "pads", {1, 1, 1, 1});
+               },
+               "graph.conv", "tensor<1x3x5x5xf32>"});
   c.push_back({"Dropout", [](ModelBuilder &m) { // the mask: all true
                  m.input("x", {2, 3}).output("y").output("mask", onnx::TensorProto::BOOL);
                  m.node("Dropout", {"x"}, {"y", "mask"});

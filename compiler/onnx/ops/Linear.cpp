@@ -55,6 +55,153 @@ LogicalResult conv(NodeContext &ctx) {
                                   ctx.named("group", ctx.b.getI64IntegerAttr(ctx.getInt("group", 1)))}));
 }
 
+/// ConvTranspose as a Conv: the input with stride - 1 zeros inserted after
+/// each element (unsqueeze, pad, reshape), the weight's in/out channels
+/// swapped per group and its window flipped, then a stride-1 Conv with
+/// pads (k - 1) * dilation - pad (a crop where that is negative). A
+/// constant weight folds. The Conv does stride^d times the MACs of a direct
+/// transposed convolution, most of them on the inserted zeros.
+LogicalResult convTranspose(NodeContext &ctx) {
+  Value x = ctx.input(0), wv = ctx.input(1);
+  if (!x || !wv)
+    return failure();
+  auto xType = llvm::cast<RankedTensorType>(x.getType());
+  auto wType = llvm::cast<RankedTensorType>(wv.getType());
+  int64_t rank = xType.getRank(), n = rank - 2;
+  if (wType.getRank() < 3 || rank != wType.getRank())
+    return ctx.fail("ConvTranspose input and weight must have equal rank >= 3");
+  ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  SmallVector<int64_t> given = ctx.getInts("kernel_shape");
+  if (!given.empty() && ArrayRef<int64_t>(given) != kernel)
+    return ctx.fail("kernel_shape does not match the weight's spatial dims");
+  int64_t group = ctx.getInt("group", 1), inChannels = xType.getDimSize(1);
+  if (group < 1 || inChannels % group != 0 || wType.getDimSize(0) != inChannels)
+    return ctx.fail("ConvTranspose weight must be [C, M / group, k...] with C (" + std::to_string(inChannels) +
+                    ") a multiple of group (" + std::to_string(group) + ")");
+  int64_t outPerGroup = wType.getDimSize(1), outChannels = outPerGroup * group;
+  auto ints = [&](StringRef name, int64_t count, int64_t def) {
+    SmallVector<int64_t> v = ctx.getInts(name);
+    if (v.empty())
+      v.assign(count, def);
+    return v;
+  };
+  SmallVector<int64_t> strides = ints("strides", n, 1), dilations = ints("dilations", n, 1),
+                       outputPadding = ints("output_padding", n, 0), pads = ints("pads", 2 * n, 0),
+                       outputShape = ctx.getInts("output_shape");
+  if (strides.size() != size_t(n) || dilations.size() != size_t(n) || outputPadding.size() != size_t(n) ||
+      pads.size() != size_t(2 * n))
+    return ctx.fail("strides, dilations, output_padding need " + std::to_string(n) + " values, pads " +
+                    std::to_string(2 * n));
+  if (outputShape.size() == size_t(rank))
+    outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+  if (!outputShape.empty() && outputShape.size() != size_t(n))
+    return ctx.fail("output_shape needs " + std::to_string(n) + " spatial dims");
+  constexpr int64_t kLimit = int64_t(1) << 24; // per dim: a network's sizes, not a crafted model's
+  for (int64_t i = 0; i < n; ++i)
+    if (strides[i] < 1 || dilations[i] < 1 || strides[i] > kLimit || dilations[i] > kLimit ||
+        outputPadding[i] < 0 || outputPadding[i] >= std::max(strides[i], dilations[i]) || kernel[i] > kLimit ||
+        xType.getDimSize(i + 2) > kLimit || std::abs(pads[i]) > kLimit || std::abs(pads[i + n]) > kLimit)
+      return ctx.fail("ConvTranspose strides and dilations must be positive, output_padding below the stride or "
+                      "dilation, and every size below 2^24");
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.unsupported("auto_pad", "'" + autoPad + "'");
+  // The full output length per dim, then the pads that cut it to the output.
+  SmallVector<int64_t> begin(n), end(n), out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t in = xType.getDimSize(i + 2);
+    int64_t full = strides[i] * (in - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1;
+    int64_t target = -1;
+    if (!outputShape.empty())
+      target = outputShape[i];
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      target = in * strides[i];
+    if (target >= 0) {
+      if (target > kLimit)
+        return ctx.fail("ConvTranspose output_shape above 2^24");
+      // Halved rounding down, as ONNX's reference does: a larger output
+      // (negative total) grows at the end.
+      int64_t total = full - target, half = total >= 0 ? total / 2 : -((1 - total) / 2);
+      bool upper = autoPad == "SAME_UPPER";
+      begin[i] = upper ? half : total - half;
+      end[i] = upper ? total - half : half;
+    } else if (autoPad == "NOTSET") {
+      begin[i] = pads[i];
+      end[i] = pads[i + n];
+    }
+    out[i] = full - begin[i] - end[i];
+    if (out[i] < 1)
+      return ctx.fail("ConvTranspose output dim " + std::to_string(i + 2) + " would be " + std::to_string(out[i]));
+  }
+
+  // Zeros inserted: [N, C, a, 1, b, 1] padded to [N, C, a, s, b, t], then
+  // [N, C, a*s, b*t] (s - 1 zeros too many at each end, cut by the pads).
+  bool strided = llvm::any_of(strides, [](int64_t s) { return s > 1; });
+  if (strided) {
+    SmallVector<int64_t> axes, padding(2 * (2 + 2 * n), 0), spread(xType.getShape().take_front(2));
+    for (int64_t i = 0; i < n; ++i) {
+      axes.push_back(3 + 2 * i);
+      padding[2 + 2 * n + 3 + 2 * i] = strides[i] - 1;
+      spread.push_back(xType.getDimSize(i + 2) * strides[i]);
+    }
+    if (xType.getNumElements() > kMaxBuiltElements / std::max<int64_t>(1, [&] {
+          int64_t p = 1;
+          for (int64_t s : strides)
+            p *= s;
+          return p;
+        }()))
+      return ctx.fail("ConvTranspose's zero-inserted input would exceed 2^28 elements");
+    Value u = apply<g::UnsqueezeOp>(ctx, {x}, {ctx.i64s("axes", axes)});
+    Value p = apply<g::PadOp>(ctx, {u}, {ctx.i64s("pads", padding), ctx.named("mode", ctx.b.getStringAttr("constant")),
+                                         ctx.named("value", ctx.b.getF32FloatAttr(0.0f))});
+    x = apply<g::ReshapeOp>(ctx, {p}, {ctx.i64s("shape", spread)});
+  }
+  // Weight [C, M/g, k...] -> [g, C/g, M/g, k...] -> [g, M/g, C/g, k...] ->
+  // [M, C/g, k...], the window reversed.
+  SmallVector<int64_t> grouped{group, inChannels / group, outPerGroup}, perm{0, 2, 1}, swapped{outChannels, inChannels / group};
+  for (int64_t i = 0; i < n; ++i) {
+    grouped.push_back(kernel[i]);
+    perm.push_back(3 + i);
+    swapped.push_back(kernel[i]);
+  }
+  Value w = apply<g::ReshapeOp>(ctx, {wv}, {ctx.i64s("shape", grouped)});
+  w = apply<g::TransposeOp>(ctx, {w}, {ctx.i64s("perm", perm)});
+  w = apply<g::ReshapeOp>(ctx, {w}, {ctx.i64s("shape", swapped)});
+  SmallVector<int64_t> starts(rank, 0), ends(swapped), steps(rank, 1);
+  for (int64_t i = 0; i < n; ++i) {
+    starts[2 + i] = kernel[i] - 1;
+    ends[2 + i] = -1;
+    steps[2 + i] = -1;
+  }
+  w = apply<g::SliceOp>(ctx, {w}, {ctx.i64s("starts", starts), ctx.i64s("ends", ends), ctx.i64s("steps", steps)});
+
+  SmallVector<int64_t> convPads(2 * n), crop(n, 0);
+  bool cropped = false;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t reach = (kernel[i] - 1) * dilations[i];
+    int64_t lo = reach - begin[i], hi = reach - end[i] + outputPadding[i] - (strides[i] - 1);
+    convPads[i] = std::max<int64_t>(lo, 0);
+    convPads[i + n] = std::max<int64_t>(hi, 0);
+    crop[i] = std::max<int64_t>(-lo, 0);
+    cropped |= lo < 0 || hi < 0;
+  }
+  SmallVector<Value> operands{x, w};
+  if (ctx.hasInput(2))
+    operands.push_back(ctx.input(2));
+  Value y = apply<g::ConvOp>(ctx, operands,
+                             {ctx.i64s("strides", SmallVector<int64_t>(n, 1)), ctx.i64s("pads", convPads),
+                              ctx.i64s("dilations", dilations), ctx.named("group", ctx.b.getI64IntegerAttr(group))});
+  if (y && cropped) {
+    SmallVector<int64_t> cs(rank, 0), ce(llvm::cast<RankedTensorType>(y.getType()).getShape()), st(rank, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      cs[2 + i] = crop[i];
+      ce[2 + i] = crop[i] + out[i];
+    }
+    y = apply<g::SliceOp>(ctx, {y}, {ctx.i64s("starts", cs), ctx.i64s("ends", ce), ctx.i64s("steps", st)});
+  }
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 LogicalResult batchNorm(NodeContext &ctx) {
   if (ctx.getInt("training_mode", 0) != 0)
     return ctx.unsupported("training_mode", "1 (edgec compiles inference)");
@@ -77,6 +224,8 @@ llvm::ArrayRef<OpEntry> linearOps() {
   static const OpEntry rows[] = {
       {"BatchNormalization", 15, 17, batchNorm,
        "inference only (training_mode 0; the running mean/var outputs unused)"},
+      {"ConvTranspose", 11, 17, convTranspose,
+       "computed as a Conv over the zero-inserted input (stride^d times the MACs)"},
       {"Conv", 11, 17, conv,
        "weight rank >= 3; auto_pad NOTSET, SAME_UPPER, SAME_LOWER or VALID"},
       {"Gemm", 13, 17, gemm},
