@@ -329,26 +329,39 @@ LogicalResult GraphImporter::checkBeforeOnnx(const onnx::ModelProto &model, int6
   return checkAttributesForInference(model.graph(), fileLoc());
 }
 
-/// ONNX's checker, version converter and shape inference, and the input
-/// shapes bound between the last two. The importer runs them in a child
-/// process (OnnxIsolation.h).
+/// ONNX's checker, the input shapes bound, a best-effort shape inference
+/// and the version converter (other opsets), then ONNX's shape inference.
+/// The importer runs them in a child process (OnnxIsolation.h).
 LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, OnnxStageLog &log) {
   // ONNX reports problems by throwing; edgec turns them into diagnostics.
   log.enter("ONNX's checker");
   if (failed(callOnnx(fileLoc(), "ONNX checker rejected the model: ", [&] { onnx::checker::check_model(model); })))
     return failure();
+  // The given shapes first: the converter needs some shapes (Softmax
+  // 12->13 reads its input's rank), which inference then finds from them.
+  if (failed(bindInputShapes(*model.mutable_graph())))
+    return failure();
   if (opset != kTargetOpset) {
     log.enter("ONNX's shape inference (the opset-6 Gemm check)");
     if (failed(checkGemmsBeforeConversion(model, opset, fileLoc())))
       return failure();
+    log.enter("ONNX's shape inference before the version converter");
+    // Best effort: what it cannot infer, the converter may not need; the
+    // strict inference after conversion reports what is wrong.
+    try {
+      onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    } catch (const std::bad_alloc &) {
+      throw; // reported as running out of memory
+    } catch (...) {
+    }
     log.enter("ONNX's version converter");
     std::string what = "cannot convert the model from opset " + std::to_string(opset) + " to " +
                        std::to_string(kTargetOpset) + ": ";
     if (failed(callOnnx(fileLoc(), what, [&] { model = convertToTargetOpset(model); })))
       return failure();
   }
-  if (failed(bindInputShapes(*model.mutable_graph())) ||
-      failed(checkAttributesForInference(model.graph(), fileLoc())))
+  if (failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
   log.enter("ONNX's shape inference");
   // Twice: ONNX 1.12's data propagation dereferences the type of a Shape

@@ -184,7 +184,7 @@ CASES = {
                                             tensor("a", TensorProto.INT64, [1], [1]),
                                             tensor("st", TensorProto.INT64, [1], [0])]),
     "lstm_activation": lambda: model(
-        [node("LSTM", ["x3", "W", "R"], ["", "y"], "lstm_0", hidden_size=2, activations=["Relu", "Tanh", "Tanh"])],
+        [node("LSTM", ["x3", "W", "R"], ["", "y"], "lstm_0", hidden_size=2, activations=["Gelu", "Tanh", "Tanh"])],
         inputs=[f32("x3", [3, 1, 4])], outputs=[f32("y", [1, 1, 2])],
         inits=[tensor("W", TensorProto.FLOAT, [1, 8, 4], [0.0] * 32),
                tensor("R", TensorProto.FLOAT, [1, 8, 2], [0.0] * 16)]),

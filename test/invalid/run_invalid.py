@@ -50,7 +50,7 @@ EXPECTED = {
     "input_without_type": (1, "edgec: error: MODEL: ONNX checker rejected the model: Field 'type' of 'value_info' is required but missing."),
     "ir_version_too_new": (1, "edgec: error: MODEL: ONNX checker rejected the model: Your model ir_version is higher than the checker's."),
     "ir_version_zero": (1, "edgec: error: MODEL: not an ONNX model: no graph or IR version"),
-    "lstm_activation": (1, "edgec: error: MODEL: node 'lstm_0' (LSTM): unsupported value 'Relu' at position 0 of attribute 'activations'"),
+    "lstm_activation": (1, "edgec: error: MODEL: node 'lstm_0' (LSTM): unsupported value 'Gelu' of attribute 'activations'"),
     "matmul_int8": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:MatMul, node name: matmul_0): A typestr: T, has unsupported type: tensor(int8)"),
     "matmul_mismatch": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:MatMul, node name: matmul_0): [ShapeInferenceError] Incompatible dimensions for matrix multiplication"),
     "maxpool_kernel_negative": (1, "edgec: error: MODEL: node 'pool_0' (MaxPool): attribute 'kernel_shape' must be positive"),

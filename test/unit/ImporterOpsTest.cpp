@@ -324,6 +324,29 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("LSTM", {"x", "w", "r", "b"}, {"y"}), "hidden_size", 2);
                },
                "graph.lstm", "tensor<5x1x1x2xf32>"});
+  c.push_back({"LSTM", [](ModelBuilder &m) { // clip: unrolled into graph ops
+                 m.input("x", {5, 1, 3}).floats("w", {1, 8, 3}).floats("r", {1, 8, 2}).output("y");
+                 auto &n = m.node("LSTM", {"x", "w", "r"}, {"y"});
+                 attrInt(n, "hidden_size", 2);
+                 attrFloat(n, "clip", 1.0f);
+               },
+               "graph.clip", "tensor<5x1x1x2xf32>"});
+  c.push_back({"GRU", [](ModelBuilder &m) {
+                 // X [4, 2, 3], hidden 5, bidirectional: Y [4, 2, 2, 5]
+                 m.input("x", {4, 2, 3}).floats("w", {2, 15, 3}).floats("r", {2, 15, 5});
+                 m.floats("b", {2, 30}).output("y");
+                 auto &n = m.node("GRU", {"x", "w", "r", "b"}, {"y"});
+                 attrInt(n, "hidden_size", 5);
+                 attrString(n, "direction", "bidirectional");
+               },
+               "graph.sigmoid", "tensor<4x2x2x5xf32>"});
+  c.push_back({"RNN", [](ModelBuilder &m) {
+                 // X [3, 1, 2], hidden 4, sequence_lens [2]: Y [3, 1, 1, 4]
+                 m.input("x", {3, 1, 2}).floats("w", {1, 4, 2}).floats("r", {1, 4, 4});
+                 m.ints("l", {2}, onnx::TensorProto::INT32).output("y");
+                 attrInt(m.node("RNN", {"x", "w", "r", "", "l"}, {"y"}), "hidden_size", 4);
+               },
+               "graph.tanh", "tensor<3x1x1x4xf32>"});
   c.push_back({"MaxPool", [](ModelBuilder &m) {
                  // (9 + 2 - 3) / 2 + 1 = 5
                  m.input("x", {1, 2, 9, 9}).output("y");

@@ -53,7 +53,7 @@ def kinds():
         # An attribute value edgec does not implement.
         "unsupported_attr": lambda: model(
             [helper.make_node("LSTM", ["x3", "W", "R"], ["", "y"], name="lstm_0",
-                              hidden_size=2, activations=["Relu", "Tanh", "Tanh"])],
+                              hidden_size=2, activations=["Gelu", "Tanh", "Tanh"])],
             [f32("x3", [3, 1, 4])], [f32("y", [1, 1, 2])],
             [helper.make_tensor("W", TensorProto.FLOAT, [1, 8, 4], [0.0] * 32),
              helper.make_tensor("R", TensorProto.FLOAT, [1, 8, 2], [0.0] * 16)]),

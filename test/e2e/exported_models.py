@@ -1,0 +1,229 @@
+"""Models as users export them: small networks of the kinds people bring
+(recurrent keyword spotters, a ConvTranspose decoder, a GPT-style decoder,
+nn.TransformerEncoder, a ViT with a class token, torchvision's segmentation
+heads), written here with PyTorch 1.13 (random weights, seeded), exported
+with torch.onnx.export at opsets 9, 11, 13 and 17 where the exporter
+allows, compiled by edgec and compared with ONNX Runtime (run_model.py) on
+the host; the MCU-sized ones also on --mcu (default cortex-m4).
+
+  exported_models.py [--edgec BIN] [--only NAME] [--mcu TARGET] [--no-mcu]
+
+Prints one line per run and 'N passed, N failed, N refused, N not exported'.
+A model edgec refuses (exit 1 with a diagnostic) counts as refused and
+fails the run unless KNOWN_REFUSED names it with the reason. Needs
+/usr/bin/python3 with torch and torchvision, and ONNX Runtime
+(EDGEC_ORT_DIR); without them it prints SKIP.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPSETS = (9, 11, 13, 17)
+
+# (model, opset) -> why edgec refuses it today. Listed, counted, printed.
+KNOWN_REFUSED = {}
+
+
+def build_models():
+    """name -> (module, example input, MCU-sized)."""
+    import torch
+    import torch.nn as nn
+    torch.manual_seed(0)
+
+    class KeywordSpotter(nn.Module):
+        """MFCC frames [1, 10, T] -> conv -> recurrent -> class log-probabilities."""
+
+        def __init__(self, cell):
+            super().__init__()
+            self.conv = nn.Conv1d(10, 16, 3, padding=1)
+            self.cell = cell
+            out = cell.hidden_size * (2 if cell.bidirectional else 1)
+            self.fc = nn.Linear(out, 6)
+
+        def forward(self, x):
+            y = torch.relu(self.conv(x)).transpose(1, 2)
+            y, _ = self.cell(y)
+            return torch.log_softmax(self.fc(y[:, -1]), -1)
+
+    class Decoder(nn.Module):
+        """U-Net style: two strided convs down, ConvTranspose up with skips."""
+
+        def __init__(self):
+            super().__init__()
+            self.d1 = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+            self.d2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+            self.u1 = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
+            self.u2 = nn.ConvTranspose2d(16, 4, 3, stride=2, padding=1, output_padding=1)
+            self.head = nn.Conv2d(4, 2, 1)
+
+        def forward(self, x):
+            a = torch.relu(self.d1(x))
+            b = torch.relu(self.d2(a))
+            c = torch.relu(self.u1(b))
+            return self.head(torch.relu(self.u2(torch.cat([c, a], 1))))
+
+    class GptBlock(nn.Module):
+        def __init__(self, d, heads):
+            super().__init__()
+            self.heads = heads
+            self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            b, t, d = x.shape
+            q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)  # the fused qkv Split
+            q, k, v = (z.view(b, t, self.heads, d // self.heads).transpose(1, 2) for z in (q, k, v))
+            att = (q @ k.transpose(-2, -1)) / (d // self.heads) ** 0.5
+            mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)  # causal
+            att = att.masked_fill(mask, float("-inf")).softmax(-1)
+            y = (att @ v).transpose(1, 2).reshape(b, t, d)
+            x = x + self.proj(y)
+            return x + self.mlp(self.ln2(x))
+
+    class Gpt(nn.Module):
+        def __init__(self, vocab=64, d=32, t=16):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, d)
+            self.pos = nn.Parameter(torch.randn(1, t, d) * 0.02)
+            self.blocks = nn.Sequential(GptBlock(d, 4), GptBlock(d, 4))
+            self.ln = nn.LayerNorm(d)
+            self.head = nn.Linear(d, vocab, bias=False)
+
+        def forward(self, idx):
+            return self.head(self.ln(self.blocks(self.tok(idx) + self.pos)))
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
+            self.enc = nn.TransformerEncoder(layer, 2)
+
+        def forward(self, x):
+            return self.enc(x)
+
+    class ViT(nn.Module):
+        def __init__(self, d=32):
+            super().__init__()
+            self.patch = nn.Conv2d(3, d, 8, stride=8)
+            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.pos = nn.Parameter(torch.randn(1, 17, d) * 0.02)
+            layer = nn.TransformerEncoderLayer(d, 4, 2 * d, dropout=0.0, batch_first=True, norm_first=True)
+            self.enc = nn.TransformerEncoder(layer, 2)
+            self.head = nn.Linear(d, 10)
+
+        def forward(self, x):
+            p = self.patch(x).flatten(2).transpose(1, 2)
+            p = torch.cat([self.cls.expand(x.shape[0], -1, -1), p], 1) + self.pos
+            return self.head(self.enc(p)[:, 0])
+
+    import torchvision
+    seg = torchvision.models.segmentation
+    models = {
+        "kws_gru": (KeywordSpotter(nn.GRU(16, 12, num_layers=2, batch_first=True, bidirectional=True)),
+                    torch.randn(1, 10, 24), True),
+        "kws_rnn": (KeywordSpotter(nn.RNN(16, 12, batch_first=True, nonlinearity="relu")),
+                    torch.randn(1, 10, 24), True),
+        "kws_lstm": (KeywordSpotter(nn.LSTM(16, 12, batch_first=True, bidirectional=True)),
+                     torch.randn(1, 10, 24), True),
+        "unet_decoder": (Decoder(), torch.randn(1, 3, 32, 32), True),
+        "gpt_decoder": (Gpt(), torch.randint(0, 64, (1, 16)), False),
+        "transformer_encoder": (Encoder(), torch.randn(1, 12, 32), False),
+        "vit": (ViT(), torch.randn(1, 3, 32, 32), False),
+        "lraspp_mobilenet_v3_large": (seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None),
+                                      torch.randn(1, 3, 64, 64), False),
+        "fcn_resnet50": (seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False),
+                         torch.randn(1, 3, 64, 64), False),
+    }
+    for m, _, _ in models.values():
+        m.eval()
+    return models
+
+
+def export(module, example, opset, path):
+    """torch.onnx.export; torchvision's segmentation models return a dict,
+    of which 'out' is exported."""
+    import torch
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, x):
+            y = self.m(x)
+            return y["out"] if isinstance(y, dict) else y
+
+    torch.onnx.export(Wrapped(module), example, path, opset_version=opset, do_constant_folding=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
+    p.add_argument("--only", default="")
+    p.add_argument("--mcu", default="cortex-m4")
+    p.add_argument("--no-mcu", action="store_true")
+    p.add_argument("--work", default="")
+    args = p.parse_args()
+    ort = os.environ.get("EDGEC_ORT_DIR", "")
+    try:
+        import torch  # noqa: F401
+        import torchvision  # noqa: F401
+    except ImportError:
+        print("SKIP: needs torch and torchvision (run with /usr/bin/python3)")
+        print("0 passed, 0 failed, 0 refused, 0 not exported")
+        return 0
+    if not os.path.isdir(os.path.join(ort, "node_modules", "onnxruntime-node")):
+        print("SKIP: no ONNX Runtime (EDGEC_ORT_DIR)")
+        print("0 passed, 0 failed, 0 refused, 0 not exported")
+        return 0
+    import warnings
+    warnings.filterwarnings("ignore")
+    models = build_models()
+    counts = {"passed": 0, "failed": 0, "refused": 0, "not exported": 0}
+    unexpected = []
+    with tempfile.TemporaryDirectory(prefix="edgec-exported-") as tmp:
+        work = args.work or tmp
+        for name, (module, example, mcu) in models.items():
+            if args.only and args.only not in name:
+                continue
+            for opset in OPSETS:
+                path = os.path.join(work, f"{name}_op{opset}.onnx")
+                try:
+                    export(module, example, opset, path)
+                except Exception as e:  # the exporter's own limits
+                    print(f"NOT EXPORTED {name} opset {opset}: {str(e).splitlines()[0][:120]}")
+                    counts["not exported"] += 1
+                    continue
+                targets = ["host"] + ([args.mcu] if mcu and not args.no_mcu else [])
+                for target in targets:
+                    r = subprocess.run([sys.executable, os.path.join(HERE, "run_model.py"), path, "--edgec",
+                                        args.edgec, "--target", target, "--work",
+                                        os.path.join(work, f"{name}_op{opset}_{target}")],
+                                       capture_output=True, text=True)
+                    label = f"{name} opset {opset} on {target}"
+                    lines = (r.stdout + r.stderr).strip().splitlines()
+                    error = next((l for l in lines if l.startswith("edgec: error")), "")
+                    if r.returncode == 0:
+                        counts["passed"] += 1
+                        print(f"PASS {label}: {lines[-1] if lines else ''}")
+                    elif error:
+                        counts["refused"] += 1
+                        known = KNOWN_REFUSED.get((name, opset))
+                        print(f"REFUSED {label}: {error[:200]}" + (f" (known: {known})" if known else ""))
+                        if not known:
+                            unexpected.append(label)
+                    else:
+                        counts["failed"] += 1
+                        unexpected.append(label)
+                        print(f"FAIL {label}:\n  " + "\n  ".join(lines[-6:]))
+    print(", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 1 if unexpected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
