@@ -210,7 +210,10 @@ private:
     auto vectorType = [&] { return VectorType::get({lanes}, elem); };
     if (lanes == 1)
       return memref::LoadOp::create(b, loc, memref, indices(b, map, at(b, r, colOffset)));
-    if (stride == 1) {
+    // A memref of i1 has a byte per element, a vector<N x i1> in memory a
+    // bit: booleans are gathered lane by lane.
+    bool bytesPerBool = elem.isInteger(1);
+    if (stride == 1 && !bytesPerBool) {
       SmallVector<Value> idx = indices(b, map, at(b, r, colOffset));
       // The lanes past `valid` only feed results that are not stored.
       if (valid == lanes || inBounds(memref, map, lanes))
@@ -218,7 +221,7 @@ private:
       return vector::MaskedLoadOp::create(b, loc, vectorType(), memref, idx, mask(b, lanes, valid),
                                           zeros(b, lanes, elem));
     }
-    if (stride > 1) {
+    if (stride > 1 && !bytesPerBool) {
       // A conv with stride s: the (valid - 1) * s + 1 elements that span the
       // lanes (no further: they may be the end of the buffer), then every
       // s-th of them.
@@ -251,7 +254,9 @@ private:
 
   void storeVector(OpBuilder &b, Value v, Value memref, bool contiguous, unsigned r, int64_t colOffset,
                    unsigned valid) {
-    if (lanes > 1 && contiguous) {
+    // Booleans lane by lane, as loadVector reads them.
+    bool bytesPerBool = llvm::cast<MemRefType>(memref.getType()).getElementType().isInteger(1);
+    if (lanes > 1 && contiguous && !bytesPerBool) {
       SmallVector<Value> idx = indices(b, c.outMap, at(b, r, colOffset));
       if (valid == lanes)
         vector::StoreOp::create(b, loc, v, memref, idx);

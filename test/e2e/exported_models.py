@@ -66,9 +66,11 @@ def build_models():
             return self.head(torch.relu(self.u2(torch.cat([c, a], 1))))
 
     class GptBlock(nn.Module):
-        def __init__(self, d, heads):
+        def __init__(self, d, heads, t):
             super().__init__()
             self.heads = heads
+            # the causal mask as nanoGPT keeps it: a lower-triangle buffer
+            self.register_buffer("bias", torch.tril(torch.ones(t, t)).view(1, 1, t, t))
             self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
             self.qkv = nn.Linear(d, 3 * d)
             self.proj = nn.Linear(d, d)
@@ -79,8 +81,7 @@ def build_models():
             q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)  # the fused qkv Split
             q, k, v = (z.view(b, t, self.heads, d // self.heads).transpose(1, 2) for z in (q, k, v))
             att = (q @ k.transpose(-2, -1)) / (d // self.heads) ** 0.5
-            mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)  # causal
-            att = att.masked_fill(mask, float("-inf")).softmax(-1)
+            att = att.masked_fill(self.bias[:, :, :t, :t] == 0, float("-inf")).softmax(-1)
             y = (att @ v).transpose(1, 2).reshape(b, t, d)
             x = x + self.proj(y)
             return x + self.mlp(self.ln2(x))
@@ -90,7 +91,7 @@ def build_models():
             super().__init__()
             self.tok = nn.Embedding(vocab, d)
             self.pos = nn.Parameter(torch.randn(1, t, d) * 0.02)
-            self.blocks = nn.Sequential(GptBlock(d, 4), GptBlock(d, 4))
+            self.blocks = nn.Sequential(GptBlock(d, 4, t), GptBlock(d, 4, t))
             self.ln = nn.LayerNorm(d)
             self.head = nn.Linear(d, vocab, bias=False)
 
@@ -188,6 +189,7 @@ def main():
     unexpected = []
     with tempfile.TemporaryDirectory(prefix="edgec-exported-") as tmp:
         work = args.work or tmp
+        os.makedirs(work, exist_ok=True)
         for name, (module, example, mcu) in models.items():
             if args.only and args.only not in name:
                 continue

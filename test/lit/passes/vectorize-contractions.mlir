@@ -348,3 +348,33 @@ func.func @narrow_panels(%a: memref<2x3xf32>, %b: memref<4x3x2xf32>, %c: memref<
   }
   return
 }
+
+// A boolean epilogue operand (a causal mask): a memref of i1 has a byte per
+// element and a vector<N x i1> in memory a bit, so the mask is read lane by
+// lane, never with a vector.load of i1.
+// CHECK-LABEL: func.func @bool_epilogue
+// CHECK-NOT: vector.load {{.*}}xi1>
+// CHECK: memref.load {{.*}} : memref<4x4xi1>
+// CHECK: arith.select {{.*}} : vector<4xi1>, vector<4xf32>
+// CHECK-NOT: vector.load {{.*}}xi1>
+// CHECK: return
+func.func @bool_epilogue(%x: memref<4x8xf32>, %w: memref<8x4xf32>, %m: memref<4x4xi1>, %y: memref<4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %acc = memref.alloc() : memref<4x4xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<4x4xf32>)
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<8x4xf32>) outs(%acc : memref<4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %acc : memref<4x4xi1>, memref<4x4xf32>) outs(%y : memref<4x4xf32>) {
+  ^bb0(%b: i1, %v: f32, %o: f32):
+    %r = arith.select %b, %ninf, %v : f32
+    linalg.yield %r : f32
+  }
+  return
+}
