@@ -12,8 +12,10 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
@@ -252,6 +254,64 @@ static const onnx::version_conversion::DefaultVersionConverter &versionConverter
   return converter;
 }
 
+/// Resize before opset 11 (and the Upsample it replaced) sampled at
+/// x_in = x_out / scale and took nearest pixels by floor (ceil when
+/// shrinking), as ONNX Runtime still runs them; ONNX 1.12's converter
+/// leaves the Resize-11 defaults (half_pixel, round_prefer_floor), which
+/// move every linear sample. The outputs of those nodes, before conversion:
+static std::set<std::string> preOpset11Resizes(const onnx::GraphProto &graph) {
+  std::set<std::string> outputs;
+  for (const auto &node : graph.node())
+    if ((node.op_type() == "Resize" || node.op_type() == "Upsample") && node.output_size() > 0)
+      outputs.insert(node.output(0));
+  return outputs;
+}
+
+/// ... and their old sampling made explicit on the converted nodes.
+static void keepPreOpset11Sampling(onnx::GraphProto &graph, const std::set<std::string> &outputs) {
+  auto constantScales = [&](const std::string &name, std::vector<float> &scales) {
+    for (const auto &init : graph.initializer())
+      if (init.name() == name && init.data_type() == onnx::TensorProto::FLOAT) {
+        scales = onnx::ParseData<float>(&init);
+        return true;
+      }
+    for (const auto &node : graph.node())
+      if (node.op_type() == "Constant" && node.output_size() == 1 && node.output(0) == name)
+        for (const auto &a : node.attribute())
+          if (a.name() == "value" && a.t().data_type() == onnx::TensorProto::FLOAT) {
+            scales = onnx::ParseData<float>(&a.t());
+            return true;
+          }
+    return false;
+  };
+  for (auto &node : *graph.mutable_node()) {
+    if (node.op_type() != "Resize" || node.output_size() == 0 || !outputs.count(node.output(0)))
+      continue;
+    auto set = [&](const char *name, const std::string &value) {
+      for (const auto &a : node.attribute())
+        if (a.name() == name)
+          return;
+      auto *a = node.add_attribute();
+      a->set_name(name);
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s(value);
+    };
+    set("coordinate_transformation_mode", "asymmetric");
+    // Nearest: floor on a growing axis, ceil on a shrinking one. They agree
+    // where 1 / scale is an integer; one mode serves the node unless a
+    // growing axis meets a shrinking one with a fractional step (then
+    // floor).
+    std::vector<float> scales;
+    bool grows = false, shrinksFractionally = false;
+    if (node.input_size() > 2 && constantScales(node.input(2), scales))
+      for (float f : scales) {
+        grows |= f > 1.0f;
+        shrinksFractionally |= f > 0.0f && f < 1.0f && 1.0f / f != std::floor(1.0f / f);
+      }
+    set("nearest_mode", shrinksFractionally && !grows ? "ceil" : "floor");
+  }
+}
+
 static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
   const auto &converter = versionConverter();
   onnx::OpSetID initial(0);
@@ -358,7 +418,11 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
     log.enter("ONNX's version converter");
     std::string what = "cannot convert the model from opset " + std::to_string(opset) + " to " +
                        std::to_string(kTargetOpset) + ": ";
-    if (failed(callOnnx(fileLoc(), what, [&] { model = convertToTargetOpset(model); })))
+    std::set<std::string> oldResizes = opset < 11 ? preOpset11Resizes(model.graph()) : std::set<std::string>();
+    if (failed(callOnnx(fileLoc(), what, [&] {
+          model = convertToTargetOpset(model);
+          keepPreOpset11Sampling(*model.mutable_graph(), oldResizes); // ParseData may throw too
+        })))
       return failure();
   }
   if (failed(checkAttributesForInference(model.graph(), fileLoc())))

@@ -165,6 +165,16 @@ def kinds():
              helper.make_tensor("b1", TensorProto.FLOAT, [4], [1.0] * 4),
              helper.make_tensor("w2", TensorProto.FLOAT, [4, 5], [0.25] * 20),
              helper.make_tensor("b2", TensorProto.FLOAT, [5], [0.0] * 5)], opset=6),
+        # Opset-9 Upsample and opset-10 Resize sample at x / scale (and take
+        # floor for nearest); ONNX's converter gives Resize-11's defaults.
+        "upsample_opset9": lambda: model(
+            [helper.make_node("Upsample", ["x4", "s"], ["y4"], name="up_0", mode="linear")],
+            [f32("x4", [1, 1, 2, 2])], [f32("y4", [1, 1, 4, 6])],
+            [helper.make_tensor("s", TensorProto.FLOAT, [4], [1.0, 1.0, 2.0, 3.0])], opset=9),
+        "resize_opset10": lambda: model(
+            [helper.make_node("Resize", ["x4", "s"], ["y4"], name="resize_0")],
+            [f32("x4", [1, 1, 4, 4])], [f32("y4", [1, 1, 2, 2])],
+            [helper.make_tensor("s", TensorProto.FLOAT, [4], [1.0, 1.0, 0.6, 0.6])], opset=10),
         "quantize_rescale": lambda: model(
             [helper.make_node("QuantizeLinear", ["x", "s1", "z"], ["q"], name="q_0"),
              helper.make_node("DequantizeLinear", ["q", "s2", "z"], ["y"], name="dq_0")],
