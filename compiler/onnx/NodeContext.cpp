@@ -5,6 +5,7 @@
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/GraphOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -37,15 +38,47 @@ RankedTensorType NodeContext::inputType(size_t i) {
   return v ? llvm::cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
+/// The names of the graph inputs `v` is computed from (a bounded walk up its
+/// operands), sorted.
+static std::vector<std::string> graphInputsOf(Value v) {
+  std::set<std::string> names;
+  llvm::SmallPtrSet<Operation *, 32> seen;
+  SmallVector<Value> work{v};
+  while (!work.empty() && seen.size() < 10000) {
+    Value x = work.pop_back_val();
+    if (auto arg = llvm::dyn_cast<BlockArgument>(x)) {
+      auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (auto name = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "graph.name") : StringAttr())
+        names.insert(name.str());
+      continue;
+    }
+    Operation *def = x.getDefiningOp();
+    if (def && seen.insert(def).second)
+      llvm::append_range(work, def->getOperands());
+  }
+  return {names.begin(), names.end()};
+}
+
+LogicalResult NodeContext::failNotConstant(size_t i, StringRef what, StringRef kind) {
+  InFlightDiagnostic d = error();
+  d << what << " (input '" << node.input(i) << "') must be a compile-time " << kind << " constant";
+  std::vector<std::string> from = graphInputsOf(input(i));
+  if (!from.empty()) {
+    d << "; it is computed from graph input" << (from.size() > 1 ? "s" : "");
+    for (size_t k = 0; k < from.size(); ++k)
+      d << (k ? ", '" : " '") << from[k] << "'";
+    d << ": bind " << (from.size() > 1 ? "them" : "it") << " with --input-value NAME=VALUES";
+  }
+  return failure();
+}
+
 FailureOr<SmallVector<int64_t>> NodeContext::constantInts(size_t i, StringRef what) {
   Value v = input(i);
   if (!v)
     return failure();
   SmallVector<int64_t> values;
   if (!graph::readInts(graph::getConstant(v), values))
-    return error() << what << " (input '" << node.input(i)
-                   << "') must be a compile-time integer constant",
-           failure();
+    return failNotConstant(i, what, "integer");
   return values;
 }
 
@@ -55,9 +88,7 @@ FailureOr<SmallVector<float>> NodeContext::constantFloats(size_t i, StringRef wh
     return failure();
   SmallVector<float> values;
   if (!graph::readFloats(graph::getConstant(v), values))
-    return error() << what << " (input '" << node.input(i)
-                   << "') must be a compile-time f32 constant",
-           failure();
+    return failNotConstant(i, what, "f32");
   return values;
 }
 

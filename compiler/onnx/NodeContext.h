@@ -44,6 +44,10 @@ public:
   /// a constant (edgec compiles static graphs only).
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(size_t i, llvm::StringRef what);
   mlir::FailureOr<llvm::SmallVector<float>> constantFloats(size_t i, llvm::StringRef what);
+  /// Reports that input i (`what`) must be a compile-time constant `kind`,
+  /// naming the graph inputs it is computed from (bind them with
+  /// --input-value); fails.
+  mlir::LogicalResult failNotConstant(size_t i, llvm::StringRef what, llvm::StringRef kind);
 
   // --- Attributes -----------------------------------------------------------
   const onnx::AttributeProto *attr(llvm::StringRef name) const;

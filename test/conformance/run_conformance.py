@@ -71,6 +71,8 @@ def first_error(stderr):
 # Slice's starts, Resize's scales, ...) is fixed to the test's value with
 # --input-value, as a user would do.
 CONSTANT_INPUT = re.compile(r"\(input '([^']+)'\) must be a compile-time")
+# ... or the graph input edgec names as the one such a value is computed from.
+FROM_GRAPH_INPUT = re.compile(r"computed from graph inputs? '([^']+)'")
 
 
 def ops_of(model_path):
@@ -151,7 +153,7 @@ def run_case_checked(job):
         while True:
             r = subprocess.run([edgec, "compile", model, "-o", art, "--name", "m", "--target", target]
                                + flags, capture_output=True, text=True, timeout=300)
-            wanted = CONSTANT_INPUT.search(r.stderr) if r.returncode == 1 else None
+            wanted = (FROM_GRAPH_INPUT.search(r.stderr) or CONSTANT_INPUT.search(r.stderr)) if r.returncode == 1 else None
             if not wanted or wanted.group(1) not in by_name or wanted.group(1) in fixed:
                 break
             name = wanted.group(1)

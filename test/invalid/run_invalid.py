@@ -40,7 +40,7 @@ EXPECTED = {
     "cycle": (1, "edgec: error: MODEL: ONNX checker rejected the model: Nodes in a graph must be topologically sorted, however input 'b' of node:; name: relu_a OpType: Relu; is not output of any previous nodes."),
     "dangling_input": (1, "edgec: error: MODEL: ONNX checker rejected the model: Nodes in a graph must be topologically sorted, however input 'nowhere' of node:; name: add_0 OpType: Add; is not output of any previous nodes."),
     "declared_output_shape": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Relu, node name: relu_0): [ShapeInferenceError] Inferred shape and existing shape differ in dimension 1: (4) vs (5)"),
-    "dynamic_reshape": (1, "edgec: error: MODEL: node 'reshape_0' (Reshape): Reshape shape (input 'si') must be a compile-time integer constant"),
+    "dynamic_reshape": (1, "edgec: error: MODEL: node 'reshape_0' (Reshape): Reshape shape (input 'si') must be a compile-time integer constant; it is computed from graph input 's': bind it with --input-value NAME=VALUES"),
     "empty_file": (1, "edgec: error: MODEL: file is empty, not an ONNX model"),
     "empty_op_type": (1, "edgec: error: MODEL: node 'nothing_0' (): the node has no op type"),
     "external_data_missing": (1, "edgec: error: MODEL: ONNX checker rejected the model: Data of TensorProto ( tensor name: w) should be stored in weights_that_are_not_there.bin, but it doesn't exist or is not accessible."),

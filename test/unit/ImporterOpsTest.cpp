@@ -574,6 +574,12 @@ std::vector<OpCase> cases() {
                  m.node("Dropout", {"x"}, {"y", "mask"});
                },
                "", "tensor<2x3xf32>"});
+  for (const char *op : {"HannWindow", "HammingWindow", "BlackmanWindow"})
+    c.push_back({op, [op](ModelBuilder &m) {
+                   m.ints("n", {10}, onnx::TensorProto::INT64, true).output("y");
+                   m.node(op, {"n"}, {"y"});
+                 },
+                 "", "tensor<10xf32>"});
   c.push_back({"Hardmax", [](ModelBuilder &m) {
                  m.input("x", {2, 3}).output("y");
                  m.node("Hardmax", {"x"}, {"y"});

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include <cmath>
+
 #include "compiler/onnx/TensorProto.h"
 #include "dialects/graph/ConstantUtils.h"
 
@@ -60,6 +62,40 @@ LogicalResult eyeLike(NodeContext &ctx) {
   if (element != ctx.b.getI32Type())
     eye = castTo(ctx, eye, element);
   return eye ? ctx.setOutput(0, eye) : failure();
+}
+
+/// HannWindow, HammingWindow, BlackmanWindow of a constant size: a constant
+/// sum of cosines a0 - a1 cos(2 pi k / N) + a2 cos(4 pi k / N), N the size
+/// (periodic) or the size - 1 (symmetric), computed in double.
+template <int Kind> // 0 Hann, 1 Hamming, 2 Blackman
+LogicalResult window(NodeContext &ctx) {
+  auto n = constantScalarInt(ctx, 0, "window size");
+  if (failed(n))
+    return failure();
+  if (*n < 1 || *n > kMaxBuiltElements)
+    return ctx.fail("window size " + std::to_string(*n) + " is outside [1, 2^28]");
+  Type element = elementTypeFor(ctx.b.getContext(), ctx.getInt("output_datatype", 1));
+  if (!element)
+    return ctx.unsupported("output_datatype", std::to_string(ctx.getInt("output_datatype", 1)));
+  double a0 = Kind == 0 ? 0.5 : Kind == 1 ? 25.0 / 46.0 : 0.42, a1 = Kind == 2 ? 0.5 : 1.0 - a0,
+         a2 = Kind == 2 ? 0.08 : 0.0;
+  double period = ctx.getInt("periodic", 1) != 0 ? double(*n) : double(*n - 1);
+  SmallVector<double> w;
+  for (int64_t k = 0; k < *n; ++k) {
+    double x = period > 0 ? 2.0 * M_PI * double(k) / period : 0.0;
+    w.push_back(a0 - a1 * std::cos(x) + a2 * std::cos(2.0 * x));
+  }
+  auto type = [&](Type e) { return RankedTensorType::get({*n}, e); };
+  Value y;
+  if (element.isF64()) {
+    y = ctx.constant(DenseElementsAttr::get(type(element), ArrayRef<double>(w)));
+  } else {
+    SmallVector<float> f(w.begin(), w.end());
+    y = ctx.constant(g::makeFloats(type(ctx.b.getF32Type()), f, "window"));
+    if (!element.isF32())
+      y = castTo(ctx, y, element);
+  }
+  return y ? ctx.setOutput(0, y) : failure();
 }
 
 /// Range with constant start, limit and delta: a constant.
@@ -187,6 +223,9 @@ LogicalResult constant(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> constantsOps() {
   static const OpEntry rows[] = {
+      {"BlackmanWindow", 17, 17, window<2>, "size a compile-time constant; a constant"},
+      {"HammingWindow", 17, 17, window<1>, "size a compile-time constant; a constant"},
+      {"HannWindow", 17, 17, window<0>, "size a compile-time constant; a constant"},
       {"Constant", 13, 17, constant,
        "dense numeric values (no sparse or string constants)"},
       {"ConstantOfShape", 9, 17, constantOfShape,

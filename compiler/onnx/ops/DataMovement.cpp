@@ -63,11 +63,13 @@ LogicalResult oneHot(NodeContext &ctx) {
   SmallVector<int64_t> depthInts;
   SmallVector<float> depthFloats;
   ElementsAttr depthConst = g::getConstant(depthInput);
+  if (!depthConst)
+    return ctx.failNotConstant(1, "OneHot depth", "scalar");
   if (!g::readInts(depthConst, depthInts) && g::readFloats(depthConst, depthFloats))
     for (float f : depthFloats)
       depthInts.push_back(f >= 1.0f && f <= float(kMaxBuiltElements) ? static_cast<int64_t>(f) : 0);
   if (depthInts.size() != 1 || depthInts[0] < 1 || depthInts[0] > kMaxBuiltElements)
-    return ctx.fail("OneHot depth (input '" + ctx.node.input(1) + "') must be a compile-time scalar from 1 to 2^28");
+    return ctx.fail("OneHot depth must be a scalar from 1 to 2^28");
   int64_t depth = depthInts[0];
   int64_t rank = it.getRank() + 1;
   auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), rank);
