@@ -63,7 +63,7 @@ def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::fu
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-                           "::mlir::quant::QuantDialect"];
+                           "::mlir::quant::QuantDialect", "::mlir::scf::SCFDialect"];
 }
 
 def PlanMemoryPass : Pass<"edgec-plan-memory", "::mlir::func::FuncOp"> {

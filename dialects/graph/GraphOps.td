@@ -409,6 +409,32 @@ def Graph_GatherElementsOp : Graph_InferredOp<"gather_elements", "GatherElements
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_GatherNDOp : Graph_InferredOp<"gather_nd", "GatherND", [Graph_PointwiseCost, Graph_MovesData]> {
+  let summary = "ONNX GatherND: slices of the input at the index tuples in the last dim of indices";
+  let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, I64Attr:$batch_dims);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ScatterElementsOp : Graph_InferredOp<"scatter_elements", "ScatterElements",
+    [Graph_PointwiseCost, Graph_MovesData]> {
+  let summary = "ONNX ScatterElements: the input with updates written (or combined by `reduction`: "
+                "none, add, mul, max, min) at the indices along a non-negative axis";
+  let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, Graph_Tensor:$updates,
+                   I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ScatterNDOp : Graph_InferredOp<"scatter_nd", "ScatterND", [Graph_PointwiseCost, Graph_MovesData]> {
+  let summary = "ONNX ScatterND: the input with update slices written (or combined by `reduction`) at "
+                "the index tuples in the last dim of indices";
+  let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, Graph_Tensor:$updates,
+                   StrAttr:$reduction);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_PadOp : Graph_InferredOp<"pad", "Pad", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "Pad with begin pads of every dim, then end pads";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$pads, StrAttr:$mode,

@@ -514,6 +514,73 @@ LogicalResult inferGatherElementsImpl(Loc loc, Type inputT, Type indicesT, int64
   return push(types, idx->getShape(), x->getElementType());
 }
 
+LogicalResult inferGatherNDImpl(Loc loc, Type inputT, Type indicesT, int64_t batchDims, Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  auto idx = ranked(loc, indicesT, "indices");
+  if (failed(x) || failed(idx))
+    return failure();
+  int64_t r = x->getRank(), q = idx->getRank();
+  if (q < 1)
+    return emitOptionalError(loc, "gather_nd indices need rank >= 1");
+  int64_t k = idx->getDimSize(q - 1);
+  if (batchDims < 0 || batchDims >= std::min(r, q) || k < 1 || batchDims + k > r)
+    return emitOptionalError(loc, "gather_nd with batch_dims ", batchDims, " and index tuples of ", k,
+                             " does not fit an input of rank ", r, " and indices of rank ", q);
+  for (int64_t d = 0; d < batchDims; ++d)
+    if (x->getDimSize(d) != idx->getDimSize(d))
+      return emitOptionalError(loc, "gather_nd batch dim ", d, " differs: ", x->getDimSize(d), " vs ",
+                               idx->getDimSize(d));
+  SmallVector<int64_t> shape(idx->getShape().drop_back());
+  llvm::append_range(shape, x->getShape().drop_front(batchDims + k));
+  return push(types, shape, x->getElementType());
+}
+
+static LogicalResult checkReduction(Loc loc, StringRef reduction) {
+  if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" &&
+      reduction != "min")
+    return emitOptionalError(loc, "unknown scatter reduction '", reduction, "'");
+  return success();
+}
+
+LogicalResult inferScatterElementsImpl(Loc loc, Type inputT, Type indicesT, Type updatesT, int64_t axis,
+                                       StringRef reduction, Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  auto idx = ranked(loc, indicesT, "indices");
+  auto u = ranked(loc, updatesT, "updates");
+  if (failed(x) || failed(idx) || failed(u) || failed(checkReduction(loc, reduction)))
+    return failure();
+  if (idx->getShape() != u->getShape() || idx->getRank() != x->getRank())
+    return emitOptionalError(loc, "scatter_elements indices and updates must have one shape of the input's rank");
+  if (u->getElementType() != x->getElementType())
+    return emitOptionalError(loc, "scatter_elements updates must have the input's element type");
+  if (axis < 0 || axis >= x->getRank())
+    return emitOptionalError(loc, "scatter_elements axis ", axis, " out of range for rank ", x->getRank());
+  for (int64_t d = 0; d < x->getRank(); ++d)
+    if (d != axis && idx->getDimSize(d) > x->getDimSize(d))
+      return emitOptionalError(loc, "scatter_elements indices dim ", d, " (", idx->getDimSize(d),
+                               ") exceeds the input's (", x->getDimSize(d), ")");
+  types.push_back(*x);
+  return success();
+}
+
+LogicalResult inferScatterNDImpl(Loc loc, Type inputT, Type indicesT, Type updatesT, StringRef reduction,
+                                 Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  auto idx = ranked(loc, indicesT, "indices");
+  auto u = ranked(loc, updatesT, "updates");
+  if (failed(x) || failed(idx) || failed(u) || failed(checkReduction(loc, reduction)))
+    return failure();
+  int64_t q = idx->getRank(), k = q ? idx->getDimSize(q - 1) : 0;
+  if (q < 1 || k < 1 || k > x->getRank())
+    return emitOptionalError(loc, "scatter_nd index tuples of ", k, " do not fit an input of rank ", x->getRank());
+  SmallVector<int64_t> expected(idx->getShape().drop_back());
+  llvm::append_range(expected, x->getShape().drop_front(k));
+  if (u->getShape() != ArrayRef<int64_t>(expected) || u->getElementType() != x->getElementType())
+    return emitOptionalError(loc, "scatter_nd updates must be indices.shape[:-1] + input.shape[k:] of the input's type");
+  types.push_back(*x);
+  return success();
+}
+
 LogicalResult inferPadImpl(Loc loc, Type inputT, ArrayRef<int64_t> pads, StringRef mode,
                            Types &types) {
   auto x = ranked(loc, inputT, "input");

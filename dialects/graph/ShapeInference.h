@@ -67,6 +67,13 @@ mlir::LogicalResult inferGatherImpl(Loc loc, mlir::Type input, mlir::Type indice
                                     int64_t axis, Types &types);
 mlir::LogicalResult inferGatherElementsImpl(Loc loc, mlir::Type input, mlir::Type indices,
                                             int64_t axis, Types &types);
+mlir::LogicalResult inferGatherNDImpl(Loc loc, mlir::Type input, mlir::Type indices, int64_t batchDims,
+                                      Types &types);
+mlir::LogicalResult inferScatterElementsImpl(Loc loc, mlir::Type input, mlir::Type indices,
+                                             mlir::Type updates, int64_t axis,
+                                             llvm::StringRef reduction, Types &types);
+mlir::LogicalResult inferScatterNDImpl(Loc loc, mlir::Type input, mlir::Type indices,
+                                       mlir::Type updates, llvm::StringRef reduction, Types &types);
 mlir::LogicalResult inferPadImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> pads,
                                  llvm::StringRef mode, Types &types);
 mlir::LogicalResult inferResizeImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> sizes,
@@ -188,6 +195,22 @@ template <typename A>
 mlir::LogicalResult inferGatherElements(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferGatherElementsImpl(loc, a.getInput().getType(), a.getIndices().getType(),
                                  static_cast<int64_t>(a.getAxis()), types);
+}
+template <typename A>
+mlir::LogicalResult inferGatherND(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferGatherNDImpl(loc, a.getInput().getType(), a.getIndices().getType(),
+                           static_cast<int64_t>(a.getBatchDims()), types);
+}
+template <typename A>
+mlir::LogicalResult inferScatterElements(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferScatterElementsImpl(loc, a.getInput().getType(), a.getIndices().getType(),
+                                  a.getUpdates().getType(), static_cast<int64_t>(a.getAxis()),
+                                  a.getReduction(), types);
+}
+template <typename A>
+mlir::LogicalResult inferScatterND(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferScatterNDImpl(loc, a.getInput().getType(), a.getIndices().getType(),
+                            a.getUpdates().getType(), a.getReduction(), types);
 }
 template <typename A>
 mlir::LogicalResult inferPad(mlir::MLIRContext *, Loc loc, A a, Types &types) {

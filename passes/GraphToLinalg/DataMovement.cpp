@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/GraphToLinalg/Lowering.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include "dialects/graph/ConstantUtils.h"
 
 namespace edgec::graph_to_linalg {
@@ -127,6 +129,110 @@ FailureOr<Value> lowerGatherElements(Lowering &l, GatherElementsOp op) {
       .getResult(0);
 }
 
+/// One generic over the output: the batch coordinates, then the index
+/// tuple read from the indices at the output's leading coordinates, then
+/// the output's trailing ones.
+FailureOr<Value> lowerGatherND(Lowering &l, GatherNDOp op) {
+  auto out = typeOf(op.getOutput());
+  auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
+  int64_t b = static_cast<int64_t>(op.getBatchDims()), q = it.getRank(), k = it.getDimSize(q - 1);
+  Value data = op.getInput(), indices = op.getIndices();
+  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(out.getRank(), l.ctx)};
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)}, maps,
+             SmallVector<IteratorType>(out.getRank(), IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               SmallVector<Value> prefix, coords;
+               for (int64_t i = 0; i < q - 1; ++i)
+                 prefix.push_back(linalg::IndexOp::create(ob, loc, i));
+               coords.assign(prefix.begin(), prefix.begin() + b);
+               for (int64_t j = 0; j < k; ++j) {
+                 SmallVector<Value> at(prefix);
+                 at.push_back(arith::ConstantIndexOp::create(ob, loc, j));
+                 Value raw = tensor::ExtractOp::create(ob, loc, indices, at);
+                 coords.push_back(inRangeIndex(ob, loc, raw, dt.getDimSize(b + j)));
+               }
+               for (int64_t i = q - 1; i < out.getRank(); ++i)
+                 coords.push_back(linalg::IndexOp::create(ob, loc, i));
+               linalg::YieldOp::create(ob, loc, Value(tensor::ExtractOp::create(ob, loc, data, coords)));
+             })
+      .getResult(0);
+}
+
+/// The value a scatter writes: the update, or the update combined with
+/// what is there.
+Value combined(OpBuilder &ob, Location loc, StringRef reduction, Value old, Value update, bool isUnsigned) {
+  bool fp = llvm::isa<FloatType>(update.getType());
+  if (reduction == "add")
+    return fp ? Value(arith::AddFOp::create(ob, loc, old, update)) : arith::AddIOp::create(ob, loc, old, update);
+  if (reduction == "mul")
+    return fp ? Value(arith::MulFOp::create(ob, loc, old, update)) : arith::MulIOp::create(ob, loc, old, update);
+  if (reduction == "max")
+    return fp ? Value(arith::MaximumFOp::create(ob, loc, old, update))
+           : isUnsigned ? Value(arith::MaxUIOp::create(ob, loc, old, update))
+                        : arith::MaxSIOp::create(ob, loc, old, update);
+  if (reduction == "min")
+    return fp ? Value(arith::MinimumFOp::create(ob, loc, old, update))
+           : isUnsigned ? Value(arith::MinUIOp::create(ob, loc, old, update))
+                        : arith::MinSIOp::create(ob, loc, old, update);
+  return update;
+}
+
+/// `input` with one element written per point of `shape`, in order: an
+/// scf.for nest carrying the tensor (bufferized in place; a later write to
+/// one position wins, as in ONNX's reference). `target(ivs)` gives the
+/// position and the update.
+using ScatterTarget = llvm::function_ref<std::pair<SmallVector<Value>, Value>(OpBuilder &, Location, ValueRange)>;
+Value scatterLoops(Lowering &l, Value input, ArrayRef<int64_t> shape, StringRef reduction, bool isUnsigned,
+                   ScatterTarget target) {
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t d : shape) {
+    lbs.push_back(arith::ConstantIndexOp::create(l.b, 0));
+    ubs.push_back(arith::ConstantIndexOp::create(l.b, d));
+    steps.push_back(arith::ConstantIndexOp::create(l.b, 1));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      l.b, l.b.getLoc(), lbs, ubs, steps, ValueRange{input},
+      [&](OpBuilder &ob, Location loc, ValueRange ivs, ValueRange acc) -> scf::ValueVector {
+        auto [coords, update] = target(ob, loc, ivs);
+        Value old = reduction == "none" ? Value() : Value(tensor::ExtractOp::create(ob, loc, acc[0], coords));
+        Value v = combined(ob, loc, reduction, old, update, isUnsigned);
+        return {tensor::InsertOp::create(ob, loc, v, acc[0], coords).getResult()};
+      });
+  return nest.results[0];
+}
+
+FailureOr<Value> lowerScatterElements(Lowering &l, ScatterElementsOp op, bool isUnsigned) {
+  auto dt = typeOf(op.getInput());
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  Value indices = op.getIndices(), updates = op.getUpdates();
+  return scatterLoops(l, op.getInput(), typeOf(updates).getShape(), op.getReduction(), isUnsigned,
+                      [&](OpBuilder &ob, Location loc, ValueRange ivs) {
+                        SmallVector<Value> coords(ivs);
+                        Value raw = tensor::ExtractOp::create(ob, loc, indices, ivs);
+                        coords[axis] = inRangeIndex(ob, loc, raw, dt.getDimSize(axis));
+                        return std::make_pair(coords, Value(tensor::ExtractOp::create(ob, loc, updates, ivs)));
+                      });
+}
+
+FailureOr<Value> lowerScatterND(Lowering &l, ScatterNDOp op, bool isUnsigned) {
+  auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
+  int64_t q = it.getRank(), k = it.getDimSize(q - 1);
+  Value indices = op.getIndices(), updates = op.getUpdates();
+  return scatterLoops(l, op.getInput(), typeOf(updates).getShape(), op.getReduction(), isUnsigned,
+                      [&](OpBuilder &ob, Location loc, ValueRange ivs) {
+                        SmallVector<Value> coords;
+                        for (int64_t j = 0; j < k; ++j) {
+                          SmallVector<Value> at(ivs.take_front(q - 1));
+                          at.push_back(arith::ConstantIndexOp::create(ob, loc, j));
+                          Value raw = tensor::ExtractOp::create(ob, loc, indices, at);
+                          coords.push_back(inRangeIndex(ob, loc, raw, dt.getDimSize(j)));
+                        }
+                        llvm::append_range(coords, ivs.drop_front(q - 1));
+                        return std::make_pair(coords, Value(tensor::ExtractOp::create(ob, loc, updates, ivs)));
+                      });
+}
+
 FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
   auto t = typeOf(op.getInput());
   ArrayRef<int64_t> pads = op.getPads();
@@ -188,6 +294,11 @@ void populateDataMovementLowerings(LoweringTable &table) {
   table.add<SliceOp>([](SliceOp s, LoweringInput &in) { return lowerSlice(in.l, s); });
   table.add<GatherOp>([](GatherOp g, LoweringInput &in) { return lowerGather(in.l, g); });
   table.add<GatherElementsOp>([](GatherElementsOp g, LoweringInput &in) { return lowerGatherElements(in.l, g); });
+  table.add<GatherNDOp>([](GatherNDOp g, LoweringInput &in) { return lowerGatherND(in.l, g); });
+  table.add<ScatterElementsOp>([](ScatterElementsOp sc, LoweringInput &in) {
+    return lowerScatterElements(in.l, sc, in.sign.in);
+  });
+  table.add<ScatterNDOp>([](ScatterNDOp sc, LoweringInput &in) { return lowerScatterND(in.l, sc, in.sign.in); });
   table.add<PadOp>([](PadOp p, LoweringInput &in) { return lowerPad(in.l, p); });
 }
 

@@ -437,6 +437,23 @@ std::vector<OpCase> cases() {
                  m.node("GatherElements", {"x", "i"}, {"y"});
                },
                "graph.gather_elements", "tensor<2x4xf32>"});
+  c.push_back({"GatherND", [](ModelBuilder &m) {
+                 // data [3, 4, 5], indices [2, 2] (pairs) -> [2, 5]
+                 m.input("x", {3, 4, 5}).input("i", {2, 2}, onnx::TensorProto::INT64).output("y");
+                 m.node("GatherND", {"x", "i"}, {"y"});
+               },
+               "graph.gather_nd", "tensor<2x5xf32>"});
+  c.push_back({"ScatterElements", [](ModelBuilder &m) {
+                 m.input("x", {3, 4}).input("i", {2, 4}, onnx::TensorProto::INT64).input("u", {2, 4}).output("y");
+                 attrString(m.node("ScatterElements", {"x", "i", "u"}, {"y"}), "reduction", "add");
+               },
+               "graph.scatter_elements", "tensor<3x4xf32>"});
+  c.push_back({"ScatterND", [](ModelBuilder &m) {
+                 // data [4, 5], indices [3, 1] (rows) -> updates [3, 5]
+                 m.input("x", {4, 5}).input("i", {3, 1}, onnx::TensorProto::INT64).input("u", {3, 5}).output("y");
+                 m.node("ScatterND", {"x", "i", "u"}, {"y"});
+               },
+               "graph.scatter_nd", "tensor<4x5xf32>"});
   c.push_back({"NegativeLogLikelihoodLoss", [](ModelBuilder &m) {
                  // input [2, 5, 3], target [2, 3], mean -> a scalar
                  m.input("x", {2, 5, 3}).input("t", {2, 3}, onnx::TensorProto::INT64).output("y");

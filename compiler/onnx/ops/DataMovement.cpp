@@ -298,6 +298,40 @@ LogicalResult gather(NodeContext &ctx) {
   return bind(ctx, ctx.create<OpTy>({ctx.input(0), idx}, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
 }
 
+/// GatherND: batch_dims; constant index tuples checked against the dims.
+LogicalResult gatherND(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  Value idx = t ? ctx.input(1) : Value();
+  if (!idx)
+    return failure();
+  return bind(ctx, ctx.create<g::GatherNDOp>({ctx.input(0), idx},
+                                             {ctx.named("batch_dims", ctx.b.getI64IntegerAttr(ctx.getInt("batch_dims", 0)))}));
+}
+
+/// ScatterElements (and opset < 11 Scatter, which the converter renames):
+/// the axis normalised, the reduction (opset 16) named.
+LogicalResult scatterElements(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  Value idx = t ? ctx.input(1) : Value(), updates = t ? ctx.input(2) : Value();
+  if (!idx || !updates)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
+  if (failed(axis) || failed(checkConstantIndices(ctx, idx, t.getDimSize(*axis), "ScatterElements")))
+    return failure();
+  return bind(ctx, ctx.create<g::ScatterElementsOp>(
+                       {ctx.input(0), idx, updates},
+                       {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                        ctx.named("reduction", ctx.b.getStringAttr(ctx.getString("reduction", "none")))}));
+}
+
+LogicalResult scatterND(NodeContext &ctx) {
+  Value x = ctx.input(0), idx = x ? ctx.input(1) : Value(), updates = x ? ctx.input(2) : Value();
+  if (!idx || !updates)
+    return failure();
+  return bind(ctx, ctx.create<g::ScatterNDOp>(
+                       {x, idx, updates}, {ctx.named("reduction", ctx.b.getStringAttr(ctx.getString("reduction", "none")))}));
+}
+
 LogicalResult pad(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
@@ -446,7 +480,12 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
       {"Flatten", 13, 17, flatten},
       {"Gather", 13, 17, gather<g::GatherOp>},
       {"GatherElements", 13, 17, gather<g::GatherElementsOp>},
+      {"GatherND", 12, 17, gatherND, "an index outside its dim is clamped"},
       {"Identity", 16, 17, identity},
+      {"ScatterElements", 16, 17, scatterElements,
+       "reductions none, add, mul; updates applied in order (the last of duplicates wins); an index outside its dim is clamped"},
+      {"ScatterND", 16, 17, scatterND,
+       "reductions none, add, mul; updates applied in order (the last of duplicates wins); an index outside its dim is clamped"},
       {"OneHot", 11, 17, oneHot, "depth a compile-time constant"},
       {"Pad", 13, 17, pad,
        "pads and constant_value compile-time constants; modes constant, reflect, edge; no negative pads"},

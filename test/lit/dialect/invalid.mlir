@@ -177,3 +177,21 @@ func.func @gather_elements_off_axis(%x: tensor<2x3xf32>, %i: tensor<2x4xi64>) ->
   %0 = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<4x5xf32>, %i: tensor<3x1xi64>, %u: tensor<3x4xf32>) -> tensor<4x5xf32> {
+  // expected-error @+2 {{scatter_nd updates must be indices.shape[:-1] + input.shape[k:] of the input's type}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.scatter_nd %x, %i, %u {reduction = "none"} : (tensor<4x5xf32>, tensor<3x1xi64>, tensor<3x4xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @scatter_reduction(%x: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> tensor<4xf32> {
+  // expected-error @+2 {{unknown scatter reduction 'sum'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = "sum"} : (tensor<4xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

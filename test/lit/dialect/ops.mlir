@@ -94,7 +94,7 @@ func.func @pool_reduce(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<
 }
 
 // CHECK-LABEL: func.func @data_movement
-func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2x3x5xi64>) -> (tensor<6x4xf32>, tensor<24xf32>, tensor<3x4xf32>, tensor<2x1x3x4xf32>, tensor<4x2x3xf32>, tensor<3x3x4xf32>, tensor<2x3x2xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, tensor<2x6x8xf32>) {
+func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2x3x5xi64>, %in: tensor<2x5x2xi64>, %isn: tensor<2x1xi64>, %is: tensor<2x3x4xi64>) -> (tensor<6x4xf32>, tensor<24xf32>, tensor<3x4xf32>, tensor<2x1x3x4xf32>, tensor<4x2x3xf32>, tensor<3x3x4xf32>, tensor<2x3x2xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, tensor<2x6x8xf32>) {
   // CHECK: graph.reshape
   %0 = graph.reshape %x {shape = array<i64: 6, 4>} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
   // CHECK: graph.flatten
@@ -113,6 +113,12 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2
   %sl = graph.slice %x {starts = array<i64: 0, 0, 3>, ends = array<i64: 2, 3, -1>, steps = array<i64: 1, 1, -2>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
   // CHECK: graph.gather {{.*}} -> tensor<2x5x4xf32>
   %g = graph.gather %x, %i {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x5x4xf32>
+  // CHECK: graph.gather_nd {{.*}} -> tensor<2x5x4xf32>
+  %gn = graph.gather_nd %x, %in {batch_dims = 0 : i64} : (tensor<2x3x4xf32>, tensor<2x5x2xi64>) -> tensor<2x5x4xf32>
+  // CHECK: graph.scatter_elements {{.*}} {axis = 2 : i64, reduction = "add"}
+  %se = graph.scatter_elements %x, %is, %x {axis = 2 : i64, reduction = "add"} : (tensor<2x3x4xf32>, tensor<2x3x4xi64>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  // CHECK: graph.scatter_nd {{.*}} {reduction = "none"}
+  %sn = graph.scatter_nd %x, %isn, %x {reduction = "none"} : (tensor<2x3x4xf32>, tensor<2x1xi64>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   // CHECK: graph.gather_elements {{.*}} {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<2x3x5xi64>) -> tensor<2x3x5xf32>
   %ge = graph.gather_elements %x, %ie {axis = 2 : i64} : (tensor<2x3x4xf32>, tensor<2x3x5xi64>) -> tensor<2x3x5xf32>
   // CHECK: graph.pad {{.*}} -> tensor<2x5x6xf32>

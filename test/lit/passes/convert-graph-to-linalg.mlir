@@ -263,3 +263,36 @@ func.func @gather_elements(%x: tensor<2x3xf32>, %i: tensor<2x2xi64>) -> tensor<2
   %0 = graph.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// ScatterElements: an scf.for nest over the updates carrying the tensor;
+// each step reads the index, clamps it, combines with what is there (add)
+// and inserts.
+// CHECK-LABEL: func.func @scatter_elements
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: tensor.extract
+// CHECK: arith.minsi
+// CHECK: arith.addf
+// CHECK: tensor.insert
+// CHECK-NOT: graph.
+func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %0 = graph.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// GatherND: one generic over the output reading each index tuple's
+// elements from the indices.
+// CHECK-LABEL: func.func @gather_nd
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %c0{{.*}}] : tensor<2x2xi64>
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %c1{{.*}}] : tensor<2x2xi64>
+// CHECK: tensor.extract %{{.*}} : tensor<3x4x5xf32>
+// CHECK-NOT: graph.
+func.func @gather_nd(%x: tensor<3x4x5xf32>, %i: tensor<2x2xi64>) -> tensor<2x5xf32> {
+  %0 = graph.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<3x4x5xf32>, tensor<2x2xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
