@@ -71,6 +71,9 @@ int64_t LSTMOp::getMacs() {
 }
 int64_t LSTMOp::getFlops() { return 2 * getMacs(); }
 
+/// A pass over the input per selected element: two compares per element.
+int64_t TopKOp::getFlops() { return 2 * getInput().getType().getNumElements() * static_cast<int64_t>(getK()); }
+
 /// One addition per input element.
 int64_t GlobalAveragePoolOp::getFlops() {
   auto in = getInput().getType();

@@ -304,6 +304,14 @@ class Graph_ArgOp<string mnemonic, string summaryText>
 
 def Graph_ArgMaxOp : Graph_ArgOp<"arg_max", "Index of the largest element">;
 def Graph_ArgMinOp : Graph_ArgOp<"arg_min", "Index of the smallest element">;
+def Graph_TopKOp : Graph_InferredOp<"top_k", "TopK", [Graph_OwnFlops]> {
+  let summary = "The k largest (or smallest) elements along `axis` and their int64 indices, "
+                "best first, equal values by index";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$k, I64Attr:$axis, BoolAttr:$largest);
+  let results = (outs Graph_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
 def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;

@@ -581,6 +581,21 @@ LogicalResult inferScatterNDImpl(Loc loc, Type inputT, Type indicesT, Type updat
   return success();
 }
 
+LogicalResult inferTopKImpl(Loc loc, Type inputT, int64_t k, int64_t axis, Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  if (failed(x))
+    return failure();
+  if (axis < 0 || axis >= x->getRank())
+    return emitOptionalError(loc, "top_k axis ", axis, " out of range for rank ", x->getRank());
+  if (k < 1 || k > x->getDimSize(axis))
+    return emitOptionalError(loc, "top_k k = ", k, " outside [1, ", x->getDimSize(axis), "]");
+  SmallVector<int64_t> shape(x->getShape());
+  shape[axis] = k;
+  if (failed(push(types, shape, x->getElementType())))
+    return failure();
+  return push(types, shape, IntegerType::get(x->getContext(), 64));
+}
+
 LogicalResult inferPadImpl(Loc loc, Type inputT, ArrayRef<int64_t> pads, StringRef mode,
                            Types &types) {
   auto x = ranked(loc, inputT, "input");

@@ -155,6 +155,12 @@ mlir::LogicalResult inferArg(mlir::MLIRContext *ctx, Loc loc, A a, Types &types)
   types.back() = mlir::RankedTensorType::get(t.getShape(), mlir::IntegerType::get(ctx, 64));
   return mlir::success();
 }
+mlir::LogicalResult inferTopKImpl(Loc loc, mlir::Type input, int64_t k, int64_t axis, Types &types);
+template <typename A>
+mlir::LogicalResult inferTopK(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferTopKImpl(loc, a.getInput().getType(), static_cast<int64_t>(a.getK()),
+                       static_cast<int64_t>(a.getAxis()), types);
+}
 template <typename A>
 mlir::LogicalResult inferReshape(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferReshapeImpl(loc, a.getInput().getType(), a.getShape(), types);

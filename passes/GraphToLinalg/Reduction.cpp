@@ -168,9 +168,85 @@ FailureOr<Value> lowerArg(Lowering &l, ArgOp op, bool isUnsigned) {
   return l.reshape(generic.getResult(1), typeOf(op.getOutput()));
 }
 
+/// TopK: k passes over the axis, pass j picking the best element that ranks
+/// after pass j-1's pick (by value, then by index), so equal values come
+/// out in index order and nothing is taken twice. Each pass is a
+/// reduction like ArgMax's (value and index accumulators; index -1 until
+/// an eligible element is seen); its result is written at position j.
+FailureOr<SmallVector<Value>> lowerTopK(Lowering &l, TopKOp op, bool isUnsigned) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  Type e = t.getElementType();
+  bool fp = llvm::isa<FloatType>(e), largest = op.getLargest();
+  int64_t axis = static_cast<int64_t>(op.getAxis()), k = static_cast<int64_t>(op.getK());
+  Lowering::ReductionLoops loops = l.reductionLoops(t, {axis});
+  auto valueType = RankedTensorType::get(loops.keptShape, e);
+  auto indexType = RankedTensorType::get(loops.keptShape, l.b.getI64Type());
+  auto valuesOut = typeOf(op.getValues()), indicesOut = typeOf(op.getIndices());
+  SmallVector<int64_t> oneShape(t.getShape());
+  oneShape[axis] = 1;
+  Value values = l.empty(valuesOut), indices = l.empty(indicesOut);
+  auto greater = [&](OpBuilder &ob, Location loc, Value a, Value b) -> Value {
+    if (fp)
+      return arith::CmpFOp::create(ob, loc, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, a, b);
+    return arith::CmpIOp::create(ob, loc,
+                                 largest ? (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                                         : (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt),
+                                 a, b);
+  };
+  auto equal = [&](OpBuilder &ob, Location loc, Value a, Value b) -> Value {
+    if (fp)
+      return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, b);
+    return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, a, b);
+  };
+  Value prevValue, prevIndex;
+  for (int64_t j = 0; j < k; ++j) {
+    SmallVector<Value> ins{x};
+    SmallVector<AffineMap> maps{loops.inputMap};
+    if (j > 0) {
+      ins.append({prevValue, prevIndex});
+      maps.append({loops.outputMap, loops.outputMap});
+    }
+    maps.append({loops.outputMap, loops.outputMap});
+    auto generic = linalg::GenericOp::create(
+        l.b, TypeRange{valueType, indexType}, ins, ValueRange{l.filled(valueType, 0), l.filled(indexType, -1)}, maps,
+        loops.iterators, [&](OpBuilder &ob, Location loc, ValueRange a) {
+          Value v = a[0];
+          Value best = a[ins.size()], bestIndex = a[ins.size() + 1];
+          Value index = arith::IndexCastOp::create(ob, loc, ob.getI64Type(), linalg::IndexOp::create(ob, loc, axis));
+          Value none = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, bestIndex,
+                                             Lowering::scalarIn(ob, loc, ob.getI64Type(), 0));
+          Value better = arith::OrIOp::create(ob, loc, none, greater(ob, loc, v, best));
+          if (j > 0) {
+            // Ranks after the previous pick: worse, or equal at a later index.
+            Value after = arith::OrIOp::create(
+                ob, loc, greater(ob, loc, a[1], v),
+                arith::AndIOp::create(ob, loc, equal(ob, loc, v, a[1]),
+                                      arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sgt, index, a[2])));
+            better = arith::AndIOp::create(ob, loc, after, better);
+          }
+          linalg::YieldOp::create(ob, loc,
+                                  ValueRange{arith::SelectOp::create(ob, loc, better, v, best),
+                                             arith::SelectOp::create(ob, loc, better, index, bestIndex)});
+        });
+    prevValue = generic.getResult(0);
+    prevIndex = generic.getResult(1);
+    SmallVector<OpFoldResult> offsets(t.getRank(), l.b.getIndexAttr(0)), sizes, ones(t.getRank(), l.b.getIndexAttr(1));
+    offsets[axis] = l.b.getIndexAttr(j);
+    for (int64_t d : oneShape)
+      sizes.push_back(l.b.getIndexAttr(d));
+    values = tensor::InsertSliceOp::create(l.b, l.reshape(prevValue, RankedTensorType::get(oneShape, e)), values,
+                                           offsets, sizes, ones);
+    indices = tensor::InsertSliceOp::create(
+        l.b, l.reshape(prevIndex, RankedTensorType::get(oneShape, l.b.getI64Type())), indices, offsets, sizes, ones);
+  }
+  return SmallVector<Value>{values, indices};
+}
+
 } // namespace
 
 void populateReductionLowerings(LoweringTable &table) {
+  table.add<TopKOp>([](TopKOp op, LoweringInput &in) { return lowerTopK(in.l, op, in.sign.in); });
   table.add<ReduceMeanOp>([](ReduceMeanOp r, LoweringInput &in) -> FailureOr<Value> {
     if (!llvm::isa<FloatType>(typeOf(r.getInput()).getElementType()))
       return failure(); // integer means round; not lowered yet

@@ -437,6 +437,11 @@ std::vector<OpCase> cases() {
                  m.node("GatherElements", {"x", "i"}, {"y"});
                },
                "graph.gather_elements", "tensor<2x4xf32>"});
+  c.push_back({"TopK", [](ModelBuilder &m) {
+                 m.input("x", {2, 6}).ints("k", {3}).output("v");
+                 m.node("TopK", {"x", "k"}, {"v", "i"});
+               },
+               "graph.top_k", "tensor<2x3xf32>"});
   c.push_back({"GatherND", [](ModelBuilder &m) {
                  // data [3, 4, 5], indices [2, 2] (pairs) -> [2, 5]
                  m.input("x", {3, 4, 5}).input("i", {2, 2}, onnx::TensorProto::INT64).output("y");

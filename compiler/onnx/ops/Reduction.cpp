@@ -77,6 +77,31 @@ LogicalResult hardmax(NodeContext &ctx) {
   return y ? ctx.setOutput(0, y) : failure();
 }
 
+/// TopK: k a constant (at most 256: one pass over the axis per element).
+LogicalResult topK(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto k = ctx.constantInts(1, "TopK k");
+  if (failed(k))
+    return failure();
+  if (k->size() != 1)
+    return ctx.fail("TopK k must be a tensor of one element");
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
+  if (failed(axis))
+    return failure();
+  if ((*k)[0] > 256)
+    return ctx.fail("TopK k = " + std::to_string((*k)[0]) + " (at most 256: edgec selects one element per pass)");
+  auto results = ctx.createInferred(g::TopKOp::getOperationName(), {ctx.input(0)},
+                                    {ctx.named("k", ctx.b.getI64IntegerAttr((*k)[0])),
+                                     ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                     ctx.named("largest", ctx.b.getBoolAttr(ctx.getInt("largest", 1) != 0))},
+                                    2);
+  if (failed(results) || failed(ctx.setOutput(0, (*results)[0])))
+    return failure();
+  return ctx.setOutput(1, (*results)[1]);
+}
+
 /// CumSum as a matmul with a triangular constant along the axis: out[j] =
 /// sum over i of x[i] * T[i, j], T[i, j] = 1 where i <= j (i < j exclusive;
 /// reversed: i >= j, i > j). The axis moves last and back.
@@ -137,6 +162,8 @@ llvm::ArrayRef<OpEntry> reductionOps() {
        "axis a compile-time constant; the axis at most 4096 long (a matmul with an n x n triangle: an inf or nan "
        "reaches every output along the axis)"},
       {"Hardmax", 13, 17, hardmax},
+      {"TopK", 11, 17, topK,
+       "k a compile-time constant, at most 256; the output sorted (also for sorted = 0)"},
       {"ReduceMax", 13, 17, reduce<g::ReduceMaxOp>,
        "axes a compile-time constant"},
       {"ReduceMean", 13, 17, reduce<g::ReduceMeanOp>,

@@ -113,6 +113,8 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2
   %sl = graph.slice %x {starts = array<i64: 0, 0, 3>, ends = array<i64: 2, 3, -1>, steps = array<i64: 1, 1, -2>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
   // CHECK: graph.gather {{.*}} -> tensor<2x5x4xf32>
   %g = graph.gather %x, %i {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<2x5x4xf32>
+  // CHECK: graph.top_k {{.*}} -> (tensor<2x3x2xf32>, tensor<2x3x2xi64>)
+  %tv, %ti = graph.top_k %x {axis = 2 : i64, k = 2 : i64, largest = true} : (tensor<2x3x4xf32>) -> (tensor<2x3x2xf32>, tensor<2x3x2xi64>)
   // CHECK: graph.gather_nd {{.*}} -> tensor<2x5x4xf32>
   %gn = graph.gather_nd %x, %in {batch_dims = 0 : i64} : (tensor<2x3x4xf32>, tensor<2x5x2xi64>) -> tensor<2x5x4xf32>
   // CHECK: graph.scatter_elements {{.*}} {axis = 2 : i64, reduction = "add"}

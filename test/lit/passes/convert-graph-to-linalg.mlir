@@ -296,3 +296,22 @@ func.func @gather_nd(%x: tensor<3x4x5xf32>, %i: tensor<2x2xi64>) -> tensor<2x5xf
   %0 = graph.gather_nd %x, %i {batch_dims = 0 : i64} : (tensor<3x4x5xf32>, tensor<2x2xi64>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+
+// -----
+
+// TopK: one reducing generic per selected element; the second one only
+// takes elements ranking after the first pick (smaller, or equal at a
+// later index), and each pick is inserted at its position.
+// CHECK-LABEL: func.func @top_k
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.insert_slice
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpi sgt
+// CHECK: arith.cmpf oeq
+// CHECK: tensor.insert_slice
+// CHECK-NOT: graph.
+func.func @top_k(%x: tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>) {
+  %v, %i = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : (tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>)
+  return %v, %i : tensor<2x2xf32>, tensor<2x2xi64>
+}
