@@ -437,6 +437,12 @@ std::vector<OpCase> cases() {
                  m.node("GatherElements", {"x", "i"}, {"y"});
                },
                "graph.gather_elements", "tensor<2x4xf32>"});
+  c.push_back({"Einsum", [](ModelBuilder &m) {
+                 // batched matmul: [2, 3, 4] x [2, 4, 5] -> [2, 3, 5]
+                 m.input("a", {2, 3, 4}).input("b", {2, 4, 5}).output("y");
+                 attrString(m.node("Einsum", {"a", "b"}, {"y"}), "equation", "bij,bjk->bik");
+               },
+               "graph.matmul", "tensor<2x3x5xf32>"});
   c.push_back({"TopK", [](ModelBuilder &m) {
                  m.input("x", {2, 6}).ints("k", {3}).output("v");
                  m.node("TopK", {"x", "k"}, {"v", "i"});

@@ -5,6 +5,11 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include "dialects/graph/ConstantUtils.h"
+
+#include <cctype>
+#include <map>
+
 namespace edgec::onnx_import {
 namespace {
 
@@ -202,6 +207,207 @@ LogicalResult convTranspose(NodeContext &ctx) {
   return y ? ctx.setOutput(0, y) : failure();
 }
 
+/// An Einsum operand: its value and one label per dim.
+struct Labelled {
+  Value v;
+  std::string labels;
+};
+
+/// Einsum decomposed: per operand, repeated labels become a diagonal (a
+/// Gather of the flattened pair) and labels no one else needs are summed;
+/// operands are contracted pairwise as one batched MatMul (batch, kept-left,
+/// kept-right and contracted labels grouped by transposes and reshapes);
+/// the result is transposed to the output's order.
+LogicalResult einsum(NodeContext &ctx) {
+  std::string eq;
+  for (char c : ctx.getString("equation", ""))
+    if (c != ' ')
+      eq += c;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow), out = arrow == std::string::npos ? "" : eq.substr(arrow + 2);
+  SmallVector<std::string> terms;
+  for (StringRef t : llvm::split(StringRef(lhs), ','))
+    terms.push_back(t.str());
+  if (terms.size() != ctx.numInputs())
+    return ctx.fail("Einsum equation '" + eq + "' has " + std::to_string(terms.size()) + " operands, the node " +
+                    std::to_string(ctx.numInputs()));
+  // "..." becomes upper-case labels (the equation's own are lower-case
+  // letters), as many as the operand's extra dims.
+  int64_t ellipsisDims = 0;
+  SmallVector<Labelled> ops;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    auto t = ctx.inputType(i);
+    if (!t)
+      return failure();
+    size_t dots = term.find("...");
+    int64_t named = static_cast<int64_t>(term.size()) - (dots == std::string::npos ? 0 : 3);
+    int64_t extra = t.getRank() - named;
+    if (extra < 0 || (extra > 0 && dots == std::string::npos) || extra > 26)
+      return ctx.fail("Einsum term '" + term + "' does not match operand " + std::to_string(i) + "'s rank " +
+                      std::to_string(t.getRank()));
+    if (dots != std::string::npos) {
+      std::string fill;
+      for (int64_t d = 26 - extra; d < 26; ++d) // right-aligned, as numpy broadcasts
+        fill += char('A' + d);
+      term = term.substr(0, dots) + fill + term.substr(dots + 3);
+      ellipsisDims = std::max(ellipsisDims, extra);
+    }
+    for (char c : term)
+      if (!std::isalpha(static_cast<unsigned char>(c)))
+        return ctx.fail("Einsum equation '" + eq + "' has the character '" + std::string(1, c) + "'");
+    ops.push_back({ctx.input(i), term});
+  }
+  if (arrow == std::string::npos) {
+    // Implicit output: "..." first, then the labels used once, sorted.
+    std::map<char, int> count;
+    for (auto &o : ops)
+      for (char c : o.labels)
+        ++count[c];
+    for (auto [c, n] : count)
+      if (std::isupper(static_cast<unsigned char>(c)) || n == 1)
+        out += c;
+  } else {
+    size_t dots = out.find("...");
+    if (dots != std::string::npos) {
+      std::string fill;
+      for (int64_t d = 26 - ellipsisDims; d < 26; ++d)
+        fill += char('A' + d);
+      out = out.substr(0, dots) + fill + out.substr(dots + 3);
+    }
+  }
+  auto dimOf = [&](const Labelled &o, char c) {
+    return llvm::cast<RankedTensorType>(o.v.getType()).getDimSize(o.labels.find(c));
+  };
+  auto transposeTo = [&](Labelled &o, const std::string &order) {
+    if (o.labels == order || !o.v)
+      return;
+    SmallVector<int64_t> perm;
+    for (char c : order)
+      perm.push_back(static_cast<int64_t>(o.labels.find(c)));
+    o.v = apply<g::TransposeOp>(ctx, {o.v}, {ctx.i64s("perm", perm)});
+    o.labels = order;
+  };
+  auto reshapeTo = [&](Value v, ArrayRef<int64_t> shape) {
+    return apply<g::ReshapeOp>(ctx, {v}, {ctx.i64s("shape", shape)});
+  };
+  // Labels still needed besides operand `self`: the output's and the other
+  // remaining operands'.
+  auto neededElsewhere = [&](size_t self, char c) {
+    if (out.find(c) != std::string::npos)
+      return true;
+    for (size_t j = 0; j < ops.size(); ++j)
+      if (j != self && ops[j].labels.find(c) != std::string::npos)
+        return true;
+    return false;
+  };
+  // Diagonals and private sums per operand.
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Labelled &o = ops[i];
+    for (size_t p = 0; p < o.labels.size() && o.v; ++p) {
+      size_t q = o.labels.find(o.labels[p], p + 1);
+      if (q == std::string::npos)
+        continue;
+      // Move the pair last, flatten it, gather the diagonal.
+      std::string order;
+      for (size_t d = 0; d < o.labels.size(); ++d)
+        if (d != p && d != q)
+          order += o.labels[d];
+      char c = o.labels[p];
+      int64_t n = dimOf(o, c);
+      if (dimOf(o, o.labels[q]) != n)
+        return ctx.fail("Einsum label '" + std::string(1, c) + "' has two sizes");
+      SmallVector<int64_t> perm, shape;
+      for (char d : order)
+        shape.push_back(dimOf(o, d));
+      for (size_t d = 0; d < o.labels.size(); ++d)
+        if (d != p && d != q)
+          perm.push_back(static_cast<int64_t>(d));
+      perm.push_back(static_cast<int64_t>(p));
+      perm.push_back(static_cast<int64_t>(q));
+      Value v = apply<g::TransposeOp>(ctx, {o.v}, {ctx.i64s("perm", perm)});
+      shape.push_back(n * n);
+      v = reshapeTo(v, shape);
+      SmallVector<int64_t> diag;
+      for (int64_t k = 0; k < n; ++k)
+        diag.push_back(k * (n + 1));
+      Value idx = ctx.constant(g::makeInts(RankedTensorType::get({n}, ctx.b.getI64Type()), diag, "einsum_diagonal"));
+      o.v = apply<g::GatherOp>(ctx, {v, idx}, {ctx.named("axis", ctx.b.getI64IntegerAttr(int64_t(shape.size()) - 1))});
+      o.labels = order + c;
+      p = static_cast<size_t>(-1); // the labels moved: look again
+    }
+    SmallVector<int64_t> sumAxes;
+    std::string kept;
+    for (auto [d, c] : llvm::enumerate(o.labels))
+      if (neededElsewhere(i, c))
+        kept += c;
+      else
+        sumAxes.push_back(static_cast<int64_t>(d));
+    if (!sumAxes.empty() && o.v) {
+      o.v = apply<g::ReduceSumOp>(ctx, {o.v}, {ctx.i64s("axes", sumAxes), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+      o.labels = kept;
+    }
+  }
+  // Pairwise contraction, left to right.
+  while (ops.size() > 1) {
+    Labelled a = ops[0], b = ops[1];
+    ops.erase(ops.begin(), ops.begin() + 2);
+    ops.insert(ops.begin(), Labelled{});
+    auto keptAfter = [&](char c) {
+      if (out.find(c) != std::string::npos)
+        return true;
+      for (size_t j = 1; j < ops.size(); ++j)
+        if (ops[j].labels.find(c) != std::string::npos)
+          return true;
+      return false;
+    };
+    std::string batch, left, right, contracted;
+    for (char c : a.labels) {
+      bool inB = b.labels.find(c) != std::string::npos;
+      (inB ? (keptAfter(c) ? batch : contracted) : left) += c;
+    }
+    for (char c : b.labels)
+      if (a.labels.find(c) == std::string::npos)
+        right += c;
+    auto product = [&](const Labelled &o, const std::string &ls) {
+      int64_t p = 1;
+      for (char c : ls)
+        p *= dimOf(o, c);
+      return p;
+    };
+    for (char c : batch + contracted)
+      if (dimOf(a, c) != dimOf(b, c))
+        return ctx.fail("Einsum label '" + std::string(1, c) + "' has two sizes (broadcasting is not supported)");
+    SmallVector<int64_t> resultShape;
+    for (char c : batch + left)
+      resultShape.push_back(dimOf(a, c));
+    for (char c : right)
+      resultShape.push_back(dimOf(b, c));
+    int64_t nb = product(a, batch), nl = product(a, left), nk = product(a, contracted), nr = product(b, right);
+    transposeTo(a, batch + left + contracted);
+    transposeTo(b, batch + contracted + right);
+    Value m = apply<g::MatMulOp>(ctx, {reshapeTo(a.v, {nb, nl, nk}), reshapeTo(b.v, {nb, nk, nr})});
+    ops[0] = {reshapeTo(m, resultShape), batch + left + right};
+  }
+  Labelled &r = ops[0];
+  // Labels the output does not have are summed (a lone operand's own).
+  SmallVector<int64_t> sumAxes;
+  std::string kept;
+  for (auto [d, c] : llvm::enumerate(r.labels)) {
+    if (out.find(c) == std::string::npos)
+      sumAxes.push_back(static_cast<int64_t>(d));
+    else
+      kept += c;
+  }
+  if (!sumAxes.empty() && r.v) {
+    r.v = apply<g::ReduceSumOp>(ctx, {r.v}, {ctx.i64s("axes", sumAxes), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+    r.labels = kept;
+  }
+  if (r.labels.size() != out.size())
+    return ctx.fail("Einsum output '" + out + "' names a label no operand has");
+  transposeTo(r, out);
+  return r.v ? ctx.setOutput(0, r.v) : failure();
+}
+
 LogicalResult batchNorm(NodeContext &ctx) {
   if (ctx.getInt("training_mode", 0) != 0)
     return ctx.unsupported("training_mode", "1 (edgec compiles inference)");
@@ -224,6 +430,9 @@ llvm::ArrayRef<OpEntry> linearOps() {
   static const OpEntry rows[] = {
       {"BatchNormalization", 15, 17, batchNorm,
        "inference only (training_mode 0; the running mean/var outputs unused)"},
+      {"Einsum", 12, 17, einsum,
+       "one or more operands; diagonals, sums, transposes and contractions (as batched MatMuls); "
+       "no broadcasting of size-1 dims between operands"},
       {"ConvTranspose", 11, 17, convTranspose,
        "computed as a Conv over the zero-inserted input (stride^d times the MACs)"},
       {"Conv", 11, 17, conv,
