@@ -82,6 +82,21 @@ Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type el
   return ctx.constant(g::makeInts(RankedTensorType::get(shape, element), values, name));
 }
 
+Value reverseWithinLengths(NodeContext &ctx, Value x, ArrayRef<int64_t> lens) {
+  if (!x)
+    return nullptr;
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  int64_t seq = t.getDimSize(0), batch = t.getDimSize(1), n = t.getDimSize(2);
+  SmallVector<int64_t> rows;
+  for (int64_t s = 0; s < seq; ++s)
+    for (int64_t b = 0; b < batch; ++b)
+      rows.push_back((s < lens[b] ? lens[b] - 1 - s : s) * batch + b);
+  Value idx = ctx.constant(g::makeInts(RankedTensorType::get({seq * batch}, ctx.b.getI64Type()), rows, "reverse_rows"));
+  Value flat = apply<g::ReshapeOp>(ctx, {x}, {ctx.i64s("shape", {seq * batch, n})});
+  Value rowsGathered = apply<g::GatherOp>(ctx, {flat, idx}, {ctx.named("axis", ctx.b.getI64IntegerAttr(0))});
+  return apply<g::ReshapeOp>(ctx, {rowsGathered}, {ctx.i64s("shape", {seq, batch, n})});
+}
+
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
   Value c = ctx.constant(g::makeFloats(RankedTensorType::get({}, ctx.b.getF32Type()), {v}, name));
   return element.isF32() ? c : castTo(ctx, c, element);

@@ -443,6 +443,45 @@ std::vector<OpCase> cases() {
                  attrString(m.node("Einsum", {"a", "b"}, {"y"}), "equation", "bij,bjk->bik");
                },
                "graph.matmul", "tensor<2x3x5xf32>"});
+  c.push_back({"ReverseSequence", [](ModelBuilder &m) {
+                 m.input("x", {4, 3, 2}).ints("l", {4, 2, 1}).output("y");
+                 m.node("ReverseSequence", {"x", "l"}, {"y"});
+               },
+               "graph.gather", "tensor<4x3x2xf32>"});
+  c.push_back({"LRN", [](ModelBuilder &m) {
+                 m.input("x", {1, 5, 3, 3}).output("y");
+                 attrInt(m.node("LRN", {"x"}, {"y"}), "size", 3);
+               },
+               "graph.conv", "tensor<1x5x3x3xf32>"});
+  c.push_back({"Det", [](ModelBuilder &m) {
+                 m.input("x", {4, 3, 3}).output("y");
+                 m.node("Det", {"x"}, {"y"});
+               },
+               "graph.mul", "tensor<4xf32>"});
+  c.push_back({"MaxUnpool", [](ModelBuilder &m) {
+                 m.input("x", {1, 1, 2, 2}).input("i", {1, 1, 2, 2}, onnx::TensorProto::INT64).output("y");
+                 auto &n = m.node("MaxUnpool", {"x", "i"}, {"y"});
+                 attrInts(n, "kernel_shape", {2, 2});
+                 attrInts(n, "strides", {2, 2});
+               },
+               "graph.scatter_elements", "tensor<1x1x4x4xf32>"});
+  c.push_back({"DynamicQuantizeLinear", [](ModelBuilder &m) {
+                 m.input("x", {2, 3}).output("y", onnx::TensorProto::UINT8);
+                 m.node("DynamicQuantizeLinear", {"x"}, {"y", "s", "z"});
+               },
+               "graph.round", "tensor<2x3xui8>"});
+  c.push_back({"MatMulInteger", [](ModelBuilder &m) {
+                 m.input("a", {2, 3}, onnx::TensorProto::UINT8).input("b", {3, 4}, onnx::TensorProto::UINT8);
+                 m.output("y", onnx::TensorProto::INT32);
+                 m.node("MatMulInteger", {"a", "b"}, {"y"});
+               },
+               "graph.matmul", "tensor<2x4xi32>"});
+  c.push_back({"ConvInteger", [](ModelBuilder &m) {
+                 m.input("x", {1, 1, 4, 4}, onnx::TensorProto::UINT8).input("w", {2, 1, 3, 3}, onnx::TensorProto::UINT8);
+                 m.output("y", onnx::TensorProto::INT32);
+                 m.node("ConvInteger", {"x", "w"}, {"y"});
+               },
+               "graph.conv", "tensor<1x2x2x2xi32>"});
   c.push_back({"TopK", [](ModelBuilder &m) {
                  m.input("x", {2, 6}).ints("k", {3}).output("v");
                  m.node("TopK", {"x", "k"}, {"v", "i"});

@@ -72,6 +72,11 @@ Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);
 /// an error.
 Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type element, StringRef name);
 
+/// x [seq, batch, n] with each batch entry b's first lens[b] steps reversed
+/// (steps past a length keep their place): a Gather of the rows of
+/// [seq * batch, n]; null after an error.
+Value reverseWithinLengths(NodeContext &ctx, Value x, ArrayRef<int64_t> lens);
+
 /// `OpTy` on `operands`, or null after an error (for chains of ops that
 /// stop at the first failure).
 template <typename OpTy>

@@ -332,6 +332,43 @@ LogicalResult scatterND(NodeContext &ctx) {
                        {x, idx, updates}, {ctx.named("reduction", ctx.b.getStringAttr(ctx.getString("reduction", "none")))}));
 }
 
+/// ReverseSequence: [time, batch, rest] (transposed there and back), each
+/// batch entry's first sequence_lens[b] steps reversed; lengths constant.
+LogicalResult reverseSequence(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (t.getRank() < 2)
+    return ctx.fail("ReverseSequence needs an input of rank >= 2");
+  auto lens = ctx.constantInts(1, "ReverseSequence sequence_lens");
+  if (failed(lens))
+    return failure();
+  int64_t timeAxis = ctx.getInt("time_axis", 0), batchAxis = ctx.getInt("batch_axis", 1);
+  if (!((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
+    return ctx.fail("ReverseSequence needs time_axis and batch_axis 0 and 1");
+  int64_t seq = t.getDimSize(timeAxis), batch = t.getDimSize(batchAxis);
+  if (int64_t(lens->size()) != batch)
+    return ctx.fail("ReverseSequence needs one length per batch entry");
+  for (int64_t l : *lens)
+    if (l < 0 || l > seq)
+      return ctx.fail("ReverseSequence length " + std::to_string(l) + " is outside [0, " + std::to_string(seq) + "]");
+  SmallVector<int64_t> perm{1, 0};
+  for (int64_t d = 2; d < t.getRank(); ++d)
+    perm.push_back(d);
+  Value x = ctx.input(0);
+  if (timeAxis == 1)
+    x = apply<g::TransposeOp>(ctx, {x}, {ctx.i64s("perm", perm)});
+  int64_t rest = t.getNumElements() / std::max<int64_t>(1, seq * batch);
+  SmallVector<int64_t> shape{seq, batch};
+  for (int64_t d = 2; d < t.getRank(); ++d)
+    shape.push_back(t.getDimSize(d));
+  Value r = reverseWithinLengths(ctx, apply<g::ReshapeOp>(ctx, {x}, {ctx.i64s("shape", {seq, batch, rest})}), *lens);
+  r = apply<g::ReshapeOp>(ctx, {r}, {ctx.i64s("shape", shape)});
+  if (timeAxis == 1)
+    r = apply<g::TransposeOp>(ctx, {r}, {ctx.i64s("perm", perm)});
+  return r ? ctx.setOutput(0, r) : failure();
+}
+
 LogicalResult pad(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
@@ -482,6 +519,7 @@ llvm::ArrayRef<OpEntry> dataMovementOps() {
       {"GatherElements", 13, 17, gather<g::GatherElementsOp>},
       {"GatherND", 12, 17, gatherND, "an index outside its dim is clamped"},
       {"Identity", 16, 17, identity},
+      {"ReverseSequence", 10, 17, reverseSequence, "sequence_lens a compile-time constant"},
       {"ScatterElements", 16, 17, scatterElements,
        "reductions none, add, mul; updates applied in order (the last of duplicates wins); an index outside its dim is clamped"},
       {"ScatterND", 16, 17, scatterND,

@@ -8,6 +8,7 @@
 #include "dialects/graph/ConstantUtils.h"
 
 #include <cctype>
+#include <functional>
 #include <map>
 
 namespace edgec::onnx_import {
@@ -32,8 +33,8 @@ LogicalResult gemm(NodeContext &ctx) {
                         ctx.named("trans_b", ctx.b.getBoolAttr(ctx.getInt("transB", 0)))}));
 }
 
-LogicalResult conv(NodeContext &ctx) {
-  Value x = ctx.input(0), wv = ctx.input(1);
+/// A Conv of x and w (and bias) with the node's window attributes.
+LogicalResult convOf(NodeContext &ctx, Value x, Value wv, Value bias) {
   if (!x || !wv)
     return failure();
   auto xType = llvm::cast<RankedTensorType>(x.getType());
@@ -48,12 +49,8 @@ LogicalResult conv(NodeContext &ctx) {
   if (failed(w))
     return failure();
   SmallVector<Value> operands{x, wv};
-  if (ctx.hasInput(2)) {
-    Value b = ctx.input(2);
-    if (!b)
-      return failure();
-    operands.push_back(b);
-  }
+  if (bias)
+    operands.push_back(bias);
   return bind(ctx, ctx.create<g::ConvOp>(
                        operands, {ctx.i64s("strides", w->strides), ctx.i64s("pads", w->pads),
                                   ctx.i64s("dilations", w->dilations),
@@ -408,6 +405,96 @@ LogicalResult einsum(NodeContext &ctx) {
   return r.v ? ctx.setOutput(0, r.v) : failure();
 }
 
+/// Det of [..., n, n] for n <= 4: the Laplace expansion along the first
+/// row over the elements (each a slice [..., 1, 1]), then [...].
+LogicalResult det(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  int64_t rank = t.getRank();
+  if (rank < 2 || t.getDimSize(rank - 1) != t.getDimSize(rank - 2) || !llvm::isa<FloatType>(t.getElementType()))
+    return ctx.fail("Det needs a float input [..., n, n]");
+  int64_t n = t.getDimSize(rank - 1);
+  if (n > 4)
+    return ctx.fail("Det of " + std::to_string(n) + "x" + std::to_string(n) +
+                    " matrices (at most 4x4: edgec expands the determinant)");
+  Value x = ctx.input(0);
+  auto element = [&](int64_t i, int64_t j) {
+    SmallVector<int64_t> starts(rank, 0), ends(t.getShape()), steps(rank, 1);
+    starts[rank - 2] = i;
+    ends[rank - 2] = i + 1;
+    starts[rank - 1] = j;
+    ends[rank - 1] = j + 1;
+    return apply<g::SliceOp>(ctx, {x}, {ctx.i64s("starts", starts), ctx.i64s("ends", ends), ctx.i64s("steps", steps)});
+  };
+  std::function<Value(int64_t, SmallVector<int64_t>)> minor = [&](int64_t row, SmallVector<int64_t> cols) -> Value {
+    if (cols.size() == 1)
+      return element(row, cols[0]);
+    Value sum;
+    for (size_t k = 0; k < cols.size(); ++k) {
+      SmallVector<int64_t> rest(cols);
+      rest.erase(rest.begin() + k);
+      Value term = apply<g::MulOp>(ctx, {element(row, cols[k]), minor(row + 1, rest)});
+      sum = !sum ? term : k % 2 ? apply<g::SubOp>(ctx, {sum, term}) : apply<g::AddOp>(ctx, {sum, term});
+    }
+    return sum;
+  };
+  SmallVector<int64_t> all;
+  for (int64_t j = 0; j < n; ++j)
+    all.push_back(j);
+  Value d = minor(0, all);
+  Value y = apply<g::ReshapeOp>(ctx, {d}, {ctx.i64s("shape", t.getShape().drop_back(2))});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+/// MatMulInteger: int32 MatMul of the operands minus their zero points (a
+/// per-row zero point of A as a column).
+LogicalResult matMulInteger(NodeContext &ctx) {
+  Type i32 = ctx.b.getI32Type();
+  auto shifted = [&](size_t input, size_t zpInput, bool perRow) -> Value {
+    Value v = castTo(ctx, ctx.input(input), i32);
+    if (!ctx.hasInput(zpInput) || !v)
+      return v;
+    Value zp = castTo(ctx, ctx.input(zpInput), i32);
+    auto zt = zp ? llvm::cast<RankedTensorType>(zp.getType()) : RankedTensorType();
+    if (zt && perRow && zt.getRank() == 1 && zt.getDimSize(0) > 1)
+      zp = apply<g::ReshapeOp>(ctx, {zp}, {ctx.i64s("shape", {zt.getDimSize(0), 1})});
+    return apply<g::SubOp>(ctx, {v, zp});
+  };
+  Value y = apply<g::MatMulOp>(ctx, {shifted(0, 2, true), shifted(1, 3, false)});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
+LogicalResult conv(NodeContext &ctx) {
+  Value bias = ctx.hasInput(2) ? ctx.input(2) : Value();
+  if (ctx.hasInput(2) && !bias)
+    return failure();
+  return convOf(ctx, ctx.input(0), ctx.input(1), bias);
+}
+
+/// ConvInteger: an int32 Conv of the operands minus their zero points (a
+/// per-channel zero point of W as [M, 1, ...]).
+LogicalResult convInteger(NodeContext &ctx) {
+  Type i32 = ctx.b.getI32Type();
+  Value x = castTo(ctx, ctx.input(0), i32), w = castTo(ctx, ctx.input(1), i32);
+  if (!x || !w)
+    return failure();
+  if (ctx.hasInput(2))
+    x = apply<g::SubOp>(ctx, {x, castTo(ctx, ctx.input(2), i32)});
+  if (ctx.hasInput(3)) {
+    Value zp = castTo(ctx, ctx.input(3), i32);
+    auto wt = llvm::cast<RankedTensorType>(w.getType());
+    auto zt = zp ? llvm::cast<RankedTensorType>(zp.getType()) : RankedTensorType();
+    if (zt && zt.getRank() == 1 && zt.getDimSize(0) > 1) {
+      SmallVector<int64_t> shape(wt.getRank(), 1);
+      shape[0] = zt.getDimSize(0);
+      zp = apply<g::ReshapeOp>(ctx, {zp}, {ctx.i64s("shape", shape)});
+    }
+    w = apply<g::SubOp>(ctx, {w, zp});
+  }
+  return convOf(ctx, x, w, Value());
+}
+
 LogicalResult batchNorm(NodeContext &ctx) {
   if (ctx.getInt("training_mode", 0) != 0)
     return ctx.unsupported("training_mode", "1 (edgec compiles inference)");
@@ -433,6 +520,9 @@ llvm::ArrayRef<OpEntry> linearOps() {
       {"Einsum", 12, 17, einsum,
        "one or more operands; diagonals, sums, transposes and contractions (as batched MatMuls); "
        "no broadcasting of size-1 dims between operands"},
+      {"ConvInteger", 10, 17, convInteger, "computed in int32 after subtracting the zero points"},
+      {"Det", 11, 17, det, "matrices up to 4x4 (a Laplace expansion)"},
+      {"MatMulInteger", 10, 17, matMulInteger, "computed in int32 after subtracting the zero points"},
       {"ConvTranspose", 11, 17, convTranspose,
        "computed as a Conv over the zero-inserted input (stride^d times the MACs)"},
       {"Conv", 11, 17, conv,

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include "dialects/graph/ConstantUtils.h"
+
 namespace edgec::onnx_import {
 namespace {
 
@@ -126,10 +128,44 @@ LogicalResult meanVarianceNormalization(NodeContext &ctx) {
   return y ? ctx.setOutput(0, y) : failure();
 }
 
+/// LRN: x / (bias + alpha / size * (sum of x^2 over a window of `size`
+/// channels))^beta; the window sum is a Conv of ones over [N, 1, C, ...].
+LogicalResult lrn(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!isFloatTensor(t) || t.getRank() < 3)
+    return ctx.fail("LRN needs a float input [N, C, d...]");
+  int64_t size = ctx.getInt("size", 0), rank = t.getRank();
+  if (size < 1 || size > t.getDimSize(1) * 2 + 1)
+    return ctx.fail("LRN size must be positive (and at most twice the channels + 1)");
+  float alpha = ctx.getFloat("alpha", 1e-4f), beta = ctx.getFloat("beta", 0.75f), bias = ctx.getFloat("bias", 1.0f);
+  Type e = t.getElementType();
+  Value x = ctx.input(0);
+  Value squares = apply<g::UnsqueezeOp>(ctx, {apply<g::MulOp>(ctx, {x, x})}, {ctx.i64s("axes", {1})});
+  SmallVector<int64_t> kernelShape(rank + 1, 1), pads(2 * (rank - 1), 0), ones(rank - 1, 1);
+  kernelShape[2] = size;
+  pads[0] = (size - 1) / 2;
+  pads[rank - 1] = size - 1 - (size - 1) / 2;
+  Value kernel = ctx.constant(
+      g::makeFloats(RankedTensorType::get(kernelShape, ctx.b.getF32Type()), SmallVector<float>(size, 1.0f), "lrn_window"));
+  if (!e.isF32())
+    kernel = castTo(ctx, kernel, e);
+  Value sums = apply<g::ConvOp>(ctx, {squares, kernel},
+                                {ctx.i64s("strides", ones), ctx.i64s("pads", pads), ctx.i64s("dilations", ones),
+                                 ctx.named("group", ctx.b.getI64IntegerAttr(1))});
+  sums = apply<g::ReshapeOp>(ctx, {sums}, {ctx.i64s("shape", t.getShape())});
+  Value base = apply<g::AddOp>(ctx, {apply<g::MulOp>(ctx, {sums, floatScalar(ctx, e, alpha / float(size), "lrn_alpha")}),
+                                     floatScalar(ctx, e, bias, "lrn_bias")});
+  Value y = apply<g::MulOp>(ctx, {x, apply<g::PowOp>(ctx, {base, floatScalar(ctx, e, -beta, "lrn_beta")})});
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> normalizationOps() {
   static const OpEntry rows[] = {
+      {"LRN", 13, 17, lrn, "float input; the channel window summed by a Conv of ones"},
       {"InstanceNormalization", 6, 17, instanceNormalization, "float input"},
       {"LayerNormalization", 17, 17, layerNormalization, "float input"},
       {"MeanVarianceNormalization", 13, 17, meanVarianceNormalization, "float input"},

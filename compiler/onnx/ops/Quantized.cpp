@@ -169,6 +169,43 @@ LogicalResult quantizedOutput(NodeContext &ctx, FailureOr<Value> result, size_t 
 /// QDQ form edgec-fuse-quantized-ops makes an integer kernel of (constant
 /// symmetric weights), computed in float otherwise. The int32 bias is
 /// dequantized at x_scale * w_scale[c].
+/// DynamicQuantizeLinear: uint8 with the scale and zero point of the
+/// input's range widened to hold 0, computed at run time:
+/// scale = (max(x, 0) - min(x, 0)) / 255, zp = clip(round(-min / scale)),
+/// y = clip(round(x / scale) + zp).
+LogicalResult dynamicQuantizeLinear(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!t.getElementType().isF32())
+    return ctx.fail("DynamicQuantizeLinear needs an f32 input");
+  Value x = ctx.input(0);
+  SmallVector<int64_t> all;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    all.push_back(i);
+  auto reduced = [&](auto tag) {
+    using Op = decltype(tag);
+    return apply<Op>(ctx, {x}, {ctx.i64s("axes", all), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+  };
+  auto scalar = [&](float v, StringRef name) { return floatScalar(ctx, ctx.b.getF32Type(), v, name); };
+  Value zero = scalar(0.0f, "dql_zero");
+  Value hi = apply<g::MaxOp>(ctx, {reduced(g::ReduceMaxOp()), zero});
+  Value lo = apply<g::MinOp>(ctx, {reduced(g::ReduceMinOp()), zero});
+  Value scale = apply<g::DivOp>(ctx, {apply<g::SubOp>(ctx, {hi, lo}), scalar(255.0f, "dql_range")});
+  auto clip = [&](Value v) {
+    return apply<g::ClipOp>(ctx, {v}, {ctx.named("min", ctx.b.getF32FloatAttr(0.0f)),
+                                       ctx.named("max", ctx.b.getF32FloatAttr(255.0f))});
+  };
+  Value zp = clip(apply<g::RoundOp>(ctx, {apply<g::NegOp>(ctx, {apply<g::DivOp>(ctx, {lo, scale})})}));
+  Value y = clip(apply<g::AddOp>(ctx, {apply<g::RoundOp>(ctx, {apply<g::DivOp>(ctx, {x, scale})}), zp}));
+  Type u8 = IntegerType::get(ctx.b.getContext(), 8, IntegerType::Unsigned);
+  y = castTo(ctx, y, u8);
+  if (!y || failed(ctx.setOutput(0, y)) || failed(ctx.setOutput(1, scale)))
+    return failure();
+  Value zpOut = castTo(ctx, zp, u8);
+  return zpOut ? ctx.setOutput(2, zpOut) : failure();
+}
+
 LogicalResult qlinearConv(NodeContext &ctx) {
   auto x = dequantized(ctx, 0, 1, 2);
   auto w = dequantized(ctx, 3, 4, 5, 0);
@@ -220,6 +257,7 @@ LogicalResult qlinearMatMul(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> quantizedOps() {
   static const OpEntry rows[] = {
+      {"DynamicQuantizeLinear", 11, 17, dynamicQuantizeLinear, "f32 input; scale and zero point computed at run time"},
       {"DequantizeLinear", 13, 17, dequantizeLinear,
        "int8 or uint8 (int32 when a constant); scale and zero point compile-time constants"},
       {"QuantizeLinear", 13, 17, quantizeLinear,

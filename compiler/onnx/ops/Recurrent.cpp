@@ -151,23 +151,6 @@ struct Unroller {
 
 enum class Cell { Rnn, Gru, Lstm };
 
-/// The reversal of each batch entry's first len[b] steps of x [seq, batch,
-/// n] (a gather of rows of [seq * batch, n]; steps past a length keep
-/// their place).
-Value reverseWithinLengths(Unroller &u, Value x, ArrayRef<int64_t> lens) {
-  auto t = llvm::cast<RankedTensorType>(x.getType());
-  int64_t n = t.getDimSize(2);
-  SmallVector<int64_t> rows;
-  for (int64_t s = 0; s < u.seq; ++s)
-    for (int64_t b = 0; b < u.batch; ++b)
-      rows.push_back((s < lens[b] ? lens[b] - 1 - s : s) * u.batch + b);
-  Value idx = u.ctx.constant(g::makeInts(RankedTensorType::get({u.seq * u.batch}, u.ctx.b.getI64Type()), rows,
-                                         "reverse_rows"));
-  Value flat = u.reshape(x, {u.seq * u.batch, n});
-  Value g = apply<g::GatherOp>(u.ctx, {flat, idx}, {u.ctx.named("axis", u.ctx.b.getI64IntegerAttr(0))});
-  return u.reshape(g, {u.seq, u.batch, n});
-}
-
 /// RNN, GRU or LSTM unrolled (see the file comment).
 LogicalResult unrolledRecurrence(NodeContext &ctx, Cell cell) {
   const int64_t gates = cell == Cell::Rnn ? 1 : cell == Cell::Gru ? 3 : 4;
@@ -271,7 +254,7 @@ LogicalResult unrolledRecurrence(NodeContext &ctx, Cell cell) {
   for (int64_t dir = 0; dir < dirs; ++dir) {
     bool reverse = direction == "reverse" || dir == 1;
     ArrayRef<Activation> a = ArrayRef<Activation>(*acts).slice(dir * defaults.size(), defaults.size());
-    Value xs = reverse && partial ? reverseWithinLengths(u, x, lens) : x;
+    Value xs = reverse && partial ? reverseWithinLengths(ctx, x, lens) : x;
     // The input projection of every step, with the biases that add outside
     // any gate product.
     Value proj = u.matmulT(xs, u.gateRows(w, dir, 0, gates));
@@ -362,7 +345,7 @@ LogicalResult unrolledRecurrence(NodeContext &ctx, Cell cell) {
       steps.push_back(u.reshape(v, {1, 1, u.batch, hidden}));
     Value y = u.concat(steps, 0);
     if (reverse && partial)
-      y = u.reshape(reverseWithinLengths(u, u.reshape(y, {u.seq, u.batch, hidden}), lens), {u.seq, 1, u.batch, hidden});
+      y = u.reshape(reverseWithinLengths(ctx, u.reshape(y, {u.seq, u.batch, hidden}), lens), {u.seq, 1, u.batch, hidden});
     ys.push_back(y);
     finalH.push_back(u.reshape(h, {1, u.batch, hidden}));
     if (c)
