@@ -94,6 +94,9 @@ CASES = [
     ("max pool ceil_mode, last window in the padding", lambda: nn.MaxPool2d(2, 2, padding=1, ceil_mode=True),
      (1, 2, 5, 5), None),
     ("softmax without dim on 3-D", lambda: nn.Softmax(), (2, 3, 4), None),
+    ("log_softmax: module, function and method",
+     lambda: Fn(lambda s, x: s.ls(x) + F.log_softmax(x, dim=0) + x.log_softmax(-1), ls=nn.LogSoftmax(dim=1)),
+     (3, 5), None),
     ("keyword arguments", lambda: Fn(lambda s, x: torch.cat(tensors=[torch.relu(input=x), x.transpose(dim0=0, dim1=1)
                                                                       .transpose(dim0=0, dim1=1)], dim=1)), (2, 3), None),
     ("quantised chunk", quantized_chunk, (1, 4, 6, 6), None),

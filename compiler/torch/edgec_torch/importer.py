@@ -404,12 +404,13 @@ class Importer:
 
         return (output, (stacked(finals_h, value[1][0]), stacked(finals_c, value[1][1])))
 
-    def softmax(self, node, x, tx, dim):
+    def softmax(self, node, x, tx, dim, op="softmax"):
+        """softmax or log_softmax (op) along dim."""
         out = node.meta["value"]
         if dim is None:  # PyTorch's implicit choice (F._get_softmax_dim)
             dim = 0 if tx.dim() in (0, 1, 3) else 1
         dim = dim % max(tx.dim(), 1)
-        return self.e.op(f"graph.softmax {x} {{axis = {dim} : i64}} : {tensor_type(out)}")
+        return self.e.op(f"graph.{op} {x} {{axis = {dim} : i64}} : {tensor_type(out)}")
 
     def mean(self, node, x, tx, dims, keepdim):
         out = node.meta["value"]
@@ -714,6 +715,8 @@ class Importer:
             return self.flatten(node, x, tx)
         if isinstance(m, nn.Softmax):
             return self.softmax(node, x, tx, m.dim)
+        if isinstance(m, nn.LogSoftmax):
+            return self.softmax(node, x, tx, m.dim, "log_softmax")
         if isinstance(m, nn.LayerNorm):
             return self.layer_norm(node, x, tx, m.normalized_shape, m.weight, m.bias, m.eps)
         if isinstance(m, nn.Embedding):
@@ -786,6 +789,8 @@ class Importer:
             return self.adaptive_avg_pool(node, x, tx, arg(1, "output_size"))
         if t is F.softmax or t is torch.softmax:
             return self.softmax(node, x, tx, arg(1, "dim"))
+        if t is F.log_softmax or t is torch.log_softmax:
+            return self.softmax(node, x, tx, arg(1, "dim"), "log_softmax")
         if t in (F.max_pool1d, F.max_pool2d):
             if arg(6, "return_indices", False):
                 self.fail(node, "max pooling with indices is not supported")
@@ -846,8 +851,8 @@ class Importer:
             return self.activation(node, m, x, tx)
         if m in ("add", "mul", "sub", "div"):
             return self.binary_call(node, m, node.args[0], arg(1, "other"))
-        if m == "softmax":
-            return self.softmax(node, x, tx, arg(1, "dim"))
+        if m in ("softmax", "log_softmax"):
+            return self.softmax(node, x, tx, arg(1, "dim"), m)
         self.fail(node, f"Tensor.{node.target} is not supported")
 
 
