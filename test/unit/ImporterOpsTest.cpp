@@ -465,6 +465,11 @@ std::vector<OpCase> cases() {
                  attrInts(n, "strides", {2, 2});
                },
                "graph.scatter_elements", "tensor<1x1x4x4xf32>"});
+  c.push_back({"QuantizeLinear", [](ModelBuilder &m) { // a scale computed at run time
+                 m.input("x", {2, 3}).input("s", {}).output("y", onnx::TensorProto::UINT8);
+                 m.node("QuantizeLinear", {"x", "s"}, {"y"});
+               },
+               "graph.round", "tensor<2x3xui8>"});
   c.push_back({"DynamicQuantizeLinear", [](ModelBuilder &m) {
                  m.input("x", {2, 3}).output("y", onnx::TensorProto::UINT8);
                  m.node("DynamicQuantizeLinear", {"x"}, {"y", "s", "z"});

@@ -54,10 +54,46 @@ FailureOr<Type> quantType(NodeContext &ctx, RankedTensorType floatLike, size_t s
   return Type(quant::UniformQuantizedPerAxisType::get(flags, i8, expressed, s, zps, *axis, qmin, qmax));
 }
 
+/// QuantizeLinear with a scale (or zero point) computed at run time, per
+/// tensor: clip(round(x / scale) + zero_point) in f32, then the integer
+/// type (the result is a plain int8/uint8 tensor, not a quantised type).
+LogicalResult quantizeLinearAtRunTime(NodeContext &ctx, RankedTensorType t) {
+  Value x = ctx.input(0), scale = ctx.input(1), zp = ctx.hasInput(2) ? ctx.input(2) : Value();
+  if (!x || !scale || (ctx.hasInput(2) && !zp))
+    return failure();
+  if (!t.getElementType().isF32())
+    return ctx.fail("QuantizeLinear with a scale computed at run time needs an f32 input");
+  Type storage = zp ? llvm::cast<RankedTensorType>(zp.getType()).getElementType()
+                    : ctx.b.getIntegerType(8, /*isSigned=*/false);
+  auto storageInt = llvm::dyn_cast<IntegerType>(storage);
+  if (!storageInt || storageInt.getWidth() != 8)
+    return ctx.fail("only int8 and uint8 quantisation are supported");
+  bool isSigned = !storageInt.isUnsigned();
+  Type f32 = ctx.b.getF32Type();
+  auto scalar = [&](Value v) { return apply<g::ReshapeOp>(ctx, {v}, {ctx.i64s("shape", ArrayRef<int64_t>{})}); };
+  Value y = apply<g::RoundOp>(ctx, {apply<g::DivOp>(ctx, {x, scalar(scale)})});
+  if (zp)
+    y = apply<g::AddOp>(ctx, {y, castTo(ctx, scalar(zp), f32)});
+  y = apply<g::ClipOp>(ctx, {y}, {ctx.named("min", ctx.b.getF32FloatAttr(isSigned ? -128.0f : 0.0f)),
+                                  ctx.named("max", ctx.b.getF32FloatAttr(isSigned ? 127.0f : 255.0f))});
+  y = castTo(ctx, y, storage);
+  return y ? ctx.setOutput(0, y) : failure();
+}
+
 LogicalResult quantizeLinear(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
     return failure();
+  Value scale = ctx.input(1);
+  if (!scale)
+    return failure();
+  // Per tensor, a scale or zero point computed at run time is fine; per
+  // axis they must be constants (reported by quantType).
+  auto oneElement = [](Value v) { return llvm::cast<RankedTensorType>(v.getType()).getNumElements() == 1; };
+  Value zp = ctx.hasInput(2) ? ctx.input(2) : Value();
+  bool runTime = !g::getConstant(scale) || (zp && !g::getConstant(zp));
+  if (runTime && oneElement(scale) && (!zp || oneElement(zp)))
+    return quantizeLinearAtRunTime(ctx, t);
   // Without a zero point ONNX quantises to uint8.
   auto q = quantType(ctx, t, 1, 2, ctx.b.getIntegerType(8, /*isSigned=*/false));
   if (failed(q))
