@@ -87,6 +87,12 @@ Value reverseWithinLengths(NodeContext &ctx, Value x, ArrayRef<int64_t> lens) {
     return nullptr;
   auto t = llvm::cast<RankedTensorType>(x.getType());
   int64_t seq = t.getDimSize(0), batch = t.getDimSize(1), n = t.getDimSize(2);
+  std::optional<int64_t> count = llvm::checkedMul(seq, batch);
+  if (!count || *count > kMaxBuiltElements) {
+    (void)ctx.fail("a sequence of " + std::to_string(seq) + " x " + std::to_string(batch) +
+                   " steps to reverse (at most 2^28)");
+    return nullptr;
+  }
   SmallVector<int64_t> rows;
   for (int64_t s = 0; s < seq; ++s)
     for (int64_t b = 0; b < batch; ++b)

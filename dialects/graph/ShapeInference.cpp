@@ -479,6 +479,14 @@ LogicalResult inferSliceImpl(Loc loc, Type inputT, ArrayRef<int64_t> starts,
   return push(types, shape, x->getElementType());
 }
 
+/// An index into a dim of size 0 has nothing to read: refused unless the
+/// result is empty too.
+static LogicalResult checkIndexedDim(Loc loc, StringRef op, int64_t size, ArrayRef<int64_t> result) {
+  if (size == 0 && llvm::none_of(result, [](int64_t d) { return d == 0; }))
+    return emitOptionalError(loc, op, " indexes a dim of size 0");
+  return success();
+}
+
 LogicalResult inferGatherImpl(Loc loc, Type inputT, Type indicesT, int64_t axis,
                               Types &types) {
   auto x = ranked(loc, inputT, "input");
@@ -491,6 +499,8 @@ LogicalResult inferGatherImpl(Loc loc, Type inputT, Type indicesT, int64_t axis,
   SmallVector<int64_t> shape(x->getShape().take_front(axis));
   llvm::append_range(shape, idx->getShape());
   llvm::append_range(shape, x->getShape().drop_front(axis + 1));
+  if (failed(checkIndexedDim(loc, "gather", x->getDimSize(axis), shape)))
+    return failure();
   return push(types, shape, x->getElementType());
 }
 
@@ -511,6 +521,8 @@ LogicalResult inferGatherElementsImpl(Loc loc, Type inputT, Type indicesT, int64
     if (d != axis && idx->getDimSize(d) > x->getDimSize(d))
       return emitOptionalError(loc, "gather_elements indices dim ", d, " (", idx->getDimSize(d),
                                ") exceeds the input's (", x->getDimSize(d), ")");
+  if (failed(checkIndexedDim(loc, "gather_elements", x->getDimSize(axis), idx->getShape())))
+    return failure();
   return push(types, idx->getShape(), x->getElementType());
 }
 
@@ -532,6 +544,9 @@ LogicalResult inferGatherNDImpl(Loc loc, Type inputT, Type indicesT, int64_t bat
                                idx->getDimSize(d));
   SmallVector<int64_t> shape(idx->getShape().drop_back());
   llvm::append_range(shape, x->getShape().drop_front(batchDims + k));
+  for (int64_t j = 0; j < k; ++j)
+    if (failed(checkIndexedDim(loc, "gather_nd", x->getDimSize(batchDims + j), shape)))
+      return failure();
   return push(types, shape, x->getElementType());
 }
 

@@ -186,9 +186,21 @@ FailureOr<SmallVector<Value>> lowerTopK(Lowering &l, TopKOp op, bool isUnsigned)
   SmallVector<int64_t> oneShape(t.getShape());
   oneShape[axis] = 1;
   Value values = l.empty(valuesOut), indices = l.empty(indicesOut);
+  // Floats in a total order with NaN beyond every number (largest: NaN
+  // first), so each element is picked exactly once.
+  auto isNaN = [](OpBuilder &ob, Location loc, Value a) -> Value {
+    return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::UNO, a, a);
+  };
   auto greater = [&](OpBuilder &ob, Location loc, Value a, Value b) -> Value {
-    if (fp)
-      return arith::CmpFOp::create(ob, loc, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, a, b);
+    if (fp) {
+      Value ordered =
+          arith::CmpFOp::create(ob, loc, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, a, b);
+      Value nanFirst = arith::AndIOp::create(
+          ob, loc, largest ? isNaN(ob, loc, a) : isNaN(ob, loc, b),
+          arith::XOrIOp::create(ob, loc, largest ? isNaN(ob, loc, b) : isNaN(ob, loc, a),
+                                Lowering::scalarIn(ob, loc, ob.getI1Type(), 1)));
+      return arith::OrIOp::create(ob, loc, ordered, nanFirst);
+    }
     return arith::CmpIOp::create(ob, loc,
                                  largest ? (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
                                          : (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt),
@@ -196,7 +208,8 @@ FailureOr<SmallVector<Value>> lowerTopK(Lowering &l, TopKOp op, bool isUnsigned)
   };
   auto equal = [&](OpBuilder &ob, Location loc, Value a, Value b) -> Value {
     if (fp)
-      return arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, b);
+      return arith::OrIOp::create(ob, loc, arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OEQ, a, b),
+                                  arith::AndIOp::create(ob, loc, isNaN(ob, loc, a), isNaN(ob, loc, b)));
     return arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, a, b);
   };
   Value prevValue, prevIndex;

@@ -6,6 +6,7 @@
 #include "compiler/onnx/ops/Builders.h"
 
 #include "dialects/graph/ConstantUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cctype>
 #include <functional>
@@ -98,11 +99,14 @@ LogicalResult convTranspose(NodeContext &ctx) {
     outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
   if (!outputShape.empty() && outputShape.size() != size_t(n))
     return ctx.fail("output_shape needs " + std::to_string(n) + " spatial dims");
+  if (llvm::any_of(outputShape, [](int64_t d) { return d < 1; }))
+    return ctx.fail("ConvTranspose output_shape must be positive");
   constexpr int64_t kLimit = int64_t(1) << 24; // per dim: a network's sizes, not a crafted model's
   for (int64_t i = 0; i < n; ++i)
     if (strides[i] < 1 || dilations[i] < 1 || strides[i] > kLimit || dilations[i] > kLimit ||
         outputPadding[i] < 0 || outputPadding[i] >= std::max(strides[i], dilations[i]) || kernel[i] > kLimit ||
-        xType.getDimSize(i + 2) > kLimit || std::abs(pads[i]) > kLimit || std::abs(pads[i + n]) > kLimit)
+        xType.getDimSize(i + 2) > kLimit || pads[i] < -kLimit || pads[i] > kLimit || pads[i + n] < -kLimit ||
+        pads[i + n] > kLimit)
       return ctx.fail("ConvTranspose strides and dilations must be positive, output_padding below the stride or "
                       "dilation, and every size below 2^24");
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
@@ -146,12 +150,10 @@ LogicalResult convTranspose(NodeContext &ctx) {
       padding[2 + 2 * n + 3 + 2 * i] = strides[i] - 1;
       spread.push_back(xType.getDimSize(i + 2) * strides[i]);
     }
-    if (xType.getNumElements() > kMaxBuiltElements / std::max<int64_t>(1, [&] {
-          int64_t p = 1;
-          for (int64_t s : strides)
-            p *= s;
-          return p;
-        }()))
+    std::optional<int64_t> inserted = xType.getNumElements();
+    for (int64_t s : strides)
+      inserted = inserted ? llvm::checkedMul(*inserted, s) : std::nullopt;
+    if (!inserted || *inserted > kMaxBuiltElements)
       return ctx.fail("ConvTranspose's zero-inserted input would exceed 2^28 elements");
     Value u = apply<g::UnsqueezeOp>(ctx, {x}, {ctx.i64s("axes", axes)});
     Value p = apply<g::PadOp>(ctx, {u}, {ctx.i64s("pads", padding), ctx.named("mode", ctx.b.getStringAttr("constant")),
@@ -220,6 +222,10 @@ LogicalResult einsum(NodeContext &ctx) {
   for (char c : ctx.getString("equation", ""))
     if (c != ' ')
       eq += c;
+  for (char c : eq)
+    if (std::isupper(static_cast<unsigned char>(c)))
+      return ctx.fail("Einsum equation '" + eq + "' has the character '" + std::string(1, c) +
+                      "' (labels are lower-case letters)");
   size_t arrow = eq.find("->");
   std::string lhs = eq.substr(0, arrow), out = arrow == std::string::npos ? "" : eq.substr(arrow + 2);
   SmallVector<std::string> terms;
@@ -249,7 +255,7 @@ LogicalResult einsum(NodeContext &ctx) {
       term = term.substr(0, dots) + fill + term.substr(dots + 3);
       ellipsisDims = std::max(ellipsisDims, extra);
     }
-    for (char c : term)
+    for (char c : term) // lower-case labels, upper case for "..."
       if (!std::isalpha(static_cast<unsigned char>(c)))
         return ctx.fail("Einsum equation '" + eq + "' has the character '" + std::string(1, c) + "'");
     ops.push_back({ctx.input(i), term});
@@ -347,6 +353,8 @@ LogicalResult einsum(NodeContext &ctx) {
   // Pairwise contraction, left to right.
   while (ops.size() > 1) {
     Labelled a = ops[0], b = ops[1];
+    if (!a.v || !b.v)
+      return failure();
     ops.erase(ops.begin(), ops.begin() + 2);
     ops.insert(ops.begin(), Labelled{});
     auto keptAfter = [&](char c) {
@@ -415,6 +423,8 @@ LogicalResult det(NodeContext &ctx) {
   if (rank < 2 || t.getDimSize(rank - 1) != t.getDimSize(rank - 2) || !llvm::isa<FloatType>(t.getElementType()))
     return ctx.fail("Det needs a float input [..., n, n]");
   int64_t n = t.getDimSize(rank - 1);
+  if (n < 1)
+    return ctx.fail("Det of an empty matrix");
   if (n > 4)
     return ctx.fail("Det of " + std::to_string(n) + "x" + std::to_string(n) +
                     " matrices (at most 4x4: edgec expands the determinant)");

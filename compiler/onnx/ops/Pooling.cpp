@@ -54,6 +54,12 @@ LogicalResult maxUnpool(NodeContext &ctx) {
     pads.assign(2 * n, 0);
   if (int64_t(strides.size()) != n || int64_t(pads.size()) != 2 * n)
     return ctx.fail("strides and pads need one (two) values per spatial dim");
+  constexpr int64_t kLimit = int64_t(1) << 24; // per dim: a network's sizes
+  auto within = [&](int64_t v, int64_t lo) { return v >= lo && v <= kLimit; };
+  for (int64_t i = 0; i < n; ++i)
+    if (!within(strides[i], 1) || !within(kernel[i], 1) || !within(pads[i], 0) || !within(pads[i + n], 0) ||
+        !within(t.getDimSize(i + 2), 1))
+      return ctx.fail("MaxUnpool kernel_shape and strides must be positive, pads not negative, each below 2^24");
   // The indices address the pool's own input (the default output); a
   // given output_shape places each element at the same coordinates in it.
   SmallVector<int64_t> shape(t.getShape().take_front(2)), natural(shape);

@@ -227,7 +227,11 @@ LogicalResult dynamicQuantizeLinear(NodeContext &ctx) {
   Value zero = scalar(0.0f, "dql_zero");
   Value hi = apply<g::MaxOp>(ctx, {reduced(g::ReduceMaxOp()), zero});
   Value lo = apply<g::MinOp>(ctx, {reduced(g::ReduceMinOp()), zero});
-  Value scale = apply<g::DivOp>(ctx, {apply<g::SubOp>(ctx, {hi, lo}), scalar(255.0f, "dql_range")});
+  // An all-zero input has no range: scale 1, as ONNX Runtime (0 would
+  // divide by zero below).
+  Value range = apply<g::SubOp>(ctx, {hi, lo});
+  Value scale = apply<g::WhereOp>(ctx, {apply<g::EqualOp>(ctx, {range, zero}), scalar(1.0f, "dql_unit"),
+                                        apply<g::DivOp>(ctx, {range, scalar(255.0f, "dql_range")})});
   auto clip = [&](Value v) {
     return apply<g::ClipOp>(ctx, {v}, {ctx.named("min", ctx.b.getF32FloatAttr(0.0f)),
                                        ctx.named("max", ctx.b.getF32FloatAttr(255.0f))});
@@ -297,7 +301,8 @@ llvm::ArrayRef<OpEntry> quantizedOps() {
       {"DequantizeLinear", 13, 17, dequantizeLinear,
        "int8 or uint8 (int32 when a constant); scale and zero point compile-time constants"},
       {"QuantizeLinear", 13, 17, quantizeLinear,
-       "int8 or uint8; scale and zero point compile-time constants"},
+       "int8 or uint8; per-axis scale and zero point compile-time constants (per tensor they may be computed at "
+       "run time: then a plain integer result, not a quantised type)"},
       {"QLinearConv", 10, 17, qlinearConv,
        "as QuantizeLinear and Conv; bias and w_scale per output channel"},
       {"QLinearMatMul", 10, 17, qlinearMatMul,

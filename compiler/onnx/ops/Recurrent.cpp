@@ -12,6 +12,7 @@
 #include "compiler/onnx/ops/Builders.h"
 
 #include "dialects/graph/ConstantUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 namespace edgec::onnx_import {
 namespace {
@@ -201,7 +202,9 @@ LogicalResult unrolledRecurrence(NodeContext &ctx, Cell cell) {
     return ctx.fail("W must be [" + std::to_string(dirs) + ", " + std::to_string(gates * hidden) + ", " +
                     std::to_string(in) + "] and R [" + std::to_string(dirs) + ", " +
                     std::to_string(gates * hidden) + ", " + std::to_string(hidden) + "]");
-  if (u.seq * u.batch * hidden > kMaxBuiltElements || u.seq > 65536)
+  std::optional<int64_t> steps = llvm::checkedMul(u.seq, u.batch);
+  std::optional<int64_t> states = steps ? llvm::checkedMul(*steps, hidden) : std::nullopt;
+  if (u.seq > 65536 || !states || *states > kMaxBuiltElements)
     return ctx.fail("the recurrent op's sequence is too long to unroll");
   Value bias = ctx.hasInput(3) ? ctx.input(3) : Value();
   if (ctx.hasInput(3) && !bias)
@@ -379,6 +382,8 @@ LogicalResult lstm(NodeContext &ctx) {
     auto xt = ctx.inputType(0);
     if (failed(lens) || !xt)
       return failure();
+    if (xt.getRank() != 3)
+      return ctx.fail("the recurrent op's X must be a rank-3 float tensor");
     int64_t seq = xt.getDimSize(layout == 1 ? 1 : 0);
     fullLengths = llvm::all_of(*lens, [&](int64_t l) { return l == seq; });
   }
