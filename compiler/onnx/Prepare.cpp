@@ -42,8 +42,37 @@ static std::string oneLine(const char *what) {
 /// (SIGFPE on a stride of 0), and sizes a vector by Scan's num_scan_inputs
 /// (an out-of-memory on a huge one; found by fuzz_onnx_structured): refuse
 /// such attributes before calling it.
+/// The rank `graph` declares for value `name` (its inputs and value_info),
+/// or -1.
+static int declaredRank(const onnx::GraphProto &graph, const std::string &name) {
+  auto rankOf = [](const onnx::ValueInfoProto &v) {
+    return v.type().has_tensor_type() && v.type().tensor_type().has_shape()
+               ? v.type().tensor_type().shape().dim_size()
+               : -1;
+  };
+  for (const auto &v : graph.input())
+    if (v.name() == name)
+      return rankOf(v);
+  for (const auto &v : graph.value_info())
+    if (v.name() == name)
+      return rankOf(v);
+  return -1;
+}
+
 static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, Location file) {
   for (const auto &node : graph.node()) {
+    // ONNX 1.12's MaxUnpool inference reads the indices and the window as
+    // X's rank says without checking (SEGV; found by the structured fuzzer).
+    if (node.op_type() == "MaxUnpool" && node.input_size() >= 2) {
+      int x = declaredRank(graph, node.input(0)), i = declaredRank(graph, node.input(1));
+      int kernel = 0;
+      for (const auto &a : node.attribute())
+        if (a.name() == "kernel_shape")
+          kernel = a.ints_size();
+      if ((x >= 0 && i >= 0 && x != i) || (x >= 0 && kernel != x - 2))
+        return emitError(file) << "node '" << node.name()
+                               << "' (MaxUnpool): X, the indices and kernel_shape disagree on the rank";
+    }
     for (const auto &a : node.attribute()) {
       if (a.has_g() && failed(checkAttributesForInference(a.g(), file)))
         return failure();
