@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,6 +53,20 @@ public:
     return false;
   }
   void define(StringRef name, Value value) { scopes.back()[name].value = value; }
+  /// ONNX sequences exist only at import time: a list of tensors whose
+  /// length and element positions are compile-time constants, resolved by
+  /// the Sequence* ops (compiler/onnx/ops/Sequence.cpp) into plain values.
+  void defineSequence(StringRef name, llvm::ArrayRef<Value> elements) {
+    Entry &entry = scopes.back()[name];
+    entry.sequence.emplace(elements.begin(), elements.end());
+  }
+  /// The elements of sequence `name`, or null when it is not a sequence.
+  const llvm::SmallVector<Value> *lookupSequence(StringRef name) const {
+    for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope)
+      if (auto it = scope->find(name); it != scope->end())
+        return it->second.sequence ? &*it->second.sequence : nullptr;
+    return nullptr;
+  }
   Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
   MLIRContext &context() { return ctx; }
   /// ONNX's inferred static shape of a value, if it has one.
@@ -69,6 +84,7 @@ private:
     Value value;
     const onnx::TensorProto *initializer = nullptr;
     bool failed = false; // decoding the initializer failed (already reported)
+    std::optional<llvm::SmallVector<Value>> sequence;
   };
 
   LogicalResult prepare(onnx::ModelProto &model);

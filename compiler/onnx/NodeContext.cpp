@@ -28,9 +28,31 @@ Value NodeContext::input(size_t i) {
     return {};
   }
   Value v = importer.lookup(node.input(i));
-  if (!v && !importer.failedToDefine(node.input(i)))
+  if (!v && importer.lookupSequence(node.input(i)))
+    error() << "input '" << node.input(i) << "' is a sequence; " << node.op_type() << " takes a tensor there";
+  else if (!v && !importer.failedToDefine(node.input(i)))
     error() << "input '" << node.input(i) << "' is not defined before this node";
   return v;
+}
+
+FailureOr<SmallVector<Value>> NodeContext::inputSequence(size_t i) {
+  if (!hasInput(i))
+    return error() << "missing required input " << i, failure();
+  if (const SmallVector<Value> *elements = importer.lookupSequence(node.input(i)))
+    return *elements;
+  if (importer.lookup(node.input(i)))
+    return error() << "input '" << node.input(i) << "' is a tensor; " << node.op_type()
+                   << " takes a sequence there",
+           failure();
+  if (!importer.failedToDefine(node.input(i)))
+    error() << "input '" << node.input(i) << "' is not defined before this node";
+  return failure();
+}
+
+LogicalResult NodeContext::setOutputSequence(size_t i, ArrayRef<Value> elements) {
+  if (outputUsed(i))
+    importer.defineSequence(node.output(i), elements);
+  return success();
 }
 
 RankedTensorType NodeContext::inputType(size_t i) {

@@ -63,6 +63,12 @@ public:
   bool outputUsed(size_t i) const;
   mlir::LogicalResult setOutput(size_t i, mlir::Value value);
 
+  // --- Sequences (import-time lists of tensors) -------------------------------
+  /// The elements of sequence input `i`; fails with an error when it is not
+  /// a sequence.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> inputSequence(size_t i);
+  mlir::LogicalResult setOutputSequence(size_t i, llvm::ArrayRef<mlir::Value> elements);
+
   // --- Building -------------------------------------------------------------
   /// Creates op `name` with inferred result types, then folds it. Fails (the
   /// inference has reported why) when the operands do not fit.

@@ -165,7 +165,11 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
     if (inits.count(input.name()))
       continue;
     if (!input.type().has_tensor_type())
-      return emitError(fileLoc()) << "input '" << input.name() << "' is not a tensor";
+      return emitError(fileLoc()) << "input '" << input.name() << "' is "
+                                  << (input.type().has_sequence_type()   ? "a sequence"
+                                      : input.type().has_optional_type() ? "an optional"
+                                                                         : "not a tensor")
+                                  << "; a compiled model's inputs are tensors";
     auto *tensor = input.mutable_type()->mutable_tensor_type();
     auto given = options.inputShapes.find(input.name());
     if (!tensor->has_shape() && given == options.inputShapes.end())
@@ -300,6 +304,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   SmallVector<Value> results;
   for (const auto &output : graph.output()) {
     Value v = lookup(output.name());
+    if (!v && lookupSequence(output.name()))
+      return emitError(fileLoc()) << "graph output '" << output.name()
+                                  << "' is a sequence; a compiled model's outputs are tensors "
+                                     "(ConcatFromSequence or SequenceAt make one)",
+             nullptr;
     if (!v)
       return emitError(fileLoc()) << "graph output '" << output.name()
                                   << "' is not produced by any node",
@@ -353,7 +362,9 @@ LogicalResult GraphImporter::importBranch(NodeContext &ctx, const onnx::GraphPro
       break;
     Value v = lookup(o.name());
     if (!v)
-      result = ctx.fail("branch output '" + o.name() + "' is not produced by the branch");
+      result = ctx.fail("branch output '" + o.name() +
+                        (lookupSequence(o.name()) ? "' is a sequence; edgec's If branches yield tensors"
+                                                  : "' is not produced by the branch"));
     outputs.push_back(v);
   }
   scopes.pop_back();

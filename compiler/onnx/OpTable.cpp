@@ -122,7 +122,7 @@ ArrayRef<OpEntry> opTable() {
     std::vector<OpEntry> all;
     for (ArrayRef<OpEntry> family : {elementwiseOps(), linearOps(), recurrentOps(), poolingOps(), reductionOps(),
                                      dataMovementOps(), resizeOps(), constantsOps(), quantizedOps(),
-                                     normalizationOps(), lossOps()})
+                                     normalizationOps(), lossOps(), sequenceOps()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();

@@ -201,10 +201,23 @@ CASES = {
                                  inits=[tensor("s", TensorProto.INT64, [2], [1, 2])]),
     "raw_data_short": raw_data_short,
     "external_data_missing": external_data_missing,
+    "sequence_output": lambda: sequence_model([node("SequenceConstruct", ["x", "x"], ["y"], "construct_0")],
+                                              seq_output=True),
+    "sequence_at_range": lambda: sequence_model(
+        [node("SequenceConstruct", ["x", "x"], ["s"], "construct_0"), node("SequenceAt", ["s", "p"], ["y"], "at_0")],
+        inits=[tensor("p", TensorProto.INT64, [], [2])]),
+    "sequence_at_runtime": lambda: sequence_model(
+        [node("SequenceConstruct", ["x", "x"], ["s"], "construct_0"), node("SequenceAt", ["s", "p"], ["y"], "at_0")],
+        inputs=[X, helper.make_tensor_value_info("p", TensorProto.INT64, [])]),
     "dynamic_reshape": lambda: model([node("Cast", ["s"], ["si"], "cast_0", to=TensorProto.INT64),
                                       node("Reshape", ["x", "si"], ["y"], "reshape_0")],
                                      inputs=[X, f32("s", [2])], outputs=[f32("y", [2, 2])]),
 }
+
+
+def sequence_model(nodes, inputs=(X,), inits=(), seq_output=False):
+    y = helper.make_tensor_sequence_value_info("y", TensorProto.FLOAT, [1, 4]) if seq_output else Y
+    return model(nodes, inputs=inputs, outputs=[y], inits=inits)
 
 
 def short_initializer():

@@ -716,6 +716,72 @@ std::vector<OpCase> cases() {
                  m.node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"});
                },
                "graph.matmul", "tensor<2x4x!quant.uniform<i8:f32, 1.250000e-01>>"});
+  // Sequences exist only while importing: each case ends in a tensor.
+  c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
+                 // [] -> [a] -> [b, a]; element 0 is b [1, 3]
+                 m.input("a", {2, 3}).input("b", {1, 3}).ints("p0", {0}, onnx::TensorProto::INT64, true).output("y");
+                 m.node("SequenceEmpty", {}, {"s0"});
+                 m.node("SequenceInsert", {"s0", "a"}, {"s1"});
+                 m.node("SequenceInsert", {"s1", "b", "p0"}, {"s2"});
+                 m.node("SequenceAt", {"s2", "p0"}, {"y"});
+               },
+               "", "tensor<1x3xf32>"});
+  c.push_back({"SequenceConstruct", [](ModelBuilder &m) {
+                 // [a [2, 3], b [1, 3]] concatenated on axis 0: [3, 3]
+                 m.input("a", {2, 3}).input("b", {1, 3}).output("y");
+                 m.node("SequenceConstruct", {"a", "b"}, {"s"});
+                 attrInt(m.node("ConcatFromSequence", {"s"}, {"y"}), "axis", 0);
+               },
+               "graph.concat", "tensor<3x3xf32>"});
+  c.push_back({"SequenceInsert", [](ModelBuilder &m) {
+                 // [a] with b inserted at -1 (before a): [b, a]; element -1 is a
+                 m.input("a", {2, 3}).input("b", {1, 3}).ints("p", {-1}, onnx::TensorProto::INT32, true).output("y");
+                 m.node("SequenceConstruct", {"a"}, {"s0"});
+                 m.node("SequenceInsert", {"s0", "b", "p"}, {"s1"});
+                 m.node("SequenceAt", {"s1", "p"}, {"y"});
+               },
+               "", "tensor<2x3xf32>"});
+  c.push_back({"SequenceErase", [](ModelBuilder &m) {
+                 // [a, b, c] without element 0: [b, c]; element 0 is b [1, 3]
+                 m.input("a", {2, 3}).input("b", {1, 3}).input("c", {4, 3}).output("y");
+                 m.ints("p", {0}, onnx::TensorProto::INT64, true);
+                 m.node("SequenceConstruct", {"a", "b", "c"}, {"s0"});
+                 m.node("SequenceErase", {"s0", "p"}, {"s1"});
+                 m.node("SequenceAt", {"s1", "p"}, {"y"});
+               },
+               "", "tensor<1x3xf32>"});
+  c.push_back({"SequenceAt", [](ModelBuilder &m) {
+                 // element -1 of [a, b, c] is c [4, 3]
+                 m.input("a", {2, 3}).input("b", {1, 3}).input("c", {4, 3}).output("y");
+                 m.ints("p", {-1}, onnx::TensorProto::INT64, true);
+                 m.node("SequenceConstruct", {"a", "b", "c"}, {"s"});
+                 m.node("SequenceAt", {"s", "p"}, {"y"});
+               },
+               "", "tensor<4x3xf32>"});
+  c.push_back({"SequenceLength", [](ModelBuilder &m) {
+                 // [a, b] has 2 elements: an int64 scalar
+                 m.input("a", {2, 3}).input("b", {1, 3}).output("y", onnx::TensorProto::INT64);
+                 m.node("SequenceConstruct", {"a", "b"}, {"s"});
+                 m.node("SequenceLength", {"s"}, {"y"});
+               },
+               "graph.constant", "tensor<i64>"});
+  c.push_back({"SplitToSequence", [](ModelBuilder &m) {
+                 // dim 1 of 10 in chunks of 4: 4, 4, 2; the last is [2, 2]
+                 m.input("x", {2, 10}).ints("k", {4}, onnx::TensorProto::INT64, true);
+                 m.ints("p", {-1}, onnx::TensorProto::INT64, true).output("y");
+                 attrInt(m.node("SplitToSequence", {"x", "k"}, {"s"}), "axis", 1);
+                 m.node("SequenceAt", {"s", "p"}, {"y"});
+               },
+               "graph.slice", "tensor<2x2xf32>"});
+  c.push_back({"ConcatFromSequence", [](ModelBuilder &m) {
+                 // two [2, 3] stacked on a new last axis: [2, 3, 2]
+                 m.input("a", {2, 3}).input("b", {2, 3}).output("y");
+                 m.node("SequenceConstruct", {"a", "b"}, {"s"});
+                 auto &n = m.node("ConcatFromSequence", {"s"}, {"y"});
+                 attrInt(n, "axis", -1);
+                 attrInt(n, "new_axis", 1);
+               },
+               "graph.unsqueeze", "tensor<2x3x2xf32>"});
   return c;
 }
 

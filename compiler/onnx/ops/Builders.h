@@ -105,6 +105,7 @@ llvm::ArrayRef<OpEntry> constantsOps();
 llvm::ArrayRef<OpEntry> quantizedOps();
 llvm::ArrayRef<OpEntry> normalizationOps();
 llvm::ArrayRef<OpEntry> lossOps();
+llvm::ArrayRef<OpEntry> sequenceOps();
 
 } // namespace edgec::onnx_import
 
