@@ -5,8 +5,9 @@
 // function's last argument, and replaces the alloc with a `memref.view` of
 // the arena. No allocation is left for run time.
 //
-// Lifetimes come from the schedule (the order of ops in the function): a
-// buffer lives from its first to its last use, through any view of it.
+// Lifetimes come from the schedule (the order of ops in the function, an
+// if's then and else branches one after the other): a buffer lives from its
+// first to its last use, through any view of it and any if that yields it.
 // Placement is greedy by size, as TFLite Micro's GreedyMemoryPlanner: largest
 // first, each at the lowest offset that does not overlap a buffer alive at
 // the same time. A buffer written by an elementwise generic may take the
@@ -20,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace edgec {
@@ -33,8 +35,8 @@ struct Buffer {
   memref::AllocOp alloc;
   Location location;    // the alloc's, kept for the plan's record after it is erased
   int64_t bytes = 0;    // size rounded up to the alignment
-  int64_t first = 0;    // index of the first top-level op that uses it
-  int64_t last = 0;     // index of the last top-level op that uses it
+  int64_t first = 0;    // schedule index of the first op that uses it
+  int64_t last = 0;     // schedule index of the last op that uses it
   int64_t offset = -1;  // assigned offset
   int64_t reuses = -1;  // buffer whose place this one may take in place
 };
@@ -45,9 +47,24 @@ int64_t bytesOf(MemRefType t) {
   return t.getNumElements() * width;
 }
 
-/// The top-level op of `block` that contains `op`.
-Operation *topLevel(Operation *op, Block &block) {
-  while (op && op->getBlock() != &block)
+/// The schedule: the function's ops in program order, each scf.if followed
+/// by the ops of its then and else blocks. Only one branch runs, so two
+/// buffers used only in different branches may share memory; a buffer used
+/// in both, or before and after the if, is live across both.
+void schedule(Block &block, SmallVectorImpl<Operation *> &order, llvm::DenseMap<Operation *, int64_t> &index) {
+  for (Operation &op : block) {
+    index[&op] = static_cast<int64_t>(order.size());
+    order.push_back(&op);
+    if (auto branch = dyn_cast<scf::IfOp>(op))
+      for (Region *region : {&branch.getThenRegion(), &branch.getElseRegion()})
+        for (Block &inner : *region)
+          schedule(inner, order, index);
+  }
+}
+
+/// The scheduled op that is or contains `op`.
+Operation *scheduledAncestor(Operation *op, const llvm::DenseMap<Operation *, int64_t> &index) {
+  while (op && !index.count(op))
     op = op->getParentOp();
   return op;
 }
@@ -105,15 +122,15 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     func::FuncOp fn = getOperation();
     Block &body = fn.getBody().front();
     llvm::DenseMap<Operation *, int64_t> index;
-    for (auto [i, op] : llvm::enumerate(body))
-      index[&op] = static_cast<int64_t>(i);
+    SmallVector<Operation *> order;
+    schedule(body, order, index);
 
     SmallVector<Buffer> buffers;
     WalkResult walk = fn.walk([&](memref::AllocOp alloc) {
-      if (alloc->getBlock() != &body || !alloc.getType().hasStaticShape() ||
+      if (!index.count(alloc) || !alloc.getType().hasStaticShape() ||
           !alloc.getType().getLayout().isIdentity()) {
         alloc.emitError("edgec-plan-memory: only static, identity-layout allocations at the "
-                        "top level of the function can be planned");
+                        "top level of the function or of an if's branch can be planned");
         return WalkResult::interrupt();
       }
       Buffer b{alloc, alloc.getLoc()};
@@ -130,7 +147,12 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
             worklist.push_back(user->getResult(0));
             continue;
           }
-          int64_t at = index[topLevel(user, body)];
+          // A buffer an scf.if yields lives on as the if's result.
+          if (auto yield = dyn_cast<scf::YieldOp>(user); yield && isa<scf::IfOp>(yield->getParentOp()))
+            for (OpOperand &operand : yield->getOpOperands())
+              if (operand.get() == v)
+                worklist.push_back(yield->getParentOp()->getResult(operand.getOperandNumber()));
+          int64_t at = index[scheduledAncestor(user, index)];
           b.first = first ? at : std::min(b.first, at);
           b.last = std::max(b.last, at);
           first = false;
@@ -142,7 +164,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     if (walk.wasInterrupted())
       return signalPassFailure();
 
-    findInPlacePairs(buffers, body);
+    findInPlacePairs(buffers, order);
     int64_t peak = place(buffers);
 
     int64_t naive = 0, lowerBound = 0;
@@ -196,10 +218,7 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
 
   /// Marks buffer `out` as able to take `in`'s place when `in` dies in the
   /// elementwise op that first writes `out`.
-  void findInPlacePairs(SmallVectorImpl<Buffer> &buffers, Block &body) {
-    SmallVector<Operation *> ops;
-    for (Operation &op : body)
-      ops.push_back(&op);
+  void findInPlacePairs(SmallVectorImpl<Buffer> &buffers, ArrayRef<Operation *> ops) {
     SmallVector<bool> taken(buffers.size(), false);
     for (auto [o, out] : llvm::enumerate(buffers)) {
       for (auto [i, in] : llvm::enumerate(buffers)) {

@@ -56,6 +56,7 @@ const LoweringTable &graphToLinalgLowerings() {
     populateResizeLowerings(t);
     populateQuantizedLowerings(t);
     populateRecurrentLowerings(t);
+    populateControlFlowLowerings(t);
     return t;
   }();
   return table;
@@ -93,7 +94,7 @@ struct ConvertGraphToLinalgPass
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      // graph.yield goes with its graph.if, which reports the problem.
+      // graph.yield goes with its graph.if.
       if (isa<GraphDialect>(op->getDialect()) && !isa<YieldOp>(op))
         ops.push_back(op);
     });

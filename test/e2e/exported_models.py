@@ -1,7 +1,8 @@
 """Models as users export them: small networks of the kinds people bring
 (recurrent keyword spotters, a ConvTranspose decoder, a GPT-style decoder,
-nn.TransformerEncoder, a ViT with a class token, torchvision's segmentation
-heads), written here with PyTorch 1.13 (random weights, seeded), exported
+nn.TransformerEncoder, a ViT with a class token, a classifier cascade whose
+second stage runs only when the first is unsure (an If on data),
+torchvision's segmentation heads), written here with PyTorch 1.13 (random weights, seeded), exported
 with torch.onnx.export at opsets 9, 11, 13 and 17 where the exporter
 allows, compiled by edgec and compared with ONNX Runtime (run_model.py) on
 the host; the MCU-sized ones also on --mcu (default cortex-m4).
@@ -15,6 +16,7 @@ fails the run unless KNOWN_REFUSED names it with the reason. Needs
 (EDGEC_ORT_DIR); without them it prints SKIP.
 """
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -122,6 +124,32 @@ def build_models():
             p = torch.cat([self.cls.expand(x.shape[0], -1, -1), p], 1) + self.pos
             return self.head(self.enc(p)[:, 0])
 
+    class Cascade(nn.Module):
+        """A small classifier; only when it is unsure (top probability below
+        0.5, decided at run time) does the larger one run: an ONNX If on data."""
+
+        def __init__(self):
+            super().__init__()
+            self.small = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                                       nn.Flatten(), nn.Linear(4, 10))
+            self.big = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1),
+                                     nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10))
+
+        def forward(self, x):
+            p = torch.softmax(self.small(x), dim=1)
+            if p.max() < 0.5:
+                p = torch.softmax(self.big(x), dim=1)
+            return p
+
+    cascade = Cascade().eval()
+    unsure = torch.randn(1, 1, 16, 16)
+    # Both branches are tested: an input the small classifier is sure of
+    # (the same one scaled up) and one it is not.
+    sure = unsure * 1000
+    with torch.no_grad():
+        tops = [torch.softmax(cascade.small(x), 1).max().item() for x in (unsure, sure)]
+    assert tops[0] < 0.5 <= tops[1], f"cascade inputs no longer take both branches: {tops}"
+
     import torchvision
     seg = torchvision.models.segmentation
     models = {
@@ -135,6 +163,7 @@ def build_models():
         "gpt_decoder": (Gpt(), torch.randint(0, 64, (1, 16)), False),
         "transformer_encoder": (Encoder(), torch.randn(1, 12, 32), False),
         "vit": (ViT(), torch.randn(1, 3, 32, 32), False),
+        "cascade_if": (torch.jit.script(cascade), [unsure, sure], True),
         "lraspp_mobilenet_v3_large": (seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None),
                                       torch.randn(1, 3, 64, 64), False),
         "fcn_resnet50": (seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False),
@@ -145,10 +174,20 @@ def build_models():
     return models
 
 
+def examples_of(example):
+    """A model's inputs to run: one example, or a list of them."""
+    return example if isinstance(example, list) else [example]
+
+
 def export(module, example, opset, path):
-    """torch.onnx.export; torchvision's segmentation models return a dict,
-    of which 'out' is exported."""
+    """torch.onnx.export (input 'x'); torchvision's segmentation models
+    return a dict, of which 'out' is exported; a scripted module (control
+    flow on data) is exported as it is."""
     import torch
+
+    if isinstance(module, torch.jit.ScriptModule):
+        torch.onnx.export(module, (example,), path, opset_version=opset, input_names=["x"])
+        return
 
     class Wrapped(torch.nn.Module):
         def __init__(self, m):
@@ -159,7 +198,8 @@ def export(module, example, opset, path):
             y = self.m(x)
             return y["out"] if isinstance(y, dict) else y
 
-    torch.onnx.export(Wrapped(module), example, path, opset_version=opset, do_constant_folding=True)
+    torch.onnx.export(Wrapped(module), example, path, opset_version=opset, do_constant_folding=True,
+                      input_names=["x"])
 
 
 def main():
@@ -184,6 +224,8 @@ def main():
         return 0
     import warnings
     warnings.filterwarnings("ignore")
+    global np
+    import numpy as np
     models = build_models()
     counts = {"passed": 0, "failed": 0, "refused": 0, "not exported": 0}
     unexpected = []
@@ -195,19 +237,25 @@ def main():
                 continue
             for opset in OPSETS:
                 path = os.path.join(work, f"{name}_op{opset}.onnx")
+                examples = examples_of(example)
                 try:
-                    export(module, example, opset, path)
+                    export(module, examples[0], opset, path)
                 except Exception as e:  # the exporter's own limits
                     print(f"NOT EXPORTED {name} opset {opset}: {str(e).splitlines()[0][:120]}")
                     counts["not exported"] += 1
                     continue
                 targets = ["host"] + ([args.mcu] if mcu and not args.no_mcu else [])
-                for target in targets:
+                inputs = [None] if len(examples) == 1 else []
+                for k, x in enumerate(examples if len(examples) > 1 else []):
+                    inputs.append(os.path.join(work, f"{name}_input{k}.npy"))
+                    np.save(inputs[-1], x.numpy())
+                for target, (k, given) in itertools.product(targets, enumerate(inputs)):
                     r = subprocess.run([sys.executable, os.path.join(HERE, "run_model.py"), path, "--edgec",
                                         args.edgec, "--target", target, "--work",
-                                        os.path.join(work, f"{name}_op{opset}_{target}")],
+                                        os.path.join(work, f"{name}_op{opset}_{target}")] +
+                                       (["--input", f"x={given}"] if given else []),
                                        capture_output=True, text=True)
-                    label = f"{name} opset {opset} on {target}"
+                    label = f"{name} opset {opset} on {target}" + (f" (input {k})" if given else "")
                     lines = (r.stdout + r.stderr).strip().splitlines()
                     error = next((l for l in lines if l.startswith("edgec: error")), "")
                     if r.returncode == 0:

@@ -315,3 +315,27 @@ func.func @top_k(%x: tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>) {
   %v, %i = graph.top_k %x {axis = 1 : i64, k = 2 : i64, largest = true} : (tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>)
   return %v, %i : tensor<2x2xf32>, tensor<2x2xi64>
 }
+
+// -----
+
+// If on a run-time condition: the branches' ops are lowered in place, then
+// graph.if becomes scf.if on the condition's element.
+// CHECK-LABEL: func.func @run_time_if
+// CHECK: %[[C:.*]] = tensor.extract %arg0[] : tensor<i1>
+// CHECK: %[[R:.*]] = scf.if %[[C]] -> (tensor<4xf32>) {
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK: scf.yield %{{.*}} : tensor<4xf32>
+// CHECK: } else {
+// CHECK: scf.yield %arg1 : tensor<4xf32>
+// CHECK: return %[[R]]
+// CHECK-NOT: graph.
+func.func @run_time_if(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = graph.if %c : tensor<i1> -> tensor<4xf32> {
+    %e = graph.exp %x : tensor<4xf32>
+    graph.yield %e : tensor<4xf32>
+  } else {
+    graph.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}

@@ -79,3 +79,63 @@ func.func @sizes(%in: memref<256xf32>, %small: memref<16xf32>, %out: memref<256x
   linalg.copy ins(%s2 : memref<16xf32>) outs(%small : memref<16xf32>)
   return
 }
+
+// -----
+
+// Buffers of an if's branches (schedule: 0 %a, 1 copy, 2 if, then 3 %t,
+// 4 copy, 5 yield, else 6 %e, 7 copy, 8 yield, then 9 copy, 10 return):
+//   %a live [1, 7] (read in both branches), %t live [4, 9] (yielded: lives
+//   on as the if's result, copied out at 9), %e live [7, 9]. Only one
+//   branch runs, but %t's interval covers the else branch, so all three
+//   overlap at op 7: 3 x 256 = 768. What a branch-local buffer may share is
+//   the next case.
+// CHECK-LABEL: func.func @branches
+// CHECK-SAME: edgec.arena_bytes = 768 : i64
+// CHECK-NOT: memref.alloc
+// CHECK: scf.if
+// CHECK: memref.view %arg3
+// CHECK: } else {
+// CHECK: memref.view %arg3
+func.func @branches(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
+  %r = scf.if %c -> memref<64xf32> {
+    %t = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%a : memref<64xf32>) outs(%t : memref<64xf32>)
+    scf.yield %t : memref<64xf32>
+  } else {
+    %e = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%a : memref<64xf32>) outs(%e : memref<64xf32>)
+    scf.yield %e : memref<64xf32>
+  }
+  linalg.copy ins(%r : memref<64xf32>) outs(%out : memref<64xf32>)
+  return
+}
+
+// -----
+
+// Branch-local buffers: %t (then, live [4, 5]) and %e (else, live [7, 8])
+// never run together and take the same offset; %a (live [1, 8]) is apart.
+// Peak 512, naive 768.
+// CHECK-LABEL: func.func @branch_local
+// CHECK-SAME: edgec.arena_bytes = 512 : i64, edgec.arena_lower_bound_bytes = 512 : i64, edgec.arena_naive_bytes = 768 : i64
+// CHECK: scf.if
+// CHECK: %[[OT:.*]] = arith.constant 256 : index
+// CHECK: memref.view %arg3[%[[OT]]]
+// CHECK: } else {
+// CHECK: %[[OE:.*]] = arith.constant 256 : index
+// CHECK: memref.view %arg3[%[[OE]]]
+func.func @branch_local(%c: i1, %in: memref<64xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<64xf32>
+  linalg.copy ins(%in : memref<64xf32>) outs(%a : memref<64xf32>)
+  scf.if %c {
+    %t = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%a : memref<64xf32>) outs(%t : memref<64xf32>)
+    linalg.copy ins(%t : memref<64xf32>) outs(%out : memref<64xf32>)
+  } else {
+    %e = memref.alloc() : memref<64xf32>
+    linalg.copy ins(%a : memref<64xf32>) outs(%e : memref<64xf32>)
+    linalg.copy ins(%e : memref<64xf32>) outs(%out : memref<64xf32>)
+  }
+  return
+}
