@@ -85,7 +85,7 @@ static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &
          "edgec-fold-constants,edgec-eliminate-dead-code," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},"
+         "function-boundary-type-conversion=identity-layout-map unknown-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
          "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
          "convert-linalg-to-loops," +

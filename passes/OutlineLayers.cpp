@@ -138,7 +138,12 @@ struct OutlineLayersPass : impl::OutlineLayersPassBase<OutlineLayersPass> {
     Location groupLoc = entry.getLoc();
     bool open = false;
     for (Operation &op : entry.getBody().front()) {
-      if (op.getNumRegions() == 0) {
+      // An scf.if yielding buffers (an ONNX If on data) stays in the entry:
+      // a memref result of a bare-pointer call would come back as the
+      // buffer's base pointer, not the view's (MLIR returns the allocated
+      // pointer), and its branches are small next to the layers.
+      bool yieldsBuffers = llvm::any_of(op.getResultTypes(), llvm::IsaPred<MemRefType>);
+      if (op.getNumRegions() == 0 || yieldsBuffers) {
         if (!isMemoryEffectFree(&op))
           open = false;
         continue;

@@ -94,9 +94,13 @@ private:
   OpBuilder constantBuilder();
   LogicalResult bindInputShapes(onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  // ControlFlow.cpp
   LogicalResult importIf(NodeContext &ctx);
-  LogicalResult importBranch(NodeContext &ctx, const onnx::GraphProto &branch,
-                             SmallVectorImpl<Value> &outputs);
+  LogicalResult importLoop(NodeContext &ctx);
+  LogicalResult importScan(NodeContext &ctx);
+  /// Imports `body` into the current block, its inputs bound to `inputs`.
+  LogicalResult importBody(NodeContext &ctx, const onnx::GraphProto &body, llvm::ArrayRef<Value> inputs,
+                           SmallVectorImpl<Value> &outputs);
   Location nodeLoc(const onnx::NodeProto &node, size_t index);
   void collectOnnxTypes(const onnx::GraphProto &graph);
   FailureOr<Type> inputType(const onnx::ValueInfoProto &input);
@@ -107,6 +111,8 @@ private:
   std::string file;
   const ImportOptions &options;
   std::vector<llvm::StringMap<Entry>> scopes;
+  /// Each initializer's graph.constant (in the entry block), made once.
+  llvm::DenseMap<const onnx::TensorProto *, Value> initializerValues;
   llvm::StringMap<const onnx::TypeProto *> onnxTypes;
 };
 

@@ -126,6 +126,9 @@ struct OpEntry {
 /// The table of every ONNX op the importer supports (OpTable.cpp).
 llvm::ArrayRef<OpEntry> opTable();
 const OpEntry *findOp(llvm::StringRef opType, int64_t opset);
+/// If, Loop and Scan: built by the importer itself (ControlFlow.cpp), rows
+/// without a builder for `edgec ops` and importsNode.
+llvm::ArrayRef<OpEntry> controlFlowOps();
 /// Whether the importer takes `node` of a model of default-domain opset
 /// `opset`, before ONNX's converter has made it opset kTargetOpset (which
 /// renames Upsample and Scatter): nothing of ONNX runs on an op edgec lacks.

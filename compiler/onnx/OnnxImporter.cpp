@@ -86,13 +86,18 @@ Value GraphImporter::lookup(StringRef name) {
     if (!entry.value && entry.initializer) {
       if (entry.failed)
         return {};
-      auto attr = tensorToAttr(*entry.initializer, &ctx, fileLoc(), resourceKey(name));
-      if (failed(attr)) {
-        entry.failed = true;
-        return {};
+      // A Loop or Scan body's weights are decoded once, not per iteration.
+      Value &made = initializerValues[entry.initializer];
+      if (!made) {
+        auto attr = tensorToAttr(*entry.initializer, &ctx, fileLoc(), resourceKey(name));
+        if (failed(attr)) {
+          entry.failed = true;
+          return {};
+        }
+        OpBuilder b = constantBuilder();
+        made = graph::ConstantOp::create(b, fileLoc(), *attr);
       }
-      OpBuilder b = constantBuilder();
-      entry.value = graph::ConstantOp::create(b, fileLoc(), *attr);
+      entry.value = made;
     }
     return entry.value;
   }
@@ -344,90 +349,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
                     "'");
   if (node.op_type() == "If")
     return importIf(ctx);
+  if (node.op_type() == "Loop")
+    return importLoop(ctx);
+  if (node.op_type() == "Scan")
+    return importScan(ctx);
   const OpEntry *entry = findOp(node.op_type(), kTargetOpset);
   if (!entry)
     return ctx.fail("unsupported ONNX op '" + node.op_type() + "' (opset " +
                     std::to_string(kTargetOpset) + ")");
   return entry->build(ctx);
-}
-
-LogicalResult GraphImporter::importBranch(NodeContext &ctx, const onnx::GraphProto &branch,
-                                          SmallVectorImpl<Value> &outputs) {
-  scopes.emplace_back();
-  for (const auto &t : branch.initializer())
-    scopes.back()[t.name()].initializer = &t;
-  LogicalResult result = importGraph(branch);
-  for (const auto &o : branch.output()) {
-    if (failed(result))
-      break;
-    Value v = lookup(o.name());
-    if (!v)
-      result = ctx.fail("branch output '" + o.name() +
-                        (lookupSequence(o.name()) ? "' is a sequence; edgec's If branches yield tensors"
-                                                  : "' is not produced by the branch"));
-    outputs.push_back(v);
-  }
-  scopes.pop_back();
-  return result;
-}
-
-LogicalResult GraphImporter::importIf(NodeContext &ctx) {
-  const onnx::AttributeProto *thenAttr = ctx.attr("then_branch");
-  const onnx::AttributeProto *elseAttr = ctx.attr("else_branch");
-  if (!thenAttr || !elseAttr || !thenAttr->has_g() || !elseAttr->has_g())
-    return ctx.fail("If needs then_branch and else_branch graphs");
-  Value cond = ctx.input(0);
-  if (!cond)
-    return failure();
-  SmallVector<int64_t> condValue;
-  if (graph::readInts(graph::getConstant(cond), condValue)) {
-    // Constant condition: inline the chosen branch.
-    if (condValue.size() != 1)
-      return ctx.fail("If condition must have exactly one element");
-    SmallVector<Value> outputs;
-    if (failed(importBranch(ctx, condValue[0] ? thenAttr->g() : elseAttr->g(), outputs)))
-      return failure();
-    for (auto [i, v] : llvm::enumerate(outputs))
-      if (failed(ctx.setOutput(i, v)))
-        return failure();
-    return success();
-  }
-  // Run-time condition: keep both branches in a graph.if.
-  auto type = llvm::cast<RankedTensorType>(cond.getType());
-  if (type.getNumElements() != 1 || !type.getElementType().isInteger(1))
-    return ctx.fail("If condition must be a single bool");
-  if (type.getRank() != 0)
-    cond = graph::ReshapeOp::create(builder, ctx.loc,
-                                    RankedTensorType::get({}, type.getElementType()), cond,
-                                    ArrayRef<int64_t>{});
-  auto ifOp = graph::IfOp::create(builder, ctx.loc, TypeRange(), cond);
-  SmallVector<Type> resultTypes;
-  for (auto [k, region, g] : {std::tuple<int, Region *, const onnx::GraphProto *>{
-                                  0, &ifOp.getThenBranch(), &thenAttr->g()},
-                              {1, &ifOp.getElseBranch(), &elseAttr->g()}}) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(&region->emplaceBlock());
-    SmallVector<Value> outputs;
-    if (failed(importBranch(ctx, *g, outputs)))
-      return failure();
-    graph::YieldOp::create(builder, ctx.loc, outputs);
-    SmallVector<Type> types(ValueRange(outputs).getTypes());
-    if (k == 0) {
-      resultTypes = types;
-    } else if (types != resultTypes) {
-      return ctx.fail("If with a run-time condition needs branches of identical static "
-                      "types; bind the condition's inputs with --input-value to resolve it");
-    }
-  }
-  // Rebuild with the result types now known, moving the branch regions over.
-  auto typed = graph::IfOp::create(builder, ctx.loc, resultTypes, cond);
-  typed.getThenBranch().takeBody(ifOp.getThenBranch());
-  typed.getElseBranch().takeBody(ifOp.getElseBranch());
-  ifOp.erase();
-  for (auto [i, v] : llvm::enumerate(typed.getResults()))
-    if (failed(ctx.setOutput(i, v)))
-      return failure();
-  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -460,5 +390,6 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, const ImportOption
   }
   return importOnnxBytes((*buffer)->getBuffer().str(), path, options, context);
 }
+
 
 } // namespace edgec::onnx_import

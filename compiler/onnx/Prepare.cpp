@@ -355,9 +355,10 @@ static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
 bool importsNode(const onnx::NodeProto &node, int64_t opset) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return false;
-  // If is built by the importer itself, with its branches.
-  if (node.op_type() == "If")
-    return true;
+  // If, Loop and Scan are built by the importer itself, with their graphs.
+  for (const OpEntry &e : controlFlowOps())
+    if (node.op_type() == e.opType)
+      return true;
   // ONNX's converter replaces these when it lifts a model past their opset.
   llvm::StringRef type = node.op_type();
   if (type == "Upsample" && opset < 10)

@@ -183,8 +183,6 @@ EDGEC_FOLD_BINARY(LessOp, a < b ? 1.0f : 0.0f, OptInt(a < b ? 1 : 0), kNoIdentit
 EDGEC_FOLD_BINARY(LessOrEqualOp, a <= b ? 1.0f : 0.0f, OptInt(a <= b ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(GreaterOp, a > b ? 1.0f : 0.0f, OptInt(a > b ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(GreaterOrEqualOp, a >= b ? 1.0f : 0.0f, OptInt(a >= b ? 1 : 0), kNoIdentity)
-EDGEC_FOLD_BINARY(AndOp, 0.0f, OptInt(a && b ? 1 : 0), kNoIdentity)
-EDGEC_FOLD_BINARY(OrOp, 0.0f, OptInt(a || b ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(XorOp, 0.0f, OptInt((a != 0) != (b != 0) ? 1 : 0), kNoIdentity)
 EDGEC_FOLD_BINARY(PReluOp, a < 0 ? a * b : a, OptInt(a < 0 ? static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)) : a), kNoIdentity)
 // Shape arithmetic; folded only where signed and unsigned readings agree.
@@ -193,6 +191,36 @@ EDGEC_FOLD_BINARY(FmodOp, std::fmod(a, b), (a >= 0 && b > 0) ? OptInt(a % b) : O
 EDGEC_FOLD_BINARY(ShiftLeftOp, NAN, OptInt(), kNoIdentity)
 EDGEC_FOLD_BINARY(ShiftRightOp, NAN, OptInt(), kNoIdentity)
 #undef EDGEC_FOLD_BINARY
+
+/// x && false is false and x && true is x (|| dually), where the operand
+/// kept already has the result's type: a loop condition `i < n && data`
+/// folds once the counter passes n (unrolled ONNX Loops end there).
+static OpFoldResult foldLogic(Value lhs, Value rhs, Value result, Attribute lhsAttr, Attribute rhsAttr,
+                              float absorbing) {
+  for (auto [v, attr, other] : {std::tuple{lhs, lhsAttr, rhs}, std::tuple{rhs, rhsAttr, lhs}}) {
+    if (isUniform(attr, absorbing) && v.getType() == result.getType())
+      return attr;
+    if (isUniform(attr, 1.0f - absorbing) && other.getType() == result.getType())
+      return other;
+  }
+  return {};
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult r = foldBinary(getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(),
+                                  [](float, float) { return 0.0f; },
+                                  [](int64_t a, int64_t b) -> OptInt { return a && b ? 1 : 0; }))
+    return r;
+  return foldLogic(getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(), 0.0f);
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult r = foldBinary(getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(),
+                                  [](float, float) { return 0.0f; },
+                                  [](int64_t a, int64_t b) -> OptInt { return a || b ? 1 : 0; }))
+    return r;
+  return foldLogic(getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(), 1.0f);
+}
 
 /// Shape arithmetic exporters emit (a negated axis count).
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {

@@ -1,7 +1,8 @@
 """Models as users export them: small networks of the kinds people bring
 (recurrent keyword spotters, a ConvTranspose decoder, a GPT-style decoder,
 nn.TransformerEncoder, a ViT with a class token, a classifier cascade whose
-second stage runs only when the first is unsure (an If on data),
+second stage runs only when the first is unsure (an If on data), a
+refinement loop that stops early on a data-dependent test (a Loop),
 torchvision's segmentation heads), written here with PyTorch 1.13 (random weights, seeded), exported
 with torch.onnx.export at opsets 9, 11, 13 and 17 where the exporter
 allows, compiled by edgec and compared with ONNX Runtime (run_model.py) on
@@ -150,6 +151,41 @@ def build_models():
         tops = [torch.softmax(cascade.small(x), 1).max().item() for x in (unsure, sure)]
     assert tops[0] < 0.5 <= tops[1], f"cascade inputs no longer take both branches: {tops}"
 
+    class EarlyExit(nn.Module):
+        """Refines until the state is large enough, at most 6 times: a Loop
+        whose condition is computed from data (TorchScript's for-with-break
+        is a Loop with M = 2^63-1, a counter and an If in the body)."""
+
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(8, 8)
+
+        def forward(self, x):
+            h = x
+            for _ in range(6):
+                if h.abs().sum() > 20.0:
+                    break
+                h = self.lin(h) * 1.5
+            return h
+
+    early_exit = EarlyExit().eval()
+
+    def iterations(x):
+        h, n = x, 0
+        with torch.no_grad():
+            while n < 6 and h.abs().sum() <= 20.0:
+                h, n = early_exit.lin(h) * 1.5, n + 1
+        return n
+
+    # Inputs that stop after 0, some and all 6 iterations.
+    base = torch.randn(1, 8)
+    by_count = {}
+    for k in range(-40, 41):
+        scale = 10 ** (k / 10)
+        by_count.setdefault(iterations(base * scale), base * scale)
+    assert {0, 6} <= set(by_count) and len(by_count) >= 3, f"early-exit inputs: {sorted(by_count)}"
+    early_inputs = [by_count[n] for n in sorted(by_count)]
+
     import torchvision
     seg = torchvision.models.segmentation
     models = {
@@ -164,6 +200,7 @@ def build_models():
         "transformer_encoder": (Encoder(), torch.randn(1, 12, 32), False),
         "vit": (ViT(), torch.randn(1, 3, 32, 32), False),
         "cascade_if": (torch.jit.script(cascade), [unsure, sure], True),
+        "early_exit_loop": (torch.jit.script(early_exit), early_inputs, True),
         "lraspp_mobilenet_v3_large": (seg.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None),
                                       torch.randn(1, 3, 64, 64), False),
         "fcn_resnet50": (seg.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False),

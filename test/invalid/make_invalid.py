@@ -209,6 +209,9 @@ CASES = {
     "sequence_at_runtime": lambda: sequence_model(
         [node("SequenceConstruct", ["x", "x"], ["s"], "construct_0"), node("SequenceAt", ["s", "p"], ["y"], "at_0")],
         inputs=[X, helper.make_tensor_value_info("p", TensorProto.INT64, [])]),
+    "loop_trip_count_input": lambda: loop_model(with_m=True,
+                                                inputs=[X, helper.make_tensor_value_info("m", TensorProto.INT64, [])]),
+    "loop_never_ends": lambda: loop_model(with_m=False),
     "dynamic_reshape": lambda: model([node("Cast", ["s"], ["si"], "cast_0", to=TensorProto.INT64),
                                       node("Reshape", ["x", "si"], ["y"], "reshape_0")],
                                      inputs=[X, f32("s", [2])], outputs=[f32("y", [2, 2])]),
@@ -218,6 +221,19 @@ CASES = {
 def sequence_model(nodes, inputs=(X,), inits=(), seq_output=False):
     y = helper.make_tensor_sequence_value_info("y", TensorProto.FLOAT, [1, 4]) if seq_output else Y
     return model(nodes, inputs=inputs, outputs=[y], inits=inits)
+
+
+def loop_model(with_m, inputs=(X,)):
+    """y = x + 1 per iteration; M from graph input 'm', or no M and a
+    condition that stays true."""
+    body = helper.make_graph(
+        [node("Identity", ["c_in"], ["c_out"], "keep_0"), node("Add", ["v_in", "one"], ["v_out"], "add_0")], "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("c_in", TensorProto.BOOL, []), f32("v_in", [1, 4])],
+        [helper.make_tensor_value_info("c_out", TensorProto.BOOL, []), f32("v_out", [1, 4])],
+        initializer=[tensor("one", TensorProto.FLOAT, [], [1.0])])
+    loop = node("Loop", ["m" if with_m else "", "c", "x"], ["y"], "loop_0", body=body)
+    return model([loop], inputs=inputs, inits=[tensor("c", TensorProto.BOOL, [], [True])])
 
 
 def short_initializer():

@@ -51,6 +51,8 @@ EXPECTED = {
     "ir_version_too_new": (1, "edgec: error: MODEL: ONNX checker rejected the model: Your model ir_version is higher than the checker's."),
     "ir_version_zero": (1, "edgec: error: MODEL: not an ONNX model: no graph or IR version"),
     "lstm_activation": (1, "edgec: error: MODEL: node 'lstm_0' (LSTM): unsupported value 'Gelu' of attribute 'activations'"),
+    "loop_never_ends": (1, "edgec: error: MODEL: node 'loop_0' (Loop): Loop runs more than 4096 iterations (its trip count, or its condition not known to turn false by then); edgec unrolls at most 4096"),
+    "loop_trip_count_input": (1, "edgec: error: MODEL: node 'loop_0' (Loop): Loop trip count M (input 'm') must be a compile-time integer constant; it is computed from graph input 'm': bind it with --input-value NAME=VALUES"),
     "matmul_int8": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:MatMul, node name: matmul_0): A typestr: T, has unsupported type: tensor(int8)"),
     "matmul_mismatch": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] Shape inference error(s): (op_type:MatMul, node name: matmul_0): [ShapeInferenceError] Incompatible dimensions for matrix multiplication"),
     "maxpool_kernel_negative": (1, "edgec: error: MODEL: node 'pool_0' (MaxPool): attribute 'kernel_shape' must be positive"),

@@ -21,9 +21,7 @@ namespace edgec::cli {
 int runOps(bool markdown) {
   std::vector<onnx_import::OpEntry> rows(onnx_import::opTable().begin(), onnx_import::opTable().end());
   // Ops the importer builds itself, or that ONNX's converter renames.
-  rows.push_back({"If", 16, onnx_import::kTargetOpset, nullptr,
-                  "a constant condition takes its branch at import; one known only at run time is refused "
-                  "when compiled"});
+  rows.insert(rows.end(), onnx_import::controlFlowOps().begin(), onnx_import::controlFlowOps().end());
   rows.push_back({"Upsample", 9, 9, nullptr, "opset < 10: converted to Resize"});
   std::sort(rows.begin(), rows.end(), [](const onnx_import::OpEntry &a, const onnx_import::OpEntry &b) {
     return llvm::StringRef(a.opType).compare_insensitive(b.opType) < 0;
@@ -35,8 +33,8 @@ int runOps(bool markdown) {
                "A model of an older opset is converted to opset {0} first (ONNX's version converter), so "
                "\"since\" is the version of the op's opset-{0} definition edgec implements; models newer "
                "than opset {0} are refused. \"limits\" is what of the op the importer does not take; beyond "
-               "them, ops computed with exp, log or tanh (Exp, Softmax, LSTM, ...) are refused for float64 "
-               "when compiled, as the targets have no libm. {1} ops.\n\n"
+               "them, float64 exp, log, tanh, sin, ... are computed at float32 precision and range (edgec's "
+               "polynomials; the targets have no libm). {1} ops.\n\n"
                "| op | since | limits |\n|---|---|---|\n",
                onnx_import::kTargetOpset, rows.size());
   else

@@ -123,3 +123,40 @@ func.func @n_run(%io: memref<4xf32>, %arena: memref<16xi8>) -> i32 {
   %ok = arith.constant 0 : i32
   return %ok : i32
 }
+
+// -----
+
+// An scf.if that yields a buffer stays in the entry: a memref result of a
+// bare-pointer call would come back as the arena's base pointer, not the
+// view at offset 32. The loop after it is outlined as usual.
+// CHECK-LABEL: func.func private @m_run_after(%arg0: memref<8xf32>, %arg1: memref<8xf32>)
+// CHECK-NOT: func.func private @m_run_branch
+// CHECK-LABEL: func.func @m_run(
+// CHECK: %[[R:.*]] = scf.if %{{.*}} -> (memref<8xf32>) {
+// CHECK: memref.view %{{.*}}[%c32]
+// CHECK: scf.for
+// CHECK: call @m_run_after(%[[R]], %{{.*}})
+#branch = loc("branch")
+#after = loc("after")
+func.func @m_run(%c: i1, %in: memref<8xf32>, %out: memref<8xf32>, %arena: memref<64xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c32 = arith.constant 32 : index
+  %r = scf.if %c -> memref<8xf32> {
+    scf.yield %in : memref<8xf32>
+  } else {
+    %v = memref.view %arena[%c32][] : memref<64xi8> to memref<8xf32>
+    scf.for %i = %c0 to %c8 step %c1 {
+      %x = memref.load %in[%i] : memref<8xf32>
+      %y = arith.negf %x : f32
+      memref.store %y, %v[%i] : memref<8xf32>
+    }
+    scf.yield %v : memref<8xf32>
+  } loc(#branch)
+  scf.for %i = %c0 to %c8 step %c1 {
+    %x = memref.load %r[%i] : memref<8xf32>
+    memref.store %x, %out[%i] : memref<8xf32>
+  } loc(#after)
+  return
+}

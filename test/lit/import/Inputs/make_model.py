@@ -182,6 +182,29 @@ def kinds():
             [helper.make_tensor("s1", TensorProto.FLOAT, [], [0.1]),
              helper.make_tensor("s2", TensorProto.FLOAT, [], [0.2]),
              helper.make_tensor("z", TensorProto.UINT8, [], [0])]),
+        # Loop M=2 doubling x while its sum is below 10 (a condition from
+        # data).
+        "loop_data_cond": lambda: model(
+            [helper.make_node("Loop", ["m", "c", "x"], ["y"], name="loop_0", body=helper.make_graph(
+                [helper.make_node("Mul", ["v_in", "two"], ["v_out"]),
+                 helper.make_node("ReduceSum", ["v_out"], ["s"], keepdims=0),
+                 helper.make_node("Less", ["s", "ten"], ["c_out"])], "body",
+                [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("c_in", TensorProto.BOOL, []), f32("v_in", [1, 4])],
+                [helper.make_tensor_value_info("c_out", TensorProto.BOOL, []), f32("v_out", [1, 4])],
+                [helper.make_tensor("two", TensorProto.FLOAT, [], [2.0]),
+                 helper.make_tensor("ten", TensorProto.FLOAT, [], [10.0])]))],
+            [x], [y], [helper.make_tensor("m", TensorProto.INT64, [], [2]),
+                       helper.make_tensor("c", TensorProto.BOOL, [], [True])]),
+        # Scan summing the rows of x [3, 4], reversed, with the partial sums.
+        "scan_reverse": lambda: model(
+            [helper.make_node("Scan", ["init", "x3"], ["total", "partial"], name="scan_0", num_scan_inputs=1,
+                              scan_input_directions=[1], body=helper.make_graph(
+                [helper.make_node("Add", ["acc", "row"], ["acc_out"]),
+                 helper.make_node("Identity", ["acc_out"], ["row_out"])], "body",
+                [f32("acc", [4]), f32("row", [4])], [f32("acc_out", [4]), f32("row_out", [4])]))],
+            [f32("x3", [3, 4])], [f32("total", [4]), f32("partial", [3, 4])],
+            [helper.make_tensor("init", TensorProto.FLOAT, [4], [0.0] * 4)]),
     }
 
 
