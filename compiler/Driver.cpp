@@ -46,7 +46,7 @@ bool importOptionsFor(const ModelSource &cmd, onnx_import::ImportOptions &opts) 
     std::vector<int64_t> dims;
     if (!splitAssignment(s, name, value) || !onnx_import::parseShape(value, dims)) {
       fmt::print(stderr, "edgec: error: --input-shape '{}' is not NAME=DIMxDIM... "
-                         "(positive dims, or 'scalar')\n", s);
+                         "(dims >= 0, or 'scalar')\n", s);
       return false;
     }
     opts.inputShapes[name] = dims;

@@ -251,13 +251,6 @@ FailureOr<CompiledModel> compileToObject(ModuleOp module, const TargetInfo &targ
   unsigned numInputs = main.getNumArguments(), numOutputs = main.getNumResults();
   if (failed(checkTensorSizes(main, target)))
     return failure();
-  // A zero-sized argument has no pointer in the C ABI's bare-pointer
-  // convention (MLIR leaves such a function unconverted).
-  for (Type t : llvm::concat<const Type>(main.getArgumentTypes(), main.getResultTypes()))
-    if (auto rt = llvm::dyn_cast<RankedTensorType>(t); rt && rt.getNumElements() == 0)
-      return main.emitError("zero-sized inputs and outputs (")
-                 << t << ") cannot be compiled yet",
-             failure();
 
   CompiledModel out;
   auto runPipeline = [&](PassManager &pm) -> LogicalResult {

@@ -21,7 +21,7 @@
 /* Status codes of <name>_run. The errors come only from argument checks
  * (below); a model that runs returns EDGEC_OK. */
 #define EDGEC_OK 0
-#define EDGEC_ERROR_NULL_ARGUMENT 1    /* an input, output or arena pointer is null */
+#define EDGEC_ERROR_NULL_ARGUMENT 1    /* a pointer to data (an input, output or arena of at least one byte) is null */
 #define EDGEC_ERROR_MISALIGNED_ARENA 2 /* arena not aligned to <NAME>_ARENA_ALIGN */
 #define EDGEC_ERROR_MISALIGNED_TENSOR 3 /* an input or output not aligned to its element */
 #define EDGEC_ERROR_OVERLAP 4          /* an output or the arena overlaps another buffer */
@@ -84,11 +84,12 @@ static inline int edgec_check_call(const edgec_call *c) {
   unsigned i, j;
   if ((c->num_inputs && !c->inputs) || !c->outputs || (c->arena_bytes && !c->arena))
     return EDGEC_ERROR_NULL_ARGUMENT;
+  /* A tensor of no elements (a dim of 0) may be NULL, as may an empty arena. */
   for (i = 0; i < c->num_inputs; ++i)
-    if (!c->inputs[i])
+    if (!c->inputs[i] && c->input_bytes[i])
       return EDGEC_ERROR_NULL_ARGUMENT;
   for (i = 0; i < c->num_outputs; ++i)
-    if (!c->outputs[i])
+    if (!c->outputs[i] && c->output_bytes[i])
       return EDGEC_ERROR_NULL_ARGUMENT;
   if (edgec_misaligned(c->arena, c->arena_align))
     return EDGEC_ERROR_MISALIGNED_ARENA;

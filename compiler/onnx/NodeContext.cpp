@@ -94,11 +94,17 @@ LogicalResult NodeContext::failNotConstant(size_t i, StringRef what, StringRef k
   return failure();
 }
 
+/// A tensor of no elements is a constant whatever computes it: it holds no
+/// value (an empty axes list given as an input).
+static bool isEmpty(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getNumElements() == 0; }
+
 FailureOr<SmallVector<int64_t>> NodeContext::constantInts(size_t i, StringRef what) {
   Value v = input(i);
   if (!v)
     return failure();
   SmallVector<int64_t> values;
+  if (isEmpty(v))
+    return values;
   if (!graph::readInts(graph::getConstant(v), values))
     return failNotConstant(i, what, "integer");
   return values;
@@ -109,6 +115,8 @@ FailureOr<SmallVector<float>> NodeContext::constantFloats(size_t i, StringRef wh
   if (!v)
     return failure();
   SmallVector<float> values;
+  if (isEmpty(v))
+    return values;
   if (!graph::readFloats(graph::getConstant(v), values))
     return failNotConstant(i, what, "f32");
   return values;

@@ -51,7 +51,7 @@ bool parseShape(const std::string &text, std::vector<int64_t> &dims) {
   while (!rest.empty()) {
     auto [head, tail] = rest.split('x');
     int64_t d;
-    if (head.getAsInteger(10, d) || d <= 0)
+    if (head.getAsInteger(10, d) || d < 0)
       return false;
     dims.push_back(d);
     rest = tail;
@@ -210,8 +210,7 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
         return emitError(fileLoc()) << "input '" << input.name() << "' has dim " << d->dim_value()
                                     << " at position " << i << "; dims must be positive";
       if (d->has_dim_value() && d->dim_value() == 0)
-        return emitError(fileLoc()) << "input '" << input.name() << "' has a dim of 0 at position " << i
-                                    << ": zero-sized inputs cannot be compiled";
+        continue; // zero-sized: an empty tensor (an empty axes list, a batch of none)
       auto bound = options.dimValues.find(d->dim_param());
       if (d->has_dim_param() && bound != options.dimValues.end()) {
         d->set_dim_value(bound->second);

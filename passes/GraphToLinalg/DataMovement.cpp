@@ -21,6 +21,8 @@ FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
   int64_t offset = 0;
   for (Value in : op.getInputs()) {
     auto t = typeOf(in);
+    if (t.getNumElements() == 0) // adds nothing (and its offset may be the end)
+      continue;
     SmallVector<OpFoldResult> offsets(out.getRank(), l.b.getIndexAttr(0)), sizes, strides(out.getRank(), l.b.getIndexAttr(1));
     offsets[axis] = l.b.getIndexAttr(offset);
     for (int64_t d : t.getShape())

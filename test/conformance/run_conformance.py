@@ -137,33 +137,38 @@ def run_case_checked(job):
         art = os.path.join(work, "art")
         # --sanitize: ASan checks the generated code's accesses, ASan and
         # UBSan the harness's.
-        flags = ["--sanitize-address"] if sanitize and target == "host" else []
+        sanitize_flags = ["--sanitize-address"] if sanitize and target == "host" else []
+        shapes, fixed_values = {}, {}  # input name -> --input-shape / --input-value text
         by_name = {}
         for gi, value in zip(graph_inputs, inputs):
             by_name[gi.name] = value
-            if 0 in value.shape:
-                result.update(status="unsupported", detail="zero-sized input")
-                return result
             dims = gi.type.tensor_type.shape.dim
             if len(dims) == value.ndim and all(d.HasField("dim_value") for d in dims):
                 continue  # static in the model already
-            shape = "x".join(str(d) for d in value.shape) if value.ndim else "scalar"
-            flags += ["--input-shape", f"{gi.name}={shape}"]
-        fixed = set()
+            shapes[gi.name] = "x".join(str(d) for d in value.shape) if value.ndim else "scalar"
+
+        def edgec_flags():
+            flags = list(sanitize_flags)
+            for name, shape in shapes.items():
+                flags += ["--input-shape", f"{name}={shape}"]
+            for name, text in fixed_values.items():
+                flags += ["--input-value", f"{name}={text}"]
+            return flags
+
         while True:
+            flags = edgec_flags()
             r = subprocess.run([edgec, "compile", model, "-o", art, "--name", "m", "--target", target]
                                + flags, capture_output=True, text=True, timeout=300)
             wanted = (FROM_GRAPH_INPUT.search(r.stderr) or CONSTANT_INPUT.search(r.stderr)) if r.returncode == 1 else None
-            if not wanted or wanted.group(1) not in by_name or wanted.group(1) in fixed:
+            if not wanted or wanted.group(1) not in by_name or wanted.group(1) in fixed_values:
                 break
+            # A value edgec needs at compile time: the test's input, bound
+            # (which fixes its shape too).
             name = wanted.group(1)
-            fixed.add(name)
+            shapes.pop(name, None)
             values = by_name[name].reshape(-1)
-            flags = [f for k, f in enumerate(flags)
-                     if not (f == "--input-shape" or (k and flags[k - 1] == "--input-shape" and f.startswith(name + "=")))
-                     or f != "--input-shape"]
-            flags += ["--input-value", f"{name}=" + ",".join(repr(float(v)) if values.dtype.kind == "f"
-                                                             else str(int(v)) for v in values)]
+            fixed_values[name] = ",".join(repr(float(v)) if values.dtype.kind == "f" else str(int(v)) for v in values)
+        fixed = set(fixed_values)
         result["fixed_inputs"] = sorted(fixed)
         if r.returncode != 0:
             detail = r.stderr.strip().splitlines()[0] if r.stderr.strip() else f"exit {r.returncode}"

@@ -149,7 +149,6 @@ CASES = {
     # 2 GiB + 4 bytes: more than a 32-bit target addresses (compiled for cortex-m4).
     "big_for_mcu": lambda: model([relu()], inputs=[f32("x", [1, (1 << 29) + 1])],
                                  outputs=[f32("y", [1, (1 << 29) + 1])]),
-    "zero_sized_input": lambda: model([relu()], inputs=[f32("x", [0, 4])], outputs=[f32("y", [0, 4])]),
     "negative_dim": lambda: model([relu()], inputs=[f32("x", [-3, 4])], outputs=[f32("y", [-3, 4])]),
     "matmul_mismatch": lambda: model([node("MatMul", ["x", "w"], ["y"], "matmul_0")], outputs=[f32("y", [1, 2])],
                                      inits=[tensor("w", TensorProto.FLOAT, [3, 2], [0.0] * 6)]),

@@ -402,7 +402,9 @@ LogicalResult split(NodeContext &ctx) {
     return failure();
   int64_t dim = t.getDimSize(*axis), n = static_cast<int64_t>(ctx.numOutputs());
   SmallVector<int64_t> sizes;
-  if (ctx.hasInput(1)) {
+  if (ctx.hasInput(1) && dim == 0) {
+    sizes.assign(n, 0); // an empty dim splits into empty parts, whatever split says
+  } else if (ctx.hasInput(1)) {
     auto given = ctx.constantInts(1, "Split split");
     if (failed(given))
       return failure();

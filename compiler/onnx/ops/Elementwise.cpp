@@ -77,6 +77,8 @@ LogicalResult trilu(NodeContext &ctx) {
     return failure();
   if (t.getRank() < 2)
     return ctx.fail("Trilu needs an input of rank >= 2");
+  if (t.getNumElements() == 0) // nothing to mask, whatever k is
+    return ctx.setOutput(0, ctx.input(0));
   int64_t k = 0;
   if (ctx.hasInput(1)) {
     auto v = constantScalarInt(ctx, 1, "Trilu k");

@@ -205,6 +205,12 @@ def kinds():
                 [f32("acc", [4]), f32("row", [4])], [f32("acc_out", [4]), f32("row_out", [4])]))],
             [f32("x3", [3, 4])], [f32("total", [4]), f32("partial", [3, 4])],
             [helper.make_tensor("init", TensorProto.FLOAT, [4], [0.0] * 4)]),
+        # Zero-sized tensors: e [0, 4] concatenated to x [1, 4] is x; relu(e)
+        # is an empty output.
+        "zero_sized": lambda: model(
+            [helper.make_node("Concat", ["x", "e"], ["y"], name="concat_0", axis=0),
+             helper.make_node("Relu", ["e"], ["z"], name="relu_0")],
+            [x, f32("e", [0, 4])], [y, f32("z", [0, 4])]),
     }
 
 
