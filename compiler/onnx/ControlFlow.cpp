@@ -134,12 +134,18 @@ LogicalResult GraphImporter::importLoop(NodeContext &ctx) {
     else
       known.reset();
   }
-  auto runTimeExit = [&]() {
-    return ctx.fail("Loop's condition is computed at run time, so the number of rows of its scan outputs depends on "
-                    "the data; edgec needs them static");
+  // `condInput`: the run-time condition is the Loop's own input (which may
+  // come from graph inputs a user can bind), not the body's.
+  auto runTimeExit = [&](bool condInput) {
+    InFlightDiagnostic d = ctx.error();
+    d << "Loop's condition is computed at run time, so the number of rows of its scan outputs depends on the "
+         "data; edgec needs them static";
+    if (condInput)
+      ctx.noteGraphInputs(d, 1);
+    return failure();
   };
   if (!known && scans)
-    return runTimeExit();
+    return runTimeExit(true);
   // `chain` feeds the body. Once the loop has stopped (the flag never turns
   // true again) what the body computes is discarded, so it may go on with
   // the unmasked values: a counter stays a constant, and a condition such
@@ -179,7 +185,7 @@ LogicalResult GraphImporter::importLoop(NodeContext &ctx) {
       if (condKnown)
         known = condValue[0] != 0;
       else if (scans)
-        return runTimeExit();
+        return runTimeExit(false);
       else
         known.reset(), running = condOut;
       continue;

@@ -81,16 +81,20 @@ static std::vector<std::string> graphInputsOf(Value v) {
   return {names.begin(), names.end()};
 }
 
+void NodeContext::noteGraphInputs(InFlightDiagnostic &d, size_t i) {
+  std::vector<std::string> from = graphInputsOf(input(i));
+  if (from.empty())
+    return;
+  d << "; it is computed from graph input" << (from.size() > 1 ? "s" : "");
+  for (size_t k = 0; k < from.size(); ++k)
+    d << (k ? ", '" : " '") << from[k] << "'";
+  d << ": bind " << (from.size() > 1 ? "them" : "it") << " with --input-value NAME=VALUES";
+}
+
 LogicalResult NodeContext::failNotConstant(size_t i, StringRef what, StringRef kind) {
   InFlightDiagnostic d = error();
   d << what << " (input '" << node.input(i) << "') must be a compile-time " << kind << " constant";
-  std::vector<std::string> from = graphInputsOf(input(i));
-  if (!from.empty()) {
-    d << "; it is computed from graph input" << (from.size() > 1 ? "s" : "");
-    for (size_t k = 0; k < from.size(); ++k)
-      d << (k ? ", '" : " '") << from[k] << "'";
-    d << ": bind " << (from.size() > 1 ? "them" : "it") << " with --input-value NAME=VALUES";
-  }
+  noteGraphInputs(d, i);
   return failure();
 }
 

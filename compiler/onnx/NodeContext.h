@@ -48,6 +48,9 @@ public:
   /// naming the graph inputs it is computed from (bind them with
   /// --input-value); fails.
   mlir::LogicalResult failNotConstant(size_t i, llvm::StringRef what, llvm::StringRef kind);
+  /// Appends to `d` which graph inputs input i is computed from and that
+  /// --input-value binds them (nothing for a value computed from none).
+  void noteGraphInputs(mlir::InFlightDiagnostic &d, size_t i);
 
   // --- Attributes -----------------------------------------------------------
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -126,6 +129,9 @@ struct OpEntry {
 /// The table of every ONNX op the importer supports (OpTable.cpp).
 llvm::ArrayRef<OpEntry> opTable();
 const OpEntry *findOp(llvm::StringRef opType, int64_t opset);
+/// Why edgec does not take ONNX op `opType` by design ("" when it just
+/// has not been implemented): said where a model uses it.
+llvm::StringRef refusalReason(llvm::StringRef opType);
 /// If, Loop and Scan: built by the importer itself (ControlFlow.cpp), rows
 /// without a builder for `edgec ops` and importsNode.
 llvm::ArrayRef<OpEntry> controlFlowOps();

@@ -9,6 +9,7 @@
 #include "compiler/onnx/ops/Builders.h"
 
 #include "dialects/graph/ConstantUtils.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 #include <vector>
@@ -122,11 +123,31 @@ ArrayRef<OpEntry> opTable() {
     std::vector<OpEntry> all;
     for (ArrayRef<OpEntry> family : {elementwiseOps(), linearOps(), recurrentOps(), poolingOps(), reductionOps(),
                                      dataMovementOps(), resizeOps(), constantsOps(), quantizedOps(),
-                                     normalizationOps(), lossOps(), sequenceOps()})
+                                     normalizationOps(), lossOps(), sequenceOps(), dataDependentOps()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();
   return table;
+}
+
+StringRef refusalReason(StringRef opType) {
+  static const llvm::StringMap<StringRef> reasons = {
+      {"Unique", "its output size depends on how many distinct values the data holds (edgec compiles static "
+                 "shapes): end the model before Unique and deduplicate in your code"},
+      {"NonMaxSuppression", "its output size depends on how many boxes survive suppression (edgec compiles static "
+                            "shapes): export the model without NonMaxSuppression (boxes and scores as outputs) "
+                            "and run NMS in your code, as TFLite Micro's detection models do"},
+      {"StringNormalizer", "string tensors: a compiled model's inputs and outputs are numbers"},
+      {"TfIdfVectorizer", "string tensors: a compiled model's inputs and outputs are numbers"},
+      {"RandomNormal", "random values: edgec compiles deterministic inference"},
+      {"RandomNormalLike", "random values: edgec compiles deterministic inference"},
+      {"RandomUniform", "random values: edgec compiles deterministic inference"},
+      {"RandomUniformLike", "random values: edgec compiles deterministic inference"},
+      {"Multinomial", "random values: edgec compiles deterministic inference"},
+      {"Bernoulli", "random values: edgec compiles deterministic inference"},
+  };
+  auto it = reasons.find(opType);
+  return it == reasons.end() ? StringRef() : it->second;
 }
 
 const OpEntry *findOp(StringRef opType, int64_t opset) {

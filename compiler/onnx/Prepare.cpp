@@ -387,6 +387,8 @@ LogicalResult GraphImporter::checkOpTypes(const onnx::GraphProto &graph, int64_t
       error << "the node has no op type";
     else if (!node.domain().empty() && node.domain() != "ai.onnx")
       error << "unsupported op '" << node.op_type() << "' of domain '" << node.domain() << "'";
+    else if (StringRef why = refusalReason(node.op_type()); !why.empty())
+      error << "unsupported ONNX op '" << node.op_type() << "': " << why;
     else
       error << "unsupported ONNX op '" << node.op_type() << "' (opset " << kTargetOpset << ")";
   }

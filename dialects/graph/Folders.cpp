@@ -222,6 +222,45 @@ OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
   return foldLogic(getLhs(), getRhs(), getOutput(), adaptor.getLhs(), adaptor.getRhs(), 1.0f);
 }
 
+/// An exact unary function of a constant (shape arithmetic: Range's
+/// ceil((limit - start) / delta) clamped at 0 by Relu).
+template <typename FloatFn, typename IntFn>
+static OpFoldResult foldExactUnary(Attribute input, Value result, FloatFn floatFn, IntFn intFn) {
+  auto c = llvm::dyn_cast_or_null<ElementsAttr>(input);
+  SmallVector<float> f;
+  SmallVector<int64_t> i;
+  if (readFloats(c, f)) {
+    for (float &v : f)
+      v = floatFn(v);
+    return makeFloats(tensorOf(result), f);
+  }
+  if (readInts(c, i)) {
+    for (int64_t &v : i)
+      v = intFn(v);
+    return makeInts(tensorOf(result), i);
+  }
+  return {};
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  // max(NaN, 0) is NaN at run time (arith.maximumf): kept.
+  return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return v < 0 ? 0.0f : v; },
+                        [](int64_t v) { return v < 0 ? int64_t(0) : v; });
+}
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  // |INT64_MIN| wraps to itself, as the kernel's does.
+  return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return std::fabs(v); },
+                        [](int64_t v) { return v < 0 ? static_cast<int64_t>(0 - static_cast<uint64_t>(v)) : v; });
+}
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return std::floor(v); },
+                        [](int64_t v) { return v; });
+}
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return std::ceil(v); },
+                        [](int64_t v) { return v; });
+}
+
 /// Shape arithmetic exporters emit (a negated axis count).
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   auto c = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getInput());

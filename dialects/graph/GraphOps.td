@@ -106,7 +106,9 @@ class Graph_UnaryOp<string mnemonic, string summaryText, dag extraArgs = (ins)>
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)"> {
+  let hasFolder = 1;
+}
 def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent">;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x">;
@@ -115,7 +117,9 @@ def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
 def Graph_NegOp : Graph_UnaryOp<"neg", "-x"> {
   let hasFolder = 1;
 }
-def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|">;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|"> {
+  let hasFolder = 1;
+}
 def Graph_ErfOp : Graph_UnaryOp<"erf", "error function">;
 def Graph_HardSwishOp : Graph_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2))">;
 def Graph_LeakyReluOp : Graph_UnaryOp<"leaky_relu", "x < 0 ? alpha * x : x",
@@ -125,8 +129,12 @@ def Graph_HardSigmoidOp : Graph_UnaryOp<"hard_sigmoid",
 def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max); absent bounds are unbounded",
     (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)>;
 
-def Graph_FloorOp : Graph_UnaryOp<"floor", "round down">;
-def Graph_CeilOp : Graph_UnaryOp<"ceil", "round up">;
+def Graph_FloorOp : Graph_UnaryOp<"floor", "round down"> {
+  let hasFolder = 1;
+}
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "round up"> {
+  let hasFolder = 1;
+}
 def Graph_RoundOp : Graph_UnaryOp<"round", "round half to even">;
 def Graph_ReciprocalOp : Graph_UnaryOp<"reciprocal", "1 / x">;
 def Graph_SignOp : Graph_UnaryOp<"sign", "-1, 0 or 1">;

@@ -58,6 +58,8 @@ EXPECTED = {
     "maxpool_kernel_negative": (1, "edgec: error: MODEL: node 'pool_0' (MaxPool): attribute 'kernel_shape' must be positive"),
     "mixed_dtypes_add": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Add, node name: add_0): B has inconsistent type tensor(int64)"),
     "negative_dim": (1, "edgec: error: MODEL: input 'x' has dim -3 at position 0; dims must be positive"),
+    "nms": (1, "edgec: error: MODEL: node 'nms_0' (NonMaxSuppression): unsupported ONNX op 'NonMaxSuppression': its output size depends on how many boxes survive suppression (edgec compiles static shapes): export the model without NonMaxSuppression (boxes and scores as outputs) and run NMS in your code, as TFLite Micro's detection models do"),
+    "nonzero_runtime": (1, "edgec: error: MODEL: node 'nonzero_0' (NonZero): NonZero's output size depends on its input's values, known only at run time (edgec compiles static shapes): make the input a constant (NonZero is folded then), or end the model before NonZero and select in your code; it is computed from graph input 'x': bind it with --input-value NAME=VALUES"),
     "no_default_opset": (1, "edgec: error: MODEL: model imports no default-domain opset"),
     "two_default_opsets": (1, "edgec: error: MODEL: model imports the default-domain opset twice (9 and 17)"),
     "no_graph": (1, "edgec: error: MODEL: not an ONNX model: no graph or IR version"),
@@ -86,7 +88,7 @@ EXPECTED = {
     "two_producers": (1, "edgec: error: MODEL: ONNX checker rejected the model: Graph must be in single static assignment (SSA) form, however 'y' has been used as output names multiple times."),
     "unknown_dim": (1, "edgec: error: MODEL: input 'x' has symbolic dim (unnamed) at position 0; bind it with --input-shape x=AxBx..."),
     "unknown_op": (1, "edgec: error: MODEL: node 'bogus_0' (Bogus): unsupported ONNX op 'Bogus' (opset 17)"),
-    "unsupported_op": (1, "edgec: error: MODEL: node 'bernoulli_0' (Bernoulli): unsupported ONNX op 'Bernoulli' (opset 17)"),
+    "unsupported_op": (1, "edgec: error: MODEL: node 'bernoulli_0' (Bernoulli): unsupported ONNX op 'Bernoulli': random values: edgec compiles deterministic inference"),
 }
 
 

@@ -716,6 +716,18 @@ std::vector<OpCase> cases() {
                  m.node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"});
                },
                "graph.matmul", "tensor<2x4x!quant.uniform<i8:f32, 1.250000e-01>>"});
+  c.push_back({"NonZero", [](ModelBuilder &m) {
+                 // a constant [2, 3] with 3 nonzeros: indices [rank 2, 3], folded
+                 m.floats("c", {2, 3}, {0.0f, 1.0f, 0.0f, 2.0f, 0.0f, 3.0f}).output("y", onnx::TensorProto::INT64);
+                 m.node("NonZero", {"c"}, {"y"});
+               },
+               "graph.constant", "tensor<2x3xi64>"});
+  c.push_back({"Compress", [](ModelBuilder &m) {
+                 // rows 0 and 2 of [3, 4] by a constant condition: a gather, [2, 4]
+                 m.input("x", {3, 4}).ints("c", {1, 0, 1}, onnx::TensorProto::BOOL).output("y");
+                 attrInt(m.node("Compress", {"x", "c"}, {"y"}), "axis", 0);
+               },
+               "graph.gather", "tensor<2x4xf32>"});
   // Sequences exist only while importing: each case ends in a tensor.
   c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
                  // [] -> [a] -> [b, a]; element 0 is b [1, 3]

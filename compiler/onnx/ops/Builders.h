@@ -106,6 +106,7 @@ llvm::ArrayRef<OpEntry> quantizedOps();
 llvm::ArrayRef<OpEntry> normalizationOps();
 llvm::ArrayRef<OpEntry> lossOps();
 llvm::ArrayRef<OpEntry> sequenceOps();
+llvm::ArrayRef<OpEntry> dataDependentOps();
 
 } // namespace edgec::onnx_import
 

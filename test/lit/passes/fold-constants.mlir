@@ -143,3 +143,48 @@ func.func @neg_where() -> (tensor<1xi64>, tensor<3xi64>) {
   %w = graph.where %eq, %dims, %shape : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
   return %n, %w : tensor<1xi64>, tensor<3xi64>
 }
+
+// -----
+
+// Range's trip count as ONNX's expanded Range computes it:
+// relu(ceil((limit - start) / delta)) with start 1, limit 5, delta -2 is
+// relu(ceil(-2)) = 0; abs and floor of [-2.5, 3.5] are [2.5, 3.5] and
+// [-3, 3].
+// CHECK-LABEL: func.func @trip_count
+// CHECK-DAG: graph.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: graph.constant dense<[2.500000e+00, 3.500000e+00]> : tensor<2xf32>
+// CHECK-DAG: graph.constant dense<[-3.000000e+00, 3.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: graph.relu
+// CHECK-NOT: graph.ceil
+// CHECK-NOT: graph.abs
+// CHECK-NOT: graph.floor
+func.func @trip_count() -> (tensor<f32>, tensor<2xf32>, tensor<2xf32>) {
+  %start = graph.constant dense<1.0> : tensor<f32>
+  %limit = graph.constant dense<5.0> : tensor<f32>
+  %delta = graph.constant dense<-2.0> : tensor<f32>
+  %d = graph.sub %limit, %start : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %q = graph.div %d, %delta : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %c = graph.ceil %q : tensor<f32>
+  %r = graph.relu %c : tensor<f32>
+  %v = graph.constant dense<[-2.5, 3.5]> : tensor<2xf32>
+  %a = graph.abs %v : tensor<2xf32>
+  %f = graph.floor %v : tensor<2xf32>
+  return %r, %a, %f : tensor<f32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// A loop condition `counter < n && data` once the counter passed n: false
+// whatever the data; `x || false` is x.
+// CHECK-LABEL: func.func @absorbing
+// CHECK: %[[F:.*]] = graph.constant dense<false> : tensor<i1>
+// CHECK: return %[[F]], %arg0
+func.func @absorbing(%x: tensor<i1>) -> (tensor<i1>, tensor<i1>) {
+  %i = graph.constant dense<6> : tensor<i64>
+  %n = graph.constant dense<6> : tensor<i64>
+  %lt = graph.less %i, %n : (tensor<i64>, tensor<i64>) -> tensor<i1>
+  %and = graph.and %lt, %x : (tensor<i1>, tensor<i1>) -> tensor<i1>
+  %f = graph.constant dense<false> : tensor<i1>
+  %or = graph.or %x, %f : (tensor<i1>, tensor<i1>) -> tensor<i1>
+  return %and, %or : tensor<i1>, tensor<i1>
+}
