@@ -73,6 +73,14 @@ static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, 
         return emitError(file) << "node '" << node.name()
                                << "' (MaxUnpool): X, the indices and kernel_shape disagree on the rank";
     }
+    // ONNX 1.12's RNN/GRU/LSTM inference reads X as rank 3 unchecked (SEGV
+    // on a scalar X; found by the structured fuzzer).
+    if ((node.op_type() == "LSTM" || node.op_type() == "GRU" || node.op_type() == "RNN") && node.input_size() >= 1) {
+      int x = declaredRank(graph, node.input(0));
+      if (x >= 0 && x != 3)
+        return emitError(file) << "node '" << node.name() << "' (" << node.op_type()
+                               << "): X must have rank 3 ([seq, batch, input] or [batch, seq, input]), not " << x;
+    }
     for (const auto &a : node.attribute()) {
       if (a.has_g() && failed(checkAttributesForInference(a.g(), file)))
         return failure();
