@@ -103,6 +103,16 @@ ElementsAttr makeFromBytes(RankedTensorType type, ArrayRef<char> bytes, StringRe
   return DenseElementsAttr::getFromRawBuffer(type, bytes);
 }
 
+ElementsAttr denseIfSmall(ElementsAttr attr) {
+  auto type = llvm::dyn_cast<RankedTensorType>(attr.getType());
+  std::optional<ArrayRef<char>> bytes = resourceBytes(attr);
+  if (!type || !bytes || (type.getNumElements() >= kResourceThreshold && !type.getElementType().isInteger(1)))
+    return attr;
+  if (static_cast<int64_t>(bytes->size()) != type.getNumElements() * storageBytes(type.getElementType()))
+    return attr; // malformed: left to the verifier and the lowering to report
+  return makeFromBytes(type, *bytes, "small");
+}
+
 ElementsAttr makeFloats(RankedTensorType type, ArrayRef<float> values, StringRef name) {
   ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()), values.size() * 4);
   return makeFromBytes(type, bytes, name);

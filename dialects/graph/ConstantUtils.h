@@ -40,6 +40,11 @@ mlir::ElementsAttr makeInts(mlir::RankedTensorType type, llvm::ArrayRef<int64_t>
 /// Makes a constant from raw little-endian bytes of `type`'s element type.
 mlir::ElementsAttr makeFromBytes(mlir::RankedTensorType type, llvm::ArrayRef<char> bytes,
                                  llvm::StringRef name);
+/// A resource constant MLIR's LLVM lowering cannot take as one (a scalar
+/// or small one, whose global's initial value it reads as a splat, or an
+/// i1 one) made dense; any other constant as it is. (A graph-dialect file
+/// written by another tool may hold them: edgec-torch's -inf scalar.)
+mlir::ElementsAttr denseIfSmall(mlir::ElementsAttr attr);
 /// The same data viewed with another shape of equal element count, or with
 /// another element type of the same width (e.g. ui8 as i8).
 mlir::ElementsAttr reshapeConstant(mlir::ElementsAttr attr, mlir::RankedTensorType type);

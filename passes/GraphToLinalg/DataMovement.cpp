@@ -281,7 +281,7 @@ FailureOr<Value> lowerPad(Lowering &l, PadOp op) {
 
 void populateDataMovementLowerings(LoweringTable &table) {
   table.add<ConstantOp>([](ConstantOp c, LoweringInput &in) -> FailureOr<Value> {
-    auto value = llvm::cast<ElementsAttr>(c.getValue());
+    auto value = denseIfSmall(llvm::cast<ElementsAttr>(c.getValue()));
     auto type = typeOf(c.getOutput()); // signless already
     if (value.getType() != type)
       value = reshapeConstant(value, type); // same bytes, signless type

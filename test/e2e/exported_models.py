@@ -8,7 +8,11 @@ with torch.onnx.export at opsets 9, 11, 13 and 17 where the exporter
 allows, compiled by edgec and compared with ONNX Runtime (run_model.py) on
 the host; the MCU-sized ones also on --mcu (default cortex-m4).
 
-  exported_models.py [--edgec BIN] [--only NAME] [--mcu TARGET] [--no-mcu]
+The same modules also go through edgec-torch (torch.fx, no ONNX) and are
+compared with PyTorch eager; KNOWN_TORCH_REFUSED lists what it does not
+map yet (counted and printed), scripted modules are counted as untraceable.
+
+  exported_models.py [--edgec BIN] [--only NAME] [--mcu TARGET] [--no-mcu] [--no-torch]
 
 Prints one line per run and 'N passed, N failed, N refused, N not exported'.
 A model edgec refuses (exit 1 with a diagnostic) counts as refused and
@@ -28,6 +32,15 @@ OPSETS = (9, 11, 13, 17)
 
 # (model, opset) -> why edgec refuses it today. Listed, counted, printed.
 KNOWN_REFUSED = {}
+# model -> why edgec-torch (torch.fx, no ONNX) does not import it yet.
+# Listed, counted, printed; one that imports fails the run until removed.
+KNOWN_TORCH_REFUSED = {
+    "kws_gru": "nn.GRU is not mapped yet",
+    "kws_rnn": "nn.RNN is not mapped yet",
+    "unet_decoder": "nn.ConvTranspose2d is not mapped yet",
+    "transformer_encoder": "nn.TransformerEncoder (MultiheadAttention) is not mapped yet",
+    "vit": "nn.TransformerEncoder (MultiheadAttention) is not mapped yet",
+}
 
 
 def build_models():
@@ -239,6 +252,44 @@ def export(module, example, opset, path):
                       input_names=["x"])
 
 
+def run_torch(name, module, examples, edgec, work):
+    """The model through edgec-torch (torch.fx, no ONNX): imported, compiled
+    and run by `edgec run` on each example, against PyTorch eager. Returns
+    (status, detail) with status pass, fail, refused or untraceable."""
+    import torch
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "compiler", "torch"))
+    from edgec_torch.importer import UnsupportedError, import_module
+    from edgec_torch.tracer import TraceFailure
+
+    if isinstance(module, torch.jit.ScriptModule):
+        return "untraceable", "control flow on data (scripted): torch.fx records one path"
+    try:
+        text = import_module(module, (examples[0],))
+    except (UnsupportedError, TraceFailure) as e:
+        return "refused", str(e).splitlines()[0][:200]
+    mlir = os.path.join(work, f"{name}_torch.mlir")
+    with open(mlir, "w") as f:
+        f.write(text)
+    worst = 0.0
+    for k, x in enumerate(examples):
+        with torch.no_grad():
+            want = module(x)
+        want = (want["out"] if isinstance(want, dict) else want).numpy().reshape(-1)
+        xin, out = os.path.join(work, f"{name}_torch_x{k}.bin"), os.path.join(work, f"{name}_torch_out{k}")
+        x.numpy().tofile(xin)
+        r = subprocess.run([edgec, "run", mlir, "--input", xin, "--save-outputs", out], capture_output=True, text=True)
+        if r.returncode:
+            return "fail", (r.stderr.strip().splitlines() or ["edgec run failed"])[-1][:200]
+        got = np.fromfile(os.path.join(out, "out0.bin"), dtype=want.dtype)
+        if got.shape != want.shape:
+            return "fail", f"{got.size} values, expected {want.size}"
+        err = np.abs(got.astype(np.float64) - want)
+        if not np.all(err <= 1e-4 + 1e-3 * np.abs(want)):
+            return "fail", f"max |error| {err.max():.2e}"
+        worst = max(worst, float(err.max()))
+    return "pass", f"{len(examples)} input(s), max |error| {worst:.2e} vs PyTorch eager"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--edgec", default=os.path.join(HERE, "..", "..", "build", "tools", "edgec", "edgec"))
@@ -246,6 +297,7 @@ def main():
     p.add_argument("--mcu", default="cortex-m4")
     p.add_argument("--no-mcu", action="store_true")
     p.add_argument("--work", default="")
+    p.add_argument("--no-torch", action="store_true", help="skip the edgec-torch route")
     args = p.parse_args()
     ort = os.environ.get("EDGEC_ORT_DIR", "")
     try:
@@ -265,6 +317,7 @@ def main():
     import numpy as np
     models = build_models()
     counts = {"passed": 0, "failed": 0, "refused": 0, "not exported": 0}
+    torch_counts = {"pass": 0, "fail": 0, "refused": 0, "untraceable": 0}
     unexpected = []
     with tempfile.TemporaryDirectory(prefix="edgec-exported-") as tmp:
         work = args.work or tmp
@@ -308,7 +361,16 @@ def main():
                         counts["failed"] += 1
                         unexpected.append(label)
                         print(f"FAIL {label}:\n  " + "\n  ".join(lines[-6:]))
+            if args.no_torch:
+                continue
+            status, detail = run_torch(name, module, examples_of(example), args.edgec, work)
+            known = KNOWN_TORCH_REFUSED.get(name)
+            torch_counts[status] += 1
+            print(f"{status.upper()} {name} through edgec-torch: {detail}" + (f" (known: {known})" if known else ""))
+            if (status == "refused") != bool(known) or status == "fail":
+                unexpected.append(f"{name} through edgec-torch")
     print(", ".join(f"{v} {k}" for k, v in counts.items()))
+    print("edgec-torch: " + ", ".join(f"{v} {k}" for k, v in torch_counts.items()))
     return 1 if unexpected else 0
 
 

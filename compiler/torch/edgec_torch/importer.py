@@ -104,9 +104,11 @@ class Emitter:
         tensor = tensor.detach().contiguous().cpu()
         if tensor.dtype == torch.float64:
             tensor = tensor.float()
-        if (tensor.numel() <= 16 and tensor.dtype == torch.float32 and tensor.dim() <= 1
-                and bool(torch.isfinite(tensor).all())):
-            values = ", ".join(f"{v:.9e}" for v in tensor.flatten().tolist())  # exact: f32 through double
+        if tensor.numel() <= 16 and tensor.dtype == torch.float32 and tensor.dim() <= 1:
+            if bool(torch.isfinite(tensor).all()):
+                values = ", ".join(f"{v:.9e}" for v in tensor.flatten().tolist())  # exact: f32 through double
+            else:  # inf, nan: their bits (a masked_fill with -inf)
+                values = ", ".join(f"0x{b & 0xFFFFFFFF:08X}" for b in tensor.flatten().view(torch.int32).tolist())
             body = f"dense<{values}>" if tensor.dim() == 0 else f"dense<[{values}]>"
         else:
             body = f"dense_resource<{self._resource(tensor, hint)}>"
@@ -490,11 +492,15 @@ class Importer:
                 self.names[node] = name
             elif node.op == "output":
                 flat = node.args[0]
-                flat = list(flat) if isinstance(flat, (tuple, list)) else [flat]
+                # A dict (torchvision's segmentation models): its tensors in
+                # order, named by their keys.
+                keys = [str(k) for k in flat] if isinstance(flat, dict) else []
+                flat = list(flat.values()) if isinstance(flat, dict) else \
+                    list(flat) if isinstance(flat, (tuple, list)) else [flat]
                 for i, r in enumerate(flat):
                     if not isinstance(r, torch.fx.Node) or not isinstance(r.meta["value"], torch.Tensor):
-                        self.fail(node, "outputs must be tensors")
-                    label = self.output_names[i] if i < len(self.output_names) else f"output{i}"
+                        self.fail(node, "outputs must be tensors (or a tuple, list or dict of them)")
+                    label = self.output_names[i] if i < len(self.output_names) else keys[i] if keys else f"output{i}"
                     results.append((self.names[r], r.meta["value"], label))
             else:
                 if node.op == "get_attr" and "value" not in node.meta:
@@ -711,6 +717,8 @@ class Importer:
             return self.adaptive_avg_pool(node, x, tx, m.output_size)
         if isinstance(m, (nn.Dropout, nn.Identity)):
             return x
+        if isinstance(m, nn.Upsample):
+            return self.interpolate(node, x, tx, m.size, m.scale_factor, m.mode, m.align_corners, False)
         if isinstance(m, nn.Flatten):
             return self.flatten(node, x, tx)
         if isinstance(m, nn.Softmax):
@@ -746,6 +754,8 @@ class Importer:
                   operator.isub: "sub", operator.truediv: "div", torch.div: "div", operator.itruediv: "div"}
         if t in binary:
             return self.binary_call(node, binary[t], arg(0, "input"), arg(1, "other"))
+        if t in (operator.matmul, torch.matmul, torch.bmm):
+            return self.matmul(node, arg(0, "input"), arg(1, "other"))
         if t in (torch.cat, torch.concat):
             return self.concat(node, arg(0, "tensors"), arg(1, "dim", 0))
         if t is torch.flatten or t is torch.reshape:
@@ -785,6 +795,9 @@ class Importer:
                     self.fail(node, "layer_norm with a computed weight or bias is not supported")
                 consts.append(a.meta["value"] if isinstance(a, torch.fx.Node) else a)
             return self.layer_norm(node, x, tx, arg(1, "normalized_shape"), consts[0], consts[1], arg(4, "eps", 1e-5))
+        if t is F.interpolate:
+            return self.interpolate(node, x, tx, arg(1, "size"), arg(2, "scale_factor"), arg(3, "mode", "nearest"),
+                                    arg(4, "align_corners"), arg(6, "antialias", False))
         if t is F.adaptive_avg_pool2d or t is F.adaptive_avg_pool1d:
             return self.adaptive_avg_pool(node, x, tx, arg(1, "output_size"))
         if t is F.softmax or t is torch.softmax:
@@ -853,7 +866,63 @@ class Importer:
             return self.binary_call(node, m, node.args[0], arg(1, "other"))
         if m in ("softmax", "log_softmax"):
             return self.softmax(node, x, tx, arg(1, "dim"), m)
+        if m in ("matmul", "bmm"):
+            return self.matmul(node, node.args[0], arg(1, "other"))
+        if m in ("expand", "expand_as"):
+            return self.expand(x, tx, out)
+        if m == "masked_fill":
+            return self.masked_fill(node, x, tx, arg(1, "mask"), arg(2, "value"))
         self.fail(node, f"Tensor.{node.target} is not supported")
+
+    def interpolate(self, node, x, tx, size, scale_factor, mode, align_corners, antialias):
+        """F.interpolate / nn.Upsample as graph.resize, with ONNX's names for
+        PyTorch's sampling: nearest is asymmetric with floor, nearest-exact
+        half-pixel rounding halves up, (bi)linear and bicubic half-pixel, or
+        align_corners. The scale is the one PyTorch samples with: the given
+        scale_factor, else output / input."""
+        out = node.meta["value"]
+        if antialias:
+            self.fail(node, "interpolate with antialias is not supported")
+        n = tx.dim() - 2
+        if scale_factor is not None and not node.kwargs.get("recompute_scale_factor"):
+            spatial = [float(v) for v in pair(scale_factor, n)]
+        else:
+            spatial = [o / i for o, i in zip(out.shape[2:], tx.shape[2:])]
+        modes = {"nearest": ("nearest", "asymmetric", "floor"),
+                 "nearest-exact": ("nearest", "half_pixel", "round_prefer_ceil"),
+                 "linear": ("linear", None, "floor"), "bilinear": ("linear", None, "floor"),
+                 "trilinear": ("linear", None, "floor"), "bicubic": ("cubic", None, "floor")}
+        if mode not in modes:
+            self.fail(node, f"interpolate mode '{mode}' is not supported")
+        kind, ctm, nearest = modes[mode]
+        ctm = ctm or ("align_corners" if align_corners else "half_pixel")
+        scales = "array<f32: " + ", ".join(f32(v).split(" : ")[0] for v in [1.0, 1.0] + spatial) + ">"
+        return self.functional("resize", [x], [tx], out,
+                               f'coordinate_transformation_mode = "{ctm}", mode = "{kind}", '
+                               f'nearest_mode = "{nearest}", scales = {scales}, sizes = {i64_array(out.shape)}')
+
+    def matmul(self, node, a, b):
+        """a @ b (numpy semantics: batched, broadcasting batch dims)."""
+        out = node.meta["value"]
+        na, ta = self.operand(node, a, out)
+        nb, tb = self.operand(node, b, out)
+        return self.functional("matmul", [na, nb], [ta, tb], out)
+
+    def expand(self, x, tx, out):
+        """x broadcast to `out`'s shape: where(true, x, x), as the ONNX
+        importer's Expand."""
+        mask = torch.empty(out.shape, dtype=torch.bool)
+        cond = self.e.op(f"graph.constant dense<true> : {tensor_type(mask)}")
+        return self.e.op(f"graph.where {cond}, {x}, {x} : ({tensor_type(mask)}, {tensor_type(tx)}, "
+                         f"{tensor_type(tx)}) -> {tensor_type(out)}")
+
+    def masked_fill(self, node, x, tx, mask, value):
+        """where(mask, value, x)."""
+        out = node.meta["value"]
+        nm, tm = self.operand(node, mask, out)
+        nv, tv = self.operand(node, value, out)
+        return self.e.op(f"graph.where {nm}, {nv}, {x} : ({tensor_type(tm)}, {tensor_type(tv)}, "
+                         f"{tensor_type(tx)}) -> {tensor_type(out)}")
 
 
 def import_module(module, example_inputs, input_names=(), output_names=()):
