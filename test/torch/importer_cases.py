@@ -111,8 +111,22 @@ CASES = [
     ("LSTM initial state by keyword",
      lambda: Fn(lambda s, x: s.l(x, hx=(torch.zeros(1, 1, 5), torch.zeros(1, 1, 5)))[0], l=nn.LSTM(4, 5)),
      (3, 1, 4), "initial states"),
-    ("upsampling", lambda: Fn(lambda s, x: s.up(x), up=nn.Upsample(scale_factor=2)), (1, 1, 4, 4),
-     "up: module Upsample is not supported"),
+    ("upsampling: nearest module, bilinear function both ways, nearest-exact to a size",
+     lambda: Fn(lambda s, x: torch.cat([s.up(x), F.interpolate(x, scale_factor=2, mode="bilinear"),
+                                        F.interpolate(x, size=(8, 8), mode="bilinear", align_corners=True),
+                                        F.interpolate(x, size=(8, 8), mode="nearest-exact")], 1),
+                up=nn.Upsample(scale_factor=2)), (1, 1, 4, 4), None),
+    ("bicubic downsampling to a size", lambda: Fn(lambda s, x: F.interpolate(x, size=(3, 5), mode="bicubic")),
+     (1, 2, 6, 7), None),
+    ("matmul: operator, function, batched method", lambda: Fn(lambda s, x: (x @ x.transpose(1, 2)).bmm(x) +
+                                                             torch.matmul(x, x.transpose(1, 2)) @ x), (2, 3, 4), None),
+    ("expand and masked_fill with -inf, then softmax",
+     lambda: Fn(lambda s, x: torch.softmax(x.masked_fill(x > 1.5, float("-inf")) + x[:, :1, :].expand(2, 4, 4), -1)),
+     (2, 4, 4), None),
+    ("comparisons with numbers and tensors", lambda: Fn(lambda s, x: torch.where(
+        (x > 0.5) | (x <= -1) | (x.ne(x * 2)) & (torch.ge(x, 0.0) == (x < 1)), x, -x)), (3, 4), None),
+    ("transposed convolution", lambda: Fn(lambda s, x: s.ct(x), ct=nn.ConvTranspose2d(2, 2, 2, stride=2)),
+     (1, 2, 3, 3), "module ConvTranspose2d is not supported"),
 ]
 
 

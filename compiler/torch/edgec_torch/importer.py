@@ -754,6 +754,31 @@ class Importer:
                   operator.isub: "sub", operator.truediv: "div", torch.div: "div", operator.itruediv: "div"}
         if t in binary:
             return self.binary_call(node, binary[t], arg(0, "input"), arg(1, "other"))
+        compares = {operator.gt: "greater", torch.gt: "greater", operator.lt: "less", torch.lt: "less",
+                    operator.ge: "greater_or_equal", torch.ge: "greater_or_equal", operator.le: "less_or_equal",
+                    torch.le: "less_or_equal", operator.eq: "equal", torch.eq: "equal", operator.ne: "not_equal",
+                    torch.ne: "not_equal"}
+        if t in compares:
+            return self.compare(node, compares[t], arg(0, "input"), arg(1, "other"))
+        logic = {operator.or_: "or", torch.logical_or: "or", operator.and_: "and", torch.logical_and: "and",
+                 operator.xor: "xor", torch.logical_xor: "xor"}
+        if t in logic:
+            a, b = arg(0, "input"), arg(1, "other")
+            if any(isinstance(v, torch.fx.Node) and v.meta["value"].dtype != torch.bool for v in (a, b)):
+                self.fail(node, "bitwise operators on integers are not supported (only on bool tensors)")
+            return self.binary_call(node, logic[t], a, b)
+        if t in (operator.neg, torch.neg):
+            x, tx = self.x_of(node)
+            return self.unary_typed("neg", x, out)
+        if t in (operator.invert, torch.logical_not) and node.args[0].meta["value"].dtype == torch.bool:
+            x, tx = self.x_of(node)
+            return self.unary_typed("not", x, out)
+        if t is torch.where and len(node.args) + len(node.kwargs) == 3:
+            nc, tc = self.operand(node, arg(0, "condition"), out)
+            na, ta = self.operand(node, arg(1, "input"), out)
+            nb, tb = self.operand(node, arg(2, "other"), out)
+            return self.e.op(f"graph.where {nc}, {na}, {nb} : ({tensor_type(tc)}, {tensor_type(ta)}, "
+                             f"{tensor_type(tb)}) -> {tensor_type(out)}")
         if t in (operator.matmul, torch.matmul, torch.bmm):
             return self.matmul(node, arg(0, "input"), arg(1, "other"))
         if t in (torch.cat, torch.concat):
@@ -866,6 +891,10 @@ class Importer:
             return self.binary_call(node, m, node.args[0], arg(1, "other"))
         if m in ("softmax", "log_softmax"):
             return self.softmax(node, x, tx, arg(1, "dim"), m)
+        method_compares = {"gt": "greater", "lt": "less", "ge": "greater_or_equal", "le": "less_or_equal",
+                           "eq": "equal", "ne": "not_equal"}
+        if m in method_compares:
+            return self.compare(node, method_compares[m], node.args[0], arg(1, "other"))
         if m in ("matmul", "bmm"):
             return self.matmul(node, node.args[0], arg(1, "other"))
         if m in ("expand", "expand_as"):
@@ -900,6 +929,17 @@ class Importer:
         return self.functional("resize", [x], [tx], out,
                                f'coordinate_transformation_mode = "{ctm}", mode = "{kind}", '
                                f'nearest_mode = "{nearest}", scales = {scales}, sizes = {i64_array(out.shape)}')
+
+    def compare(self, node, kind, a, b):
+        """a > b etc. (i1 result); a number takes the tensor operand's dtype.
+        != is not(==)."""
+        out = node.meta["value"]
+        like = (a if isinstance(a, torch.fx.Node) else b).meta["value"]
+        na, ta = self.operand(node, a, like)
+        nb, tb = self.operand(node, b, like)
+        if kind != "not_equal":
+            return self.binary(kind, na, ta, nb, tb, out)
+        return self.unary_typed("not", self.binary("equal", na, ta, nb, tb, out), out)
 
     def matmul(self, node, a, b):
         """a @ b (numpy semantics: batched, broadcasting batch dims)."""
