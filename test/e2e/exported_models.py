@@ -38,8 +38,6 @@ KNOWN_TORCH_REFUSED = {
     "kws_gru": "nn.GRU is not mapped yet",
     "kws_rnn": "nn.RNN is not mapped yet",
     "unet_decoder": "nn.ConvTranspose2d is not mapped yet",
-    "transformer_encoder": "nn.TransformerEncoder (MultiheadAttention) is not mapped yet",
-    "vit": "nn.TransformerEncoder (MultiheadAttention) is not mapped yet",
 }
 
 

@@ -125,6 +125,17 @@ CASES = [
      (2, 4, 4), None),
     ("comparisons with numbers and tensors", lambda: Fn(lambda s, x: torch.where(
         (x > 0.5) | (x <= -1) | (x.ne(x * 2)) & (torch.ge(x, 0.0) == (x < 1)), x, -x)), (3, 4), None),
+    ("MultiheadAttention [L, B, E] with a causal bool mask, weights averaged",
+     lambda: Fn(lambda s, x: (lambda o: o[0] * o[1].mean())(
+         s.a(x, x, x, attn_mask=torch.triu(torch.ones(5, 5), 1).bool())), a=nn.MultiheadAttention(8, 2)),
+     (5, 3, 8), None),
+    ("MultiheadAttention batch_first, float mask, no bias, weights per head",
+     lambda: Fn(lambda s, x: (lambda o: o[0].sum(-1, keepdim=True) * 0 + o[0] + o[1].mean())(
+         s.a(x, x, x, attn_mask=torch.arange(16.0).reshape(4, 4) * -0.1, average_attn_weights=False)),
+                a=nn.MultiheadAttention(6, 3, batch_first=True, bias=False)), (2, 4, 6), None),
+    ("TransformerEncoder, norm_first, GELU", lambda: Fn(lambda s, x: s.enc(x), enc=nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True), 2)),
+     (2, 5, 8), None),
     ("transposed convolution", lambda: Fn(lambda s, x: s.ct(x), ct=nn.ConvTranspose2d(2, 2, 2, stride=2)),
      (1, 2, 3, 3), "module ConvTranspose2d is not supported"),
 ]

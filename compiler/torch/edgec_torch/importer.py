@@ -414,10 +414,11 @@ class Importer:
         dim = dim % max(tx.dim(), 1)
         return self.e.op(f"graph.{op} {x} {{axis = {dim} : i64}} : {tensor_type(out)}")
 
-    def mean(self, node, x, tx, dims, keepdim):
+    def mean(self, node, x, tx, dims, keepdim, op="reduce_mean"):
+        """mean (or sum: op) over dims."""
         out = node.meta["value"]
         dims = sorted(d % tx.dim() for d in (dims if isinstance(dims, (list, tuple)) else [dims]))
-        return self.functional("reduce_mean", [x], [tx], out,
+        return self.functional(op, [x], [tx], out,
                                f"axes = {i64_array(dims)}, keepdims = {'true' if keepdim else 'false'}")
 
     def concat(self, node, tensors, dim):
@@ -731,7 +732,83 @@ class Importer:
             return self.embedding(node, x, tx, m.weight)
         if isinstance(m, nn.LSTM):
             return self.lstm(node, m, x, tx)
+        if isinstance(m, nn.MultiheadAttention):
+            return self.multihead_attention(node, m)
         self.fail(node, f"module {type(m).__name__} is not supported")
+
+    def project(self, x, tx, weight, bias, hint):
+        """x @ weight^T (+ bias) over the last dim; (SSA name, value)."""
+        out = torch.empty(list(tx.shape[:-1]) + [weight.shape[0]], dtype=tx.dtype)
+        wt = weight.detach().t().contiguous()
+        y = self.functional("matmul", [x, self.e.constant(wt, hint + "_weight_t")], [tx, wt], out)
+        if bias is not None:
+            y = self.binary("add", y, out, self.e.constant(bias.detach(), hint + "_bias"), bias, out)
+        return y, out
+
+    def permuted(self, x, tx, perm):
+        out = tx.permute(perm)
+        return self.functional("transpose", [x], [tx], out, f"perm = {i64_array(perm)}"), out
+
+    def multihead_attention(self, node, m):
+        """nn.MultiheadAttention as PyTorch computes it: the in-projections,
+        heads split off, softmax(q k^T / sqrt(d) + mask) v per head, heads
+        joined, the out-projection; the head-averaged weights when asked."""
+        arg = lambda i, name, default=None: self.arg(node, i, name, default)  # noqa: E731
+        if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
+            self.fail(node, "MultiheadAttention with kdim/vdim, bias_k/bias_v or add_zero_attn is not supported")
+        if arg(4, "key_padding_mask") is not None:
+            self.fail(node, "MultiheadAttention with a key_padding_mask is not supported")
+        query, key, value = arg(0, "query"), arg(1, "key"), arg(2, "value")
+        if not all(isinstance(a, torch.fx.Node) for a in (query, key, value)) or query.meta["value"].dim() != 3:
+            self.fail(node, "MultiheadAttention needs batched query, key and value tensors")
+        E, H = m.embed_dim, m.num_heads
+        D = E // H
+        hint = self.where(node)
+        w_q, w_k, w_v = m.in_proj_weight.detach().chunk(3)
+        b_q, b_k, b_v = m.in_proj_bias.detach().chunk(3) if m.in_proj_bias is not None else (None,) * 3
+        heads = []
+        for a, w, b, tag in ((query, w_q, b_q, "q"), (key, w_k, b_k, "k"), (value, w_v, b_v, "v")):
+            x, tx = self.names[a], a.meta["value"]
+            if not m.batch_first:  # [L, B, E] -> [B, L, E]
+                x, tx = self.permuted(x, tx, [1, 0, 2])
+            y, ty = self.project(x, tx, w, b, f"{hint}_{tag}")
+            y, ty = self.reshape(y, ty, [ty.shape[0], ty.shape[1], H, D])
+            heads.append(self.permuted(y, ty, [0, 2, 1, 3]))  # [B, H, len, D]
+        (q, tq), (k, tk), (v, tv) = heads
+        scale = torch.tensor(1.0 / math.sqrt(D))
+        q = self.binary("mul", q, tq, self.e.constant(scale, "attention_scale"), scale, tq)
+        k, tk = self.permuted(k, tk, [0, 1, 3, 2])  # [B, H, D, S]
+        scores_t = torch.empty(tq.shape[0], H, tq.shape[2], tk.shape[3])
+        scores = self.functional("matmul", [q, k], [tq, tk], scores_t)
+        mask = arg(3, "attn_mask")
+        if mask is not None:
+            if not isinstance(mask, torch.fx.Node):
+                self.fail(node, "MultiheadAttention's attn_mask must be a tensor")
+            nm, tm = self.names[mask], mask.meta["value"]
+            if tm.dim() == 3:  # [B * H, L, S]
+                nm, tm = self.reshape(nm, tm, list(scores_t.shape))
+            if tm.dtype == torch.bool:  # True: not attended
+                inf = torch.tensor(float("-inf"))
+                scores = self.e.op(f"graph.where {nm}, {self.e.constant(inf, 'minus_inf')}, {scores} : "
+                                   f"({tensor_type(tm)}, {tensor_type(inf)}, {tensor_type(scores_t)}) -> "
+                                   f"{tensor_type(scores_t)}")
+            else:
+                scores = self.binary("add", scores, scores_t, nm, tm, scores_t)
+        attn = self.e.op(f"graph.softmax {scores} {{axis = 3 : i64}} : {tensor_type(scores_t)}")
+        o_t = torch.empty(tq.shape)
+        o = self.functional("matmul", [attn, v], [scores_t, tv], o_t)
+        o, o_t = self.permuted(o, o_t, [0, 2, 1, 3])
+        o, o_t = self.reshape(o, o_t, [o_t.shape[0], o_t.shape[1], E])
+        out, out_t = self.project(o, o_t, m.out_proj.weight, m.out_proj.bias, f"{hint}_out_proj")
+        if not m.batch_first:
+            out, out_t = self.permuted(out, out_t, [1, 0, 2])
+        weights = None
+        if arg(5, "need_weights", True):
+            weights = attn
+            if arg(7, "average_attn_weights", True):
+                mean_t = torch.empty(scores_t.shape[0], scores_t.shape[2], scores_t.shape[3])
+                weights = self.functional("reduce_mean", [attn], [scores_t], mean_t, "axes = array<i64: 1>, keepdims = false")
+        return (out, weights)
 
     def arg(self, node, i, name, default=None):
         """Argument `i` (positional) or `name` (keyword) of a call."""
@@ -793,9 +870,12 @@ class Importer:
             return self.transpose(node, arg(1, "dim0"), arg(2, "dim1"))
         if t is torch.permute:
             return self.permute(node, arg(1, "dims"))
-        if t is torch.mean:
+        if t in (torch.mean, torch.sum):
             x, tx = self.x_of(node)
-            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False))
+            if arg(3, "dtype") is not None:
+                self.fail(node, f"{t.__name__} with a dtype is not supported")
+            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False),
+                             "reduce_" + t.__name__)
         x, tx = self.x_of(node)
         acts = {torch.relu: "relu", F.relu: "relu", torch.relu_: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
                 F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.hardswish: "hardswish",
@@ -883,8 +963,9 @@ class Importer:
             return self.permute(node, dims)
         if m in ("chunk", "split"):
             return self.split(node, x, tx, out, arg(2, "dim", 0))
-        if m == "mean":
-            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False))
+        if m in ("mean", "sum"):
+            return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False),
+                             "reduce_" + m)
         if m in ("relu", "sigmoid", "tanh"):
             return self.activation(node, m, x, tx)
         if m in ("add", "mul", "sub", "div"):

@@ -187,6 +187,17 @@ class ConcreteTracer(torch.fx.Tracer):
     def _where(self):
         return self.module_stack[-1] if self.module_stack else "<root>"
 
+    # Containers whose forward is plain code over modules the importer maps
+    # (MultiheadAttention, Linear, LayerNorm, Dropout): traced through, not
+    # kept as leaves as fx keeps every torch.nn module.
+    _TRACED_THROUGH = (torch.nn.TransformerEncoder, torch.nn.TransformerEncoderLayer,
+                       torch.nn.TransformerDecoder, torch.nn.TransformerDecoderLayer, torch.nn.Transformer)
+
+    def is_leaf_module(self, m, module_qualified_name):
+        if isinstance(m, self._TRACED_THROUGH):
+            return False
+        return super().is_leaf_module(m, module_qualified_name)
+
     def call_module(self, m, forward, args, kwargs):
         if self.running:
             return forward(*args, **kwargs)
