@@ -92,7 +92,11 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(const ModelSource &cmd, const onnx_i
                cmd.model);
     return nullptr;
   }
-  return importGraphFile(cmd.model, context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = importGraphFile(cmd.model, context);
+  // ONNX nodes the file leaves to the ONNX importer (edgec-torch's GRU, ...).
+  if (module && failed(onnx_import::expandOnnxOps(*module)))
+    return nullptr;
+  return module;
 }
 
 

@@ -29,6 +29,7 @@ using mlir::FileLineColLoc;
 using mlir::Location;
 using mlir::LogicalResult;
 using mlir::MLIRContext;
+using mlir::Operation;
 using mlir::ModuleOp;
 using mlir::OpBuilder;
 using mlir::OwningOpRef;
@@ -78,6 +79,11 @@ public:
   LogicalResult importGraph(const onnx::GraphProto &graph);
 
   OpBuilder &opBuilder() { return builder; }
+
+  /// Builds `node` (inputs named in0.., outputs out0..) in place of `op`, a
+  /// graph.onnx op of `entry`'s function, through the op table
+  /// (ExpandOnnxOps.cpp).
+  LogicalResult expandNode(Operation *op, const onnx::NodeProto &node, Block *entry);
 
 private:
   struct Entry {

@@ -58,6 +58,12 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(const std::string &bytes,
                                                   const ImportOptions &options,
                                                   mlir::MLIRContext &context);
 
+/// Expands every graph.onnx op of `module`'s @main (an ONNX node another
+/// frontend wrote into a graph-dialect file) through the importer's op
+/// table, as an ONNX model's node would be; fails with an error at the op
+/// when one cannot be expanded or computes other types than it declares.
+mlir::LogicalResult expandOnnxOps(mlir::ModuleOp module);
+
 /// Parses "1x16x96" into dims; false on bad syntax.
 bool parseShape(const std::string &text, std::vector<int64_t> &dims);
 /// The other way: "1x16x96", "scalar" for rank 0, "?" for a dynamic dim.

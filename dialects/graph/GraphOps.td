@@ -94,6 +94,21 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, ReturnLike,
   let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
 }
 
+def Graph_OnnxOp : Graph_Op<"onnx", [Graph_PointwiseCost]> {
+  let summary = "An ONNX node, left to the ONNX importer's op table";
+  let description = [{
+    Another frontend (edgec-torch) writes a node the ONNX importer already
+    decomposes (GRU, RNN, ConvTranspose, ...) as `graph.onnx "GRU"(...)`,
+    with ONNX's inputs (optional ones only at the end) and attributes. It
+    is expanded when the file is read (compiler/onnx/ExpandOnnxOps.cpp), by
+    the same builder an ONNX model's node goes through, so each op is
+    decomposed in one place; nothing after loading sees it.
+  }];
+  let arguments = (ins StrAttr:$op_type, DictionaryAttr:$onnx_attributes, Variadic<Graph_Tensor>:$inputs);
+  let results = (outs Variadic<Graph_Tensor>:$outputs);
+  let assemblyFormat = "$op_type `(` $inputs `)` $onnx_attributes attr-dict `:` functional-type($inputs, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//

@@ -34,11 +34,7 @@ OPSETS = (9, 11, 13, 17)
 KNOWN_REFUSED = {}
 # model -> why edgec-torch (torch.fx, no ONNX) does not import it yet.
 # Listed, counted, printed; one that imports fails the run until removed.
-KNOWN_TORCH_REFUSED = {
-    "kws_gru": "nn.GRU is not mapped yet",
-    "kws_rnn": "nn.RNN is not mapped yet",
-    "unet_decoder": "nn.ConvTranspose2d is not mapped yet",
-}
+KNOWN_TORCH_REFUSED = {}
 
 
 def build_models():

@@ -65,6 +65,8 @@ void importGraphAndLower(const uint8_t *data, size_t size) {
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.mlir");
   mlir::OwningOpRef<mlir::ModuleOp> module = importGraphBuffer(std::move(buffer), context);
+  if (module && mlir::failed(onnx_import::expandOnnxOps(*module)))
+    module = nullptr;
   lower(setup, module);
 }
 

@@ -136,8 +136,22 @@ CASES = [
     ("TransformerEncoder, norm_first, GELU", lambda: Fn(lambda s, x: s.enc(x), enc=nn.TransformerEncoder(
         nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True), 2)),
      (2, 5, 8), None),
-    ("transposed convolution", lambda: Fn(lambda s, x: s.ct(x), ct=nn.ConvTranspose2d(2, 2, 2, stride=2)),
-     (1, 2, 3, 3), "module ConvTranspose2d is not supported"),
+    ("ConvTranspose2d stride 2 (graph.onnx: the ONNX importer's decomposition)",
+     lambda: Fn(lambda s, x: s.ct(x), ct=nn.ConvTranspose2d(2, 3, 2, stride=2)), (1, 2, 3, 3), None),
+    ("ConvTranspose1d groups, dilation, padding, output_padding, no bias",
+     lambda: Fn(lambda s, x: s.ct(x), ct=nn.ConvTranspose1d(4, 6, 3, stride=3, padding=1, output_padding=2, groups=2,
+                                                            dilation=2, bias=False)), (1, 4, 5), None),
+    ("GRU 2 layers, bidirectional, with the final states",
+     lambda: Fn(lambda s, x: (lambda o: o[0].sum(-1) + o[1].sum(0).sum(-1).unsqueeze(0))(s.g(x)),
+                g=nn.GRU(4, 5, num_layers=2, bidirectional=True)), (6, 1, 4), None),
+    ("RNN relu, batch_first, no bias", lambda: Fn(lambda s, x: s.r(x)[0], r=nn.RNN(4, 3, nonlinearity="relu",
+                                                                                  batch_first=True, bias=False)),
+     (2, 5, 4), None),
+    ("GRU with an initial state", lambda: Fn(lambda s, x: s.g(x, torch.zeros(1, 1, 5))[0], g=nn.GRU(4, 5)),
+     (3, 1, 4), "initial state"),
+    ("pixel shuffle: module and function", lambda: Fn(lambda s, x: s.p(x) + F.pixel_shuffle(x * 2, 2),
+                                                     p=nn.PixelShuffle(2)), (1, 8, 2, 3), None),
+    ("unfold", lambda: Fn(lambda s, x: s.u(x), u=nn.Unfold(2)), (1, 2, 4, 4), "module Unfold is not supported"),
 ]
 
 

@@ -44,8 +44,9 @@ TEST_CASE("every graph op has a lowering to linalg", "[registry]") {
   mlir::MLIRContext ctx;
   std::vector<std::string> lowered = edgec::graphOpsLoweredToLinalg();
   std::set<std::string> have(lowered.begin(), lowered.end());
-  // graph.yield is lowered by its graph.if.
-  const std::set<std::string> notYet{"graph.yield"};
+  // graph.yield is lowered by its graph.if; graph.onnx is expanded when a
+  // file is read (compiler/onnx/ExpandOnnxOps.cpp).
+  const std::set<std::string> notYet{"graph.yield", "graph.onnx"};
   auto ops = graphOps(ctx);
   REQUIRE(ops.size() > 50);
   for (auto name : ops) {

@@ -734,7 +734,98 @@ class Importer:
             return self.lstm(node, m, x, tx)
         if isinstance(m, nn.MultiheadAttention):
             return self.multihead_attention(node, m)
+        if isinstance(m, (nn.GRU, nn.RNN)):
+            return self.recurrent_onnx(node, m, x, tx, "GRU" if isinstance(m, nn.GRU) else "RNN")
+        if isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            return self.conv_transpose(node, m, x, tx)
+        if isinstance(m, nn.PixelShuffle):  # ONNX DepthToSpace, CRD order
+            return self.onnx_node("DepthToSpace", [x], [tx], [node.meta["value"]],
+                                  {"blocksize": f"{m.upscale_factor} : i64", "mode": '"CRD"'})[0]
         self.fail(node, f"module {type(m).__name__} is not supported")
+
+    def onnx_node(self, op_type, operands, types, outs, attrs):
+        """graph.onnx: a node edgec's ONNX importer builds (GRU, RNN,
+        ConvTranspose), expanded by it when edgec reads the file, so each op
+        is decomposed in one place. Returns the result names."""
+        text = ", ".join(f"{k} = {v}" for k, v in attrs.items())
+        ins = ", ".join(tensor_type(t) for t in types)
+        res = ", ".join(tensor_type(t) for t in outs)
+        name = self.e.fresh()
+        lhs = f"{name}:{len(outs)}" if len(outs) > 1 else name
+        self.e.lines.append(f'    {lhs} = graph.onnx "{op_type}"({", ".join(operands)}) {{{text}}} : ({ins}) -> ({res})')
+        return [f"{name}#{i}" for i in range(len(outs))] if len(outs) > 1 else [name]
+
+    def conv_transpose(self, node, m, x, tx):
+        """nn.ConvTranspose{1,2,3}d as ONNX ConvTranspose (same weight layout)."""
+        if m.padding_mode != "zeros":
+            self.fail(node, f"ConvTranspose padding_mode '{m.padding_mode}' is not supported")
+        if self.arg(node, 1, "output_size") is not None:
+            self.fail(node, "ConvTranspose with output_size is not supported (give output_padding)")
+        n = tx.dim() - 2
+        hint = self.where(node)
+        operands, types = [x, self.e.constant(m.weight, hint + "_weight")], [tx, m.weight]
+        if m.bias is not None:
+            operands.append(self.e.constant(m.bias, hint + "_bias"))
+            types.append(m.bias)
+        pads = pair(m.padding, n)
+        attrs = {"strides": i64_array(pair(m.stride, n)), "pads": i64_array(pads + pads),
+                 "dilations": i64_array(pair(m.dilation, n)), "group": f"{m.groups} : i64",
+                 "output_padding": i64_array(pair(m.output_padding, n))}
+        return self.onnx_node("ConvTranspose", operands, types, [node.meta["value"]], attrs)[0]
+
+    def recurrent_onnx(self, node, m, x, tx, kind):
+        """nn.GRU / nn.RNN as an ONNX GRU / RNN node per layer (the ONNX
+        importer unrolls them): PyTorch's GRU gates r, z, n are ONNX's z, r,
+        h with linear_before_reset; the layers chained as nn.LSTM's are."""
+        if self.arg(node, 1, "hx") is not None:
+            self.fail(node, f"{kind} with an initial state is not supported (it starts at zero)")
+        if tx.dim() != 3:
+            self.fail(node, f"{kind} on an unbatched input is not supported (give [batch, time, features])")
+        value = node.meta["value"]
+        dirs = 2 if m.bidirectional else 1
+        h = m.hidden_size
+        seq_x, t_seq = x, tx
+        if m.batch_first:
+            seq_x, t_seq = self.permuted(x, tx, [1, 0, 2])
+        seq, batch = t_seq.shape[0], t_seq.shape[1]
+
+        def reorder(w):
+            if kind == "RNN":
+                return w.detach()
+            r, z, n = w.detach().chunk(3, 0)
+            return torch.cat([z, r, n], 0)
+
+        finals = []
+        for layer in range(m.num_layers):
+            suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if dirs == 2 else [])
+            W = torch.stack([reorder(getattr(m, "weight_ih" + s)) for s in suffixes])
+            R = torch.stack([reorder(getattr(m, "weight_hh" + s)) for s in suffixes])
+            hint = f"{self.where(node)}_l{layer}"
+            operands, types = [seq_x, self.e.constant(W, hint + "_W"), self.e.constant(R, hint + "_R")], [t_seq, W, R]
+            if m.bias:
+                B = torch.stack([torch.cat([reorder(getattr(m, "bias_ih" + s)), reorder(getattr(m, "bias_hh" + s))])
+                                 for s in suffixes])
+                operands.append(self.e.constant(B, hint + "_B"))
+                types.append(B)
+            attrs = {"hidden_size": f"{h} : i64", "direction": '"bidirectional"' if dirs == 2 else '"forward"'}
+            if kind == "GRU":
+                attrs["linear_before_reset"] = "1 : i64"
+            else:
+                act = '"Tanh"' if m.nonlinearity == "tanh" else '"Relu"'
+                attrs["activations"] = "[" + ", ".join([act] * dirs) + "]"
+            y_t, state_t = torch.empty(seq, dirs, batch, h), torch.empty(dirs, batch, h)
+            y, yh = self.onnx_node(kind, operands, types, [y_t, state_t], attrs)
+            finals.append((yh, state_t))
+            # [seq, dirs, batch, h] -> [seq, batch, dirs * h], the next layer's input
+            yp, t_perm = self.permuted(y, y_t, [0, 2, 1, 3])
+            seq_x, t_seq = self.reshape(yp, t_perm, [seq, batch, dirs * h])
+        output = seq_x
+        if m.batch_first:
+            output, _ = self.permuted(seq_x, t_seq, [1, 0, 2])
+        if len(finals) == 1:
+            return (output, finals[0][0])
+        h_n = self.functional("concat", [n for n, _ in finals], [t for _, t in finals], value[1], "axis = 0 : i64")
+        return (output, h_n)
 
     def project(self, x, tx, weight, bias, hint):
         """x @ weight^T (+ bias) over the last dim; (SSA name, value)."""
@@ -900,6 +991,9 @@ class Importer:
                     self.fail(node, "layer_norm with a computed weight or bias is not supported")
                 consts.append(a.meta["value"] if isinstance(a, torch.fx.Node) else a)
             return self.layer_norm(node, x, tx, arg(1, "normalized_shape"), consts[0], consts[1], arg(4, "eps", 1e-5))
+        if t in (F.pixel_shuffle, torch.pixel_shuffle) and tx.dim() == 4:
+            return self.onnx_node("DepthToSpace", [x], [tx], [out],
+                                  {"blocksize": f"{arg(1, 'upscale_factor')} : i64", "mode": '"CRD"'})[0]
         if t is F.interpolate:
             return self.interpolate(node, x, tx, arg(1, "size"), arg(2, "scale_factor"), arg(3, "mode", "nearest"),
                                     arg(4, "align_corners"), arg(6, "antialias", False))

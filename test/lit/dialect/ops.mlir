@@ -152,6 +152,14 @@ func.func @quant(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %da : tensor<2x3xf32>
 }
 
+// An ONNX node left to the importer (expanded when a file is read).
+// CHECK-LABEL: func.func @onnx_node
+func.func @onnx_node(%x: tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: graph.onnx "DepthToSpace"(%{{.*}}) {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %y = graph.onnx "DepthToSpace"(%x) {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
 // CHECK-LABEL: func.func @dynamic_if
 func.func @dynamic_if(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
   // CHECK: graph.if %{{.*}} : tensor<i1> -> tensor<4xf32>

@@ -23,11 +23,11 @@ def with_example():
 
 
 class Upsampling(nn.Module):
-    """Upsampled by a transposed convolution, which edgec-torch does not map yet."""
+    """Unfolded into patches, which edgec-torch does not map yet."""
 
     def __init__(self):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ConvTranspose2d(4, 4, 2, stride=2))
+        self.body = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Unfold(2))
 
     def forward(self, x):
         return self.body(x)
