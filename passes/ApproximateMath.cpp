@@ -17,20 +17,24 @@ Value f32Constant(OpBuilder &b, Location loc, float v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
 
-/// floor/ceil/trunc/round/roundeven of an f32 without a rounding
-/// instruction: |x| < 2^23 converts exactly through i32 (truncating toward
-/// zero), then steps by one where the mode needs it; larger magnitudes,
-/// infinities and NaN are already integral and pass through. The sign is
-/// copied back, so -0.3 rounds to -0.
+/// floor/ceil/trunc/round/roundeven of an f32 or f64 without a rounding
+/// instruction: |x| below 2^23 (f64: 2^52) converts exactly through i32
+/// (i64) truncating toward zero, then steps by one where the mode needs it;
+/// larger magnitudes, infinities and NaN are already integral and pass
+/// through. The sign is copied back, so -0.3 rounds to -0.
 Value roundWithoutInstruction(OpBuilder &b, Operation *op) {
   Location loc = op->getLoc();
   Value x = op->getOperand(0);
+  auto floatType = cast<FloatType>(x.getType());
+  bool wide = floatType.isF64();
+  Type intType = wide ? b.getI64Type() : b.getI32Type();
+  auto c = [&](double v) { return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, v)).getResult(); };
   auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) {
     return arith::CmpFOp::create(b, loc, p, l, r).getResult();
   };
-  Value one = f32Constant(b, loc, 1.0f);
-  Value asInt = arith::FPToSIOp::create(b, loc, b.getI32Type(), x);
-  Value t = arith::SIToFPOp::create(b, loc, b.getF32Type(), asInt);
+  Value one = c(1.0);
+  Value asInt = arith::FPToSIOp::create(b, loc, intType, x);
+  Value t = arith::SIToFPOp::create(b, loc, floatType, asInt);
   Value r = t;
   auto awayFromZero = [&](Value cond) {
     Value step = math::CopySignOp::create(b, loc, one, x);
@@ -46,11 +50,10 @@ Value roundWithoutInstruction(OpBuilder &b, Operation *op) {
   } else if (isa<math::RoundOp, math::RoundEvenOp>(op)) {
     // x - t is exact here; halves go away from zero, or to the even one.
     Value frac = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, t));
-    Value half = f32Constant(b, loc, 0.5f);
+    Value half = c(0.5);
     Value up = cmp(arith::CmpFPredicate::OGE, frac, half);
     if (isa<math::RoundEvenOp>(op)) {
-      Value lowBit = arith::AndIOp::create(
-          b, loc, asInt, arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1));
+      Value lowBit = arith::AndIOp::create(b, loc, asInt, arith::ConstantIntOp::create(b, loc, intType, 1));
       Value odd = arith::TruncIOp::create(b, loc, b.getI1Type(), lowBit);
       up = arith::OrIOp::create(b, loc, cmp(arith::CmpFPredicate::OGT, frac, half),
                                 arith::AndIOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, frac, half), odd));
@@ -58,9 +61,19 @@ Value roundWithoutInstruction(OpBuilder &b, Operation *op) {
     r = awayFromZero(up);
   }
   r = math::CopySignOp::create(b, loc, r, x);
-  Value small = cmp(arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, x),
-                    f32Constant(b, loc, 8388608.0f));
+  Value small = cmp(arith::CmpFPredicate::OLT, math::AbsFOp::create(b, loc, x), c(wide ? 4503599627370496.0 : 8388608.0));
   return arith::SelectOp::create(b, loc, small, r, x);
+}
+
+/// The same for f16, through f32 (exact both ways: an integral value of an
+/// f16 is an f16).
+Value roundHalfWithoutInstruction(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), op->getOperand(0));
+  Operation *wideOp = b.create(loc, op->getName().getIdentifier(), {wide}, {b.getF32Type()}, op->getAttrs());
+  Value rounded = roundWithoutInstruction(b, wideOp);
+  wideOp->erase();
+  return arith::TruncFOp::create(b, loc, op->getResult(0).getType(), rounded);
 }
 
 /// sqrt of an f32 without a square-root instruction or libm: the classic
@@ -203,13 +216,17 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
       // max/min of any float width: LLVM calls libm's fmaximum for f16 and
       // f64 on these cpus, or fails to select them at all (32-bit Arm).
       bool expandThisMinMax = type.isF32() ? expandMinMax : expandWideMinMax;
+      bool rounding = isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp, math::RoundEvenOp>(op);
       if (expandThisMinMax && isa<FloatType>(type) &&
           isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
         replacement = minMaxWithoutInstruction(b, op);
+      } else if (expandRounding && rounding && type.isF16()) {
+        replacement = roundHalfWithoutInstruction(b, op); // else LLVM calls libm's truncf, ...
+      } else if (expandRounding && rounding && type.isF64()) {
+        replacement = roundWithoutInstruction(b, op); // else LLVM calls libm's trunc, ...
       } else if (!type.isF32()) {
         return;
-      } else if (expandRounding && isa<math::FloorOp, math::CeilOp, math::TruncOp,
-                                         math::RoundOp, math::RoundEvenOp>(op)) {
+      } else if (expandRounding && rounding) {
         replacement = roundWithoutInstruction(b, op);
       } else if (auto sqrt = dyn_cast<math::SqrtOp>(op); expandSqrt && sqrt) {
         replacement = sqrtWithoutInstruction(b, sqrt);

@@ -77,3 +77,21 @@ func.func @no_libm_on_small_fpus(%x: f32, %y: f32) -> (f32, f32, f32, f32, f32, 
   %7 = arith.minimumf %x, %y : f32
   return %0, %1, %2, %3, %4, %5, %6, %7 : f32, f32, f32, f32, f32, f32, f32, f32
 }
+
+// f64 and f16 rounding too (ONNX Mod of float64/float16 truncates): f64
+// through i64 with the 2^52 bound, f16 through f32 and back; otherwise LLVM
+// calls libm's trunc/truncf, which the targets do not have.
+// CHECK-LABEL: func.func @wide_and_half_rounding
+// CHECK: math.trunc %arg0 : f64
+// EXPAND-LABEL: func.func @wide_and_half_rounding
+// EXPAND: arith.fptosi %arg0 : f64 to i64
+// EXPAND: arith.constant 0x4330000000000000 : f64
+// EXPAND: arith.extf %arg1 : f16 to f32
+// EXPAND: arith.fptosi %{{.*}} : f32 to i32
+// EXPAND: arith.truncf %{{.*}} : f32 to f16
+// EXPAND: return
+func.func @wide_and_half_rounding(%x: f64, %h: f16) -> (f64, f16) {
+  %0 = math.trunc %x : f64
+  %1 = math.floor %h : f16
+  return %0, %1 : f64, f16
+}
