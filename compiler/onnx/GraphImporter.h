@@ -104,6 +104,8 @@ private:
   LogicalResult importIf(NodeContext &ctx);
   LogicalResult importLoop(NodeContext &ctx);
   LogicalResult importScan(NodeContext &ctx);
+  // Gradient.cpp
+  LogicalResult importGradient(NodeContext &ctx);
   /// Imports `body` into the current block, its inputs bound to `inputs`.
   LogicalResult importBody(NodeContext &ctx, const onnx::GraphProto &body, llvm::ArrayRef<Value> inputs,
                            SmallVectorImpl<Value> &outputs);

@@ -126,6 +126,9 @@ struct OpEntry {
   const char *limits = "";
 };
 
+/// ONNX's training domain: of it, edgec imports Gradient (Gradient.cpp).
+inline constexpr const char *kTrainingDomain = "ai.onnx.preview.training";
+
 /// The table of every ONNX op the importer supports (OpTable.cpp).
 llvm::ArrayRef<OpEntry> opTable();
 const OpEntry *findOp(llvm::StringRef opType, int64_t opset);

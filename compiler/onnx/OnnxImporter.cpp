@@ -343,6 +343,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
   NodeContext ctx(*this, node, nodeLoc(node, index));
+  if (node.domain() == kTrainingDomain && node.op_type() == "Gradient")
+    return importGradient(ctx);
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return ctx.fail("unsupported op '" + node.op_type() + "' of domain '" + node.domain() +
                     "'");

@@ -361,6 +361,8 @@ static onnx::ModelProto convertToTargetOpset(const onnx::ModelProto &model) {
 }
 
 bool importsNode(const onnx::NodeProto &node, int64_t opset) {
+  if (node.domain() == kTrainingDomain)
+    return node.op_type() == "Gradient";
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return false;
   // If, Loop and Scan are built by the importer itself, with their graphs.

@@ -216,6 +216,7 @@ CASES = {
     "nms": lambda: model([node("NonMaxSuppression", ["boxes", "scores"], ["y"], "nms_0")],
                          inputs=[f32("boxes", [1, 4, 4]), f32("scores", [1, 1, 4])],
                          outputs=[helper.make_tensor_value_info("y", TensorProto.INT64, [None, 3])]),
+    "gradient_through_relu": lambda: gradient_through_relu(),
     "dynamic_reshape": lambda: model([node("Cast", ["s"], ["si"], "cast_0", to=TensorProto.INT64),
                                       node("Reshape", ["x", "si"], ["y"], "reshape_0")],
                                      inputs=[X, f32("s", [2])], outputs=[f32("y", [2, 2])]),
@@ -238,6 +239,16 @@ def loop_model(with_m, inputs=(X,)):
         initializer=[tensor("one", TensorProto.FLOAT, [], [1.0])])
     loop = node("Loop", ["m" if with_m else "", "c", "x"], ["y"], "loop_0", body=body)
     return model([loop], inputs=inputs, inits=[tensor("c", TensorProto.BOOL, [], [True])])
+
+
+def gradient_through_relu():
+    """Gradient of relu(x): edgec differentiates add, sub, mul, div, neg only."""
+    graph = helper.make_graph([relu(), node("Gradient", ["x"], ["dx"], "grad_0", domain="ai.onnx.preview.training",
+                                            xs=["x"], y="y")], "g", [X], [Y, f32("dx", [1, 4])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                helper.make_opsetid("ai.onnx.preview.training", 1)])
+    m.ir_version = 8
+    return m.SerializeToString()
 
 
 def short_initializer():

@@ -46,6 +46,7 @@ EXPECTED = {
     "external_data_missing": (1, "edgec: error: MODEL: ONNX checker rejected the model: Data of TensorProto ( tensor name: w) should be stored in weights_that_are_not_there.bin, but it doesn't exist or is not accessible."),
     "gather_index": (1, "edgec: error: MODEL: node 'gather_0' (Gather): Gather index 7 is out of range for a dim of 4"),
     "gemm_trans": (1, "edgec: error: MODEL: ONNX shape inference failed: [ShapeInferenceError] (op_type:Gemm, node name: gemm_0): [ShapeInferenceError] Inferred shape and existing shape differ in dimension 1: (4) vs (3)"),
+    "gradient_through_relu": (1, "edgec: error: MODEL: node 'grad_0' (Gradient): Gradient through 'graph.relu' is not supported (edgec differentiates add, sub, mul, div and neg)"),
     "huge_tensor": (1, "edgec: error: MODEL: a tensor of 4503599627370496 bytes ('tensor<1048576x1048576x1024xf32>') is more than host can hold (1099511627776 bytes at most)"),
     "input_without_type": (1, "edgec: error: MODEL: ONNX checker rejected the model: Field 'type' of 'value_info' is required but missing."),
     "ir_version_too_new": (1, "edgec: error: MODEL: ONNX checker rejected the model: Your model ir_version is higher than the checker's."),

@@ -23,6 +23,8 @@ int runOps(bool markdown) {
   // Ops the importer builds itself, or that ONNX's converter renames.
   rows.insert(rows.end(), onnx_import::controlFlowOps().begin(), onnx_import::controlFlowOps().end());
   rows.push_back({"Upsample", 9, 9, nullptr, "opset < 10: converted to Resize"});
+  rows.push_back({"Gradient", 1, 1, nullptr,
+                  "domain ai.onnx.preview.training; reverse mode at import through add, sub, mul, div and neg"});
   std::sort(rows.begin(), rows.end(), [](const onnx_import::OpEntry &a, const onnx_import::OpEntry &b) {
     return llvm::StringRef(a.opType).compare_insensitive(b.opType) < 0;
   });

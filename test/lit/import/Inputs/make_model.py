@@ -211,7 +211,22 @@ def kinds():
             [helper.make_node("Concat", ["x", "e"], ["y"], name="concat_0", axis=0),
              helper.make_node("Relu", ["e"], ["z"], name="relu_0")],
             [x, f32("e", [0, 4])], [y, f32("z", [0, 4])]),
+        # Gradient of z = (a * b - a) / b with a [2, 3], b [3] broadcast.
+        "gradient_broadcast": lambda: gradient_model(),
     }
+
+
+def gradient_model():
+    nodes = [helper.make_node("Mul", ["a", "b"], ["m"]), helper.make_node("Sub", ["m", "a"], ["s"]),
+             helper.make_node("Div", ["s", "b"], ["z"]),
+             helper.make_node("Gradient", ["a", "b"], ["dz_da", "dz_db"], name="grad_0",
+                              domain="ai.onnx.preview.training", xs=["a", "b"], y="z")]
+    graph = helper.make_graph(nodes, "g", [f32("a", [2, 3]), f32("b", [3])],
+                              [f32("z", [2, 3]), f32("dz_da", [2, 3]), f32("dz_db", [3])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                helper.make_opsetid("ai.onnx.preview.training", 1)])
+    m.ir_version = 8
+    return m
 
 
 if __name__ == "__main__":
