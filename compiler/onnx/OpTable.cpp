@@ -109,6 +109,16 @@ Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
   return element.isF32() ? c : castTo(ctx, c, element);
 }
 
+FailureOr<InputAxis> inputAndAxis(NodeContext &ctx, int64_t def) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  auto axis = normaliseAxis(ctx, ctx.getInt("axis", def), t.getRank());
+  if (failed(axis))
+    return failure();
+  return InputAxis{t, *axis};
+}
+
 FailureOr<int64_t> constantScalarInt(NodeContext &ctx, size_t input, const std::string &what) {
   auto v = ctx.constantInts(input, what);
   if (failed(v))

@@ -63,6 +63,14 @@ constexpr int64_t kMaxBuiltElements = int64_t(1) << 28;
 /// failure (reported) when it is not one.
 FailureOr<int64_t> constantScalarInt(NodeContext &ctx, size_t input, const std::string &what);
 
+/// Input 0's type and the node's `axis` attribute (ONNX's default `def`)
+/// normalised against its rank; failure after an error.
+struct InputAxis {
+  RankedTensorType type;
+  int64_t axis;
+};
+FailureOr<InputAxis> inputAndAxis(NodeContext &ctx, int64_t def);
+
 /// A scalar constant `v` of float type `element` (made f32 and cast when
 /// `element` is another float type); null after an error.
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);

@@ -394,13 +394,12 @@ LogicalResult pad(NodeContext &ctx) {
 /// Split: a graph.slice per output along `axis`, sized by the `split` input
 /// or in equal parts.
 LogicalResult split(NodeContext &ctx) {
-  auto t = ctx.inputType(0);
-  if (!t)
+  auto in = inputAndAxis(ctx, 0);
+  if (failed(in))
     return failure();
-  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
-  if (failed(axis))
-    return failure();
-  int64_t dim = t.getDimSize(*axis), n = static_cast<int64_t>(ctx.numOutputs());
+  RankedTensorType t = in->type;
+  int64_t axis = in->axis;
+  int64_t dim = t.getDimSize(axis), n = static_cast<int64_t>(ctx.numOutputs());
   SmallVector<int64_t> sizes;
   if (ctx.hasInput(1) && dim == 0) {
     sizes.assign(n, 0); // an empty dim splits into empty parts, whatever split says
@@ -418,18 +417,18 @@ LogicalResult split(NodeContext &ctx) {
     }
     if (static_cast<int64_t>(sizes.size()) != n || bad || sum != dim)
       return ctx.fail("Split sizes must be " + std::to_string(n) + " non-negative values that add up to dim " +
-                      std::to_string(*axis) + " (" + std::to_string(dim) + ")");
+                      std::to_string(axis) + " (" + std::to_string(dim) + ")");
   } else {
     if (n == 0 || dim % n)
-      return ctx.fail("Split cannot cut dim " + std::to_string(*axis) + " (" + std::to_string(dim) + ") into " +
+      return ctx.fail("Split cannot cut dim " + std::to_string(axis) + " (" + std::to_string(dim) + ") into " +
                       std::to_string(n) + " equal parts");
     sizes.assign(n, dim / n);
   }
   SmallVector<int64_t> starts(t.getRank(), 0), ends(t.getShape()), steps(t.getRank(), 1);
-  ends[*axis] = 0;
+  ends[axis] = 0;
   for (int64_t i = 0; i < n; ++i) {
-    starts[*axis] = ends[*axis];
-    ends[*axis] += sizes[i];
+    starts[axis] = ends[axis];
+    ends[axis] += sizes[i];
     if (failed(bind(ctx, ctx.create<g::SliceOp>({ctx.input(0)}, {ctx.i64s("starts", starts), ctx.i64s("ends", ends),
                                                                  ctx.i64s("steps", steps)}),
                     static_cast<size_t>(i))))

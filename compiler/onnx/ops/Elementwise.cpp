@@ -314,13 +314,10 @@ LogicalResult castLike(NodeContext &ctx) {
 /// Softmax and LogSoftmax: the axis normalised.
 template <typename OpTy>
 LogicalResult softmax(NodeContext &ctx) {
-  auto t = ctx.inputType(0);
-  if (!t)
+  auto in = inputAndAxis(ctx, -1);
+  if (failed(in))
     return failure();
-  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
-  if (failed(axis))
-    return failure();
-  return bind(ctx, ctx.create<OpTy>({ctx.input(0)}, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis))}));
+  return bind(ctx, ctx.create<OpTy>({ctx.input(0)}, {ctx.named("axis", ctx.b.getI64IntegerAttr(in->axis))}));
 }
 
 } // namespace

@@ -47,14 +47,11 @@ LogicalResult reduce(NodeContext &ctx) {
 /// ArgMax, ArgMin: the axis normalised.
 template <typename OpTy>
 LogicalResult argExtreme(NodeContext &ctx) {
-  auto t = ctx.inputType(0);
-  if (!t)
-    return failure();
-  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
-  if (failed(axis))
+  auto in = inputAndAxis(ctx, 0);
+  if (failed(in))
     return failure();
   return bind(ctx, ctx.create<OpTy>({ctx.input(0)},
-                                    {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                    {ctx.named("axis", ctx.b.getI64IntegerAttr(in->axis)),
                                      ctx.named("keepdims", ctx.b.getBoolAttr(ctx.getInt("keepdims", 1) != 0)),
                                      ctx.named("select_last_index",
                                                ctx.b.getBoolAttr(ctx.getInt("select_last_index", 0) != 0))}));
@@ -62,17 +59,16 @@ LogicalResult argExtreme(NodeContext &ctx) {
 
 /// Hardmax: 1 where ArgMax (the first maximum) is along the axis, else 0.
 LogicalResult hardmax(NodeContext &ctx) {
-  auto t = ctx.inputType(0);
-  if (!t)
+  auto in = inputAndAxis(ctx, -1);
+  if (failed(in))
     return failure();
-  auto axis = normaliseAxis(ctx, ctx.getInt("axis", -1), t.getRank());
-  if (failed(axis))
-    return failure();
+  RankedTensorType t = in->type;
+  int64_t axis = in->axis;
   Value best = apply<g::ArgMaxOp>(ctx, {ctx.input(0)},
-                                  {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                  {ctx.named("axis", ctx.b.getI64IntegerAttr(axis)),
                                    ctx.named("keepdims", ctx.b.getBoolAttr(true)),
                                    ctx.named("select_last_index", ctx.b.getBoolAttr(false))});
-  Value ids = iotaAlong(ctx, t.getRank(), *axis, t.getDimSize(*axis), ctx.b.getI64Type(), "hardmax_ids");
+  Value ids = iotaAlong(ctx, t.getRank(), axis, t.getDimSize(axis), ctx.b.getI64Type(), "hardmax_ids");
   Value y = castTo(ctx, apply<g::EqualOp>(ctx, {best, ids}), t.getElementType());
   return y ? ctx.setOutput(0, y) : failure();
 }

@@ -111,13 +111,12 @@ LogicalResult sequenceLength(NodeContext &ctx) {
 /// keepdims) without `split`, of `split` each (the last one shorter) for a
 /// scalar, of the listed sizes for a 1-D `split`.
 LogicalResult splitToSequence(NodeContext &ctx) {
-  auto t = ctx.inputType(0);
-  if (!t)
+  auto in = inputAndAxis(ctx, 0);
+  if (failed(in))
     return failure();
-  auto axis = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
-  if (failed(axis))
-    return failure();
-  int64_t dim = t.getDimSize(*axis);
+  RankedTensorType t = in->type;
+  int64_t axis = in->axis;
+  int64_t dim = t.getDimSize(axis);
   SmallVector<int64_t> sizes;
   bool squeeze = false;
   if (!ctx.hasInput(1)) {
@@ -138,28 +137,28 @@ LogicalResult splitToSequence(NodeContext &ctx) {
       int64_t sum = 0;
       for (int64_t s : *given) {
         if (s < 0 || s > dim - sum)
-          return ctx.fail("SplitToSequence sizes must be non-negative and add up to dim " + std::to_string(*axis) +
+          return ctx.fail("SplitToSequence sizes must be non-negative and add up to dim " + std::to_string(axis) +
                           " (" + std::to_string(dim) + ")");
         sum += s;
       }
       if (sum != dim)
         return ctx.fail("SplitToSequence sizes add up to " + std::to_string(sum) + ", not to dim " +
-                        std::to_string(*axis) + " (" + std::to_string(dim) + ")");
+                        std::to_string(axis) + " (" + std::to_string(dim) + ")");
       sizes.assign(given->begin(), given->end());
     }
   }
   if (static_cast<int64_t>(sizes.size()) > 4096)
     return ctx.fail("SplitToSequence makes " + std::to_string(sizes.size()) + " tensors; edgec takes at most 4096");
   SmallVector<int64_t> starts(t.getRank(), 0), ends(t.getShape()), steps(t.getRank(), 1);
-  ends[*axis] = 0;
+  ends[axis] = 0;
   SmallVector<Value> elements;
   for (int64_t size : sizes) {
-    starts[*axis] = ends[*axis];
-    ends[*axis] += size;
+    starts[axis] = ends[axis];
+    ends[axis] += size;
     Value part = apply<g::SliceOp>(ctx, {ctx.input(0)},
                                    {ctx.i64s("starts", starts), ctx.i64s("ends", ends), ctx.i64s("steps", steps)});
     if (part && squeeze)
-      part = apply<g::SqueezeOp>(ctx, {part}, {ctx.i64s("axes", {*axis})});
+      part = apply<g::SqueezeOp>(ctx, {part}, {ctx.i64s("axes", {axis})});
     if (!part)
       return failure();
     elements.push_back(part);

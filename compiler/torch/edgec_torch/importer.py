@@ -341,6 +341,22 @@ class Importer:
         w = self.e.constant(weight, self.where(node) + "_weight")
         return self.functional("gather", [w, indices], [weight, t_indices], out, "axis = 0 : i64")
 
+    def recurrent_weights(self, node, m, layer, dirs, reorder, seq_x, t_seq):
+        """The operands of an ONNX-style recurrent node for one layer of
+        nn.LSTM/GRU/RNN: X, then W, R and (with a bias) B stacked over the
+        directions, each gate block `reorder`ed to ONNX's order."""
+        suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if dirs == 2 else [])
+        W = torch.stack([reorder(getattr(m, "weight_ih" + s)) for s in suffixes])
+        R = torch.stack([reorder(getattr(m, "weight_hh" + s)) for s in suffixes])
+        hint = f"{self.where(node)}_l{layer}"
+        operands, types = [seq_x, self.e.constant(W, hint + "_W"), self.e.constant(R, hint + "_R")], [t_seq, W, R]
+        if m.bias:
+            B = torch.stack([torch.cat([reorder(getattr(m, "bias_ih" + s)), reorder(getattr(m, "bias_hh" + s))])
+                             for s in suffixes])
+            operands.append(self.e.constant(B, hint + "_B"))
+            types.append(B)
+        return operands, types
+
     def lstm(self, node, m, x, tx):
         """nn.LSTM as one graph.lstm per layer (ONNX semantics: gates
         i, o, f, c where PyTorch has i, f, g, o)."""
@@ -366,18 +382,8 @@ class Importer:
 
         finals_h, finals_c = [], []
         for layer in range(m.num_layers):
-            suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if dirs == 2 else [])
-            W = torch.stack([reorder(getattr(m, "weight_ih" + s)) for s in suffixes])
-            R = torch.stack([reorder(getattr(m, "weight_hh" + s)) for s in suffixes])
-            hint = f"{self.where(node)}_l{layer}"
-            operands, types = [seq_x, self.e.constant(W, hint + "_W"), self.e.constant(R, hint + "_R")], [t_seq, W, R]
-            text_bias = ""
-            if m.bias:
-                B = torch.stack([torch.cat([reorder(getattr(m, "bias_ih" + s)), reorder(getattr(m, "bias_hh" + s))])
-                                 for s in suffixes])
-                operands.append(self.e.constant(B, hint + "_B"))
-                types.append(B)
-                text_bias = f" bias {operands[-1]}"
+            operands, types = self.recurrent_weights(node, m, layer, dirs, reorder, seq_x, t_seq)
+            text_bias = f" bias {operands[-1]}" if m.bias else ""
             y_t = torch.empty(seq, dirs, batch, h)
             state_t = torch.empty(dirs, batch, h)
             direction = "bidirectional" if dirs == 2 else "forward"
@@ -797,16 +803,7 @@ class Importer:
 
         finals = []
         for layer in range(m.num_layers):
-            suffixes = [f"_l{layer}"] + ([f"_l{layer}_reverse"] if dirs == 2 else [])
-            W = torch.stack([reorder(getattr(m, "weight_ih" + s)) for s in suffixes])
-            R = torch.stack([reorder(getattr(m, "weight_hh" + s)) for s in suffixes])
-            hint = f"{self.where(node)}_l{layer}"
-            operands, types = [seq_x, self.e.constant(W, hint + "_W"), self.e.constant(R, hint + "_R")], [t_seq, W, R]
-            if m.bias:
-                B = torch.stack([torch.cat([reorder(getattr(m, "bias_ih" + s)), reorder(getattr(m, "bias_hh" + s))])
-                                 for s in suffixes])
-                operands.append(self.e.constant(B, hint + "_B"))
-                types.append(B)
+            operands, types = self.recurrent_weights(node, m, layer, dirs, reorder, seq_x, t_seq)
             attrs = {"hidden_size": f"{h} : i64", "direction": '"bidirectional"' if dirs == 2 else '"forward"'}
             if kind == "GRU":
                 attrs["linear_before_reset"] = "1 : i64"
