@@ -483,6 +483,14 @@ def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize", [Graph_PointwiseCost]>
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_GridSampleOp : Graph_InferredOp<"grid_sample", "GridSample", [Graph_PointwiseCost]> {
+  let summary = "ONNX GridSample (4-D): input [N, C, H, W] sampled at grid [N, Ho, Wo, 2] (x, y in [-1, 1])";
+  let arguments = (ins Graph_Tensor:$input, Graph_Tensor:$grid, StrAttr:$mode, StrAttr:$padding_mode,
+                   BoolAttr:$align_corners);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input `,` $grid attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Quantisation
 //===----------------------------------------------------------------------===//

@@ -526,6 +526,25 @@ LogicalResult inferGatherElementsImpl(Loc loc, Type inputT, Type indicesT, int64
   return push(types, idx->getShape(), x->getElementType());
 }
 
+LogicalResult inferGridSampleImpl(Loc loc, Type inputT, Type gridT, StringRef mode, StringRef paddingMode,
+                                  Types &types) {
+  auto x = ranked(loc, inputT, "input");
+  auto grid = ranked(loc, gridT, "grid");
+  if (failed(x) || failed(grid))
+    return failure();
+  if (x->getRank() != 4 || grid->getRank() != 4 || grid->getDimSize(3) != 2 ||
+      grid->getDimSize(0) != x->getDimSize(0))
+    return emitOptionalError(loc, "grid_sample needs input [N, C, H, W] and grid [N, Ho, Wo, 2]");
+  if (!llvm::isa<FloatType>(x->getElementType()) || grid->getElementType() != x->getElementType())
+    return emitOptionalError(loc, "grid_sample needs a float input and a grid of its type");
+  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+    return emitOptionalError(loc, "grid_sample mode '", mode, "' is not bilinear, nearest or bicubic");
+  if (paddingMode != "zeros" && paddingMode != "border" && paddingMode != "reflection")
+    return emitOptionalError(loc, "grid_sample padding_mode '", paddingMode, "' is not zeros, border or reflection");
+  return push(types, {x->getDimSize(0), x->getDimSize(1), grid->getDimSize(1), grid->getDimSize(2)},
+              x->getElementType());
+}
+
 LogicalResult inferGatherNDImpl(Loc loc, Type inputT, Type indicesT, int64_t batchDims, Types &types) {
   auto x = ranked(loc, inputT, "input");
   auto idx = ranked(loc, indicesT, "indices");

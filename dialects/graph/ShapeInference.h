@@ -76,6 +76,8 @@ mlir::LogicalResult inferScatterNDImpl(Loc loc, mlir::Type input, mlir::Type ind
                                        mlir::Type updates, llvm::StringRef reduction, Types &types);
 mlir::LogicalResult inferPadImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> pads,
                                  llvm::StringRef mode, Types &types);
+mlir::LogicalResult inferGridSampleImpl(Loc loc, mlir::Type input, mlir::Type grid, llvm::StringRef mode,
+                                        llvm::StringRef paddingMode, Types &types);
 mlir::LogicalResult inferResizeImpl(Loc loc, mlir::Type input, llvm::ArrayRef<int64_t> sizes,
                                     llvm::ArrayRef<float> scales, llvm::StringRef mode,
                                     Types &types);
@@ -221,6 +223,11 @@ mlir::LogicalResult inferScatterND(mlir::MLIRContext *, Loc loc, A a, Types &typ
 template <typename A>
 mlir::LogicalResult inferPad(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferPadImpl(loc, a.getInput().getType(), a.getPads(), a.getMode(), types);
+}
+template <typename A>
+mlir::LogicalResult inferGridSample(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferGridSampleImpl(loc, a.getInput().getType(), a.getGrid().getType(), a.getMode(), a.getPaddingMode(),
+                             types);
 }
 template <typename A>
 mlir::LogicalResult inferResize(mlir::MLIRContext *, Loc loc, A a, Types &types) {

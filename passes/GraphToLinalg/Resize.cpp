@@ -1,12 +1,15 @@
-//===- Resize.cpp - ONNX Resize ---------------------------------------------===//
+//===- Resize.cpp - ONNX Resize and GridSample ------------------------------===//
 //
 // Nearest, (multi-)linear and cubic resampling as one generic over the
-// output with computed source indices.
+// output with computed source indices: at scaled positions (Resize) or at
+// the positions a grid gives (GridSample).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/GraphToLinalg/Lowering.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+
+#include <array>
 
 namespace edgec::graph_to_linalg {
 namespace {
@@ -143,10 +146,122 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
       .getResult(0);
 }
 
+/// ONNX GridSample (4-D, f32) as PyTorch's grid_sample computes it (the
+/// test data's reference): each output element reads its (x, y) from the
+/// grid, unnormalises it to the input's pixels (align_corners: -1 and 1
+/// are the corner pixels' centres, else their outer edges), applies the
+/// padding mode to the coordinate (border clamps, reflection reflects off
+/// the edges, then clamps) and samples 1 (nearest, ties to even), 4
+/// (bilinear) or 16 (bicubic, a = -0.75, padding applied per tap) pixels;
+/// a tap outside the input reads 0.
+FailureOr<Value> lowerGridSample(Lowering &l, GridSampleOp op) {
+  auto in = typeOf(op.getInput()), out = typeOf(op.getOutput());
+  if (!in.getElementType().isF32())
+    return failure();
+  StringRef mode = op.getMode(), padding = op.getPaddingMode();
+  bool alignCorners = op.getAlignCorners();
+  int64_t H = in.getDimSize(2), W = in.getDimSize(3);
+  Value input = op.getInput(), grid = op.getGrid();
+  return linalg::GenericOp::create(
+             l.b, TypeRange{out}, ValueRange{}, ValueRange{l.empty(out)},
+             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, l.ctx)},
+             SmallVector<IteratorType>(4, IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange) {
+               auto f = [&](double v) { return Lowering::scalarIn(ob, loc, ob.getF32Type(), v); };
+               auto ci = [&](int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
+               auto add = [&](Value a, Value b) { return Value(arith::AddFOp::create(ob, loc, a, b)); };
+               auto sub = [&](Value a, Value b) { return Value(arith::SubFOp::create(ob, loc, a, b)); };
+               auto mul = [&](Value a, Value b) { return Value(arith::MulFOp::create(ob, loc, a, b)); };
+               auto floorOf = [&](Value a) { return Value(math::FloorOp::create(ob, loc, a)); };
+               Value n = linalg::IndexOp::create(ob, loc, 0), c = linalg::IndexOp::create(ob, loc, 1);
+               Value ho = linalg::IndexOp::create(ob, loc, 2), wo = linalg::IndexOp::create(ob, loc, 3);
+               Value gx = tensor::ExtractOp::create(ob, loc, grid, ValueRange{n, ho, wo, ci(0)});
+               Value gy = tensor::ExtractOp::create(ob, loc, grid, ValueRange{n, ho, wo, ci(1)});
+               auto unnormalise = [&](Value g, int64_t size) {
+                 return alignCorners ? mul(add(g, f(1.0)), f((size - 1) / 2.0))
+                                     : mul(sub(mul(add(g, f(1.0)), f(double(size))), f(1.0)), f(0.5));
+               };
+               // PyTorch's reflect_coordinates over [low, high] (twice as
+               // given there), then the clamp to the pixels.
+               auto reflect = [&](Value x, int64_t size) -> Value {
+                 double low = alignCorners ? 0.0 : -0.5, high = alignCorners ? size - 1.0 : size - 0.5;
+                 if (high <= low)
+                   return f(0.0);
+                 double span = high - low;
+                 Value d = math::AbsFOp::create(ob, loc, sub(x, f(low)));
+                 Value flips = floorOf(mul(d, f(1.0 / span)));
+                 Value extra = sub(d, mul(flips, f(span)));
+                 Value odd = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::ONE,
+                                                   sub(flips, mul(floorOf(mul(flips, f(0.5))), f(2.0))), f(0.0));
+                 return arith::SelectOp::create(ob, loc, odd, add(sub(f(span), extra), f(low)), add(extra, f(low)));
+               };
+               auto padCoordinate = [&](Value x, int64_t size) -> Value {
+                 if (padding == "border")
+                   return clampOf(ob, loc, x, 0.0, double(size - 1));
+                 if (padding == "reflection")
+                   return clampOf(ob, loc, reflect(x, size), 0.0, double(size - 1));
+                 return x;
+               };
+               // The pixel at integral float coordinates (xi, yi), 0 outside.
+               auto pixel = [&](Value xi, Value yi) -> Value {
+                 auto inside = [&](Value v, int64_t size) {
+                   Value ge = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OGE, v, f(0.0));
+                   Value le = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::OLE, v, f(double(size - 1)));
+                   return Value(arith::AndIOp::create(ob, loc, ge, le));
+                 };
+                 auto index = [&](Value v, int64_t size) {
+                   Value clamped = clampOf(ob, loc, v, 0.0, double(size - 1));
+                   Value i = arith::FPToSIOp::create(ob, loc, ob.getI64Type(), clamped);
+                   return Value(arith::IndexCastOp::create(ob, loc, ob.getIndexType(), i));
+                 };
+                 Value v = tensor::ExtractOp::create(ob, loc, input, ValueRange{n, c, index(yi, H), index(xi, W)});
+                 Value ok = arith::AndIOp::create(ob, loc, inside(xi, W), inside(yi, H));
+                 return arith::SelectOp::create(ob, loc, ok, v, f(0.0));
+               };
+               Value ix = unnormalise(gx, W), iy = unnormalise(gy, H);
+               Value result;
+               if (mode == "nearest") {
+                 ix = padCoordinate(ix, W);
+                 iy = padCoordinate(iy, H);
+                 result = pixel(math::RoundEvenOp::create(ob, loc, ix), math::RoundEvenOp::create(ob, loc, iy));
+               } else if (mode == "bilinear") {
+                 ix = padCoordinate(ix, W);
+                 iy = padCoordinate(iy, H);
+                 Value x0 = floorOf(ix), y0 = floorOf(iy), x1 = add(x0, f(1.0)), y1 = add(y0, f(1.0));
+                 Value tx = sub(ix, x0), ty = sub(iy, y0), sx = sub(f(1.0), tx), sy = sub(f(1.0), ty);
+                 result = add(add(mul(pixel(x0, y0), mul(sx, sy)), mul(pixel(x1, y0), mul(tx, sy))),
+                              add(mul(pixel(x0, y1), mul(sx, ty)), mul(pixel(x1, y1), mul(tx, ty))));
+               } else { // bicubic: 4 x 4 taps, each tap's coordinate padded
+                 double A = -0.75;
+                 Value x0 = floorOf(ix), y0 = floorOf(iy), tx = sub(ix, x0), ty = sub(iy, y0);
+                 auto outerW = [&](Value d) { return add(mul(add(mul(add(mul(f(A), d), f(-5 * A)), d), f(8 * A)), d), f(-4 * A)); };
+                 auto innerW = [&](Value d) { return add(mul(mul(add(mul(f(A + 2), d), f(-(A + 3))), d), d), f(1.0)); };
+                 auto weights = [&](Value t) {
+                   return std::array<Value, 4>{outerW(add(t, f(1.0))), innerW(t), innerW(sub(f(1.0), t)),
+                                               outerW(sub(f(2.0), t))};
+                 };
+                 std::array<Value, 4> wx = weights(tx), wy = weights(ty);
+                 for (int j = 0; j < 4; ++j) {
+                   Value row;
+                   Value yj = padCoordinate(add(y0, f(j - 1)), H);
+                   for (int i = 0; i < 4; ++i) {
+                     Value term = mul(pixel(padCoordinate(add(x0, f(i - 1)), W), yj), wx[i]);
+                     row = row ? add(row, term) : term;
+                   }
+                   Value term = mul(row, wy[j]);
+                   result = result ? add(result, term) : term;
+                 }
+               }
+               linalg::YieldOp::create(ob, loc, result);
+             })
+      .getResult(0);
+}
+
 } // namespace
 
 void populateResizeLowerings(LoweringTable &table) {
   table.add<ResizeOp>([](ResizeOp r, LoweringInput &in) { return lowerResize(in.l, r); });
+  table.add<GridSampleOp>([](GridSampleOp g, LoweringInput &in) { return lowerGridSample(in.l, g); });
 }
 
 } // namespace edgec::graph_to_linalg

@@ -151,6 +151,10 @@ CASES = [
      (3, 1, 4), "initial state"),
     ("pixel shuffle: module and function", lambda: Fn(lambda s, x: s.p(x) + F.pixel_shuffle(x * 2, 2),
                                                      p=nn.PixelShuffle(2)), (1, 8, 2, 3), None),
+    ("grid_sample: bilinear zeros, bicubic reflection with align_corners",
+     lambda: Fn(lambda s, x: F.grid_sample(x, torch.tanh(x[:, :2].permute(0, 2, 3, 1)) * 1.2) +
+                F.grid_sample(x, torch.tanh(x[:, 1:].permute(0, 2, 3, 1)) * 1.3, mode="bicubic",
+                              padding_mode="reflection", align_corners=True)), (1, 3, 5, 5), None),
     ("unfold", lambda: Fn(lambda s, x: s.u(x), u=nn.Unfold(2)), (1, 2, 4, 4), "module Unfold is not supported"),
 ]
 

@@ -716,6 +716,12 @@ std::vector<OpCase> cases() {
                  m.node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"});
                },
                "graph.matmul", "tensor<2x4x!quant.uniform<i8:f32, 1.250000e-01>>"});
+  c.push_back({"GridSample", [](ModelBuilder &m) {
+                 // input [1, 2, 4, 5] at a grid of [1, 3, 6, 2]: [1, 2, 3, 6]
+                 m.input("x", {1, 2, 4, 5}).input("g", {1, 3, 6, 2}).output("y");
+                 attrString(m.node("GridSample", {"x", "g"}, {"y"}), "padding_mode", "reflection");
+               },
+               "graph.grid_sample", "tensor<1x2x3x6xf32>"});
   c.push_back({"NonZero", [](ModelBuilder &m) {
                  // a constant [2, 3] with 3 nonzeros: indices [rank 2, 3], folded
                  m.floats("c", {2, 3}, {0.0f, 1.0f, 0.0f, 2.0f, 0.0f, 3.0f}).output("y", onnx::TensorProto::INT64);

@@ -53,10 +53,23 @@ LogicalResult resize(NodeContext &ctx) {
                                   ctx.b.getStringAttr(ctx.getString("nearest_mode", "round_prefer_floor")))}));
 }
 
+/// GridSample: the attributes spelled out (ONNX's defaults: bilinear,
+/// zeros, align_corners 0).
+LogicalResult gridSample(NodeContext &ctx) {
+  Value x = ctx.input(0), grid = ctx.input(1);
+  if (!x || !grid)
+    return failure();
+  return bind(ctx, ctx.create<g::GridSampleOp>(
+                       {x, grid}, {ctx.named("mode", ctx.b.getStringAttr(ctx.getString("mode", "bilinear"))),
+                                   ctx.named("padding_mode", ctx.b.getStringAttr(ctx.getString("padding_mode", "zeros"))),
+                                   ctx.named("align_corners", ctx.b.getBoolAttr(ctx.getInt("align_corners", 0) != 0))}));
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> resizeOps() {
   static const OpEntry rows[] = {
+      {"GridSample", 16, 17, gridSample, "4-D"},
       {"Resize", 13, 17, resize,
        "scales or sizes a compile-time constant; modes nearest, linear, cubic; coordinate_transformation_mode not tf_crop_and_resize; exclude_outside 0; cubic_coeff_a -0.75"},
   };

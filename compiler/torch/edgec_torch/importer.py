@@ -991,6 +991,12 @@ class Importer:
         if t in (F.pixel_shuffle, torch.pixel_shuffle) and tx.dim() == 4:
             return self.onnx_node("DepthToSpace", [x], [tx], [out],
                                   {"blocksize": f"{arg(1, 'upscale_factor')} : i64", "mode": '"CRD"'})[0]
+        if t is F.grid_sample and tx.dim() == 4:
+            grid, tg = self.operand(node, arg(1, "grid"), out)
+            return self.onnx_node("GridSample", [x, grid], [tx, tg], [out],
+                                  {"mode": f'"{arg(2, "mode", "bilinear")}"',
+                                   "padding_mode": f'"{arg(3, "padding_mode", "zeros")}"',
+                                   "align_corners": f'{int(bool(arg(4, "align_corners", False)))} : i64'})[0]
         if t is F.interpolate:
             return self.interpolate(node, x, tx, arg(1, "size"), arg(2, "scale_factor"), arg(3, "mode", "nearest"),
                                     arg(4, "align_corners"), arg(6, "antialias", False))

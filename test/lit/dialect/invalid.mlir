@@ -204,3 +204,21 @@ func.func @gather_empty_dim(%x: tensor<0x3xf32>, %i: tensor<2xi64>) -> tensor<2x
   %0 = graph.gather %x, %i {axis = 0 : i64} : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @grid_sample_grid_shape(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x3xf32>) {
+  // expected-error @+2 {{grid_sample needs input [N, C, H, W] and grid [N, Ho, Wo, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = graph.grid_sample %x, %g {align_corners = false, mode = "bilinear", padding_mode = "zeros"} : (tensor<1x2x4x5xf32>, tensor<1x3x6x3xf32>) -> tensor<1x2x3x6xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) {
+  // expected-error @+2 {{grid_sample padding_mode 'wrap' is not zeros, border or reflection}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = graph.grid_sample %x, %g {align_corners = false, mode = "bilinear", padding_mode = "wrap"} : (tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32>
+  return
+}

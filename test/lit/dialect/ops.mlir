@@ -152,6 +152,13 @@ func.func @quant(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %da : tensor<2x3xf32>
 }
 
+// CHECK-LABEL: func.func @grid_sample
+func.func @grid_sample(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32> {
+  // CHECK: graph.grid_sample %{{.*}}, %{{.*}} {align_corners = false, mode = "bicubic", padding_mode = "border"}
+  %y = graph.grid_sample %x, %g {align_corners = false, mode = "bicubic", padding_mode = "border"} : (tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32>
+  return %y : tensor<1x2x3x6xf32>
+}
+
 // An ONNX node left to the importer (expanded when a file is read).
 // CHECK-LABEL: func.func @onnx_node
 func.func @onnx_node(%x: tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32> {
