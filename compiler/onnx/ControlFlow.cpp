@@ -76,6 +76,11 @@ LogicalResult GraphImporter::importBody(NodeContext &ctx, const onnx::GraphProto
   if (body.input_size() != static_cast<int>(inputs.size()))
     return ctx.fail("the " + ctx.node.op_type() + "'s body takes " + std::to_string(body.input_size()) +
                     " inputs; it is given " + std::to_string(inputs.size()));
+  // One budget for the whole model: Loops nested in Loops multiply.
+  bodyNodesImported += body.node_size();
+  if (bodyNodesImported > kMaxUnrolledNodes)
+    return ctx.fail("the model's Loops and Scans unrolled would import more than " +
+                    std::to_string(kMaxUnrolledNodes) + " nodes (nested loops multiply); edgec unrolls at most that");
   scopes.emplace_back();
   for (const auto &t : body.initializer())
     scopes.back()[t.name()].initializer = &t;

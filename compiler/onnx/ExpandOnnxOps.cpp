@@ -28,6 +28,8 @@ bool toOnnxAttribute(StringRef name, Attribute value, onnx::AttributeProto &out)
     out.set_type(onnx::AttributeProto::INT);
     out.set_i(b.getValue());
   } else if (auto i = dyn_cast<IntegerAttr>(value)) {
+    if (i.getValue().getSignificantBits() > 64)
+      return false;
     out.set_type(onnx::AttributeProto::INT);
     out.set_i(i.getValue().getSExtValue());
   } else if (auto f = dyn_cast<FloatAttr>(value)) {
@@ -111,7 +113,7 @@ LogicalResult expandOnnxOps(ModuleOp module) {
     for (NamedAttribute a : op.getOnnxAttributes())
       if (!toOnnxAttribute(a.getName(), a.getValue(), *node.add_attribute()))
         return op.emitError() << "graph.onnx \"" << op.getOpType() << "\": attribute '" << a.getName().getValue()
-                              << "' is not an integer, float, string or an array of them";
+                              << "' is not an integer (of 64 bits at most), float, string or an array of them";
     if (failed(importer.expandNode(op, node, &main.getBody().front())))
       return failure();
   }

@@ -21,9 +21,11 @@ namespace {
 /// `g` summed over the dims `operand` was broadcast along, then shaped as
 /// it (numpy broadcasting, right-aligned).
 Value unbroadcast(NodeContext &ctx, Value g, Value operand) {
+  if (!g)
+    return g;
   auto gt = llvm::cast<RankedTensorType>(g.getType());
   auto ot = llvm::cast<RankedTensorType>(operand.getType());
-  if (gt == ot || !g)
+  if (gt == ot)
     return g;
   SmallVector<int64_t> axes;
   int64_t offset = gt.getRank() - ot.getRank();
@@ -57,6 +59,11 @@ LogicalResult GraphImporter::importGradient(NodeContext &ctx) {
     Value v = lookup(x);
     if (!v)
       return ctx.fail("Gradient's x '" + x + "' is not defined before it");
+    // What depends only on constants is folded as it is imported, so a
+    // constant x (an initializer, a bound input) has lost its uses.
+    if (v.getDefiningOp<g::ConstantOp>())
+      return ctx.fail("Gradient with respect to '" + x + "', a constant (an initializer or an input bound with "
+                      "--input-value): edgec folds constants at import, so its gradient cannot be taken");
     xValues.push_back(v);
   }
 
@@ -76,8 +83,11 @@ LogicalResult GraphImporter::importGradient(NodeContext &ctx) {
     return success(slot != nullptr);
   };
   for (Operation *op : llvm::reverse(ops)) {
-    if (op->getNumResults() != 1 || !adjoint.count(op->getResult(0)))
+    if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint.count(r); }))
       continue;
+    if (op->getNumResults() != 1)
+      return ctx.fail("Gradient through '" + op->getName().getStringRef().str() +
+                      "' is not supported (edgec differentiates add, sub, mul, div and neg)");
     Value g = adjoint[op->getResult(0)];
     LogicalResult ok = success();
     if (auto a = dyn_cast<g::AddOp>(op)) {

@@ -119,6 +119,9 @@ private:
   std::string file;
   const ImportOptions &options;
   std::vector<llvm::StringMap<Entry>> scopes;
+  /// Nodes imported from Loop and Scan bodies so far (ControlFlow.cpp's
+  /// budget).
+  int64_t bodyNodesImported = 0;
   /// Each initializer's graph.constant (in the entry block), made once.
   llvm::DenseMap<const onnx::TensorProto *, Value> initializerValues;
   llvm::StringMap<const onnx::TypeProto *> onnxTypes;

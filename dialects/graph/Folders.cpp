@@ -242,12 +242,20 @@ static OpFoldResult foldExactUnary(Attribute input, Value result, FloatFn floatF
   return {};
 }
 
+/// Relu and Abs of unsigned integers are the integers themselves (read as
+/// int64 a large uint64 would look negative).
+static bool isUnsignedTensor(Value v) { return tensorOf(v).getElementType().isUnsignedInteger(); }
+
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  if (isUnsignedTensor(getOutput()))
+    return getInput();
   // max(NaN, 0) is NaN at run time (arith.maximumf): kept.
   return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return v < 0 ? 0.0f : v; },
                         [](int64_t v) { return v < 0 ? int64_t(0) : v; });
 }
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  if (isUnsignedTensor(getOutput()))
+    return getInput();
   // |INT64_MIN| wraps to itself, as the kernel's does.
   return foldExactUnary(adaptor.getInput(), getOutput(), [](float v) { return std::fabs(v); },
                         [](int64_t v) { return v < 0 ? static_cast<int64_t>(0 - static_cast<uint64_t>(v)) : v; });

@@ -18,6 +18,8 @@ LogicalResult ConstantOp::verify() {
 }
 
 LogicalResult IfOp::verify() {
+  if (llvm::cast<RankedTensorType>(getCondition().getType()).getNumElements() != 1)
+    return emitOpError("condition must be a single bool, not ") << getCondition().getType();
   for (Region *region : {&getThenBranch(), &getElseBranch()}) {
     auto yield = llvm::cast<YieldOp>(region->front().getTerminator());
     if (yield.getValues().getTypes() != getOutputs().getTypes())

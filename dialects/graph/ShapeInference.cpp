@@ -537,6 +537,8 @@ LogicalResult inferGridSampleImpl(Loc loc, Type inputT, Type gridT, StringRef mo
     return emitOptionalError(loc, "grid_sample needs input [N, C, H, W] and grid [N, Ho, Wo, 2]");
   if (!llvm::isa<FloatType>(x->getElementType()) || grid->getElementType() != x->getElementType())
     return emitOptionalError(loc, "grid_sample needs a float input and a grid of its type");
+  if (x->getNumElements() == 0 && grid->getDimSize(1) * grid->getDimSize(2) * x->getDimSize(1) != 0)
+    return emitOptionalError(loc, "grid_sample of an empty input: there is nothing to sample");
   if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
     return emitOptionalError(loc, "grid_sample mode '", mode, "' is not bilinear, nearest or bicubic");
   if (paddingMode != "zeros" && paddingMode != "border" && paddingMode != "reflection")
@@ -669,6 +671,8 @@ LogicalResult inferResizeImpl(Loc loc, Type inputT, ArrayRef<int64_t> sizes,
   if (llvm::any_of(sizes, [](int64_t s) { return s <= 0; }) ||
       llvm::any_of(scales, [](float s) { return !(s > 0); }))
     return emitOptionalError(loc, "resize sizes and scales must be positive");
+  if (x->getNumElements() == 0)
+    return emitOptionalError(loc, "resize of an empty input to a non-empty output: there is nothing to sample");
   return push(types, sizes, x->getElementType());
 }
 

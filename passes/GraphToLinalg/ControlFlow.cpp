@@ -15,7 +15,10 @@ namespace edgec::graph_to_linalg {
 namespace {
 
 LoweringResult lowerIf(Lowering &l, IfOp op) {
-  Value cond = tensor::ExtractOp::create(l.b, op.getCondition(), ValueRange{});
+  // The condition's one element (of any rank: [1] from a graph file).
+  int64_t rank = typeOf(op.getCondition()).getRank();
+  SmallVector<Value> origin(rank, arith::ConstantIndexOp::create(l.b, 0));
+  Value cond = tensor::ExtractOp::create(l.b, op.getCondition(), origin);
   auto lowered = scf::IfOp::create(l.b, op.getResultTypes(), cond, /*withElseRegion=*/true);
   for (auto [from, to] : {std::pair{&op.getThenBranch(), &lowered.getThenRegion()},
                           std::pair{&op.getElseBranch(), &lowered.getElseRegion()}}) {

@@ -217,6 +217,8 @@ CASES = {
                          inputs=[f32("boxes", [1, 4, 4]), f32("scores", [1, 1, 4])],
                          outputs=[helper.make_tensor_value_info("y", TensorProto.INT64, [None, 3])]),
     "gradient_through_relu": lambda: gradient_through_relu(),
+    "gradient_of_constant": lambda: gradient_of_constant(),
+    "nested_loops_budget": lambda: nested_loops(),
     "dynamic_reshape": lambda: model([node("Cast", ["s"], ["si"], "cast_0", to=TensorProto.INT64),
                                       node("Reshape", ["x", "si"], ["y"], "reshape_0")],
                                      inputs=[X, f32("s", [2])], outputs=[f32("y", [2, 2])]),
@@ -249,6 +251,33 @@ def gradient_through_relu():
                                                 helper.make_opsetid("ai.onnx.preview.training", 1)])
     m.ir_version = 8
     return m.SerializeToString()
+
+
+def gradient_of_constant():
+    """Gradient with respect to an initializer: folded away at import."""
+    graph = helper.make_graph([node("Add", ["x", "w"], ["y"], "add_0"),
+                               node("Gradient", ["w"], ["dw"], "grad_0", domain="ai.onnx.preview.training",
+                                    xs=["w"], y="y")], "g", [X], [Y, f32("dw", [1, 4])],
+                              initializer=[tensor("w", TensorProto.FLOAT, [1, 4], [1.0] * 4)])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                helper.make_opsetid("ai.onnx.preview.training", 1)])
+    m.ir_version = 8
+    return m.SerializeToString()
+
+
+def nested_loops():
+    """A Loop of 600 iterations around one of 600: 360,000 body nodes to
+    unroll, more than edgec's budget for the whole model."""
+    def loop(name, body_nodes, v_in, v_out):
+        body = helper.make_graph(body_nodes, name + "_body",
+                                 [helper.make_tensor_value_info(name + "_i", TensorProto.INT64, []),
+                                  helper.make_tensor_value_info(name + "_c", TensorProto.BOOL, []), f32(v_in, [1, 4])],
+                                 [helper.make_tensor_value_info(name + "_c", TensorProto.BOOL, []), f32(v_out, [1, 4])])
+        return body
+    inner = loop("inner", [node("Relu", ["iv"], ["iw"], "relu_in")], "iv", "iw")
+    outer = loop("outer", [node("Loop", ["m", "", "ov"], ["ow"], "loop_in", body=inner)], "ov", "ow")
+    return model([node("Loop", ["m", "", "x"], ["y"], "loop_out", body=outer)],
+                 inits=[tensor("m", TensorProto.INT64, [], [600])])
 
 
 def short_initializer():

@@ -133,6 +133,9 @@ CASES = [
      lambda: Fn(lambda s, x: (lambda o: o[0].sum(-1, keepdim=True) * 0 + o[0] + o[1].mean())(
          s.a(x, x, x, attn_mask=torch.arange(16.0).reshape(4, 4) * -0.1, average_attn_weights=False)),
                 a=nn.MultiheadAttention(6, 3, batch_first=True, bias=False)), (2, 4, 6), None),
+    ("MultiheadAttention with positional arguments (no padding mask, weights per head)",
+     lambda: Fn(lambda s, x: (lambda o: o[0] + o[1].mean())(s.a(x, x, x, None, True, None, False)),
+                a=nn.MultiheadAttention(6, 2, batch_first=True)), (2, 3, 6), None),
     ("TransformerEncoder, norm_first, GELU", lambda: Fn(lambda s, x: s.enc(x), enc=nn.TransformerEncoder(
         nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation="gelu", batch_first=True, norm_first=True), 2)),
      (2, 5, 8), None),

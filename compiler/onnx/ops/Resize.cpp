@@ -69,7 +69,7 @@ LogicalResult gridSample(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> resizeOps() {
   static const OpEntry rows[] = {
-      {"GridSample", 16, 17, gridSample, "4-D"},
+      {"GridSample", 16, 17, gridSample, "4-D; float32 when compiled"},
       {"Resize", 13, 17, resize,
        "scales or sizes a compile-time constant; modes nearest, linear, cubic; coordinate_transformation_mode not tf_crop_and_resize; exclude_outside 0; cubic_coeff_a -0.75"},
   };

@@ -119,7 +119,14 @@ LogicalResult splitToSequence(NodeContext &ctx) {
   int64_t dim = t.getDimSize(axis);
   SmallVector<int64_t> sizes;
   bool squeeze = false;
+  constexpr int64_t kMaxParts = 4096;
+  auto tooMany = [&](int64_t parts) {
+    return ctx.fail("SplitToSequence makes " + std::to_string(parts) + " tensors; edgec takes at most " +
+                    std::to_string(kMaxParts));
+  };
   if (!ctx.hasInput(1)) {
+    if (dim > kMaxParts)
+      return tooMany(dim);
     sizes.assign(dim, 1);
     squeeze = ctx.getInt("keepdims", 1) == 0;
   } else {
@@ -131,6 +138,8 @@ LogicalResult splitToSequence(NodeContext &ctx) {
       int64_t chunk = (*given)[0];
       if (chunk <= 0)
         return ctx.fail("SplitToSequence split must be positive, not " + std::to_string(chunk));
+      if (dim / chunk + (dim % chunk != 0) > kMaxParts)
+        return tooMany(dim / chunk + (dim % chunk != 0));
       for (int64_t at = 0; at < dim; at += chunk)
         sizes.push_back(std::min(chunk, dim - at));
     } else {
@@ -147,8 +156,8 @@ LogicalResult splitToSequence(NodeContext &ctx) {
       sizes.assign(given->begin(), given->end());
     }
   }
-  if (static_cast<int64_t>(sizes.size()) > 4096)
-    return ctx.fail("SplitToSequence makes " + std::to_string(sizes.size()) + " tensors; edgec takes at most 4096");
+  if (static_cast<int64_t>(sizes.size()) > kMaxParts)
+    return tooMany(static_cast<int64_t>(sizes.size()));
   SmallVector<int64_t> starts(t.getRank(), 0), ends(t.getShape()), steps(t.getRank(), 1);
   ends[axis] = 0;
   SmallVector<Value> elements;

@@ -844,7 +844,8 @@ class Importer:
         arg = lambda i, name, default=None: self.arg(node, i, name, default)  # noqa: E731
         if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
             self.fail(node, "MultiheadAttention with kdim/vdim, bias_k/bias_v or add_zero_attn is not supported")
-        if arg(4, "key_padding_mask") is not None:
+        # forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights)
+        if arg(3, "key_padding_mask") is not None:
             self.fail(node, "MultiheadAttention with a key_padding_mask is not supported")
         query, key, value = arg(0, "query"), arg(1, "key"), arg(2, "value")
         if not all(isinstance(a, torch.fx.Node) for a in (query, key, value)) or query.meta["value"].dim() != 3:
@@ -868,7 +869,7 @@ class Importer:
         k, tk = self.permuted(k, tk, [0, 1, 3, 2])  # [B, H, D, S]
         scores_t = torch.empty(tq.shape[0], H, tq.shape[2], tk.shape[3])
         scores = self.functional("matmul", [q, k], [tq, tk], scores_t)
-        mask = arg(3, "attn_mask")
+        mask = arg(5, "attn_mask")
         if mask is not None:
             if not isinstance(mask, torch.fx.Node):
                 self.fail(node, "MultiheadAttention's attn_mask must be a tensor")
@@ -891,9 +892,9 @@ class Importer:
         if not m.batch_first:
             out, out_t = self.permuted(out, out_t, [1, 0, 2])
         weights = None
-        if arg(5, "need_weights", True):
+        if arg(4, "need_weights", True):
             weights = attn
-            if arg(7, "average_attn_weights", True):
+            if arg(6, "average_attn_weights", True):
                 mean_t = torch.empty(scores_t.shape[0], scores_t.shape[2], scores_t.shape[3])
                 weights = self.functional("reduce_mean", [attn], [scores_t], mean_t, "axes = array<i64: 1>, keepdims = false")
         return (out, weights)
