@@ -210,10 +210,12 @@ FailureOr<Value> lowerGridSample(Lowering &l, GridSampleOp op) {
                    return Value(arith::AndIOp::create(ob, loc, ge, le));
                  };
                  auto index = [&](Value v, int64_t size) {
-                   // maxnum/minnum: a NaN coordinate (a NaN or infinite grid
-                   // value) reads pixel 0, and the select below makes it 0.
-                   Value clamped = arith::MinNumFOp::create(
-                       ob, loc, arith::MaxNumFOp::create(ob, loc, v, f(0.0)), f(double(size - 1)));
+                   // A NaN coordinate (a NaN or infinite grid value) reads
+                   // pixel 0, and the select below makes it 0. (A select,
+                   // not maxnumf: that is a libm call on MCUs.)
+                   Value nan = arith::CmpFOp::create(ob, loc, arith::CmpFPredicate::UNO, v, v);
+                   Value clamped = clampOf(ob, loc, arith::SelectOp::create(ob, loc, nan, f(0.0), v), 0.0,
+                                           double(size - 1));
                    Value i = arith::FPToSIOp::create(ob, loc, ob.getI64Type(), clamped);
                    return Value(arith::IndexCastOp::create(ob, loc, ob.getIndexType(), i));
                  };
