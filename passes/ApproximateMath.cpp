@@ -216,13 +216,15 @@ struct ApproximateMathPass : impl::ApproximateMathPassBase<ApproximateMathPass> 
       // max/min of any float width: LLVM calls libm's fmaximum for f16 and
       // f64 on these cpus, or fails to select them at all (32-bit Arm).
       bool expandThisMinMax = type.isF32() ? expandMinMax : expandWideMinMax;
+      // f16/f64 rounding is expanded also where the FPU has no wide ops
+      // (rv32imafc rounds f32 in hardware; f64 would call libm's trunc).
       bool rounding = isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp, math::RoundEvenOp>(op);
       if (expandThisMinMax && isa<FloatType>(type) &&
           isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
         replacement = minMaxWithoutInstruction(b, op);
-      } else if (expandRounding && rounding && type.isF16()) {
+      } else if ((expandRounding || expandWideMinMax) && rounding && type.isF16()) {
         replacement = roundHalfWithoutInstruction(b, op); // else LLVM calls libm's truncf, ...
-      } else if (expandRounding && rounding && type.isF64()) {
+      } else if ((expandRounding || expandWideMinMax) && rounding && type.isF64()) {
         replacement = roundWithoutInstruction(b, op); // else LLVM calls libm's trunc, ...
       } else if (!type.isF32()) {
         return;
