@@ -96,6 +96,9 @@ EXPECTED = {
 
 
 def main():
+    if len(sys.argv) != 3 or sys.argv[1].startswith("-") or sys.argv[2].startswith("-"):
+        print(__doc__)
+        return 2
     edgec, work = sys.argv[1], sys.argv[2]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
