@@ -335,6 +335,21 @@ def Graph_TopKOp : Graph_InferredOp<"top_k", "TopK", [Graph_OwnFlops]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_CumSumOp : Graph_Op<"cumsum", [Pure, SameOperandsAndResultType, InferTypeOpInterface,
+                                         Graph_PointwiseCost]> {
+  let summary = "Running sum along `axis`, in order (from the end when `reverse`); `exclusive` "
+                "leaves out each element itself";
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$axis, BoolAttr:$exclusive, BoolAttr:$reverse);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::edgec::graph::verifyAxis(*this, static_cast<int64_t>(getAxis()));
+    }
+  }];
+}
+
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "Maximum">;
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "Sum">;
 def Graph_ReduceMinOp : Graph_ReduceOp<"reduce_min", "Minimum">;

@@ -8,6 +8,7 @@
 #include "passes/GraphToLinalg/Lowering.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace edgec::graph_to_linalg {
 
@@ -258,6 +259,49 @@ FailureOr<SmallVector<Value>> lowerTopK(Lowering &l, TopKOp op, bool isUnsigned)
 
 } // namespace
 
+/// CumSum: one pass over the elements, along the axis in order (from its
+/// end when reversed), in an scf.for nest carrying the output: out[i] =
+/// x[i] + out[i - 1], exclusive out[i] = x[i - 1] + out[i - 1]. Linear in
+/// the elements and summed in the order of ONNX's reference. The output
+/// starts as a copy of x, so the element read before the first of each run
+/// (selected away) is defined.
+FailureOr<Value> lowerCumSum(Lowering &l, CumSumOp op) {
+  Value x = op.getInput();
+  auto t = typeOf(x);
+  int64_t axis = static_cast<int64_t>(op.getAxis()), n = t.getDimSize(axis);
+  bool reverse = op.getReverse(), exclusive = op.getExclusive();
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t d : t.getShape()) {
+    lbs.push_back(arith::ConstantIndexOp::create(l.b, 0));
+    ubs.push_back(arith::ConstantIndexOp::create(l.b, d));
+    steps.push_back(arith::ConstantIndexOp::create(l.b, 1));
+  }
+  bool fp = llvm::isa<FloatType>(t.getElementType());
+  scf::LoopNest nest = scf::buildLoopNest(
+      l.b, l.b.getLoc(), lbs, ubs, steps, ValueRange{x},
+      [&](OpBuilder &ob, Location loc, ValueRange ivs, ValueRange acc) -> scf::ValueVector {
+        auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(ob, loc, v); };
+        Value step = ivs[axis];
+        Value pos = reverse ? Value(arith::SubIOp::create(ob, loc, c(n - 1), step)) : step;
+        Value first = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::eq, step, c(0));
+        Value before = reverse ? Value(arith::AddIOp::create(ob, loc, pos, c(1)))
+                               : Value(arith::SubIOp::create(ob, loc, pos, c(1)));
+        SmallVector<Value> at(ivs), prev(ivs);
+        at[axis] = pos;
+        prev[axis] = arith::SelectOp::create(ob, loc, first, pos, before);
+        auto add = [&](Value a, Value b) -> Value {
+          return fp ? Value(arith::AddFOp::create(ob, loc, a, b)) : Value(arith::AddIOp::create(ob, loc, a, b));
+        };
+        Value zero = Lowering::scalarIn(ob, loc, t.getElementType(), 0);
+        Value sum = arith::SelectOp::create(ob, loc, first, zero, tensor::ExtractOp::create(ob, loc, acc[0], prev));
+        Value v = exclusive ? arith::SelectOp::create(ob, loc, first, zero,
+                                                      add(sum, tensor::ExtractOp::create(ob, loc, x, prev)))
+                            : add(sum, tensor::ExtractOp::create(ob, loc, x, at));
+        return {tensor::InsertOp::create(ob, loc, v, acc[0], at).getResult()};
+      });
+  return nest.results.empty() ? x : nest.results[0];
+}
+
 void populateReductionLowerings(LoweringTable &table) {
   table.add<TopKOp>([](TopKOp op, LoweringInput &in) { return lowerTopK(in.l, op, in.sign.in); });
   table.add<ReduceMeanOp>([](ReduceMeanOp r, LoweringInput &in) -> FailureOr<Value> {
@@ -278,6 +322,7 @@ void populateReductionLowerings(LoweringTable &table) {
   table.add<ArgMaxOp, ArgMinOp>([](auto op, LoweringInput &in) { return lowerArg(in.l, op, in.sign.in); });
   table.add<SoftmaxOp>([](SoftmaxOp s, LoweringInput &in) { return lowerSoftmax(in.l, s); });
   table.add<LogSoftmaxOp>([](LogSoftmaxOp s, LoweringInput &in) { return lowerLogSoftmax(in.l, s); });
+  table.add<CumSumOp>([](CumSumOp c, LoweringInput &in) { return lowerCumSum(in.l, c); });
 }
 
 } // namespace edgec::graph_to_linalg

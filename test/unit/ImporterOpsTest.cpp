@@ -383,11 +383,10 @@ std::vector<OpCase> cases() {
                },
                "graph.arg_min", "tensor<2x4xi64>"});
   c.push_back({"CumSum", [](ModelBuilder &m) {
-                 // along dim 0 of [3, 4]: transposed, a matmul with the triangle, back
                  m.input("x", {3, 4}).ints("a", {0}).output("y");
                  m.node("CumSum", {"x", "a"}, {"y"});
                },
-               "graph.matmul", "tensor<3x4xf32>"});
+               "graph.cumsum", "tensor<3x4xf32>"});
   c.push_back({"GlobalMaxPool", [](ModelBuilder &m) {
                  m.input("x", {1, 2, 9, 9}).output("y");
                  m.node("GlobalMaxPool", {"x"}, {"y"});

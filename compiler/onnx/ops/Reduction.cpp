@@ -98,9 +98,7 @@ LogicalResult topK(NodeContext &ctx) {
   return ctx.setOutput(1, (*results)[1]);
 }
 
-/// CumSum as a matmul with a triangular constant along the axis: out[j] =
-/// sum over i of x[i] * T[i, j], T[i, j] = 1 where i <= j (i < j exclusive;
-/// reversed: i >= j, i > j). The axis moves last and back.
+/// CumSum: graph.cumsum (a running sum in order, linear in the elements).
 LogicalResult cumSum(NodeContext &ctx) {
   auto t = ctx.inputType(0);
   if (!t)
@@ -111,41 +109,10 @@ LogicalResult cumSum(NodeContext &ctx) {
   auto axis = normaliseAxis(ctx, *axisValue, t.getRank());
   if (failed(axis))
     return failure();
-  int64_t n = t.getDimSize(*axis), rank = t.getRank();
-  if (n > 4096)
-    return ctx.fail("CumSum along a dim of " + std::to_string(n) + " (at most 4096: it is a matmul with an n x n "
-                    "triangle)");
-  bool exclusive = ctx.getInt("exclusive", 0) != 0, reverse = ctx.getInt("reverse", 0) != 0;
-  SmallVector<int64_t> triangle;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      triangle.push_back(reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j));
-  Type e = t.getElementType();
-  auto triType = RankedTensorType::get({n, n}, llvm::isa<FloatType>(e) ? Type(ctx.b.getF32Type()) : e);
-  Value tri;
-  if (llvm::isa<FloatType>(e)) {
-    SmallVector<float> f(triangle.begin(), triangle.end());
-    tri = ctx.constant(g::makeFloats(triType, f, "cumsum_triangle"));
-    if (!e.isF32())
-      tri = castTo(ctx, tri, e);
-  } else {
-    tri = ctx.constant(g::makeInts(triType, triangle, "cumsum_triangle"));
-  }
-  Value x = ctx.input(0);
-  SmallVector<int64_t> perm, inverse(rank);
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != *axis)
-      perm.push_back(i);
-  perm.push_back(*axis);
-  for (int64_t i = 0; i < rank; ++i)
-    inverse[perm[i]] = i;
-  bool last = *axis == rank - 1;
-  if (!last)
-    x = apply<g::TransposeOp>(ctx, {x}, {ctx.i64s("perm", perm)});
-  Value y = apply<g::MatMulOp>(ctx, {x, tri});
-  if (!last)
-    y = apply<g::TransposeOp>(ctx, {y}, {ctx.i64s("perm", inverse)});
-  return y ? ctx.setOutput(0, y) : failure();
+  return bind(ctx, ctx.create<g::CumSumOp>(
+                       {ctx.input(0)}, {ctx.named("axis", ctx.b.getI64IntegerAttr(*axis)),
+                                        ctx.named("exclusive", ctx.b.getBoolAttr(ctx.getInt("exclusive", 0) != 0)),
+                                        ctx.named("reverse", ctx.b.getBoolAttr(ctx.getInt("reverse", 0) != 0))}));
 }
 
 } // namespace
@@ -154,9 +121,7 @@ llvm::ArrayRef<OpEntry> reductionOps() {
   static const OpEntry rows[] = {
       {"ArgMax", 13, 17, argExtreme<g::ArgMaxOp>},
       {"ArgMin", 13, 17, argExtreme<g::ArgMinOp>},
-      {"CumSum", 14, 17, cumSum,
-       "axis a compile-time constant; the axis at most 4096 long (a matmul with an n x n triangle: an inf or nan "
-       "reaches every output along the axis)"},
+      {"CumSum", 14, 17, cumSum, "axis a compile-time constant"},
       {"Hardmax", 13, 17, hardmax},
       {"TopK", 11, 17, topK,
        "k a compile-time constant, at most 256; the output sorted (also for sorted = 0)"},

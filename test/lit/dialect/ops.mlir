@@ -56,7 +56,9 @@ func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32
   %23 = graph.softmax %22 {axis = 1 : i64} : tensor<2x3xf32>
   // CHECK: graph.log_softmax %{{.*}} {axis = 0 : i64}
   %24 = graph.log_softmax %23 {axis = 0 : i64} : tensor<2x3xf32>
-  return %24 : tensor<2x3xf32>
+  // CHECK: graph.cumsum %{{.*}} {axis = 1 : i64, exclusive = true, reverse = false}
+  %25 = graph.cumsum %24 {axis = 1 : i64, exclusive = true, reverse = false} : tensor<2x3xf32>
+  return %25 : tensor<2x3xf32>
 }
 
 // CHECK-LABEL: func.func @linear

@@ -221,6 +221,25 @@ func.func @log_softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+// CumSum: a loop nest over the elements carrying the output; reversed, the
+// axis is walked from its end; exclusive adds the previous input element.
+// CHECK-LABEL: func.func @cumsum_reverse_exclusive
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.subi
+// CHECK: arith.addi
+// CHECK: arith.select
+// CHECK: tensor.extract
+// CHECK: arith.addf
+// CHECK: tensor.insert
+// CHECK-NOT: graph.
+func.func @cumsum_reverse_exclusive(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
+  %0 = graph.cumsum %x {axis = 1 : i64, exclusive = true, reverse = true} : tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
 // f64 lowers the same (edgec-approximate-math computes its math.exp and
 // math.log at f32 precision).
 // CHECK-LABEL: func.func @log_softmax_f64
