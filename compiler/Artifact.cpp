@@ -246,6 +246,14 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
     int64_t elements = t.elements();
     h += fmt::format("/* {} {}: \"{}\", {} [{}] */\n", kind[0] == 'I' ? "input" : "output", i,
                      commentSafe(t.name), t.dtype, shapeList(t.shape, ", "));
+    if (t.boundedDim >= 0)
+      h += fmt::format("/* Its size along dim {d} is known only at run time: the buffer holds the\n"
+                       " * most ({max}); output {c} (\"{cname}\") holds the size N: the first N\n"
+                       " * positions along dim {d} hold data, the rest is padding. */\n"
+                       "#define {K}_RUNTIME_DIM {d}\n#define {K}_COUNT_OUTPUT {c}\n",
+                       fmt::arg("d", t.boundedDim), fmt::arg("max", t.shape[t.boundedDim]),
+                       fmt::arg("c", t.countOutput), fmt::arg("cname", commentSafe(info.outputs[t.countOutput].name)),
+                       fmt::arg("K", K));
     h += fmt::format("#define {}_DTYPE {}\n#define {}_RANK {}\n#define {}_SHAPE {{{}}}\n"
                      "#define {}_ELEMENTS {}\n#define {}_BYTES {}\n\n",
                      K, dtypeCode(t.dtype), K, t.shape.size(), K, shapeList(t.shape, ", "), K,
@@ -284,10 +292,13 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
   auto tensors = [](const std::vector<TensorInfo> &list) {
     std::string out;
     for (const TensorInfo &t : list)
-      out += fmt::format("{}{{\"name\": {}, \"dtype\": \"{}\", \"shape\": [{}]{}}}",
+      out += fmt::format("{}{{\"name\": {}, \"dtype\": \"{}\", \"shape\": [{}]{}{}}}",
                          out.empty() ? "" : ", ", jsonQuote(t.name), t.dtype, shapeList(t.shape, ", "),
                          t.quantised ? fmt::format(", \"scale\": {:.9g}, \"zero_point\": {}", t.scale, t.zeroPoint)
-                                     : std::string());
+                                     : std::string(),
+                         t.boundedDim >= 0 ? fmt::format(", \"runtime_dim\": {}, \"count_output\": {}",
+                                                         t.boundedDim, t.countOutput)
+                                           : std::string());
     return out;
   };
   return fmt::format(
@@ -501,6 +512,12 @@ ArtifactInfo describeGraph(ModuleOp module) {
     auto name = main.getResultAttrOfType<StringAttr>(i, "graph.name");
     info.outputs.push_back(
         tensorInfo(name ? name.str() : fmt::format("out{}", i), main.getResultTypes()[i]));
+    auto dim = main.getResultAttrOfType<IntegerAttr>(i, "graph.bounded_dim");
+    auto count = main.getResultAttrOfType<IntegerAttr>(i, "graph.count_output");
+    if (dim && count) {
+      info.outputs.back().boundedDim = dim.getInt();
+      info.outputs.back().countOutput = count.getInt();
+    }
   }
   main.walk([&](Operation *op) {
     if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {

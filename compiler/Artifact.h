@@ -36,6 +36,11 @@ struct TensorInfo {
       n *= d;
     return n;
   }
+  // An output of run-time size (NonZero, Compress, ...): sized for its
+  // bound, with output `countOutput` (an int64 scalar) holding how many
+  // rows along dim `boundedDim` hold data; -1 for other tensors.
+  int64_t boundedDim = -1;
+  int64_t countOutput = -1;
   // Quantised per tensor (int8 I/O): real = scale * (stored - zeroPoint).
   bool quantised = false;
   double scale = 0;

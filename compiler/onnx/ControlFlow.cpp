@@ -95,6 +95,9 @@ LogicalResult GraphImporter::importBody(NodeContext &ctx, const onnx::GraphProto
       result = ctx.fail("the body's output '" + o.name() +
                         (lookupSequence(o.name()) ? "' is a sequence; edgec's bodies yield tensors"
                                                   : "' is not produced by the body"));
+    else if (const Bound *b = boundOf(v))
+      result = ctx.fail("the body's output '" + o.name() + "' has a size known only at run time (" + b->origin +
+                        "); edgec's bodies yield tensors of a fixed size");
     outputs.push_back(v);
   }
   scopes.pop_back();

@@ -13,6 +13,7 @@
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/OnnxIsolation.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
@@ -68,6 +69,20 @@ public:
         return it->second.sequence ? &*it->second.sequence : nullptr;
     return nullptr;
   }
+  /// A tensor whose extent along `dim` is known only at run time (what
+  /// NonZero, Compress, Unique, NonMaxSuppression select): the value is
+  /// sized for the bound and `count` (an i64 scalar) says how many of its
+  /// rows along `dim` hold data. Bounded.cpp.
+  struct Bound {
+    int64_t dim;
+    Value count;
+    std::string origin; // "NonZero 'nz'": where the size is decided
+  };
+  const Bound *boundOf(Value v) const {
+    auto it = bounds.find(v);
+    return it == bounds.end() ? nullptr : &it->second;
+  }
+  void setBound(Value v, Bound bound) { bounds[v] = std::move(bound); }
   Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
   MLIRContext &context() { return ctx; }
   /// ONNX's inferred static shape of a value, if it has one.
@@ -100,6 +115,16 @@ private:
   OpBuilder constantBuilder();
   LogicalResult bindInputShapes(onnx::GraphProto &graph);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  // Bounded.cpp
+  /// The first input of `node` that has a run-time size, or -1.
+  int boundedInput(const onnx::NodeProto &node);
+  /// Builds a node that reads a tensor of run-time size: through `build`
+  /// when the op works row by row along that dim (the count passes to its
+  /// outputs), refused otherwise.
+  LogicalResult importBoundedNode(NodeContext &ctx, LogicalResult (*build)(NodeContext &));
+  /// Appends each bounded result's count to `results` (one per count) and
+  /// marks the function's results (graph.bounded_dim, graph.count_output).
+  void addCountOutputs(mlir::func::FuncOp fn, SmallVectorImpl<Value> &results, std::vector<std::string> &names);
   // ControlFlow.cpp
   LogicalResult importIf(NodeContext &ctx);
   LogicalResult importLoop(NodeContext &ctx);
@@ -125,6 +150,7 @@ private:
   /// Each initializer's graph.constant (in the entry block), made once.
   llvm::DenseMap<const onnx::TensorProto *, Value> initializerValues;
   llvm::StringMap<const onnx::TypeProto *> onnxTypes;
+  llvm::DenseMap<Value, Bound> bounds;
 };
 
 } // namespace edgec::onnx_import

@@ -49,6 +49,13 @@ FailureOr<SmallVector<Value>> NodeContext::inputSequence(size_t i) {
   return failure();
 }
 
+LogicalResult NodeContext::setBoundedOutput(size_t i, Value value, int64_t dim, Value count) {
+  if (failed(defineOutput(i, value, dim)))
+    return failure();
+  importer.setBound(value, {dim, count, node.op_type() + " '" + (node.name().empty() ? node.output(0) : node.name()) + "'"});
+  return success();
+}
+
 LogicalResult NodeContext::setOutputSequence(size_t i, ArrayRef<Value> elements) {
   if (outputUsed(i))
     importer.defineSequence(node.output(i), elements);
@@ -163,7 +170,9 @@ bool NodeContext::outputUsed(size_t i) const {
   return i < numOutputs() && !node.output(i).empty();
 }
 
-LogicalResult NodeContext::setOutput(size_t i, Value value) {
+LogicalResult NodeContext::setOutput(size_t i, Value value) { return defineOutput(i, value, -1); }
+
+LogicalResult NodeContext::defineOutput(size_t i, Value value, int64_t runTimeDim) {
   if (!outputUsed(i))
     return success();
   const std::string &name = node.output(i);
@@ -177,6 +186,10 @@ LogicalResult NodeContext::setOutput(size_t i, Value value) {
       SmallVector<int64_t> theirs;
       for (const auto &d : dims)
         theirs.push_back(d.dim_value());
+      // A dim of run-time size holds the bound here; ONNX (or the model's
+      // declared output) may give one run's size.
+      if (runTimeDim >= 0 && runTimeDim < static_cast<int64_t>(theirs.size()))
+        theirs[runTimeDim] = ours.getDimSize(runTimeDim);
       if (known && ArrayRef<int64_t>(theirs) != ours.getShape())
         return error() << "inconsistent shapes: output '" << name << "' is "
                        << shapeText(ours.getShape()) << " by edgec's inference but "

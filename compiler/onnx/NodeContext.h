@@ -65,6 +65,9 @@ public:
   /// True when output `i` exists and has a name (is consumed by someone).
   bool outputUsed(size_t i) const;
   mlir::LogicalResult setOutput(size_t i, mlir::Value value);
+  /// Output `i` has a run-time extent along `dim`: `value` is sized for the
+  /// bound and `count` (i64 scalar) holds the extent (Bounded.cpp).
+  mlir::LogicalResult setBoundedOutput(size_t i, mlir::Value value, int64_t dim, mlir::Value count);
 
   // --- Sequences (import-time lists of tensors) -------------------------------
   /// The elements of sequence input `i`; fails with an error when it is not
@@ -108,6 +111,9 @@ public:
   mlir::LogicalResult unsupported(llvm::StringRef attrName, const llvm::Twine &value);
 
 private:
+  /// setOutput, with dim `runTimeDim` (if >= 0) left out of the check
+  /// against ONNX's shapes.
+  mlir::LogicalResult defineOutput(size_t i, mlir::Value value, int64_t runTimeDim);
   GraphImporter &importer;
 };
 

@@ -306,6 +306,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
     return {};
 
   SmallVector<Value> results;
+  std::vector<std::string> names;
   for (const auto &output : graph.output()) {
     Value v = lookup(output.name());
     if (!v && lookupSequence(output.name()))
@@ -318,11 +319,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
                                   << "' is not produced by any node",
              nullptr;
     results.push_back(v);
+    names.push_back(output.name());
   }
+  addCountOutputs(fn, results, names);
   func::ReturnOp::create(builder, fileLoc(), results);
-  fn.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [i, output] : llvm::enumerate(graph.output()))
-    fn.setResultAttr(i, "graph.name", builder.getStringAttr(output.name()));
+  for (auto [i, name] : llvm::enumerate(names))
+    fn.setResultAttr(i, "graph.name", builder.getStringAttr(name));
 
   // Ops whose results nobody uses (for example shape arithmetic that was
   // folded) are dropped, users before producers.
@@ -343,9 +345,13 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph) {
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
   NodeContext ctx(*this, node, nodeLoc(node, index));
+  bool standardDomain = node.domain().empty() || node.domain() == "ai.onnx";
+  const OpEntry *entry = standardDomain ? findOp(node.op_type(), kTargetOpset) : nullptr;
+  if (boundedInput(node) >= 0) // a tensor of run-time size (Bounded.cpp)
+    return importBoundedNode(ctx, entry ? entry->build : nullptr);
   if (node.domain() == kTrainingDomain && node.op_type() == "Gradient")
     return importGradient(ctx);
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
+  if (!standardDomain)
     return ctx.fail("unsupported op '" + node.op_type() + "' of domain '" + node.domain() +
                     "'");
   if (node.op_type() == "If")
@@ -354,7 +360,6 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
     return importLoop(ctx);
   if (node.op_type() == "Scan")
     return importScan(ctx);
-  const OpEntry *entry = findOp(node.op_type(), kTargetOpset);
   if (!entry)
     return ctx.fail("unsupported ONNX op '" + node.op_type() + "' (opset " +
                     std::to_string(kTargetOpset) + ")");

@@ -207,6 +207,13 @@ def run_case_checked(job):
         worst = 0.0
         for k, (t, want) in enumerate(zip(manifest["outputs"], expected)):
             got = np.fromfile(out_files[k], dtype=NUMPY_DTYPE[t["dtype"]]).reshape(t["shape"])
+            if "runtime_dim" in t:
+                # Sized for the bound: the count output says how much holds data.
+                count = int(np.fromfile(out_files[t["count_output"]], dtype=np.int64)[0])
+                if not 0 <= count <= got.shape[t["runtime_dim"]]:
+                    result.update(detail=f"output {k}: run-time size {count} outside 0..{got.shape[t['runtime_dim']]}")
+                    return result
+                got = np.take(got, np.arange(count), axis=t["runtime_dim"])
             if got.shape != want.shape and got.size == want.size:
                 got = got.reshape(want.shape)
             if got.shape != want.shape:

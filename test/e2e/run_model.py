@@ -72,18 +72,36 @@ def main():
     spec_inputs = [{"name": t["name"], "dtype": t["dtype"], "shape": t["shape"], "file": path}
                    for t, _, path in inputs]
     spec_inputs += write_fixed_inputs(args.flags, args.model, work)
-    theirs = [os.path.join(work, f"ort{i}.bin") for i in range(len(manifest["outputs"]))]
-    spec = {"inputs": spec_inputs,
-            "outputs": [{"name": t["name"], "file": f} for t, f in zip(manifest["outputs"], theirs)]}
+    # A count output (the run-time size of another output) is edgec's: ONNX
+    # Runtime's output has that size instead.
+    counts = {t["count_output"] for t in manifest["outputs"] if "runtime_dim" in t}
+    outputs = [(t, mine, os.path.join(work, f"ort{i}.bin"))
+               for i, (t, mine) in enumerate(zip(manifest["outputs"], ours)) if i not in counts]
+    spec = {"inputs": spec_inputs, "outputs": [{"name": t["name"], "file": f} for t, _, f in outputs]}
     json.dump(spec, open(os.path.join(work, "spec.json"), "w"))
     subprocess.run(["node", os.path.join(HERE, "ort_reference.js"), args.model,
                     os.path.join(work, "spec.json")], check=True)
 
     ok = True
-    for t, mine, ref in zip(manifest["outputs"], ours, theirs):
+    for t, mine, ref in outputs:
         dtype = NUMPY_DTYPE[t["dtype"]]
         a = np.fromfile(mine, dtype=dtype).reshape(t["shape"])
-        b = np.fromfile(ref, dtype=dtype).reshape(t["shape"])
+        b = np.fromfile(ref, dtype=dtype)
+        if "runtime_dim" in t:
+            # Sized for the bound: the first `count` along the dim hold data.
+            d = t["runtime_dim"]
+            count = int(np.fromfile(ours[t["count_output"]], dtype=np.int64)[0])
+            rest = int(np.prod(t["shape"])) // max(t["shape"][d], 1)
+            shape = list(t["shape"])
+            shape[d] = b.size // rest if rest else 0
+            if not 0 <= count <= t["shape"][d] or count != shape[d]:
+                print(f"{t['name']}: MISMATCH run-time size {count}, ONNX Runtime's {shape[d]}")
+                ok = False
+                continue
+            a = np.take(a, np.arange(count), axis=d)
+            b = b.reshape(shape)
+        else:
+            b = b.reshape(t["shape"])
         if np.issubdtype(dtype, np.floating):
             # Infinities and NaN must sit where ONNX Runtime has them (a
             # masked attention score is -inf); the other values are compared.

@@ -1,14 +1,14 @@
 //===- DataDependent.cpp - ops whose output size depends on values --------===//
 //
 // NonZero, Compress, Unique and NonMaxSuppression return as many elements
-// as the data selects. edgec compiles static shapes, so (docs/guides/
-// onnx-import.md, "Data-dependent sizes"):
+// as the data selects (docs/guides/onnx-import.md, "Data-dependent sizes"):
 // - NonZero of a constant and Compress with a constant condition are
 //   computed at import (exporters emit them on masks and buffers): NonZero
 //   becomes a constant, Compress a Gather of the selected indices;
-// - otherwise each is refused with a diagnostic saying why and what to do.
-// Unique and NonMaxSuppression are not imported: refusalReason() (OpTable.cpp)
-// says why when a model has one.
+// - otherwise the result is sized for its bound (everything selected) with
+//   the selected rows first and a run-time count beside it
+//   (GraphImporter::Bound, Bounded.cpp): a compaction, built here from
+//   graph ops.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
@@ -37,15 +37,45 @@ bool readNonZero(Value v, SmallVectorImpl<bool> &out) {
   return false;
 }
 
-/// The refusal: why, what to do instead, and (for a value computed from
-/// graph inputs, `input` >= 0) that binding them makes it a constant.
-LogicalResult refuseDataDependent(NodeContext &ctx, StringRef what, StringRef instead, int input = -1) {
-  InFlightDiagnostic d = ctx.error();
-  d << ctx.node.op_type() << "'s output size depends on " << what
-    << ", known only at run time (edgec compiles static shapes): " << instead;
-  if (input >= 0)
-    ctx.noteGraphInputs(d, input);
-  return failure();
+/// The rows of `x` along `axis` where `keep` (i1 [n], n = x's dim) holds,
+/// moved to the front in order, the other rows after them (in order): a
+/// selection padded to n with rows of x, so indices among the padding stay
+/// in range. The destinations are exclusive running counts of the kept
+/// and the dropped rows; their inverse permutation gathers the rows.
+/// Returns the rows and how many were kept (i64 scalar); nulls after an
+/// error.
+std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Value keep) {
+  int64_t n = llvm::cast<RankedTensorType>(keep.getType()).getDimSize(0);
+  Type i64 = ctx.b.getI64Type();
+  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
+  auto runningCount = [&](Value ones) {
+    return apply<g::CumSumOp>(ctx, {ones}, {ctx.named("axis", ctx.b.getI64IntegerAttr(0)),
+                                             ctx.named("exclusive", ctx.b.getBoolAttr(true)),
+                                             ctx.named("reverse", ctx.b.getBoolAttr(false))});
+  };
+  Value kept = castTo(ctx, keep, i64);
+  Value count = apply<g::ReduceSumOp>(ctx, {kept}, {ctx.i64s("axes", {0}), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+  Value dropped = apply<g::SubOp>(ctx, {scalar(1), kept});
+  Value dest = apply<g::WhereOp>(
+      ctx, {keep, runningCount(kept), apply<g::AddOp>(ctx, {runningCount(dropped), count})});
+  Value rows = iotaAlong(ctx, 1, 0, n, i64, "compact_rows");
+  Value source = apply<g::ScatterElementsOp>(
+      ctx, {rows, dest, rows},
+      {ctx.named("axis", ctx.b.getI64IntegerAttr(0)), ctx.named("reduction", ctx.b.getStringAttr("none"))});
+  Value out = apply<g::GatherOp>(ctx, {x, source}, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))});
+  if (!out || !count)
+    return {};
+  return {out, count};
+}
+
+/// `x != 0` (NaN counts as nonzero, as in ONNX Runtime).
+Value isNonZero(NodeContext &ctx, Value x) {
+  Type e = llvm::cast<RankedTensorType>(x.getType()).getElementType();
+  if (e.isInteger(1))
+    return x;
+  Value zero = llvm::isa<FloatType>(e) ? floatScalar(ctx, e, 0.0f, "zero")
+                                       : ctx.constant(g::makeInts(RankedTensorType::get({}, e), {0}));
+  return apply<g::NotOp>(ctx, {apply<g::EqualOp>(ctx, {x, zero})});
 }
 
 /// NonZero: the indices [rank, count] of the nonzero elements, row-major.
@@ -54,12 +84,36 @@ LogicalResult nonZero(NodeContext &ctx) {
   if (!t)
     return failure();
   SmallVector<bool> nonzero;
-  if (t.getNumElements() > kMaxBuiltElements || !readNonZero(ctx.input(0), nonzero))
-    return refuseDataDependent(ctx, "its input's values",
-                               "make the input a constant (NonZero is folded then), or end the model before "
-                               "NonZero and select in your code",
-                               0);
-  int64_t rank = t.getRank(), count = llvm::count(nonzero, true);
+  int64_t rank = t.getRank(), n = t.getNumElements();
+  if (n > kMaxBuiltElements)
+    return ctx.fail("NonZero of " + std::to_string(n) + " elements (at most 2^28)");
+  if (!readNonZero(ctx.input(0), nonzero)) {
+    if (rank == 0)
+      return ctx.fail("NonZero of a scalar computed at run time (its result has no rows to count)");
+    // At run time: the coordinates of every element, [rank, n], with those
+    // of the nonzero ones compacted to the front.
+    Value flat = apply<g::ReshapeOp>(ctx, {isNonZero(ctx, ctx.input(0))}, {ctx.i64s("shape", {n})});
+    auto [selected, count] = compactRows(ctx, iotaAlong(ctx, 1, 0, n, ctx.b.getI64Type(), "nonzero_flat"), 0, flat);
+    if (!selected)
+      return failure();
+    SmallVector<Value> rows;
+    SmallVector<int64_t> strides = g::stridesOf(t.getShape());
+    for (int64_t d = 0; d < rank; ++d) {
+      auto scalar = [&](int64_t v) {
+        return ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI64Type()), {v}));
+      };
+      Value coord = apply<g::DivOp>(ctx, {selected, scalar(strides[d])});
+      if (d > 0)
+        coord = apply<g::ModOp>(ctx, {coord, scalar(t.getDimSize(d))});
+      rows.push_back(apply<g::UnsqueezeOp>(ctx, {coord}, {ctx.i64s("axes", {0})}));
+    }
+    Value indices = rank == 1 ? rows[0]
+                              : apply<g::ConcatOp>(ctx, rows, {ctx.named("axis", ctx.b.getI64IntegerAttr(0))});
+    if (!indices)
+      return failure();
+    return ctx.setBoundedOutput(0, indices, 1, count);
+  }
+  int64_t count = llvm::count(nonzero, true);
   SmallVector<int64_t> strides = g::stridesOf(t.getShape()), indices(rank * count);
   for (int64_t flat = 0, k = 0; flat < static_cast<int64_t>(nonzero.size()); ++flat) {
     if (!nonzero[flat])
@@ -97,14 +151,22 @@ LogicalResult compress(NodeContext &ctx) {
   SmallVector<bool> keep;
   if (condType.getRank() != 1)
     return ctx.fail("Compress condition must be 1-D");
-  if (!readNonZero(ctx.input(1), keep))
-    return refuseDataDependent(ctx, "its condition's values",
-                               "make the condition a constant (Compress is a Gather then), or end the model "
-                               "before Compress",
-                               1);
-  if (static_cast<int64_t>(keep.size()) > dim)
-    return ctx.fail("Compress condition has " + std::to_string(keep.size()) + " values for a dim of " +
+  int64_t given = condType.getDimSize(0);
+  if (given > dim)
+    return ctx.fail("Compress condition has " + std::to_string(given) + " values for a dim of " +
                     std::to_string(dim));
+  if (!readNonZero(ctx.input(1), keep)) {
+    // At run time: the kept slices compacted to the front; a condition
+    // shorter than the dim drops the slices past its end.
+    Value cond = isNonZero(ctx, ctx.input(1));
+    if (given < dim) {
+      auto padType = RankedTensorType::get({dim - given}, ctx.b.getI1Type());
+      cond = apply<g::ConcatOp>(ctx, {cond, ctx.constant(g::makeInts(padType, SmallVector<int64_t>(dim - given, 0)))},
+                                {ctx.named("axis", ctx.b.getI64IntegerAttr(0))});
+    }
+    auto [selected, count] = compactRows(ctx, input, axis, cond);
+    return selected ? ctx.setBoundedOutput(0, selected, axis, count) : failure();
+  }
   SmallVector<int64_t> selected;
   for (auto [i, k] : llvm::enumerate(keep))
     if (k)
@@ -118,8 +180,10 @@ LogicalResult compress(NodeContext &ctx) {
 
 llvm::ArrayRef<OpEntry> dataDependentOps() {
   static const OpEntry rows[] = {
-      {"NonZero", 13, 17, nonZero, "a compile-time constant input (folded); refused otherwise"},
-      {"Compress", 11, 17, compress, "a compile-time constant condition (a Gather); refused otherwise"},
+      {"NonZero", 13, 17, nonZero,
+       "folded for a constant input; otherwise sized for every element, with a run-time count"},
+      {"Compress", 11, 17, compress,
+       "a Gather for a constant condition; otherwise sized for every slice, with a run-time count"},
   };
   return rows;
 }
