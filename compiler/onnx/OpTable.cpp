@@ -142,8 +142,6 @@ ArrayRef<OpEntry> opTable() {
 
 StringRef refusalReason(StringRef opType) {
   static const llvm::StringMap<StringRef> reasons = {
-      {"Unique", "its output size depends on how many distinct values the data holds (edgec compiles static "
-                 "shapes): end the model before Unique and deduplicate in your code"},
       {"NonMaxSuppression", "its output size depends on how many boxes survive suppression (edgec compiles static "
                             "shapes): export the model without NonMaxSuppression (boxes and scores as outputs) "
                             "and run NMS in your code, as TFLite Micro's detection models do"},

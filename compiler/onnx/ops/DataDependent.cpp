@@ -15,6 +15,8 @@
 
 #include "dialects/graph/ConstantUtils.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 namespace edgec::onnx_import {
 namespace {
 
@@ -176,6 +178,118 @@ LogicalResult compress(NodeContext &ctx) {
   return bind(ctx, ctx.create<g::GatherOp>({input, indices}, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))}));
 }
 
+/// Unique: the distinct elements (or slices along `axis`), sorted or in the
+/// order they first occur, the index of each one's first occurrence, each
+/// element's place among them and how often each occurs. All from an
+/// n x n comparison of the n rows (elements, or slices flattened): an
+/// element is new when the first row equal to it is itself; its place is
+/// the number of new rows before it, or (sorted) smaller than it,
+/// lexicographically at the first position where the two differ.
+LogicalResult unique(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  bool sorted = ctx.getInt("sorted", 1) != 0;
+  Type i64 = ctx.b.getI64Type(), i32 = ctx.b.getI32Type();
+  int64_t axis = -1, n = t.getNumElements(), m = 1;
+  SmallVector<int64_t> perm, inverse, sliceShape;
+  Value rows = ctx.input(0);
+  if (ctx.attr("axis")) {
+    auto a = normaliseAxis(ctx, ctx.getInt("axis", 0), t.getRank());
+    if (failed(a))
+      return failure();
+    axis = *a;
+    n = t.getDimSize(axis);
+    m = n ? t.getNumElements() / n : 0;
+    perm.push_back(axis);
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis)
+        perm.push_back(d);
+    inverse.resize(perm.size());
+    for (auto [k, d] : llvm::enumerate(perm)) {
+      inverse[d] = static_cast<int64_t>(k);
+      sliceShape.push_back(t.getDimSize(d));
+    }
+    rows = apply<g::TransposeOp>(ctx, {rows}, {ctx.i64s("perm", perm)});
+  }
+  std::optional<int64_t> pairs = llvm::checkedMul(n, n);
+  if (pairs)
+    pairs = llvm::checkedMul(*pairs, m);
+  if (!pairs || *pairs > (int64_t(1) << 24))
+    return ctx.fail("Unique of " + std::to_string(n) + " rows of " + std::to_string(m) +
+                    " elements (edgec compares every pair: at most 2^24 element pairs)");
+  if (n == 0 || m == 0)
+    return ctx.fail("Unique of an empty tensor");
+  auto ints = [&](ArrayRef<int64_t> shape, int64_t v, StringRef name) {
+    int64_t size = 1;
+    for (int64_t d : shape)
+      size *= d;
+    return ctx.constant(g::makeInts(RankedTensorType::get(shape, i64), SmallVector<int64_t>(size, v), name));
+  };
+  auto axisAttr = [&](int64_t a) { return ctx.named("axis", ctx.b.getI64IntegerAttr(a)); };
+  auto sum = [&](Value v, int64_t a) {
+    return apply<g::ReduceSumOp>(ctx, {v}, {ctx.i64s("axes", {a}), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+  };
+  auto firstIndexOf = [&](Value v, int64_t a, bool keep) {
+    return apply<g::ArgMaxOp>(ctx, {castTo(ctx, v, i32)},
+                              {axisAttr(a), ctx.named("keepdims", ctx.b.getBoolAttr(keep)),
+                               ctx.named("select_last_index", ctx.b.getBoolAttr(false))});
+  };
+  auto exclusiveCount = [&](Value v) {
+    return apply<g::CumSumOp>(ctx, {v}, {axisAttr(0), ctx.named("exclusive", ctx.b.getBoolAttr(true)),
+                                         ctx.named("reverse", ctx.b.getBoolAttr(false))});
+  };
+  rows = apply<g::ReshapeOp>(ctx, {rows}, {ctx.i64s("shape", {n, m})});
+  Value rowI = apply<g::UnsqueezeOp>(ctx, {rows}, {ctx.i64s("axes", {1})}); // [n, 1, m]
+  Value rowJ = apply<g::UnsqueezeOp>(ctx, {rows}, {ctx.i64s("axes", {0})}); // [1, n, m]
+  Value equal = apply<g::EqualOp>(ctx, {rowI, rowJ});                      // [n, n, m]
+  Value same = apply<g::ReduceMinOp>(ctx, {castTo(ctx, equal, i32)},
+                                     {ctx.i64s("axes", {2}), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+  Value first = firstIndexOf(same, 1, false); // [n]: the first row equal to row i
+  Value iota = iotaAlong(ctx, 1, 0, n, i64, "unique_rows");
+  Value isNew = apply<g::EqualOp>(ctx, {first, iota});
+  Value newCount = castTo(ctx, isNew, i64);
+  Value count = sum(newCount, 0);
+  Value place;
+  if (!sorted) {
+    place = exclusiveCount(newCount);
+  } else {
+    Value less = apply<g::LessOp>(ctx, {rowJ, rowI}); // [n, n, m]: row j < row i at each position
+    if (m > 1) {
+      Value differ = firstIndexOf(apply<g::NotOp>(ctx, {equal}), 2, true); // [n, n, 1]
+      less = castTo(ctx, apply<g::GatherElementsOp>(ctx, {castTo(ctx, less, i32), differ}, {axisAttr(2)}),
+                    ctx.b.getI1Type());
+    }
+    less = apply<g::ReshapeOp>(ctx, {less}, {ctx.i64s("shape", {n, n})});
+    Value newJ = apply<g::UnsqueezeOp>(ctx, {isNew}, {ctx.i64s("axes", {0})});
+    place = sum(castTo(ctx, apply<g::AndOp>(ctx, {less, newJ}), i64), 1);
+  }
+  Value slot = apply<g::GatherOp>(ctx, {place, first}, {axisAttr(0)}); // inverse_indices
+  // New rows go to their place, the others after the count (in order); the
+  // inverse permutation gathers them.
+  Value dest = apply<g::WhereOp>(
+      ctx, {isNew, place,
+            apply<g::AddOp>(ctx, {exclusiveCount(apply<g::SubOp>(ctx, {ints({}, 1, "one"), newCount})), count})});
+  Value source = apply<g::ScatterElementsOp>(
+      ctx, {iota, dest, iota}, {axisAttr(0), ctx.named("reduction", ctx.b.getStringAttr("none"))});
+  Value values = apply<g::GatherOp>(ctx, {rows, source}, {axisAttr(0)});
+  if (axis < 0) {
+    values = apply<g::ReshapeOp>(ctx, {values}, {ctx.i64s("shape", {n})});
+  } else {
+    values = apply<g::ReshapeOp>(ctx, {values}, {ctx.i64s("shape", sliceShape)});
+    values = apply<g::TransposeOp>(ctx, {values}, {ctx.i64s("perm", inverse)});
+  }
+  Value counts = apply<g::ScatterElementsOp>(
+      ctx, {ints({n}, 0, "zeros"), slot, ints({n}, 1, "ones")},
+      {axisAttr(0), ctx.named("reduction", ctx.b.getStringAttr("add"))});
+  if (!values || !counts || !slot || !source)
+    return failure();
+  if (failed(ctx.setBoundedOutput(0, values, axis < 0 ? 0 : axis, count)) ||
+      failed(ctx.setBoundedOutput(1, source, 0, count)) || failed(ctx.setOutput(2, slot)))
+    return failure();
+  return ctx.setBoundedOutput(3, counts, 0, count);
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> dataDependentOps() {
@@ -184,6 +298,9 @@ llvm::ArrayRef<OpEntry> dataDependentOps() {
        "folded for a constant input; otherwise sized for every element, with a run-time count"},
       {"Compress", 11, 17, compress,
        "a Gather for a constant condition; otherwise sized for every slice, with a run-time count"},
+      {"Unique", 11, 17, unique,
+       "sized for every element (or slice), with a run-time count; compares every pair: at most 2^24 element "
+       "pairs"},
   };
   return rows;
 }
