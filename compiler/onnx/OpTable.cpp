@@ -142,9 +142,6 @@ ArrayRef<OpEntry> opTable() {
 
 StringRef refusalReason(StringRef opType) {
   static const llvm::StringMap<StringRef> reasons = {
-      {"NonMaxSuppression", "its output size depends on how many boxes survive suppression (edgec compiles static "
-                            "shapes): export the model without NonMaxSuppression (boxes and scores as outputs) "
-                            "and run NMS in your code, as TFLite Micro's detection models do"},
       {"StringNormalizer", "string tensors: a compiled model's inputs and outputs are numbers"},
       {"TfIdfVectorizer", "string tensors: a compiled model's inputs and outputs are numbers"},
       {"RandomNormal", "random values: edgec compiles deterministic inference"},

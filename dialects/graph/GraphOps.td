@@ -506,6 +506,22 @@ def Graph_GridSampleOp : Graph_InferredOp<"grid_sample", "GridSample", [Graph_Po
   let assemblyFormat = "$input `,` $grid attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_NonMaxSuppressionOp : Graph_InferredOp<"non_max_suppression", "NonMaxSuppression",
+    [Graph_PointwiseCost]> {
+  let summary = "ONNX NonMaxSuppression: per batch and class, the boxes picked greedily by score (ties: the "
+                "lower index; only scores above score_threshold when has_score_threshold), each dropping the "
+                "boxes it overlaps by IoU > iou_threshold, at most max_output_boxes_per_class (and "
+                "rows_per_class); `selected` holds [batch, class, box] of the picks in order in its first "
+                "`count` rows";
+  let arguments = (ins Graph_FloatTensor:$boxes, Graph_FloatTensor:$scores,
+                   RankedTensorOf<[I64]>:$max_output_boxes_per_class, Graph_FloatTensor:$iou_threshold,
+                   Graph_FloatTensor:$score_threshold, BoolAttr:$center_point_box, BoolAttr:$has_score_threshold,
+                   I64Attr:$rows_per_class);
+  let results = (outs RankedTensorOf<[I64]>:$selected, RankedTensorOf<[I64]>:$count);
+  let assemblyFormat = "$boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold `,` "
+                       "$score_threshold attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Quantisation
 //===----------------------------------------------------------------------===//

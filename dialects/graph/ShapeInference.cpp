@@ -547,6 +547,39 @@ LogicalResult inferGridSampleImpl(Loc loc, Type inputT, Type gridT, StringRef mo
               x->getElementType());
 }
 
+LogicalResult inferNonMaxSuppressionImpl(Loc loc, Type boxesT, Type scoresT, Type maxOutT, Type iouT,
+                                         Type scoreThresholdT, int64_t rowsPerClass, Types &types) {
+  auto boxes = ranked(loc, boxesT, "boxes");
+  auto scores = ranked(loc, scoresT, "scores");
+  if (failed(boxes) || failed(scores))
+    return failure();
+  if (boxes->getRank() != 3 || boxes->getDimSize(2) != 4 || scores->getRank() != 3 ||
+      scores->getDimSize(0) != boxes->getDimSize(0) || scores->getDimSize(2) != boxes->getDimSize(1))
+    return emitOptionalError(loc, "non_max_suppression needs boxes [B, N, 4] and scores [B, C, N]");
+  if (!boxes->getElementType().isF32() || !scores->getElementType().isF32())
+    return emitOptionalError(loc, "non_max_suppression needs f32 boxes and scores");
+  for (Type t : {maxOutT, iouT, scoreThresholdT}) {
+    auto s = llvm::dyn_cast<RankedTensorType>(t);
+    if (!s || s.getNumElements() != 1)
+      return emitOptionalError(loc, "non_max_suppression's limit and thresholds are scalars");
+  }
+  if (!llvm::cast<RankedTensorType>(iouT).getElementType().isF32() ||
+      !llvm::cast<RankedTensorType>(scoreThresholdT).getElementType().isF32())
+    return emitOptionalError(loc, "non_max_suppression's thresholds are f32");
+  if (rowsPerClass < 0 || rowsPerClass > boxes->getDimSize(1))
+    return emitOptionalError(loc, "non_max_suppression rows_per_class ", rowsPerClass, " is not in 0..",
+                             boxes->getDimSize(1));
+  std::optional<int64_t> rows = llvm::checkedMul(boxes->getDimSize(0), scores->getDimSize(1));
+  if (rows)
+    rows = llvm::checkedMul(*rows, rowsPerClass);
+  if (!rows)
+    return emitOptionalError(loc, "non_max_suppression's output size overflows");
+  Type i64 = IntegerType::get(boxes->getContext(), 64);
+  if (failed(push(types, {*rows, 3}, i64)))
+    return failure();
+  return push(types, {}, i64);
+}
+
 LogicalResult inferGatherNDImpl(Loc loc, Type inputT, Type indicesT, int64_t batchDims, Types &types) {
   auto x = ranked(loc, inputT, "input");
   auto idx = ranked(loc, indicesT, "indices");

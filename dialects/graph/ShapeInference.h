@@ -229,6 +229,16 @@ mlir::LogicalResult inferGridSample(mlir::MLIRContext *, Loc loc, A a, Types &ty
   return inferGridSampleImpl(loc, a.getInput().getType(), a.getGrid().getType(), a.getMode(), a.getPaddingMode(),
                              types);
 }
+mlir::LogicalResult inferNonMaxSuppressionImpl(Loc loc, mlir::Type boxes, mlir::Type scores, mlir::Type maxOut,
+                                               mlir::Type iou, mlir::Type scoreThreshold, int64_t rowsPerClass,
+                                               Types &types);
+template <typename A>
+mlir::LogicalResult inferNonMaxSuppression(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferNonMaxSuppressionImpl(loc, a.getBoxes().getType(), a.getScores().getType(),
+                                    a.getMaxOutputBoxesPerClass().getType(), a.getIouThreshold().getType(),
+                                    a.getScoreThreshold().getType(), static_cast<int64_t>(a.getRowsPerClass()),
+                                    types);
+}
 template <typename A>
 mlir::LogicalResult inferResize(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferResizeImpl(loc, a.getInput().getType(), a.getSizes(), a.getScales(),

@@ -57,6 +57,7 @@ const LoweringTable &graphToLinalgLowerings() {
     populateQuantizedLowerings(t);
     populateRecurrentLowerings(t);
     populateControlFlowLowerings(t);
+    populateDetectionLowerings(t);
     return t;
   }();
   return table;

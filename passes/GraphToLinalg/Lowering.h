@@ -2,7 +2,7 @@
 //
 // edgec-convert-graph-to-linalg lowers one graph op at a time. Its ops are
 // split into families, a file each (Elementwise, Linear, Pooling,
-// Reduction, DataMovement, Resize, Quantized, Recurrent, ControlFlow); each file has a
+// Reduction, DataMovement, Resize, Quantized, Recurrent, ControlFlow, Detection); each file has a
 // populate...Lowerings hook that adds its ops to the LoweringTable. This
 // header holds what more than one family uses: the builder helpers
 // (Lowering), the table, and the few lowerings one family borrows from
@@ -297,6 +297,7 @@ void populateResizeLowerings(LoweringTable &table);
 void populateQuantizedLowerings(LoweringTable &table);
 void populateRecurrentLowerings(LoweringTable &table);
 void populateControlFlowLowerings(LoweringTable &table);
+void populateDetectionLowerings(LoweringTable &table);
 
 /// Every family's lowerings (built once).
 const LoweringTable &graphToLinalgLowerings();

@@ -733,6 +733,25 @@ std::vector<OpCase> cases() {
                  attrInt(m.node("Compress", {"x", "c"}, {"y"}), "axis", 0);
                },
                "graph.gather", "tensor<2x4xf32>"});
+  c.push_back({"NonZero", [](ModelBuilder &m) {
+                 // at run time: the coordinates of all 6 elements, nonzero ones first, and a count
+                 m.input("x", {2, 3}).output("y", onnx::TensorProto::INT64);
+                 m.node("NonZero", {"x"}, {"y"});
+               },
+               "graph.cumsum", "tensor<2x6xi64>"});
+  c.push_back({"Unique", [](ModelBuilder &m) {
+                 // 5 values: the distinct ones first, sized for all 5, with a count
+                 m.input("x", {5}).output("y");
+                 m.node("Unique", {"x"}, {"y"});
+               },
+               "graph.arg_max", "tensor<5xf32>"});
+  c.push_back({"NonMaxSuppression", [](ModelBuilder &m) {
+                 // 1 batch, 2 classes, at most 3 of 6 boxes each: 6 rows
+                 m.input("boxes", {1, 6, 4}).input("scores", {1, 2, 6}).ints("k", {3});
+                 m.output("y", onnx::TensorProto::INT64);
+                 m.node("NonMaxSuppression", {"boxes", "scores", "k"}, {"y"});
+               },
+               "graph.non_max_suppression", "tensor<6x3xi64>"});
   // Sequences exist only while importing: each case ends in a tensor.
   c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
                  // [] -> [a] -> [b, a]; element 0 is b [1, 3]

@@ -290,6 +290,53 @@ LogicalResult unique(NodeContext &ctx) {
   return ctx.setBoundedOutput(3, counts, 0, count);
 }
 
+/// NonMaxSuppression: graph.non_max_suppression, its output sized for
+/// every batch and class picking min(N, max_output_boxes_per_class) boxes
+/// (N when the limit is computed at run time), with a run-time count.
+LogicalResult nonMaxSuppression(NodeContext &ctx) {
+  auto boxes = ctx.inputType(0);
+  auto scores = boxes ? ctx.inputType(1) : RankedTensorType();
+  if (!scores)
+    return failure();
+  if (boxes.getRank() != 3 || scores.getRank() != 3)
+    return ctx.fail("NonMaxSuppression needs boxes [batches, boxes, 4] and scores [batches, classes, boxes]");
+  int64_t center = ctx.getInt("center_point_box", 0);
+  if (center != 0 && center != 1)
+    return ctx.unsupported("center_point_box", std::to_string(center));
+  int64_t n = boxes.getDimSize(1), rowsPerClass = n;
+  Type i64 = ctx.b.getI64Type(), f32 = ctx.b.getF32Type();
+  Value limit;
+  if (ctx.hasInput(2)) {
+    limit = ctx.input(2);
+    if (!limit)
+      return failure();
+    SmallVector<int64_t> given;
+    if (g::readInts(g::getConstant(limit), given) && given.size() == 1)
+      rowsPerClass = std::clamp<int64_t>(given[0], 0, n);
+  } else {
+    rowsPerClass = 0; // absent: no boxes
+  }
+  auto scalar = [&](size_t input, float def, Type t) -> Value {
+    if (ctx.hasInput(input))
+      return ctx.input(input);
+    return floatScalar(ctx, t, def, "nms_threshold");
+  };
+  if (rowsPerClass == 0) // nothing can be picked: an empty result
+    return ctx.setOutput(0, ctx.constant(g::makeInts(RankedTensorType::get({0, 3}, i64), {})));
+  Value iou = scalar(3, 0.0f, f32), scoreThreshold = scalar(4, 0.0f, f32);
+  if (!iou || !scoreThreshold)
+    return failure();
+  FailureOr<SmallVector<Value>> r = ctx.createInferred(
+      g::NonMaxSuppressionOp::getOperationName(), {ctx.input(0), ctx.input(1), limit, iou, scoreThreshold},
+      {ctx.named("center_point_box", ctx.b.getBoolAttr(center == 1)),
+       ctx.named("has_score_threshold", ctx.b.getBoolAttr(ctx.hasInput(4))),
+       ctx.named("rows_per_class", ctx.b.getI64IntegerAttr(rowsPerClass))},
+      2);
+  if (failed(r))
+    return failure();
+  return ctx.setBoundedOutput(0, (*r)[0], 0, (*r)[1]);
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> dataDependentOps() {
@@ -298,6 +345,9 @@ llvm::ArrayRef<OpEntry> dataDependentOps() {
        "folded for a constant input; otherwise sized for every element, with a run-time count"},
       {"Compress", 11, 17, compress,
        "a Gather for a constant condition; otherwise sized for every slice, with a run-time count"},
+      {"NonMaxSuppression", 11, 17, nonMaxSuppression,
+       "float boxes and scores; sized for every batch and class picking min(boxes, max_output_boxes_per_class) "
+       "(all boxes when the limit is computed at run time), with a run-time count"},
       {"Unique", 11, 17, unique,
        "sized for every element (or slice), with a run-time count; compares every pair: at most 2^24 element "
        "pairs"},

@@ -222,3 +222,21 @@ func.func @grid_sample_mode(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) {
   %y = graph.grid_sample %x, %g {align_corners = false, mode = "bilinear", padding_mode = "wrap"} : (tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32>
   return
 }
+
+// -----
+
+func.func @nms_boxes(%b: tensor<1x6x3xf32>, %s: tensor<1x2x6xf32>, %k: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+2 {{non_max_suppression needs boxes [B, N, 4] and scores [B, C, N]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %n = graph.non_max_suppression %b, %s, %k, %t, %t {center_point_box = false, has_score_threshold = false, rows_per_class = 3 : i64} : (tensor<1x6x3xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @nms_rows(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+2 {{non_max_suppression rows_per_class 7 is not in 0..6}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %n = graph.non_max_suppression %b, %s, %k, %t, %t {center_point_box = false, has_score_threshold = false, rows_per_class = 7 : i64} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<14x3xi64>, tensor<i64>)
+  return
+}

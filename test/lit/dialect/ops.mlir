@@ -61,6 +61,16 @@ func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32
   return %25 : tensor<2x3xf32>
 }
 
+// CHECK-LABEL: func.func @detection
+func.func @detection(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %k: tensor<i64>, %t: tensor<f32>)
+    -> (tensor<6x3xi64>, tensor<i64>) {
+  // CHECK: graph.non_max_suppression {{.*}} -> (tensor<6x3xi64>, tensor<i64>)
+  %s, %n = graph.non_max_suppression %boxes, %scores, %k, %t, %t
+      {center_point_box = false, has_score_threshold = true, rows_per_class = 3 : i64}
+      : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return %s, %n : tensor<6x3xi64>, tensor<i64>
+}
+
 // CHECK-LABEL: func.func @linear
 func.func @linear(%x: tensor<1x3x8x8xf32>, %a: tensor<4x5xf32>, %v: tensor<5xf32>) -> (tensor<1x8x4x4xf32>, tensor<4x6xf32>, tensor<2x4xf32>) {
   %w = graph.constant dense<0.5> : tensor<8x3x3x3xf32>

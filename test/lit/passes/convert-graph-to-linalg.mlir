@@ -240,6 +240,31 @@ func.func @cumsum_reverse_exclusive(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 
 // -----
 
+// NonMaxSuppression: loops over batches, classes and picking rounds; a
+// round scans for the best live box, then clears the boxes it overlaps;
+// the count is the rows written.
+// CHECK-LABEL: func.func @non_max_suppression
+// CHECK: linalg.fill
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: arith.cmpf ogt
+// CHECK: scf.if
+// CHECK: arith.divf
+// CHECK: tensor.insert
+// CHECK: tensor.from_elements
+// CHECK-NOT: graph.
+func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k: tensor<1xi64>, %t: tensor<1xf32>)
+    -> (tensor<6x3xi64>, tensor<i64>) {
+  %y, %n = graph.non_max_suppression %b, %s, %k, %t, %t
+      {center_point_box = false, has_score_threshold = true, rows_per_class = 3 : i64}
+      : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> (tensor<6x3xi64>, tensor<i64>)
+  return %y, %n : tensor<6x3xi64>, tensor<i64>
+}
+
+// -----
+
 // f64 lowers the same (edgec-approximate-math computes its math.exp and
 // math.log at f32 precision).
 // CHECK-LABEL: func.func @log_softmax_f64
