@@ -76,6 +76,10 @@ LogicalResult GraphImporter::expandNode(Operation *op, const onnx::NodeProto &no
     Value v = lookup("out" + std::to_string(i));
     if (!v)
       return ctx.fail("graph.onnx \"" + node.op_type() + "\": output " + std::to_string(i) + " was not built");
+    if (boundOf(v))
+      return ctx.fail("graph.onnx \"" + node.op_type() + "\": output " + std::to_string(i) +
+                      " has a size known only at run time, which a graph read from .mlir cannot carry (import "
+                      "the model from ONNX)");
     if (v.getType() != result.getType()) {
       InFlightDiagnostic d = ctx.error();
       d << "graph.onnx \"" << node.op_type() << "\": output " << i << " is " << v.getType() << ", not the "
