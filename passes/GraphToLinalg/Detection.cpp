@@ -97,8 +97,12 @@ FailureOr<SmallVector<Value>> lowerNonMaxSuppression(Lowering &l, NonMaxSuppress
     return top.extract(t, SmallVector<Value>(typeOf(t).getRank(), top.index(0)));
   };
   // max_output_boxes_per_class below 0 counts as 0; more than the rounds
-  // cannot be picked.
-  Value limit = arith::IndexCastOp::create(l.b, l.b.getIndexType(), scalarAt(op.getMaxOutputBoxesPerClass()));
+  // cannot be picked. Clamped as i64: exporters pass 2^63 - 1 for "no
+  // limit", which a 32-bit index would wrap.
+  Value given = scalarAt(op.getMaxOutputBoxesPerClass());
+  auto i64c = [&](int64_t v) { return arith::ConstantOp::create(l.b, l.b.getI64IntegerAttr(v)); };
+  given = arith::MinSIOp::create(l.b, arith::MaxSIOp::create(l.b, given, i64c(0)), i64c(rounds));
+  Value limit = arith::IndexCastOp::create(l.b, l.b.getIndexType(), given);
   Value iouThreshold = scalarAt(op.getIouThreshold()), scoreThreshold = scalarAt(op.getScoreThreshold());
   Value maskInit = tensor::EmptyOp::create(l.b, ArrayRef<int64_t>{n}, l.b.getI1Type());
   Value out = l.filled(outType, 0); // padding rows: box 0 of batch 0, class 0 (valid indices)

@@ -2,7 +2,8 @@
 (recurrent keyword spotters, a ConvTranspose decoder, a GPT-style decoder,
 nn.TransformerEncoder, a ViT with a class token, a classifier cascade whose
 second stage runs only when the first is unsure (an If on data), a
-refinement loop that stops early on a data-dependent test (a Loop),
+refinement loop that stops early on a data-dependent test (a Loop), an
+SSD-style detector ending in torchvision's NMS (outputs of run-time size),
 torchvision's segmentation heads), written here with PyTorch 1.13 (random weights, seeded), exported
 with torch.onnx.export at opsets 9, 11, 13 and 17 where the exporter
 allows, compiled by edgec and compared with ONNX Runtime (run_model.py) on
@@ -34,13 +35,16 @@ OPSETS = (9, 11, 13, 17)
 KNOWN_REFUSED = {}
 # model -> why edgec-torch (torch.fx, no ONNX) does not import it yet.
 # Listed, counted, printed; one that imports fails the run until removed.
-KNOWN_TORCH_REFUSED = {}
+KNOWN_TORCH_REFUSED = {
+    "detector_nms": "torchvision.ops.nms: a run-time output size, which the .mlir route cannot carry",
+}
 
 
 def build_models():
     """name -> (module, example input, MCU-sized)."""
     import torch
     import torch.nn as nn
+    import torchvision
     torch.manual_seed(0)
 
     class KeywordSpotter(nn.Module):
@@ -74,6 +78,32 @@ def build_models():
             b = torch.relu(self.d2(a))
             c = torch.relu(self.u1(b))
             return self.head(torch.relu(self.u2(torch.cat([c, a], 1))))
+
+    class Detector(nn.Module):
+        """SSD-style: a conv body predicts a box and a score per cell of an
+        8x8 grid (anchors at the cell centres), then torchvision's NMS keeps
+        the boxes that overlap no better one: kept boxes and scores, as
+        many as the data selects (NonMaxSuppression, a run-time count)."""
+
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU(),
+                                      nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU())
+            self.box = nn.Conv2d(16, 4, 1)
+            self.score = nn.Conv2d(16, 1, 1)
+            centre = (torch.arange(8, dtype=torch.float32) + 0.5) * 4.0
+            cy, cx = torch.meshgrid(centre, centre, indexing="ij")
+            self.register_buffer("anchors", torch.stack([cx.reshape(-1), cy.reshape(-1)], 1))
+
+        def forward(self, x):
+            f = self.body(x)
+            d = self.box(f).flatten(2)[0].t()  # [64, 4]
+            centre = self.anchors + d[:, :2] * 4.0
+            size = 6.0 + torch.relu(d[:, 2:]) * 4.0
+            boxes = torch.cat([centre - size / 2, centre + size / 2], 1)
+            scores = torch.sigmoid(self.score(f).flatten())
+            keep = torchvision.ops.nms(boxes, scores, 0.15)
+            return boxes[keep], scores[keep]
 
     class GptBlock(nn.Module):
         def __init__(self, d, heads, t):
@@ -203,6 +233,7 @@ def build_models():
         "kws_lstm": (KeywordSpotter(nn.LSTM(16, 12, batch_first=True, bidirectional=True)),
                      torch.randn(1, 10, 24), True),
         "unet_decoder": (Decoder(), torch.randn(1, 3, 32, 32), True),
+        "detector_nms": (Detector(), torch.randn(1, 3, 32, 32), True),
         "gpt_decoder": (Gpt(), torch.randint(0, 64, (1, 16)), False),
         "transformer_encoder": (Encoder(), torch.randn(1, 12, 32), False),
         "vit": (ViT(), torch.randn(1, 3, 32, 32), False),

@@ -1017,7 +1017,13 @@ class Importer:
                 self.fail(node, "average pooling with divisor_override is not supported")
             return self.pool(node, "average_pool", x, tx, arg(1, "kernel_size"), arg(2, "stride"),
                              arg(3, "padding", 0), 1, arg(4, "ceil_mode", False), arg(5, "count_include_pad", True))
-        self.fail(node, f"{getattr(t, '__module__', '')}.{getattr(t, '__name__', t)} is not supported")
+        name = f"{getattr(t, '__module__', '')}.{getattr(t, '__name__', t)}"
+        if name.rsplit(".", 1)[-1] in ("nms", "batched_nms", "nonzero", "unique", "masked_select"):
+            # A result whose size the data decides: the ONNX route sizes it for its bound with a count
+            # output (the importer tracks the count); a .mlir graph has no way to carry it.
+            self.fail(node, f"{name}: its output size is known only at run time, which this route cannot carry; "
+                            "export the model to ONNX (edgec compiles it with a count output)")
+        self.fail(node, f"{name} is not supported")
 
     def binary_call(self, node, kind, a, b):
         """+ - * / of tensors or numbers (no alpha, no rounding mode)."""
@@ -1053,6 +1059,8 @@ class Importer:
             return self.reshape(x, tx, list(out.shape))[0]
         if m == "transpose":
             return self.transpose(node, arg(1, "dim0"), arg(2, "dim1"))
+        if m == "t":  # 2-D: the two dims swapped; 0-D and 1-D as they are
+            return self.transpose(node, 0, 1) if tx.dim() == 2 else x
         if m == "permute":
             dims = node.kwargs.get("dims")
             if dims is None:
