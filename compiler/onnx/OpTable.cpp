@@ -133,7 +133,7 @@ ArrayRef<OpEntry> opTable() {
     std::vector<OpEntry> all;
     for (ArrayRef<OpEntry> family : {elementwiseOps(), linearOps(), recurrentOps(), poolingOps(), reductionOps(),
                                      dataMovementOps(), resizeOps(), constantsOps(), quantizedOps(),
-                                     normalizationOps(), lossOps(), sequenceOps(), dataDependentOps()})
+                                     normalizationOps(), lossOps(), sequenceOps(), dataDependentOps(), textOps()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();
@@ -143,7 +143,6 @@ ArrayRef<OpEntry> opTable() {
 StringRef refusalReason(StringRef opType) {
   static const llvm::StringMap<StringRef> reasons = {
       {"StringNormalizer", "string tensors: a compiled model's inputs and outputs are numbers"},
-      {"TfIdfVectorizer", "string tensors: a compiled model's inputs and outputs are numbers"},
       {"RandomNormal", "random values: edgec compiles deterministic inference"},
       {"RandomNormalLike", "random values: edgec compiles deterministic inference"},
       {"RandomUniform", "random values: edgec compiles deterministic inference"},

@@ -752,6 +752,19 @@ std::vector<OpCase> cases() {
                  m.node("NonMaxSuppression", {"boxes", "scores", "k"}, {"y"});
                },
                "graph.non_max_suppression", "tensor<6x3xi64>"});
+  c.push_back({"TfIdfVectorizer", [](ModelBuilder &m) {
+                 // bigrams of token ids [2, 6]: windows compared with the pool, counts to 3 columns
+                 m.input("x", {2, 6}, onnx::TensorProto::INT32).output("y");
+                 auto &n = m.node("TfIdfVectorizer", {"x"}, {"y"});
+                 attrString(n, "mode", "TF");
+                 attrInt(n, "min_gram_length", 2);
+                 attrInt(n, "max_gram_length", 2);
+                 attrInt(n, "max_skip_count", 0);
+                 attrInts(n, "ngram_counts", {0, 0});
+                 attrInts(n, "ngram_indexes", {0, 1, 2});
+                 attrInts(n, "pool_int64s", {5, 6, 7, 8, 6, 7});
+               },
+               "graph.matmul", "tensor<2x3xf32>"});
   // Sequences exist only while importing: each case ends in a tensor.
   c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
                  // [] -> [a] -> [b, a]; element 0 is b [1, 3]

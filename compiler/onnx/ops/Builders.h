@@ -115,6 +115,7 @@ llvm::ArrayRef<OpEntry> normalizationOps();
 llvm::ArrayRef<OpEntry> lossOps();
 llvm::ArrayRef<OpEntry> sequenceOps();
 llvm::ArrayRef<OpEntry> dataDependentOps();
+llvm::ArrayRef<OpEntry> textOps();
 
 } // namespace edgec::onnx_import
 

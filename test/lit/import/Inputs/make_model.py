@@ -3,6 +3,7 @@
 Each KIND is a tiny graph that is valid ONNX except where its name says
 otherwise; the lit tests check edgec's diagnostic for it.
 """
+import os
 import sys
 
 import onnx
@@ -213,7 +214,29 @@ def kinds():
             [x, f32("e", [0, 4])], [y, f32("z", [0, 4])]),
         # Gradient of z = (a * b - a) / b with a [2, 3], b [3] broadcast.
         "gradient_broadcast": lambda: gradient_model(),
+        # x[x > 0] as exporters write it: NonZero, Squeeze, Gather; y has a
+        # run-time size (at most 6).
+        "mask_select": lambda: model(
+            [helper.make_node("Greater", ["x6", "zero"], ["keep"], name="greater_0"),
+             helper.make_node("NonZero", ["keep"], ["nz"], name="nonzero_0"),
+             helper.make_node("Squeeze", ["nz", "axis0"], ["idx"], name="squeeze_0"),
+             helper.make_node("Gather", ["x6", "idx"], ["y"], name="gather_0")],
+            [f32("x6", [6])], [f32("y", [None])],
+            [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
+             helper.make_tensor("axis0", TensorProto.INT64, [1], [0])]),
+        # TfIdfVectorizer of token ids [3, 9]: 1- to 3-grams, skips up to 2,
+        # mode and weights given on the command line (tfidf-modes.test).
+        "tfidf": lambda: tfidf_model(),
     }
+
+
+def tfidf_model():
+    mode = os.environ.get("TFIDF_MODE", "TF")
+    node = helper.make_node("TfIdfVectorizer", ["X"], ["Y"], name="tfidf_0", mode=mode, min_gram_length=1,
+                            max_gram_length=3, max_skip_count=2, ngram_counts=[0, 3, 7],
+                            ngram_indexes=[4, 0, 2, 1, 3, 6], pool_int64s=[1, 2, 3, 1, 2, 2, 3, 1, 2, 3],
+                            weights=[0.5, 1.5, 2.0, 3.0, 0.25, 4.0])
+    return model([node], [helper.make_tensor_value_info("X", TensorProto.INT64, [3, 9])], [f32("Y", [3, 7])])
 
 
 def gradient_model():
