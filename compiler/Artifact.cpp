@@ -76,6 +76,16 @@ TensorInfo tensorInfo(const std::string &name, Type type) {
   return info;
 }
 
+/// A string tensor held as its bytes [..., width] (i8): strings of `width`
+/// bytes at the C API, its shape without the bytes.
+void asStrings(TensorInfo &info, int64_t width) {
+  info.dtype = "string";
+  info.ctype = "char";
+  if (!info.shape.empty())
+    info.shape.pop_back();
+  info.stringBytes = width;
+}
+
 /// Multiply-accumulates of a graph op (CostOpInterface); 0 for others.
 int64_t macsOf(Operation *op) {
   auto cost = llvm::dyn_cast<graph::CostOpInterface>(op);
@@ -135,6 +145,8 @@ const char *dtypeCode(const std::string &dtype) {
     return "EDGEC_DTYPE_F16";
   if (dtype == "float64")
     return "EDGEC_DTYPE_F64";
+  if (dtype == "string")
+    return "EDGEC_DTYPE_STRING";
   return "EDGEC_DTYPE_I64";
 }
 
@@ -165,7 +177,7 @@ static std::string checkedEntries(const ArtifactInfo &info) {
     std::string out;
     for (const TensorInfo &t : ts) {
       int64_t elements = t.elements();
-      int64_t value = align ? (elements ? t.bytes / elements : 1) : t.bytes;
+      int64_t value = align ? (elements && !t.stringBytes ? t.bytes / elements : 1) : t.bytes;
       out += fmt::format("{}{}u", out.empty() ? "" : ", ", value);
     }
     return out;
@@ -246,6 +258,10 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
     int64_t elements = t.elements();
     h += fmt::format("/* {} {}: \"{}\", {} [{}] */\n", kind[0] == 'I' ? "input" : "output", i,
                      commentSafe(t.name), t.dtype, shapeList(t.shape, ", "));
+    if (t.stringBytes)
+      h += fmt::format("/* Each string is {w} bytes: UTF-8, NUL-padded (a string of {w} bytes has no\n"
+                       " * terminator). */\n#define {K}_STRING_BYTES {w}\n",
+                       fmt::arg("w", t.stringBytes), fmt::arg("K", K));
     if (t.boundedDim >= 0)
       h += fmt::format("/* Its size along dim {d} is known only at run time: the buffer holds the\n"
                        " * most ({max}); output {c} (\"{cname}\") holds the size N: the first N\n"
@@ -296,9 +312,10 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
                          out.empty() ? "" : ", ", jsonQuote(t.name), t.dtype, shapeList(t.shape, ", "),
                          t.quantised ? fmt::format(", \"scale\": {:.9g}, \"zero_point\": {}", t.scale, t.zeroPoint)
                                      : std::string(),
-                         t.boundedDim >= 0 ? fmt::format(", \"runtime_dim\": {}, \"count_output\": {}",
-                                                         t.boundedDim, t.countOutput)
-                                           : std::string());
+                         (t.boundedDim >= 0 ? fmt::format(", \"runtime_dim\": {}, \"count_output\": {}",
+                                                          t.boundedDim, t.countOutput)
+                                            : std::string()) +
+                             (t.stringBytes ? fmt::format(", \"string_bytes\": {}", t.stringBytes) : std::string()));
     return out;
   };
   return fmt::format(
@@ -507,6 +524,8 @@ ArtifactInfo describeGraph(ModuleOp module) {
     auto name = main.getArgAttrOfType<StringAttr>(i, "graph.name");
     info.inputs.push_back(tensorInfo(name ? name.str() : fmt::format("in{}", i),
                                      main.getArgument(i).getType()));
+    if (auto bytes = main.getArgAttrOfType<IntegerAttr>(i, "graph.string_bytes"))
+      asStrings(info.inputs.back(), bytes.getInt());
   }
   for (unsigned i = 0; i < main.getNumResults(); ++i) {
     auto name = main.getResultAttrOfType<StringAttr>(i, "graph.name");
@@ -518,6 +537,8 @@ ArtifactInfo describeGraph(ModuleOp module) {
       info.outputs.back().boundedDim = dim.getInt();
       info.outputs.back().countOutput = count.getInt();
     }
+    if (auto bytes = main.getResultAttrOfType<IntegerAttr>(i, "graph.string_bytes"))
+      asStrings(info.outputs.back(), bytes.getInt());
   }
   main.walk([&](Operation *op) {
     if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {

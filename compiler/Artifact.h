@@ -41,6 +41,9 @@ struct TensorInfo {
   // rows along dim `boundedDim` hold data; -1 for other tensors.
   int64_t boundedDim = -1;
   int64_t countOutput = -1;
+  // A string tensor (dtype "string", ctype char): each element is
+  // stringBytes bytes, UTF-8 and NUL-padded; 0 for other tensors.
+  int64_t stringBytes = 0;
   // Quantised per tensor (int8 I/O): real = scale * (stored - zeroPoint).
   bool quantised = false;
   double scale = 0;

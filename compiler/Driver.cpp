@@ -79,6 +79,7 @@ bool importOptionsFor(const ModelSource &cmd, onnx_import::ImportOptions &opts) 
     }
     opts.inputValues[name] = values;
   }
+  opts.stringBytes = cmd.stringBytes;
   return true;
 }
 
@@ -397,6 +398,8 @@ std::vector<std::string> artifactFlags(const CompileRequest &cmd, FlagStyle styl
     add("--dim", v);
   for (const std::string &v : cmd.inputValues)
     add("--input-value", v);
+  if (cmd.stringBytes != ModelSource().stringBytes)
+    add("--string-bytes", std::to_string(cmd.stringBytes));
   if (!manifest) {
     add("--flash-size", cmd.flashSize);
     add("--sram-size", cmd.sramSize);

@@ -35,6 +35,7 @@ struct ModelSource {
   std::string model;
   std::vector<std::string> models; // `edgec compile` takes several
   std::vector<std::string> inputShapes, dims, inputValues; // NAME=AxB, SYMBOL=N, NAME=V,V
+  int64_t stringBytes = 64; // bytes of each element of a string tensor at the C API
 };
 
 /// What a compile asks for, as the command line gives it.

@@ -39,6 +39,7 @@
 #define EDGEC_DTYPE_U16 10
 #define EDGEC_DTYPE_U32 11
 #define EDGEC_DTYPE_U64 12
+#define EDGEC_DTYPE_STRING 13 /* <NAME>_..._STRING_BYTES bytes per string: UTF-8, NUL-padded */
 
 /* Argument checks. With EDGEC_CHECK_ARGUMENTS non-zero (the default unless
  * NDEBUG is defined), a model's header routes <name>_run and

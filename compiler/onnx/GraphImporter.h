@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -83,6 +84,11 @@ public:
     return it == bounds.end() ? nullptr : &it->second;
   }
   void setBound(Value v, Bound bound) { bounds[v] = std::move(bound); }
+  /// A string tensor [d0, ...] is held as its bytes [d0, ..., stringBytes]
+  /// (i8; UTF-8, NUL-padded); these are the values that are.
+  bool isString(Value v) const { return strings.contains(v); }
+  void markString(Value v) { strings.insert(v); }
+  int64_t stringBytes() const { return options.stringBytes; }
   Location fileLoc() { return FileLineColLoc::get(&ctx, file, 0, 0); }
   MLIRContext &context() { return ctx; }
   /// ONNX's inferred static shape of a value, if it has one.
@@ -151,6 +157,7 @@ private:
   llvm::DenseMap<const onnx::TensorProto *, Value> initializerValues;
   llvm::StringMap<const onnx::TypeProto *> onnxTypes;
   llvm::DenseMap<Value, Bound> bounds;
+  llvm::DenseSet<Value> strings;
 };
 
 } // namespace edgec::onnx_import

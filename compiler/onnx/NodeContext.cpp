@@ -49,10 +49,31 @@ FailureOr<SmallVector<Value>> NodeContext::inputSequence(size_t i) {
   return failure();
 }
 
+/// "NonZero 'nz'": the node that decides a run-time size, for diagnostics.
+std::string NodeContext::sizeOrigin() const {
+  return node.op_type() + " '" + (node.name().empty() ? node.output(0) : node.name()) + "'";
+}
+
 LogicalResult NodeContext::setBoundedOutput(size_t i, Value value, int64_t dim, Value count) {
   if (failed(defineOutput(i, value, dim)))
     return failure();
-  importer.setBound(value, {dim, count, node.op_type() + " '" + (node.name().empty() ? node.output(0) : node.name()) + "'"});
+  importer.setBound(value, {dim, count, sizeOrigin()});
+  return success();
+}
+
+bool NodeContext::inputIsString(size_t i) {
+  Value v = hasInput(i) ? importer.lookup(node.input(i)) : Value();
+  return v && importer.isString(v);
+}
+
+int64_t NodeContext::stringBytes() const { return importer.stringBytes(); }
+
+LogicalResult NodeContext::setStringOutput(size_t i, Value bytes, int64_t dim, Value count) {
+  importer.markString(bytes);
+  if (failed(defineOutput(i, bytes, dim)))
+    return failure();
+  if (count)
+    importer.setBound(bytes, {dim, count, sizeOrigin()});
   return success();
 }
 
@@ -180,6 +201,8 @@ LogicalResult NodeContext::defineOutput(size_t i, Value value, int64_t runTimeDi
   // shape: a disagreement is a bug in one of them, never silently accepted.
   if (const onnx::TypeProto *t = importer.onnxType(name)) {
     auto ours = llvm::cast<RankedTensorType>(value.getType());
+    if (importer.isString(value)) // ONNX's shape has no dim of bytes
+      ours = RankedTensorType::get(ours.getShape().drop_back(), ours.getElementType());
     if (t->has_tensor_type() && t->tensor_type().has_shape()) {
       const auto &dims = t->tensor_type().shape().dim();
       bool known = llvm::all_of(dims, [](const auto &d) { return d.has_dim_value(); });

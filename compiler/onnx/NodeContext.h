@@ -69,6 +69,13 @@ public:
   /// bound and `count` (i64 scalar) holds the extent (Bounded.cpp).
   mlir::LogicalResult setBoundedOutput(size_t i, mlir::Value value, int64_t dim, mlir::Value count);
 
+  // --- String tensors (their bytes, a last dim of stringBytes() i8) ---------
+  bool inputIsString(size_t i);
+  int64_t stringBytes() const;
+  /// Output `i` is a string tensor held as its bytes; with `count`, its
+  /// extent along `dim` is known only at run time (as setBoundedOutput).
+  mlir::LogicalResult setStringOutput(size_t i, mlir::Value bytes, int64_t dim = -1, mlir::Value count = {});
+
   // --- Sequences (import-time lists of tensors) -------------------------------
   /// The elements of sequence input `i`; fails with an error when it is not
   /// a sequence.
@@ -114,6 +121,7 @@ private:
   /// setOutput, with dim `runTimeDim` (if >= 0) left out of the check
   /// against ONNX's shapes.
   mlir::LogicalResult defineOutput(size_t i, mlir::Value value, int64_t runTimeDim);
+  std::string sizeOrigin() const;
   GraphImporter &importer;
 };
 

@@ -228,13 +228,16 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
 
 FailureOr<Type> GraphImporter::inputType(const onnx::ValueInfoProto &input) {
   const auto &tensor = input.type().tensor_type();
-  Type element = elementTypeFor(&ctx, tensor.elem_type());
+  bool string = tensor.elem_type() == onnx::TensorProto::STRING;
+  Type element = string ? builder.getI8Type() : elementTypeFor(&ctx, tensor.elem_type());
   if (!element)
     return emitError(fileLoc()) << "input '" << input.name() << "' has unsupported data type "
                                 << dataTypeName(tensor.elem_type());
   SmallVector<int64_t> dims;
   for (const auto &d : tensor.shape().dim())
     dims.push_back(d.dim_value());
+  if (string) // each string as its bytes (ImportOptions::stringBytes)
+    dims.push_back(options.stringBytes);
   return Type(RankedTensorType::get(dims, element));
 }
 
@@ -274,8 +277,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   scopes.emplace_back();
   for (const auto &t : graph.initializer())
     scopes.back()[t.name()].initializer = &t;
-  for (auto [i, input] : llvm::enumerate(args))
+  for (auto [i, input] : llvm::enumerate(args)) {
     define(input->name(), entry->getArgument(i));
+    if (input->type().tensor_type().elem_type() == onnx::TensorProto::STRING) {
+      strings.insert(entry->getArgument(i));
+      fn.setArgAttr(i, "graph.string_bytes", builder.getI64IntegerAttr(options.stringBytes));
+    }
+  }
   for (const auto *input : fixed) {
     auto inType = inputType(*input);
     if (failed(inType))
@@ -323,8 +331,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &model) {
   }
   addCountOutputs(fn, results, names);
   func::ReturnOp::create(builder, fileLoc(), results);
-  for (auto [i, name] : llvm::enumerate(names))
+  for (auto [i, name] : llvm::enumerate(names)) {
     fn.setResultAttr(i, "graph.name", builder.getStringAttr(name));
+    if (strings.contains(results[i]))
+      fn.setResultAttr(i, "graph.string_bytes", builder.getI64IntegerAttr(options.stringBytes));
+  }
 
   // Ops whose results nobody uses (for example shape arithmetic that was
   // folded) are dropped, users before producers.
@@ -347,6 +358,11 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
   NodeContext ctx(*this, node, nodeLoc(node, index));
   bool standardDomain = node.domain().empty() || node.domain() == "ai.onnx";
   const OpEntry *entry = standardDomain ? findOp(node.op_type(), kTargetOpset) : nullptr;
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!node.input(i).empty() && node.op_type() != "StringNormalizer" && node.op_type() != "Identity")
+      if (Value v = lookup(node.input(i)); v && isString(v))
+        return ctx.fail("input '" + node.input(i) +
+                        "' is a string tensor; edgec takes string tensors into StringNormalizer (and Identity) only");
   if (boundedInput(node) >= 0) // a tensor of run-time size (Bounded.cpp)
     return importBoundedNode(ctx, entry ? entry->build : nullptr);
   if (node.domain() == kTrainingDomain && node.op_type() == "Gradient")

@@ -38,6 +38,9 @@ struct ImportOptions {
   /// Graph inputs fixed to constant values (e.g. sr=16000); they leave the
   /// function signature and let `If` on them be resolved at import.
   std::map<std::string, std::vector<double>> inputValues;
+  /// A string tensor [d0, ...] is bytes [d0, ..., stringBytes] (i8): each
+  /// string UTF-8, NUL-padded (GraphImporter::isString).
+  int64_t stringBytes = 64;
   /// Runs ONNX's checker, converter and shape inference in a child process,
   /// so that their crashes become diagnostics (OnnxIsolation.h). The
   /// fuzzers turn it off: they are there to find those crashes.

@@ -142,7 +142,6 @@ ArrayRef<OpEntry> opTable() {
 
 StringRef refusalReason(StringRef opType) {
   static const llvm::StringMap<StringRef> reasons = {
-      {"StringNormalizer", "string tensors: a compiled model's inputs and outputs are numbers"},
       {"RandomNormal", "random values: edgec compiles deterministic inference"},
       {"RandomNormalLike", "random values: edgec compiles deterministic inference"},
       {"RandomUniform", "random values: edgec compiles deterministic inference"},

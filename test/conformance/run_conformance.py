@@ -47,7 +47,7 @@ import onnx
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness_build import NUMPY_DTYPE, harness_command  # noqa: E402
+from harness_build import NUMPY_DTYPE, decode_strings, encode_strings, harness_command  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = "/usr/share/libonnx-testdata/data"
@@ -178,9 +178,12 @@ def run_case_checked(job):
         manifest = json.load(open(os.path.join(art, "manifest.json")))
         in_files = []
         for k, t in enumerate(manifest["inputs"]):
-            want = NUMPY_DTYPE[t["dtype"]]
             path = os.path.join(work, f"in{k}.bin")
-            np.ascontiguousarray(by_name[t["name"]].astype(want)).tofile(path)
+            if t["dtype"] == "string":
+                with open(path, "wb") as f:
+                    f.write(encode_strings(by_name[t["name"]], t))
+            else:
+                np.ascontiguousarray(by_name[t["name"]].astype(NUMPY_DTYPE[t["dtype"]])).tofile(path)
             in_files.append(path)
         if target == "host":
             harness = os.path.join(work, "harness")
@@ -206,7 +209,10 @@ def run_case_checked(job):
             return result
         worst = 0.0
         for k, (t, want) in enumerate(zip(manifest["outputs"], expected)):
-            got = np.fromfile(out_files[k], dtype=NUMPY_DTYPE[t["dtype"]]).reshape(t["shape"])
+            if t["dtype"] == "string":
+                got = decode_strings(open(out_files[k], "rb").read(), t)
+            else:
+                got = np.fromfile(out_files[k], dtype=NUMPY_DTYPE[t["dtype"]]).reshape(t["shape"])
             if "runtime_dim" in t:
                 # Sized for the bound: the count output says how much holds data.
                 count = int(np.fromfile(out_files[t["count_output"]], dtype=np.int64)[0])

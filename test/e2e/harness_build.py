@@ -11,6 +11,32 @@ NUMPY_DTYPE = {"float32": np.float32, "int64": np.int64, "int32": np.int32, "int
                "bool": np.bool_, "float64": np.float64, "int16": np.int16, "float16": np.float16}
 
 
+def tensor_bytes(t):
+    """Bytes of manifest tensor `t` at the C API."""
+    size = int(np.prod(t["shape"], dtype=np.int64))
+    return size * (t["string_bytes"] if t["dtype"] == "string" else np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize)
+
+
+def encode_strings(values, t):
+    """A numpy array of str (or bytes) as manifest string tensor `t`'s bytes:
+    each UTF-8, NUL-padded to string_bytes (a longer one is an error)."""
+    width = t["string_bytes"]
+    out = bytearray()
+    for v in np.asarray(values, dtype=object).reshape(-1):
+        b = v if isinstance(v, bytes) else str(v).encode("utf-8")
+        if len(b) > width:
+            raise ValueError(f"string {b!r} is longer than {width} bytes (--string-bytes)")
+        out += b + bytes(width - len(b))
+    return bytes(out)
+
+
+def decode_strings(data, t, shape=None):
+    """Manifest string tensor `t`'s bytes as a numpy array of str."""
+    width = t["string_bytes"]
+    items = [data[k:k + width].split(b"\0", 1)[0].decode("utf-8", "replace") for k in range(0, len(data), width)]
+    return np.array(items, dtype=object).reshape(t["shape"] if shape is None else shape)
+
+
 def random_input(rng, t):
     """A seeded input for manifest tensor `t`: normal floats, 0/1 otherwise."""
     if t["dtype"].startswith("float"):
@@ -49,8 +75,7 @@ def write_fixed_inputs(flags, model, work):
 
 def harness_command(art, manifest, out, sanitize=False):
     """The cc command line that builds the harness for artifact dir `art`."""
-    out_bytes = [int(np.prod(t["shape"], dtype=np.int64)) * np.dtype(NUMPY_DTYPE[t["dtype"]]).itemsize
-                 for t in manifest["outputs"]]
+    out_bytes = [tensor_bytes(t) for t in manifest["outputs"]]
     cmd = ["cc", "-O1", "-std=c11", "-I", art, "-include", os.path.join(art, "m.h"),
            "-DRUN=m_run_packed", f"-DARENA_BYTES={manifest['sizes']['arena']}",
            f"-DNUM_INPUTS={len(manifest['inputs'])}", f"-DNUM_OUTPUTS={len(manifest['outputs'])}",

@@ -765,6 +765,17 @@ std::vector<OpCase> cases() {
                  attrInts(n, "pool_int64s", {5, 6, 7, 8, 6, 7});
                },
                "graph.matmul", "tensor<2x3xf32>"});
+  c.push_back({"StringNormalizer", [](ModelBuilder &m) {
+                 // strings [4] are their bytes [4, 64]; a stopword: sized for all 4, with a count
+                 m.input("x", {4}, onnx::TensorProto::STRING).output("y", onnx::TensorProto::STRING);
+                 auto &n = m.node("StringNormalizer", {"x"}, {"y"});
+                 attrString(n, "case_change_action", "UPPER");
+                 auto *a = n.add_attribute();
+                 a->set_name("stopwords");
+                 a->set_type(onnx::AttributeProto::STRINGS);
+                 a->add_strings("monday");
+               },
+               "graph.scatter_elements", "tensor<4x64xi8>"});
   // Sequences exist only while importing: each case ends in a tensor.
   c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
                  // [] -> [a] -> [b, a]; element 0 is b [1, 3]
@@ -846,8 +857,11 @@ int rankOf(const std::string &type) {
 /// ONNX's checker wants a shape on graph outputs: give the output the
 /// expected rank with symbolic dims, which ONNX and edgec then infer.
 void declareOutputRank(ModelBuilder &m, const std::string &resultType) {
-  auto *shape = m.graph->mutable_output(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
-  for (int i = 0, n = rankOf(resultType); i < n; ++i)
+  auto *type = m.graph->mutable_output(0)->mutable_type()->mutable_tensor_type();
+  auto *shape = type->mutable_shape();
+  // A string tensor's result holds its bytes in one more dim.
+  int strings = type->elem_type() == onnx::TensorProto::STRING ? 1 : 0;
+  for (int i = 0, n = rankOf(resultType) - strings; i < n; ++i)
     shape->add_dim()->set_dim_param("d" + std::to_string(i));
 }
 

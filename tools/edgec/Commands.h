@@ -32,6 +32,9 @@ inline void addModelOptions(CLI::App *cmd, edgec::ModelSource &source, bool seve
   cmd->add_option("--input-shape", source.inputShapes, "Static shape of an input, NAME=DIMxDIM... (repeatable)");
   cmd->add_option("--dim", source.dims, "Value of a symbolic dim, SYMBOL=N (repeatable)");
   cmd->add_option("--input-value", source.inputValues, "Fix an input to constant values, NAME=V[,V...] (repeatable)");
+  cmd->add_option("--string-bytes", source.stringBytes,
+                  "Bytes of each string of a string tensor at the C API (UTF-8, NUL-padded)")
+      ->check(CLI::Range(int64_t(1), int64_t(65536)));
 }
 
 struct ModelOptions : edgec::ModelSource {

@@ -492,8 +492,14 @@ int runModel(RunCommand cmd) {
     }
     size_t n = elementsOf(t);
     std::string head;
-    for (size_t k = 0; k < std::min<size_t>(n, 8); ++k)
-      head += fmt::format("{}{:.6g}", k ? ", " : "", elementAt(got, t.dtype, k));
+    for (size_t k = 0; k < std::min<size_t>(n, 8); ++k) {
+      if (t.stringBytes) { // up to its first NUL
+        llvm::StringRef s(got.data() + k * t.stringBytes, static_cast<size_t>(t.stringBytes));
+        head += fmt::format("{}\"{}\"", k ? ", " : "", s.take_until([](char c) { return c == '\0'; }).str());
+      } else {
+        head += fmt::format("{}{:.6g}", k ? ", " : "", elementAt(got, t.dtype, k));
+      }
+    }
     fmt::print("output {} '{}' {} [{}]: {}{}\n", i, t.name, t.dtype, shapeText(t.shape), head,
                n > 8 ? ", ..." : "");
     if (cmd.expected.empty())
@@ -501,6 +507,11 @@ int runModel(RunCommand cmd) {
     std::string want;
     if (!readTensorFile(cmd.expected[i], t, want))
       return kUsageError;
+    if (t.stringBytes) { // strings: the same bytes
+      fmt::print("  vs {}: {}\n", cmd.expected[i], got == want ? "match" : "MISMATCH");
+      allMatch &= got == want;
+      continue;
+    }
     double maxAbs = 0, maxRel = 0;
     bool match = true;
     bool isFloat = t.dtype == "float32" || t.dtype == "float64" || t.dtype == "float16";

@@ -85,6 +85,12 @@ Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type el
 /// [seq * batch, n]; null after an error.
 Value reverseWithinLengths(NodeContext &ctx, Value x, ArrayRef<int64_t> lens);
 
+/// The rows of `x` along `axis` where `keep` (i1 [n], n = x's dim) holds,
+/// moved to the front in order, the other rows after them: a selection
+/// sized for every row, and how many were kept (i64 scalar), for an output
+/// of run-time size (setBoundedOutput); nulls after an error.
+std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Value keep);
+
 /// `OpTy` on `operands`, or null after an error (for chains of ops that
 /// stop at the first failure).
 template <typename OpTy>

@@ -18,34 +18,10 @@
 #include "llvm/Support/CheckedArithmetic.h"
 
 namespace edgec::onnx_import {
-namespace {
 
-/// Whether each element of `v`'s constant value is nonzero; false (and
-/// nothing read) when `v` is not a constant.
-bool readNonZero(Value v, SmallVectorImpl<bool> &out) {
-  ElementsAttr c = g::getConstant(v);
-  SmallVector<float> f;
-  SmallVector<int64_t> i;
-  if (g::readFloats(c, f)) {
-    for (float x : f)
-      out.push_back(x != 0.0f); // NaN counts as nonzero, as in ONNX Runtime
-    return true;
-  }
-  if (g::readInts(c, i)) {
-    for (int64_t x : i)
-      out.push_back(x != 0);
-    return true;
-  }
-  return false;
-}
-
-/// The rows of `x` along `axis` where `keep` (i1 [n], n = x's dim) holds,
-/// moved to the front in order, the other rows after them (in order): a
-/// selection padded to n with rows of x, so indices among the padding stay
-/// in range. The destinations are exclusive running counts of the kept
-/// and the dropped rows; their inverse permutation gathers the rows.
-/// Returns the rows and how many were kept (i64 scalar); nulls after an
-/// error.
+// The padding is rows of x, so indices read from it stay in range. The
+// destinations are exclusive running counts of the kept and the dropped
+// rows; their inverse permutation gathers the rows.
 std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Value keep) {
   int64_t n = llvm::cast<RankedTensorType>(keep.getType()).getDimSize(0);
   Type i64 = ctx.b.getI64Type();
@@ -68,6 +44,27 @@ std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Val
   if (!out || !count)
     return {};
   return {out, count};
+}
+
+namespace {
+
+/// Whether each element of `v`'s constant value is nonzero; false (and
+/// nothing read) when `v` is not a constant.
+bool readNonZero(Value v, SmallVectorImpl<bool> &out) {
+  ElementsAttr c = g::getConstant(v);
+  SmallVector<float> f;
+  SmallVector<int64_t> i;
+  if (g::readFloats(c, f)) {
+    for (float x : f)
+      out.push_back(x != 0.0f); // NaN counts as nonzero, as in ONNX Runtime
+    return true;
+  }
+  if (g::readInts(c, i)) {
+    for (int64_t x : i)
+      out.push_back(x != 0);
+    return true;
+  }
+  return false;
 }
 
 /// `x != 0` (NaN counts as nonzero, as in ONNX Runtime).

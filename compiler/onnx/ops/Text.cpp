@@ -4,7 +4,10 @@
 // a constant, so each n-gram length and skip becomes a comparison of
 // shifted windows of the input with the pool's grams, summed over the
 // positions, and a matmul with a one-hot matrix puts each gram's count in
-// its output column. String pools need string tensors (refused).
+// its output column. String pools are refused.
+//
+// StringNormalizer on string tensors, which the importer holds as their
+// bytes (a last dim of --string-bytes, i8; UTF-8, NUL-padded).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
@@ -128,10 +131,87 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
   return counts ? ctx.setOutput(0, counts) : failure();
 }
 
+/// ASCII letters of `bytes` (i8) to upper or lower case; other bytes (UTF-8
+/// sequences among them) as they are.
+Value asciiCase(NodeContext &ctx, Value bytes, bool upper) {
+  auto byte = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI8Type()), {v})); };
+  Value letter = apply<g::AndOp>(ctx, {apply<g::GreaterOrEqualOp>(ctx, {bytes, byte(upper ? 'a' : 'A')}),
+                                       apply<g::LessOrEqualOp>(ctx, {bytes, byte(upper ? 'z' : 'Z')})});
+  return apply<g::WhereOp>(ctx, {letter, apply<g::AddOp>(ctx, {bytes, byte(upper ? -32 : 32)}), bytes});
+}
+
+/// StringNormalizer: case mapped (ASCII: the locale is not read), then the
+/// stopwords removed: every string compared with every stopword (folded to
+/// lower case both unless is_case_sensitive), the rest compacted with a
+/// run-time count; when every string is a stopword, one empty string (as
+/// ONNX says).
+LogicalResult stringNormalizer(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  if (!ctx.inputIsString(0))
+    return ctx.fail("StringNormalizer takes a string tensor");
+  int64_t rank = t.getRank() - 1, width = ctx.stringBytes();
+  if ((rank != 1 && rank != 2) || (rank == 2 && t.getDimSize(0) != 1))
+    return ctx.fail("StringNormalizer takes strings [C] or [1, C]");
+  int64_t axis = rank - 1, n = t.getDimSize(axis);
+  std::string action = ctx.getString("case_change_action", "NONE");
+  if (action != "NONE" && action != "LOWER" && action != "UPPER")
+    return ctx.unsupported("case_change_action", action);
+  bool caseSensitive = ctx.getInt("is_case_sensitive", 0) != 0;
+  Value x = ctx.input(0);
+  Value out = action == "NONE" ? x : asciiCase(ctx, x, action == "UPPER");
+  // The stopwords that fit in a string's bytes (a longer one matches none).
+  SmallVector<int64_t> words;
+  int64_t count = 0;
+  for (const std::string &w : ctx.getStrings("stopwords")) {
+    if (static_cast<int64_t>(w.size()) > width)
+      continue;
+    for (int64_t k = 0; k < width; ++k) {
+      char c = k < static_cast<int64_t>(w.size()) ? w[k] : '\0';
+      words.push_back(!caseSensitive && c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    ++count;
+  }
+  if (!out)
+    return failure();
+  if (!count || !n)
+    return ctx.setStringOutput(0, out);
+  Type i32 = ctx.b.getI32Type(), i64 = ctx.b.getI64Type();
+  auto reduce = [&](auto op, Value v, int64_t a) {
+    return apply<decltype(op)>(ctx, {v}, {ctx.i64s("axes", {a}), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
+  };
+  Value folded = caseSensitive ? x : asciiCase(ctx, x, false);
+  Value strings = apply<g::ReshapeOp>(ctx, {folded}, {ctx.i64s("shape", {n, 1, width})});
+  Value stop = ctx.constant(g::makeInts(RankedTensorType::get({count, width}, ctx.b.getI8Type()), words, "stopwords"));
+  Value same = reduce(g::ReduceMinOp(), castTo(ctx, apply<g::EqualOp>(ctx, {strings, stop}), i32), 2); // [n, count]
+  Value keep = apply<g::NotOp>(ctx, {castTo(ctx, reduce(g::ReduceMaxOp(), same, 1), ctx.b.getI1Type())});
+  auto [kept, size] = compactRows(ctx, apply<g::ReshapeOp>(ctx, {out}, {ctx.i64s("shape", {n, width})}), 0, keep);
+  if (!kept)
+    return failure();
+  // Every string a stopword: one empty string.
+  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
+  SmallVector<int64_t> firstRow(n, 0);
+  firstRow[0] = 1;
+  Value first = ctx.constant(g::makeInts(RankedTensorType::get({n, 1}, ctx.b.getI1Type()), firstRow));
+  Value none = apply<g::EqualOp>(ctx, {size, scalar(0)});
+  Value zero = ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI8Type()), {0}));
+  kept = apply<g::WhereOp>(ctx, {apply<g::AndOp>(ctx, {first, none}), zero, kept});
+  size = apply<g::MaxOp>(ctx, {size, scalar(1)});
+  if (rank == 2)
+    kept = apply<g::ReshapeOp>(ctx, {kept}, {ctx.i64s("shape", {1, n, width})});
+  if (!kept || !size)
+    return failure();
+  return ctx.setStringOutput(0, kept, axis, size);
+}
+
 } // namespace
 
 llvm::ArrayRef<OpEntry> textOps() {
   static const OpEntry rows[] = {
+      {"StringNormalizer", 10, 17, stringNormalizer,
+       "ASCII case mapping (the locale is not read; other bytes unchanged); strings of --string-bytes bytes; "
+       "with stopwords, sized for every string with a run-time count"},
       {"TfIdfVectorizer", 9, 17, tfIdfVectorizer, "integer token ids (pool_int64s); string pools are refused"},
   };
   return rows;

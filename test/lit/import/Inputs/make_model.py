@@ -224,6 +224,13 @@ def kinds():
             [f32("x6", [6])], [f32("y", [None])],
             [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
              helper.make_tensor("axis0", TensorProto.INT64, [1], [0])]),
+        # StringNormalizer of strings [4]: upper case, "monday" (any case)
+        # removed; y has a run-time size (at most 4).
+        "strnorm": lambda: model(
+            [helper.make_node("StringNormalizer", ["s"], ["y"], name="normalize_0", case_change_action="UPPER",
+                              stopwords=["monday"])],
+            [helper.make_tensor_value_info("s", TensorProto.STRING, [4])],
+            [helper.make_tensor_value_info("y", TensorProto.STRING, [None])]),
         # TfIdfVectorizer of token ids [3, 9]: 1- to 3-grams, skips up to 2,
         # mode and weights given on the command line (tfidf-modes.test).
         "tfidf": lambda: tfidf_model(),
