@@ -506,6 +506,15 @@ def Graph_GridSampleOp : Graph_InferredOp<"grid_sample", "GridSample", [Graph_Po
   let assemblyFormat = "$input `,` $grid attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_CompactIndicesOp : Graph_InferredOp<"compact_indices", "CompactIndices", [Graph_PointwiseCost]> {
+  let summary = "The positions of a 1-D i1 mask's true elements in order, then those of its false "
+                "elements (a permutation, int64), and how many were true: the order in which a selection "
+                "reads its rows, sized for all of them";
+  let arguments = (ins RankedTensorOf<[I1]>:$mask);
+  let results = (outs RankedTensorOf<[I64]>:$order, RankedTensorOf<[I64]>:$count);
+  let assemblyFormat = "$mask attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_NonMaxSuppressionOp : Graph_InferredOp<"non_max_suppression", "NonMaxSuppression",
     [Graph_PointwiseCost]> {
   let summary = "ONNX NonMaxSuppression: per batch and class, the boxes picked greedily by score (ties: the "

@@ -547,6 +547,18 @@ LogicalResult inferGridSampleImpl(Loc loc, Type inputT, Type gridT, StringRef mo
               x->getElementType());
 }
 
+LogicalResult inferCompactIndicesImpl(Loc loc, Type maskT, Types &types) {
+  auto mask = ranked(loc, maskT, "mask");
+  if (failed(mask))
+    return failure();
+  if (mask->getRank() != 1)
+    return emitOptionalError(loc, "compact_indices takes a 1-D mask");
+  Type i64 = IntegerType::get(mask->getContext(), 64);
+  if (failed(push(types, {mask->getDimSize(0)}, i64)))
+    return failure();
+  return push(types, {}, i64);
+}
+
 LogicalResult inferNonMaxSuppressionImpl(Loc loc, Type boxesT, Type scoresT, Type maxOutT, Type iouT,
                                          Type scoreThresholdT, int64_t rowsPerClass, Types &types) {
   auto boxes = ranked(loc, boxesT, "boxes");

@@ -229,6 +229,11 @@ mlir::LogicalResult inferGridSample(mlir::MLIRContext *, Loc loc, A a, Types &ty
   return inferGridSampleImpl(loc, a.getInput().getType(), a.getGrid().getType(), a.getMode(), a.getPaddingMode(),
                              types);
 }
+mlir::LogicalResult inferCompactIndicesImpl(Loc loc, mlir::Type mask, Types &types);
+template <typename A>
+mlir::LogicalResult inferCompactIndices(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferCompactIndicesImpl(loc, a.getMask().getType(), types);
+}
 mlir::LogicalResult inferNonMaxSuppressionImpl(Loc loc, mlir::Type boxes, mlir::Type scores, mlir::Type maxOut,
                                                mlir::Type iou, mlir::Type scoreThreshold, int64_t rowsPerClass,
                                                Types &types);

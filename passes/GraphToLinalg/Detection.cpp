@@ -1,4 +1,7 @@
-//===- Detection.cpp - NonMaxSuppression ----------------------------------===//
+//===- Detection.cpp - selections: compact_indices, NonMaxSuppression ----===//
+//
+// compact_indices orders a mask's positions for a selection: two scf.for
+// passes with a running count, the true positions, then the false ones.
 //
 // Greedy suppression is sequential: which box is picked next depends on
 // the boxes picked before. It lowers to scf loops over scalars: per batch
@@ -83,6 +86,38 @@ Value suppresses(Scalars &s, std::pair<Span, Span> a, std::pair<Span, Span> c, V
                                   s.either(s.cmp(P::OLE, areaC, zero), s.cmp(P::OLE, uni, zero))));
   Value iou = arith::DivFOp::create(s.ob, s.loc, inter, uni);
   return s.both(s.negate(never), s.cmp(P::OGT, iou, threshold));
+}
+
+FailureOr<SmallVector<Value>> lowerCompactIndices(Lowering &l, CompactIndicesOp op) {
+  Value mask = op.getMask();
+  int64_t n = typeOf(mask).getDimSize(0);
+  Scalars top{l.b, l.b.getLoc()};
+  Value order = tensor::EmptyOp::create(l.b, ArrayRef<int64_t>{n}, l.b.getI64Type());
+  // Pass `wanted` writes the positions whose flag is `wanted` from `start`.
+  auto pass = [&](Value out, Value start, bool wanted) {
+    Value one = top.index(1);
+    auto loop = scf::ForOp::create(
+        l.b, l.b.getLoc(), top.index(0), top.index(n), one, ValueRange{out, start},
+        [&](OpBuilder &ob, Location loc, Value i, ValueRange a) {
+          Scalars s{ob, loc};
+          Value flag = s.extract(mask, {i});
+          Value take = wanted ? flag : s.negate(flag);
+          auto ifOp = scf::IfOp::create(
+              ob, loc, take,
+              [&](OpBuilder &tb, Location tl) {
+                Scalars ts{tb, tl};
+                Value written = ts.insert(arith::IndexCastOp::create(tb, tl, tb.getI64Type(), i), a[0], {a[1]});
+                scf::YieldOp::create(tb, tl, ValueRange{written, arith::AddIOp::create(tb, tl, a[1], one)});
+              },
+              [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, a); });
+          scf::YieldOp::create(ob, loc, ifOp.getResults());
+        });
+    return std::make_pair(loop.getResult(0), loop.getResult(1));
+  };
+  auto [kept, count] = pass(order, top.index(0), true);
+  Value all = pass(kept, count, false).first;
+  Value count64 = arith::IndexCastOp::create(l.b, l.b.getI64Type(), count);
+  return SmallVector<Value>{all, tensor::FromElementsOp::create(l.b, typeOf(op.getCount()), ValueRange{count64})};
 }
 
 FailureOr<SmallVector<Value>> lowerNonMaxSuppression(Lowering &l, NonMaxSuppressionOp op) {
@@ -202,6 +237,7 @@ FailureOr<SmallVector<Value>> lowerNonMaxSuppression(Lowering &l, NonMaxSuppress
 } // namespace
 
 void populateDetectionLowerings(LoweringTable &table) {
+  table.add<CompactIndicesOp>([](CompactIndicesOp op, LoweringInput &in) { return lowerCompactIndices(in.l, op); });
   table.add<NonMaxSuppressionOp>(
       [](NonMaxSuppressionOp op, LoweringInput &in) { return lowerNonMaxSuppression(in.l, op); });
 }

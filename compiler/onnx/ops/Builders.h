@@ -85,6 +85,10 @@ Value iotaAlong(NodeContext &ctx, int64_t rank, int64_t axis, int64_t n, Type el
 /// [seq * batch, n]; null after an error.
 Value reverseWithinLengths(NodeContext &ctx, Value x, ArrayRef<int64_t> lens);
 
+/// The positions where `keep` (i1 [n]) holds, in order, then the others
+/// (graph.compact_indices), and how many held (i64 scalar); nulls after an
+/// error.
+std::pair<Value, Value> selectionOrder(NodeContext &ctx, Value keep);
 /// The rows of `x` along `axis` where `keep` (i1 [n], n = x's dim) holds,
 /// moved to the front in order, the other rows after them: a selection
 /// sized for every row, and how many were kept (i64 scalar), for an output

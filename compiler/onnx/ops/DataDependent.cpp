@@ -19,29 +19,20 @@
 
 namespace edgec::onnx_import {
 
-// The padding is rows of x, so indices read from it stay in range. The
-// destinations are exclusive running counts of the kept and the dropped
-// rows; their inverse permutation gathers the rows.
+std::pair<Value, Value> selectionOrder(NodeContext &ctx, Value keep) {
+  FailureOr<SmallVector<Value>> r =
+      ctx.createInferred(g::CompactIndicesOp::getOperationName(), {keep}, {}, 2);
+  if (failed(r))
+    return {};
+  return {(*r)[0], (*r)[1]};
+}
+
+// The padding is the dropped rows of x, so indices read from it stay in
+// range.
 std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Value keep) {
-  int64_t n = llvm::cast<RankedTensorType>(keep.getType()).getDimSize(0);
-  Type i64 = ctx.b.getI64Type();
-  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
-  auto runningCount = [&](Value ones) {
-    return apply<g::CumSumOp>(ctx, {ones}, {ctx.named("axis", ctx.b.getI64IntegerAttr(0)),
-                                             ctx.named("exclusive", ctx.b.getBoolAttr(true)),
-                                             ctx.named("reverse", ctx.b.getBoolAttr(false))});
-  };
-  Value kept = castTo(ctx, keep, i64);
-  Value count = apply<g::ReduceSumOp>(ctx, {kept}, {ctx.i64s("axes", {0}), ctx.named("keepdims", ctx.b.getBoolAttr(false))});
-  Value dropped = apply<g::SubOp>(ctx, {scalar(1), kept});
-  Value dest = apply<g::WhereOp>(
-      ctx, {keep, runningCount(kept), apply<g::AddOp>(ctx, {runningCount(dropped), count})});
-  Value rows = iotaAlong(ctx, 1, 0, n, i64, "compact_rows");
-  Value source = apply<g::ScatterElementsOp>(
-      ctx, {rows, dest, rows},
-      {ctx.named("axis", ctx.b.getI64IntegerAttr(0)), ctx.named("reduction", ctx.b.getStringAttr("none"))});
-  Value out = apply<g::GatherOp>(ctx, {x, source}, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))});
-  if (!out || !count)
+  auto [order, count] = selectionOrder(ctx, keep);
+  Value out = order ? apply<g::GatherOp>(ctx, {x, order}, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))}) : Value();
+  if (!out)
     return {};
   return {out, count};
 }
@@ -92,7 +83,7 @@ LogicalResult nonZero(NodeContext &ctx) {
     // At run time: the coordinates of every element, [rank, n], with those
     // of the nonzero ones compacted to the front.
     Value flat = apply<g::ReshapeOp>(ctx, {isNonZero(ctx, ctx.input(0))}, {ctx.i64s("shape", {n})});
-    auto [selected, count] = compactRows(ctx, iotaAlong(ctx, 1, 0, n, ctx.b.getI64Type(), "nonzero_flat"), 0, flat);
+    auto [selected, count] = flat ? selectionOrder(ctx, flat) : std::pair<Value, Value>();
     if (!selected)
       return failure();
     SmallVector<Value> rows;

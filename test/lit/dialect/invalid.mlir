@@ -240,3 +240,12 @@ func.func @nms_rows(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %k: tensor<i64
   %y, %n = graph.non_max_suppression %b, %s, %k, %t, %t {center_point_box = false, has_score_threshold = false, rows_per_class = 7 : i64} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> (tensor<14x3xi64>, tensor<i64>)
   return
 }
+
+// -----
+
+func.func @compact_rank(%m: tensor<2x3xi1>) {
+  // expected-error @+2 {{compact_indices takes a 1-D mask}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %o, %n = graph.compact_indices %m : (tensor<2x3xi1>) -> (tensor<6xi64>, tensor<i64>)
+  return
+}

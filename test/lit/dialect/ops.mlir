@@ -71,6 +71,13 @@ func.func @detection(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %k: 
   return %s, %n : tensor<6x3xi64>, tensor<i64>
 }
 
+// CHECK-LABEL: func.func @selection
+func.func @selection(%m: tensor<5xi1>) -> (tensor<5xi64>, tensor<i64>) {
+  // CHECK: graph.compact_indices {{.*}} -> (tensor<5xi64>, tensor<i64>)
+  %o, %n = graph.compact_indices %m : (tensor<5xi1>) -> (tensor<5xi64>, tensor<i64>)
+  return %o, %n : tensor<5xi64>, tensor<i64>
+}
+
 // CHECK-LABEL: func.func @linear
 func.func @linear(%x: tensor<1x3x8x8xf32>, %a: tensor<4x5xf32>, %v: tensor<5xf32>) -> (tensor<1x8x4x4xf32>, tensor<4x6xf32>, tensor<2x4xf32>) {
   %w = graph.constant dense<0.5> : tensor<8x3x3x3xf32>

@@ -240,6 +240,25 @@ func.func @cumsum_reverse_exclusive(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
 
 // -----
 
+// compact_indices: a pass writing the true positions with a running count,
+// then one writing the false positions after them.
+// CHECK-LABEL: func.func @compact_indices
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: tensor.insert
+// CHECK: arith.addi
+// CHECK: scf.for
+// CHECK: arith.xori
+// CHECK: scf.if
+// CHECK: tensor.from_elements
+// CHECK-NOT: graph.
+func.func @compact_indices(%m: tensor<5xi1>) -> (tensor<5xi64>, tensor<i64>) {
+  %o, %n = graph.compact_indices %m : (tensor<5xi1>) -> (tensor<5xi64>, tensor<i64>)
+  return %o, %n : tensor<5xi64>, tensor<i64>
+}
+
+// -----
+
 // NonMaxSuppression: loops over batches, classes and picking rounds; a
 // round scans for the best live box, then clears the boxes it overlaps;
 // the count is the rows written.
