@@ -98,6 +98,8 @@ LogicalResult GraphImporter::importBody(NodeContext &ctx, const onnx::GraphProto
     else if (const Bound *b = boundOf(v))
       result = ctx.fail("the body's output '" + o.name() + "' has a size known only at run time (" + b->origin +
                         "); edgec's bodies yield tensors of a fixed size");
+    else if (isString(v))
+      result = ctx.fail("the body's output '" + o.name() + "' is a string tensor; edgec's bodies yield numbers");
     outputs.push_back(v);
   }
   scopes.pop_back();

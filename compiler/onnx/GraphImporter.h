@@ -40,6 +40,10 @@ using mlir::Type;
 using mlir::Value;
 using llvm::StringRef;
 
+/// The names of the values of `graph` (not its subgraphs) that nodes of
+/// type `opType` compute, or that are computed from them.
+std::set<std::string> valuesComputedFrom(const onnx::GraphProto &graph, llvm::StringRef opType);
+
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, std::string file, const ImportOptions &options)

@@ -133,7 +133,8 @@ ArrayRef<OpEntry> opTable() {
     std::vector<OpEntry> all;
     for (ArrayRef<OpEntry> family : {elementwiseOps(), linearOps(), recurrentOps(), poolingOps(), reductionOps(),
                                      dataMovementOps(), resizeOps(), constantsOps(), quantizedOps(),
-                                     normalizationOps(), lossOps(), sequenceOps(), dataDependentOps(), textOps()})
+                                     normalizationOps(), lossOps(), sequenceOps(), dataDependentOps(), textOps(),
+                                     spectralOps()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();

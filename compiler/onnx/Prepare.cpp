@@ -469,6 +469,18 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
   }
   if (failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
+  // ONNX 1.12 infers STFT's frames and bins wrong (onesided read as 0 when
+  // absent, one frame too many when given): its declared shapes, and those
+  // of what is computed from it, would clash with that. They are dropped;
+  // the importer does not check against what ONNX infers there.
+  for (const std::string &name : valuesComputedFrom(model.graph(), "STFT")) {
+    for (auto &vi : *model.mutable_graph()->mutable_value_info())
+      if (vi.name() == name)
+        vi.mutable_type()->mutable_tensor_type()->clear_shape();
+    for (auto &vi : *model.mutable_graph()->mutable_output())
+      if (vi.name() == name)
+        vi.mutable_type()->mutable_tensor_type()->clear_shape();
+  }
   log.enter("ONNX's shape inference");
   // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
   // node's input without checking there is one, and there is none after
@@ -481,6 +493,18 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
       onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
     }
   });
+}
+
+std::set<std::string> valuesComputedFrom(const onnx::GraphProto &graph, StringRef opType) {
+  std::set<std::string> names;
+  for (const auto &node : graph.node()) { // nodes are in topological order
+    bool from = node.op_type() == opType;
+    for (const auto &input : node.input())
+      from |= names.count(input) != 0;
+    if (from)
+      names.insert(node.output().begin(), node.output().end());
+  }
+  return names;
 }
 
 LogicalResult GraphImporter::prepare(onnx::ModelProto &model) {

@@ -776,6 +776,27 @@ std::vector<OpCase> cases() {
                  a->add_strings("monday");
                },
                "graph.compact_indices", "tensor<4x64xi8>"});
+  c.push_back({"DFT", [](ModelBuilder &m) {
+                 // a real [1, 8, 1] signal: matmuls with cosines and sines, [1, 8, 2]
+                 m.input("x", {1, 8, 1}).output("y");
+                 m.node("DFT", {"x"}, {"y"});
+               },
+               "graph.matmul", "tensor<1x8x2xf32>"});
+  c.push_back({"STFT", [](ModelBuilder &m) {
+                 // frames of 4 every 2 samples of 10: 4 frames, 3 bins (onesided)
+                 m.input("x", {1, 10, 1}).ints("step", {2}, onnx::TensorProto::INT64, true);
+                 m.ints("len", {4}, onnx::TensorProto::INT64, true).output("y");
+                 m.node("STFT", {"x", "step", "", "len"}, {"y"});
+               },
+               "graph.gather", "tensor<1x4x3x2xf32>"});
+  c.push_back({"MelWeightMatrix", [](ModelBuilder &m) {
+                 // 4 mel bins of a 16-point spectrum (9 bins): a constant
+                 m.ints("bins", {4}, onnx::TensorProto::INT64, true).ints("n", {16}, onnx::TensorProto::INT64, true);
+                 m.ints("rate", {8000}, onnx::TensorProto::INT64, true).floats("lo", {}, {0.0f}).floats("hi", {}, {4000.0f});
+                 m.output("y");
+                 m.node("MelWeightMatrix", {"bins", "n", "rate", "lo", "hi"}, {"y"});
+               },
+               "graph.constant", "tensor<9x4xf32>"});
   // Sequences exist only while importing: each case ends in a tensor.
   c.push_back({"SequenceEmpty", [](ModelBuilder &m) {
                  // [] -> [a] -> [b, a]; element 0 is b [1, 3]

@@ -126,6 +126,7 @@ llvm::ArrayRef<OpEntry> lossOps();
 llvm::ArrayRef<OpEntry> sequenceOps();
 llvm::ArrayRef<OpEntry> dataDependentOps();
 llvm::ArrayRef<OpEntry> textOps();
+llvm::ArrayRef<OpEntry> spectralOps();
 
 } // namespace edgec::onnx_import
 
