@@ -10,10 +10,74 @@
 namespace edgec::onnx_import {
 namespace {
 
+/// MaxPool's Indices: the flat position in x of each window's maximum (the
+/// first in window order on ties, as ONNX Runtime scans), over the spatial
+/// dims in row-major order (storage_order 0) or column-major (1), after
+/// the (n, c) offset. Each kernel tap is a strided slice of x padded with
+/// -inf; an ArgMax over the taps picks one, whose coordinates give the
+/// index.
+Value maxPoolIndices(NodeContext &ctx, const Window &w, RankedTensorType out, bool columnMajor) {
+  auto t = ctx.inputType(0);
+  int64_t rank = t.getRank(), n = rank - 2;
+  Type i64 = ctx.b.getI64Type();
+  int64_t taps = 1;
+  for (int64_t k : w.kernel)
+    taps *= k;
+  if (taps > 1024)
+    return (void)ctx.fail("MaxPool's Indices with a window of " + std::to_string(taps) + " taps (at most 1024)"),
+           Value();
+  // Padded so that every tap of every output (ceil_mode included) is inside.
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (int64_t d = 0; d < n; ++d) {
+    int64_t size = t.getDimSize(d + 2), begin = w.pads[d], end = w.pads[d + n];
+    int64_t reach = (out.getDimSize(d + 2) - 1) * w.strides[d] + (w.kernel[d] - 1) * w.dilations[d] + 1;
+    pads[d + 2] = begin;
+    pads[rank + d + 2] = std::max(end, reach - size - begin);
+  }
+  Value padded = apply<g::PadOp>(ctx, {ctx.input(0)}, {ctx.i64s("pads", pads), ctx.named("mode", ctx.b.getStringAttr("constant")),
+                                                       ctx.named("value", ctx.b.getF32FloatAttr(-INFINITY))});
+  SmallVector<Value> windows;
+  for (int64_t tap = 0; tap < taps; ++tap) {
+    SmallVector<int64_t> starts(rank, 0), ends(out.getShape()), steps(rank, 1);
+    for (int64_t d = n - 1, rest = tap; d >= 0; rest /= w.kernel[d], --d) {
+      starts[d + 2] = (rest % w.kernel[d]) * w.dilations[d];
+      ends[d + 2] = starts[d + 2] + (out.getDimSize(d + 2) - 1) * w.strides[d] + 1;
+      steps[d + 2] = w.strides[d];
+    }
+    Value s = apply<g::SliceOp>(ctx, {padded}, {ctx.i64s("starts", starts), ctx.i64s("ends", ends), ctx.i64s("steps", steps)});
+    windows.push_back(apply<g::UnsqueezeOp>(ctx, {s}, {ctx.i64s("axes", {rank})}));
+  }
+  Value all = taps == 1 ? windows[0] : apply<g::ConcatOp>(ctx, windows, {ctx.named("axis", ctx.b.getI64IntegerAttr(rank))});
+  Value tap = apply<g::ArgMaxOp>(ctx, {all}, {ctx.named("axis", ctx.b.getI64IntegerAttr(rank)),
+                                              ctx.named("keepdims", ctx.b.getBoolAttr(false)),
+                                              ctx.named("select_last_index", ctx.b.getBoolAttr(false))});
+  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
+  // (n * C + c) * spatial size, then each spatial coordinate times its stride.
+  int64_t spatial = 1;
+  for (int64_t d = 0; d < n; ++d)
+    spatial *= t.getDimSize(d + 2);
+  Value index = apply<g::MulOp>(ctx, {apply<g::AddOp>(ctx, {apply<g::MulOp>(ctx, {iotaAlong(ctx, rank, 0, out.getDimSize(0), i64, "pool_n"), scalar(t.getDimSize(1))}),
+                                                          iotaAlong(ctx, rank, 1, out.getDimSize(1), i64, "pool_c")}),
+                                      scalar(spatial)});
+  for (int64_t d = n - 1, kernelStride = 1; d >= 0; kernelStride *= w.kernel[d], --d) {
+    int64_t stride = 1; // of spatial dim d in the flat index
+    for (int64_t e = columnMajor ? 0 : d + 1; e < (columnMajor ? d : n); ++e)
+      stride *= t.getDimSize(e + 2);
+    Value k = apply<g::ModOp>(ctx, {apply<g::DivOp>(ctx, {tap, scalar(kernelStride)}), scalar(w.kernel[d])});
+    Value at = apply<g::AddOp>(ctx, {apply<g::MulOp>(ctx, {iotaAlong(ctx, rank, d + 2, out.getDimSize(d + 2), i64, "pool_o"),
+                                                            scalar(w.strides[d])}),
+                                     apply<g::MulOp>(ctx, {k, scalar(w.dilations[d])})});
+    at = apply<g::SubOp>(ctx, {at, scalar(w.pads[d])});
+    index = apply<g::AddOp>(ctx, {index, apply<g::MulOp>(ctx, {at, scalar(stride)})});
+  }
+  return index;
+}
+
 template <typename OpTy>
 LogicalResult pool(NodeContext &ctx) {
   auto xType = ctx.inputType(0);
-  if (!xType || failed(onlyFirstOutput(ctx)))
+  bool indices = std::is_same_v<OpTy, g::MaxPoolOp> && ctx.outputUsed(1);
+  if (!xType || (!indices && failed(onlyFirstOutput(ctx))))
     return failure();
   SmallVector<int64_t> kernel = ctx.getInts("kernel_shape");
   if (static_cast<int64_t>(kernel.size()) != xType.getRank() - 2)
@@ -28,9 +92,15 @@ LogicalResult pool(NodeContext &ctx) {
   if constexpr (std::is_same_v<OpTy, g::AveragePoolOp>)
     attrs.push_back(ctx.named("count_include_pad",
                               ctx.b.getBoolAttr(ctx.getInt("count_include_pad", 0))));
-  else if (ctx.getInt("storage_order", 0) != 0)
-    return ctx.unsupported("storage_order", std::to_string(ctx.getInt("storage_order", 0)));
-  return bind(ctx, ctx.create<OpTy>({ctx.input(0)}, attrs));
+  else if (int64_t order = ctx.getInt("storage_order", 0); order != 0 && order != 1)
+    return ctx.unsupported("storage_order", std::to_string(order));
+  FailureOr<Value> y = ctx.create<OpTy>({ctx.input(0)}, attrs);
+  if (failed(y) || failed(ctx.setOutput(0, *y)))
+    return failure();
+  if (!indices)
+    return success();
+  Value i = maxPoolIndices(ctx, *w, llvm::cast<RankedTensorType>(y->getType()), ctx.getInt("storage_order", 0) == 1);
+  return i ? ctx.setOutput(1, i) : failure();
 }
 
 /// MaxUnpool: zeros with X's values at I's positions (flat indices into the
@@ -138,7 +208,7 @@ llvm::ArrayRef<OpEntry> poolingOps() {
       {"GlobalMaxPool", 1, 17, globalMaxPool},
       {"MaxUnpool", 11, 17, maxUnpool, "output_shape a compile-time constant; a ScatterElements into zeros"},
       {"MaxPool", 12, 17, pool<g::MaxPoolOp>,
-       "storage_order 0; the Indices output unused"},
+       "Indices: a window of at most 1024 taps (an ArgMax over the taps' strided slices)"},
   };
   return rows;
 }
