@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/onnx/ops/Builders.h"
 
+#include <tuple>
+
 #include "dialects/graph/ConstantUtils.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -505,9 +507,54 @@ LogicalResult convInteger(NodeContext &ctx) {
   return convOf(ctx, x, w, Value());
 }
 
+/// BatchNormalization with training_mode: normalised by the batch's own
+/// mean and (biased) variance over every dim but the channels; the running
+/// mean and variance outputs move toward them by 1 - momentum.
+LogicalResult batchNormTraining(NodeContext &ctx) {
+  auto t = ctx.inputType(0);
+  if (!t)
+    return failure();
+  int64_t rank = t.getRank();
+  if (rank < 2 || !llvm::isa<FloatType>(t.getElementType()))
+    return ctx.fail("BatchNormalization needs a float input [N, C, ...]");
+  int64_t channels = t.getDimSize(1);
+  Type e = t.getElementType();
+  SmallVector<int64_t> axes, perChannel(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 1)
+      axes.push_back(d);
+  perChannel[1] = channels;
+  auto mean = [&](Value v) {
+    return apply<g::ReduceMeanOp>(ctx, {v}, {ctx.i64s("axes", axes), ctx.named("keepdims", ctx.b.getBoolAttr(true))});
+  };
+  auto broadcastable = [&](Value v) { return apply<g::ReshapeOp>(ctx, {v}, {ctx.i64s("shape", perChannel)}); };
+  Value x = ctx.input(0);
+  Value batchMean = mean(x);
+  Value diff = apply<g::SubOp>(ctx, {x, batchMean});
+  Value batchVar = mean(apply<g::MulOp>(ctx, {diff, diff}));
+  Value eps = floatScalar(ctx, e, ctx.getFloat("epsilon", 1e-5f), "epsilon");
+  Value y = apply<g::DivOp>(ctx, {diff, apply<g::SqrtOp>(ctx, {apply<g::AddOp>(ctx, {batchVar, eps})})});
+  y = apply<g::AddOp>(ctx, {apply<g::MulOp>(ctx, {y, broadcastable(ctx.input(1))}), broadcastable(ctx.input(2))});
+  if (!y || failed(ctx.setOutput(0, y)))
+    return failure();
+  float momentum = ctx.getFloat("momentum", 0.9f);
+  Value keep = floatScalar(ctx, e, momentum, "momentum"), move = floatScalar(ctx, e, 1.0f - momentum, "momentum");
+  auto running = [&](size_t input, Value batch) {
+    Value b = apply<g::ReshapeOp>(ctx, {batch}, {ctx.i64s("shape", {channels})});
+    return apply<g::AddOp>(ctx, {apply<g::MulOp>(ctx, {ctx.input(input), keep}), apply<g::MulOp>(ctx, {b, move})});
+  };
+  for (auto [output, input, batch] : {std::tuple<size_t, size_t, Value>{1, 3, batchMean}, {2, 4, batchVar}})
+    if (ctx.outputUsed(output)) {
+      Value r = running(input, batch);
+      if (!r || failed(ctx.setOutput(output, r)))
+        return failure();
+    }
+  return success();
+}
+
 LogicalResult batchNorm(NodeContext &ctx) {
   if (ctx.getInt("training_mode", 0) != 0)
-    return ctx.unsupported("training_mode", "1 (edgec compiles inference)");
+    return batchNormTraining(ctx);
   if (failed(onlyFirstOutput(ctx)))
     return failure();
   SmallVector<Value> operands;
@@ -526,7 +573,7 @@ LogicalResult batchNorm(NodeContext &ctx) {
 llvm::ArrayRef<OpEntry> linearOps() {
   static const OpEntry rows[] = {
       {"BatchNormalization", 15, 17, batchNorm,
-       "inference only (training_mode 0; the running mean/var outputs unused)"},
+       "training_mode 1 normalises by the batch's statistics (reductions and elementwise ops)"},
       {"Einsum", 12, 17, einsum,
        "one or more operands; diagonals, sums, transposes and contractions (as batched MatMuls); "
        "no broadcasting of size-1 dims between operands"},
