@@ -490,10 +490,13 @@ def Graph_PadOp : Graph_InferredOp<"pad", "Pad", [Graph_PointwiseCost, Graph_Mov
 }
 
 def Graph_ResizeOp : Graph_InferredOp<"resize", "Resize", [Graph_PointwiseCost]> {
-  let summary = "ONNX Resize to a static output shape";
+  let summary = "ONNX Resize to a static output shape (cubic: Keys' kernel with cubic_coeff_a; "
+                "exclude_outside renormalises the taps inside the input)";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$sizes,
                    DenseF32ArrayAttr:$scales, StrAttr:$mode,
-                   StrAttr:$coordinate_transformation_mode, StrAttr:$nearest_mode);
+                   StrAttr:$coordinate_transformation_mode, StrAttr:$nearest_mode,
+                   DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

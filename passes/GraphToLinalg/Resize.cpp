@@ -102,9 +102,10 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
                    taps[i].push_back({clampIndex(arith::AddIOp::create(ob, loc, lo, ci(1))), t});
                    continue;
                  }
-                 // cubic (a = -0.75): taps at floor - 1 .. floor + 2, indices
-                 // clamped to the edge.
-                 double A = -0.75;
+                 // cubic: taps at floor - 1 .. floor + 2, indices clamped to
+                 // the edge, or (exclude_outside) the taps outside weighed 0
+                 // and the rest renormalised to sum 1.
+                 double A = op.getCubicCoeffA().convertToDouble();
                  Value floor = math::FloorOp::create(ob, loc, src);
                  Value t = arith::SubFOp::create(ob, loc, src, floor);
                  Value base = toIndex(floor);
@@ -117,6 +118,19 @@ FailureOr<Value> lowerResize(Lowering &l, ResizeOp op) {
                  Value oneMinusT = arith::SubFOp::create(ob, loc, f(1.0), t);
                  Value weights[4] = {outer(add(t, f(1.0))), inner(t), inner(oneMinusT),
                                      outer(arith::SubFOp::create(ob, loc, f(2.0), t))};
+                 if (op.getExcludeOutside()) {
+                   Value sum;
+                   for (int k = 0; k < 4; ++k) {
+                     Value at = arith::AddIOp::create(ob, loc, base, ci(k - 1));
+                     Value inside = arith::AndIOp::create(
+                         ob, loc, arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sge, at, ci(0)),
+                         arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, at, ci(inLen)));
+                     weights[k] = arith::SelectOp::create(ob, loc, inside, weights[k], f(0.0));
+                     sum = sum ? add(sum, weights[k]) : weights[k];
+                   }
+                   for (Value &w : weights)
+                     w = arith::DivFOp::create(ob, loc, w, sum);
+                 }
                  for (int k = 0; k < 4; ++k)
                    taps[i].push_back({clampIndex(arith::AddIOp::create(ob, loc, base, ci(k - 1))), weights[k]});
                }

@@ -39,18 +39,15 @@ LogicalResult resize(NodeContext &ctx) {
   std::string ctm = ctx.getString("coordinate_transformation_mode", "half_pixel");
   if (ctm == "tf_crop_and_resize")
     return ctx.unsupported("coordinate_transformation_mode", "'tf_crop_and_resize'");
-  if (ctx.getInt("exclude_outside", 0) != 0)
-    return ctx.unsupported("exclude_outside", "1");
-  if (ctx.attr("cubic_coeff_a") && ctx.getFloat("cubic_coeff_a", -0.75f) != -0.75f)
-    return ctx.unsupported("cubic_coeff_a", std::to_string(ctx.getFloat("cubic_coeff_a", 0)) +
-                                                " (only the default -0.75)");
   return bind(ctx, ctx.create<g::ResizeOp>(
                        {ctx.input(0)},
                        {ctx.i64s("sizes", sizes), ctx.named("scales", ctx.b.getDenseF32ArrayAttr(scales)),
                         ctx.named("mode", ctx.b.getStringAttr(ctx.getString("mode", "nearest"))),
                         ctx.named("coordinate_transformation_mode", ctx.b.getStringAttr(ctm)),
                         ctx.named("nearest_mode",
-                                  ctx.b.getStringAttr(ctx.getString("nearest_mode", "round_prefer_floor")))}));
+                                  ctx.b.getStringAttr(ctx.getString("nearest_mode", "round_prefer_floor"))),
+                        ctx.named("cubic_coeff_a", ctx.b.getF32FloatAttr(ctx.getFloat("cubic_coeff_a", -0.75f))),
+                        ctx.named("exclude_outside", ctx.b.getBoolAttr(ctx.getInt("exclude_outside", 0) != 0))}));
 }
 
 /// GridSample: the attributes spelled out (ONNX's defaults: bilinear,
@@ -71,7 +68,7 @@ llvm::ArrayRef<OpEntry> resizeOps() {
   static const OpEntry rows[] = {
       {"GridSample", 16, 17, gridSample, "4-D; float32 when compiled"},
       {"Resize", 13, 17, resize,
-       "scales or sizes a compile-time constant; modes nearest, linear, cubic; coordinate_transformation_mode not tf_crop_and_resize; exclude_outside 0; cubic_coeff_a -0.75"},
+       "scales or sizes a compile-time constant; modes nearest, linear, cubic; coordinate_transformation_mode not tf_crop_and_resize"},
   };
   return rows;
 }
