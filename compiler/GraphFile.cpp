@@ -125,6 +125,48 @@ OwningOpRef<ModuleOp> importGraphBuffer(std::unique_ptr<llvm::MemoryBuffer> buff
   for (unsigned i = 0; i < main.getNumResults(); ++i)
     if (!checkName(main.getResultAttrDict(i), "output", i))
       return nullptr;
+  // What the header says of a tensor must hold of its type: a string
+  // tensor's last dim is its bytes (i8); a run-time size is counted by an
+  // int64 scalar output along a dim of the tensor.
+  auto checkLayout = [&](DictionaryAttr attrs, Type type, StringRef what, unsigned i) {
+    if (!attrs)
+      return true;
+    auto t = llvm::cast<RankedTensorType>(type);
+    auto intAttr = [&](StringRef name) { return dyn_cast_or_null<IntegerAttr>(attrs.get(name)); };
+    if (Attribute a = attrs.get("graph.string_bytes")) {
+      auto bytes = intAttr("graph.string_bytes");
+      if (!bytes || t.getRank() < 1 || !t.getElementType().isInteger(8) ||
+          t.getShape().back() != bytes.getInt() || bytes.getInt() < 1) {
+        emitError(main.getLoc()) << what << " " << i
+                                 << ": graph.string_bytes must be the last dim of an i8 tensor (its bytes)";
+        return false;
+      }
+    }
+    auto dim = intAttr("graph.bounded_dim"), count = intAttr("graph.count_output");
+    if (!attrs.get("graph.bounded_dim") && !attrs.get("graph.count_output"))
+      return true;
+    auto results = main.getFunctionType().getResults();
+    auto countType = count && count.getInt() >= 0 && count.getInt() < static_cast<int64_t>(results.size())
+                         ? llvm::dyn_cast<RankedTensorType>(results[count.getInt()])
+                         : RankedTensorType();
+    if (!dim || dim.getInt() < 0 || dim.getInt() >= t.getRank() || !countType || countType.getRank() != 0 ||
+        !countType.getElementType().isInteger(64)) {
+      emitError(main.getLoc()) << what << " " << i
+                               << ": graph.bounded_dim must be a dim of the output and graph.count_output an "
+                                  "int64 scalar output";
+      return false;
+    }
+    return true;
+  };
+  for (unsigned i = 0; i < main.getNumArguments(); ++i)
+    if (DictionaryAttr attrs = main.getArgAttrDict(i);
+        !checkLayout(attrs, main.getArgument(i).getType(), "input", i) ||
+        (attrs && (attrs.get("graph.bounded_dim") || attrs.get("graph.count_output")) &&
+         (emitError(main.getLoc()) << "input " << i << ": only outputs have a run-time size", true)))
+      return nullptr;
+  for (unsigned i = 0; i < main.getNumResults(); ++i)
+    if (!checkLayout(main.getResultAttrDict(i), main.getResultTypes()[i], "output", i))
+      return nullptr;
   WalkResult walk = main.walk([&](Operation *op) {
     // quant.scast types a quantised constant, as the ONNX importer does.
     if (op != main.getOperation() && !isa<graph::GraphDialect>(op->getDialect()) && !isa<func::ReturnOp>(op) &&

@@ -118,29 +118,36 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
 
   // The dim of output `out` that holds the rows, or -1 when the output has
   // a static size (a Gather along the bounded dim).
+  auto fail = [&](const Twine &why) -> FailureOr<int64_t> {
+    (void)refuse(why);
+    return failure();
+  };
   auto outputDim = [&](Value out) -> FailureOr<int64_t> {
     int64_t outRank = rankOf(out);
     switch (*rule) {
     case RowRule::Elementwise: {
       // Broadcasting aligns dims from the end; the other operands must be
-      // bounded the same way or broadcast (size 1) along the dim.
+      // bounded the same way or broadcast (size 1) along the dim. CastLike's
+      // second input gives only a type.
       int64_t d = -1;
-      for (auto [i, v] : llvm::enumerate(inputs))
+      size_t read = node.op_type() == "CastLike" ? 1 : inputs.size();
+      if (!inBounds[0] && read == 1)
+        return int64_t(-1);
+      for (auto [i, v] : llvm::enumerate(ArrayRef<Value>(inputs).take_front(read)))
         if (inBounds[i]) {
           int64_t at = inBounds[i]->dim + outRank - rankOf(v);
           if (d >= 0 && at != d)
-            return refuse("its inputs' run-time sizes are along different dims"), failure();
+            return fail("its inputs' run-time sizes are along different dims");
           d = at;
         }
-      for (auto [i, v] : llvm::enumerate(inputs)) {
+      for (auto [i, v] : llvm::enumerate(ArrayRef<Value>(inputs).take_front(read))) {
         if (!v || inBounds[i])
           continue;
         auto t = llvm::cast<RankedTensorType>(v.getType());
         int64_t at = d - (outRank - t.getRank());
         if (at >= 0 && t.getDimSize(at) != 1)
-          return refuse("it meets input '" + node.input(i) + "', of a fixed size " +
-                        std::to_string(t.getDimSize(at)) + " along that dim"),
-                 failure();
+          return fail("it meets input '" + node.input(i) + "', of a fixed size " +
+                        std::to_string(t.getDimSize(at)) + " along that dim");
       }
       return d;
     }
@@ -148,12 +155,21 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
       int64_t dataRank = rankOf(inputs[0]), axis = ctx.getInt("axis", 0);
       axis = axis < 0 ? axis + dataRank : axis;
       if (inBounds[1] && inBounds[0])
-        return refuse("Gather reads a run-time number of rows of a tensor of run-time size"), failure();
+        return fail("Gather reads a run-time number of rows of a tensor of run-time size");
       if (inBounds[1])
         return axis + inBounds[1]->dim;
       int64_t d = inBounds[0]->dim;
-      if (d == axis)
-        return int64_t(-1); // rows picked by index: a static size
+      if (d == axis) {
+        // Rows picked by index: a static size, if the indices count from
+        // the start (a negative one counts from the count's end, which is
+        // not the buffer's; one past the count reads padding, where ONNX
+        // Runtime fails).
+        SmallVector<int64_t> picked;
+        if (!graph::readInts(graph::getConstant(inputs[1]), picked) ||
+            llvm::any_of(picked, [](int64_t i) { return i < 0; }))
+          return fail("Gather picks rows of it by computed or negative indices");
+        return int64_t(-1);
+      }
       return d < axis ? d : d + rankOf(inputs[1]) - 1;
     }
     case RowRule::GatherByIndices: {
@@ -161,10 +177,10 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
       // with the indices' dims but the last (the index tuple).
       bool nd = node.op_type() == "GatherND";
       if (inBounds[0])
-        return refuse(node.op_type() + " reads a tensor of run-time size"), failure();
+        return fail(node.op_type() + " reads a tensor of run-time size");
       int64_t d = inBounds[1]->dim;
       if (nd && d == rankOf(inputs[1]) - 1)
-        return refuse("its index tuples would have a run-time length"), failure();
+        return fail("its index tuples would have a run-time length");
       return d;
     }
     case RowRule::Transpose: {
@@ -181,7 +197,7 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
         return failure();
       auto sorted = normalisedAxes(*axes, outRank);
       if (!sorted)
-        return refuse("its axes are out of range"), failure();
+        return fail("its axes are out of range");
       int64_t d = bound.dim;
       for (int64_t a : *sorted)
         if (a <= d)
@@ -197,7 +213,7 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
           return failure();
         auto sorted = normalisedAxes(*given, t.getRank());
         if (!sorted)
-          return refuse("its axes are out of range"), failure();
+          return fail("its axes are out of range");
         axes = *sorted;
       } else {
         for (int64_t i = 0; i < t.getRank(); ++i)
@@ -205,19 +221,21 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
             axes.push_back(i);
       }
       if (llvm::is_contained(axes, bound.dim))
-        return refuse("Squeeze would remove the dim whose size is known only at run time"), failure();
+        return fail("Squeeze would remove the dim whose size is known only at run time");
       return bound.dim - static_cast<int64_t>(llvm::count_if(axes, [&](int64_t a) { return a < bound.dim; }));
     }
     case RowRule::Concat: {
       int64_t axis = ctx.getInt("axis", 0);
       axis = axis < 0 ? axis + outRank : axis;
       if (axis == bound.dim)
-        return refuse("Concat along the dim whose size is known only at run time would leave padding between "
-                      "the parts"),
-               failure();
-      for (auto [i, v] : llvm::enumerate(inputs))
+        return fail("Concat along the dim whose size is known only at run time would leave padding between "
+                      "the parts");
+      for (auto [i, v] : llvm::enumerate(inputs)) {
         if (v && !inBounds[i])
-          return refuse("Concat joins it with input '" + node.input(i) + "', of a fixed size"), failure();
+          return fail("Concat joins it with input '" + node.input(i) + "', of a fixed size");
+        if (v && inBounds[i]->dim != bound.dim)
+          return fail("Concat joins tensors whose run-time sizes are along different dims");
+      }
       return bound.dim;
     }
     }
@@ -232,8 +250,13 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
     FailureOr<int64_t> d = outputDim(out);
     if (failed(d))
       return failure();
-    if (*d >= 0)
-      setBound(out, {*d, bound.count, bound.origin});
+    if (*d < 0)
+      continue;
+    // The rows keep their buffer: anything else is a rule gone wrong.
+    auto outType = llvm::cast<RankedTensorType>(out.getType());
+    if (*d >= outType.getRank() || outType.getDimSize(*d) != bufferRows)
+      return refuse("its output '" + node.output(i) + "' would not keep the rows along one dim");
+    setBound(out, {*d, bound.count, bound.origin});
   }
   return success();
 }

@@ -470,29 +470,44 @@ LogicalResult GraphImporter::onnxStages(onnx::ModelProto &model, int64_t opset, 
   if (failed(checkAttributesForInference(model.graph(), fileLoc())))
     return failure();
   // ONNX 1.12 infers STFT's frames and bins wrong (onesided read as 0 when
-  // absent, one frame too many when given): its declared shapes, and those
-  // of what is computed from it, would clash with that. They are dropped;
-  // the importer does not check against what ONNX infers there.
-  for (const std::string &name : valuesComputedFrom(model.graph(), "STFT")) {
-    for (auto &vi : *model.mutable_graph()->mutable_value_info())
-      if (vi.name() == name)
-        vi.mutable_type()->mutable_tensor_type()->clear_shape();
-    for (auto &vi : *model.mutable_graph()->mutable_output())
-      if (vi.name() == name)
-        vi.mutable_type()->mutable_tensor_type()->clear_shape();
+  // absent, one frame too many when given), and the wrong shape would
+  // clash downstream. Its STFT nodes are moved to a domain of no schema
+  // while inference runs, which leaves their outputs as declared (or
+  // unknown); the importer does not check against ONNX's shapes from there
+  // on (OnnxImporter.cpp).
+  std::vector<onnx::NodeProto *> stfts;
+  for (auto &node : *model.mutable_graph()->mutable_node())
+    if (node.op_type() == "STFT" && (node.domain().empty() || node.domain() == "ai.onnx"))
+      stfts.push_back(&node);
+  constexpr const char *kNoInference = "edgec.no_inference";
+  if (!stfts.empty()) {
+    for (onnx::NodeProto *node : stfts)
+      node->set_domain(kNoInference);
+    auto *opset = model.add_opset_import();
+    opset->set_domain(kNoInference);
+    opset->set_version(1);
   }
+  auto restoreStfts = [&] {
+    if (stfts.empty())
+      return;
+    for (onnx::NodeProto *node : stfts)
+      node->clear_domain();
+    model.mutable_opset_import()->RemoveLast();
+  };
   log.enter("ONNX's shape inference");
   // Twice: ONNX 1.12's data propagation dereferences the type of a Shape
   // node's input without checking there is one, and there is none after
   // an earlier node's inference failed (found by fuzz_onnx_structured).
   // The first pass, without it, fails cleanly or writes every value's
   // type into the graph's value_info, where the second one starts from.
-  return callOnnx(fileLoc(), "ONNX shape inference failed: ", [&] {
+  LogicalResult inferred = callOnnx(fileLoc(), "ONNX shape inference failed: ", [&] {
     for (bool dataPropagation : {false, true}) {
       onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, dataPropagation);
       onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
     }
   });
+  restoreStfts();
+  return inferred;
 }
 
 std::set<std::string> valuesComputedFrom(const onnx::GraphProto &graph, StringRef opType) {

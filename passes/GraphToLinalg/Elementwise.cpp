@@ -301,7 +301,18 @@ void populateElementwiseLowerings(LoweringTable &table) {
   addBinary<DivOp>(table, [](DivOp, const Binary &s) -> Value {
     if (s.fp)
       return arith::DivFOp::create(s.ob, s.loc, s.a, s.c);
-    return s.isUnsigned ? Value(arith::DivUIOp::create(s.ob, s.loc, s.a, s.c)) : arith::DivSIOp::create(s.ob, s.loc, s.a, s.c);
+    // A zero divisor (undefined in ONNX, a trap or UB in LLVM: padding of a
+    // run-time-size tensor holds zeros) divides by 1; a -1 divisor negates
+    // with wrap-around (INT_MIN / -1 overflows).
+    auto k = [&](int64_t v) { return Lowering::scalarIn(s.ob, s.loc, s.a.getType(), v); };
+    auto is = [&](int64_t v) { return arith::CmpIOp::create(s.ob, s.loc, arith::CmpIPredicate::eq, s.c, k(v)); };
+    if (s.isUnsigned)
+      return arith::DivUIOp::create(s.ob, s.loc, s.a, arith::SelectOp::create(s.ob, s.loc, is(0), k(1), s.c));
+    Value minusOne = is(-1);
+    Value safe = arith::SelectOp::create(s.ob, s.loc, arith::OrIOp::create(s.ob, s.loc, is(0), minusOne), k(1), s.c);
+    Value negated = arith::SubIOp::create(s.ob, s.loc, k(0), s.a);
+    Value quotient = arith::DivSIOp::create(s.ob, s.loc, s.a, safe);
+    return arith::SelectOp::create(s.ob, s.loc, minusOne, negated, quotient);
   });
   addBinary<PowOp>(table, [](PowOp, const Binary &s) -> Value {
     if (!s.fp)

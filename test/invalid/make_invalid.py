@@ -124,9 +124,9 @@ CASES = {
     "input_without_type": lambda: model([relu()], inputs=[onnx.ValueInfoProto(name="x")]),
     "empty_op_type": lambda: model([node("", ["x"], ["y"], "nothing_0")]),
     # Types.
-    "string_input": lambda: model([node("Identity", ["x"], ["y"], "id_0")],
+    "string_input": lambda: model([node("Size", ["x"], ["y"], "size_0")],
                                   inputs=[helper.make_tensor_value_info("x", TensorProto.STRING, [1, 4])],
-                                  outputs=[helper.make_tensor_value_info("y", TensorProto.STRING, [1, 4])]),
+                                  outputs=[helper.make_tensor_value_info("y", TensorProto.INT64, [])]),
     "complex_input": lambda: model([node("Identity", ["x"], ["y"], "id_0")],
                                    inputs=[helper.make_tensor_value_info("x", TensorProto.COMPLEX64, [1, 4])],
                                    outputs=[helper.make_tensor_value_info("y", TensorProto.COMPLEX64, [1, 4])]),
@@ -218,6 +218,10 @@ CASES = {
     "nonzero_concat": lambda: model([node("NonZero", ["x"], ["nz"], "nonzero_0"),
                                      node("Concat", ["nz", "nz"], ["y"], "concat_0", axis=1)],
                                     outputs=[helper.make_tensor_value_info("y", TensorProto.INT64, [2, None])]),
+    "compress_gather_last": lambda: model(
+        [node("Compress", ["x5", "m"], ["c"], "compress_0", axis=0), node("Gather", ["c", "last"], ["y"], "gather_0")],
+        inputs=[f32("x5", [5]), helper.make_tensor_value_info("m", TensorProto.BOOL, [5])], outputs=[f32("y", [])],
+        inits=[tensor("last", TensorProto.INT64, [], [-1])]),
     "nms_center_box": lambda: model([node("NonMaxSuppression", ["boxes", "scores", "k"], ["y"], "nms_0",
                                           center_point_box=2)],
                                     inputs=[f32("boxes", [1, 4, 4]), f32("scores", [1, 1, 4])],

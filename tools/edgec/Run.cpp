@@ -381,7 +381,15 @@ int runModel(RunCommand cmd) {
                info.inputs.size(), cmd.inputs.size());
     return kUsageError;
   }
-  if (!cmd.expected.empty() && cmd.expected.size() != info.outputs.size()) {
+  // The count outputs of outputs of run-time size are edgec's: --expected
+  // may give files for the model's outputs only (ONNX's test data does).
+  std::vector<bool> isCount(info.outputs.size(), false);
+  for (const TensorInfo &t : info.outputs)
+    if (t.countOutput >= 0 && t.countOutput < static_cast<int64_t>(info.outputs.size()))
+      isCount[t.countOutput] = true;
+  size_t modelOutputs = std::count(isCount.begin(), isCount.end(), false);
+  bool countsExpected = cmd.expected.size() == info.outputs.size();
+  if (!cmd.expected.empty() && !countsExpected && cmd.expected.size() != modelOutputs) {
     fmt::print(stderr, "edgec: error: the model has {} outputs, --expected gives {}\n",
                info.outputs.size(), cmd.expected.size());
     return kUsageError;
@@ -478,18 +486,50 @@ int runModel(RunCommand cmd) {
   }
 
   bool allMatch = true;
+  std::vector<std::string> outputs;
   for (size_t i = 0; i < info.outputs.size(); ++i) {
-    const TensorInfo &t = info.outputs[i];
     auto buffer = llvm::MemoryBuffer::getFile(outFiles[i], /*IsText=*/false);
     if (!buffer) {
       fmt::print(stderr, "edgec: error: the harness wrote no output {}\n", i);
       return kModelError;
     }
-    std::string got = (*buffer)->getBuffer().str();
-    if (static_cast<int64_t>(got.size()) != t.bytes) {
-      fmt::print(stderr, "edgec: error: output {} has {} bytes, {} expected\n", i, got.size(), t.bytes);
+    outputs.push_back((*buffer)->getBuffer().str());
+    if (static_cast<int64_t>(outputs.back().size()) != info.outputs[i].bytes) {
+      fmt::print(stderr, "edgec: error: output {} has {} bytes, {} expected\n", i, outputs.back().size(),
+                 info.outputs[i].bytes);
       return kModelError;
     }
+  }
+  for (size_t i = 0, expectedIndex = 0; i < info.outputs.size(); ++i) {
+    TensorInfo t = info.outputs[i];
+    std::string got = outputs[i];
+    if (t.boundedDim >= 0) {
+      // Sized for its bound: the first `count` along the dim hold data.
+      int64_t count = 0;
+      std::memcpy(&count, outputs[t.countOutput].data(), sizeof(count));
+      int64_t bound = t.shape[t.boundedDim];
+      if (count < 0 || count > bound) {
+        fmt::print(stderr, "edgec: error: output {} '{}': run-time size {} outside 0..{}\n", i, t.name, count, bound);
+        return kModelError;
+      }
+      int64_t outer = 1, inner = t.elements() ? t.bytes / t.elements() : 0;
+      for (int64_t d = 0; d < t.boundedDim; ++d)
+        outer *= t.shape[d];
+      for (size_t d = t.boundedDim + 1; d < t.shape.size(); ++d)
+        inner *= t.shape[d];
+      std::string kept;
+      for (int64_t o = 0; o < outer; ++o)
+        kept.append(got, static_cast<size_t>(o * bound * inner), static_cast<size_t>(count * inner));
+      got = std::move(kept);
+      t.shape[t.boundedDim] = count;
+      t.bytes = static_cast<int64_t>(got.size());
+    }
+    if (!countsExpected && isCount[i]) {
+      fmt::print("output {} '{}' {} [{}]: {} (a run-time size)\n", i, t.name, t.dtype, shapeText(t.shape),
+                 elementAt(got, t.dtype, 0));
+      continue;
+    }
+    size_t e = expectedIndex++;
     size_t n = elementsOf(t);
     std::string head;
     for (size_t k = 0; k < std::min<size_t>(n, 8); ++k) {
@@ -505,10 +545,10 @@ int runModel(RunCommand cmd) {
     if (cmd.expected.empty())
       continue;
     std::string want;
-    if (!readTensorFile(cmd.expected[i], t, want))
+    if (!readTensorFile(cmd.expected[e], t, want))
       return kUsageError;
     if (t.stringBytes) { // strings: the same bytes
-      fmt::print("  vs {}: {}\n", cmd.expected[i], got == want ? "match" : "MISMATCH");
+      fmt::print("  vs {}: {}\n", cmd.expected[e], got == want ? "match" : "MISMATCH");
       allMatch &= got == want;
       continue;
     }
@@ -534,7 +574,7 @@ int runModel(RunCommand cmd) {
       match &= d <= cmd.atol + cmd.rtol * std::fabs(e);
     }
     fmt::print("  vs {}: {} (max abs err {:.3g}, max rel err {:.3g}; atol {:g}, rtol {:g})\n",
-               cmd.expected[i], match ? "match" : "MISMATCH", maxAbs, maxRel, cmd.atol, cmd.rtol);
+               cmd.expected[e], match ? "match" : "MISMATCH", maxAbs, maxRel, cmd.atol, cmd.rtol);
     allMatch &= match;
   }
   if (!cmd.keep.empty())

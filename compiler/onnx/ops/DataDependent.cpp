@@ -20,6 +20,8 @@
 namespace edgec::onnx_import {
 
 std::pair<Value, Value> selectionOrder(NodeContext &ctx, Value keep) {
+  if (!keep)
+    return {};
   FailureOr<SmallVector<Value>> r =
       ctx.createInferred(g::CompactIndicesOp::getOperationName(), {keep}, {}, 2);
   if (failed(r))
@@ -30,6 +32,8 @@ std::pair<Value, Value> selectionOrder(NodeContext &ctx, Value keep) {
 // The padding is the dropped rows of x, so indices read from it stay in
 // range.
 std::pair<Value, Value> compactRows(NodeContext &ctx, Value x, int64_t axis, Value keep) {
+  if (!x)
+    return {};
   auto [order, count] = selectionOrder(ctx, keep);
   Value out = order ? apply<g::GatherOp>(ctx, {x, order}, {ctx.named("axis", ctx.b.getI64IntegerAttr(axis))}) : Value();
   if (!out)

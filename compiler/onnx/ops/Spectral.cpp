@@ -13,12 +13,15 @@
 #include "compiler/onnx/TensorProto.h"
 #include "dialects/graph/ConstantUtils.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 #include <cmath>
 
 namespace edgec::onnx_import {
 namespace {
 
 constexpr int64_t kMaxTransform = 4096; // the matrices are n x bins
+constexpr int64_t kMaxTable = int64_t(1) << 24; // elements of a constant built here
 
 /// Real and imaginary parts (each [..., n]) and the transform of length n
 /// to `bins` output bins along their last dim: forward, or inverse (scaled
@@ -68,8 +71,10 @@ Value part(NodeContext &ctx, Value x, int64_t k) {
   return apply<g::ReshapeOp>(ctx, {p}, {ctx.i64s("shape", shape)});
 }
 
-/// [..., 2] from the real and imaginary parts [...].
+/// [..., 2] from the real and imaginary parts [...]; null after an error.
 Value complexOf(NodeContext &ctx, Value re, Value im) {
+  if (!re || !im)
+    return nullptr;
   int64_t r = llvm::cast<RankedTensorType>(re.getType()).getRank();
   auto last = [&](Value v) { return apply<g::UnsqueezeOp>(ctx, {v}, {ctx.i64s("axes", {r})}); };
   return apply<g::ConcatOp>(ctx, {last(re), last(im)}, {ctx.named("axis", ctx.b.getI64IntegerAttr(r))});
@@ -138,7 +143,7 @@ LogicalResult dft(NodeContext &ctx) {
   if (!yr)
     return failure();
   auto back = [&](Value v) { return apply<g::TransposeOp>(ctx, {v}, {ctx.i64s("perm", inversePerm)}); };
-  Value y = complexOf(ctx, back(yr), back(yi));
+  Value y = yi ? complexOf(ctx, back(yr), back(yi)) : Value();
   return y ? ctx.setOutput(0, y) : failure();
 }
 
@@ -175,6 +180,10 @@ LogicalResult stft(NodeContext &ctx) {
   int64_t length = t.getDimSize(1);
   if (frameLength < 1 || frameLength > length || *step < 1)
     return ctx.fail("STFT needs 1 <= frame_length <= the signal's length and frame_step >= 1");
+  std::optional<int64_t> samples = llvm::checkedMul((length - frameLength) / *step + 1, frameLength);
+  if (frameLength > kMaxTransform || !samples || *samples > kMaxTable)
+    return ctx.fail("STFT of " + std::to_string(length) + " samples in frames of " + std::to_string(frameLength) +
+                    " (at most " + std::to_string(kMaxTransform) + " a frame and 2^24 samples framed)");
   bool onesided = ctx.getInt("onesided", 1) != 0, complex = t.getDimSize(2) == 2;
   if (onesided && complex)
     return ctx.fail("STFT onesided takes a real signal");
@@ -214,9 +223,9 @@ LogicalResult melWeightMatrix(NodeContext &ctx) {
   if (failed(upper))
     return failure();
   if (lower->size() != 1 || upper->size() != 1 || *bins < 1 || *dftLength < 1 || *rate < 1 || *bins > 4096 ||
-      *dftLength > (int64_t(1) << 20))
-    return ctx.fail("MelWeightMatrix needs positive num_mel_bins (at most 4096), dft_length and sample_rate and "
-                    "scalar edges");
+      *dftLength > (int64_t(1) << 20) || (*dftLength / 2 + 1) * *bins > kMaxTable)
+    return ctx.fail("MelWeightMatrix needs positive num_mel_bins (at most 4096), dft_length and sample_rate, "
+                    "scalar edges and at most 2^24 weights");
   int64_t spectrum = *dftLength / 2 + 1, edges = *bins + 2;
   auto mel = [](double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); };
   double low = mel((*lower)[0]), high = mel((*upper)[0]), step = (high - low) / static_cast<double>(edges);

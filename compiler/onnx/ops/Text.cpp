@@ -14,6 +14,8 @@
 
 #include "dialects/graph/ConstantUtils.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 namespace edgec::onnx_import {
 namespace {
 
@@ -83,6 +85,7 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
       (!weights.empty() && static_cast<int64_t>(weights.size()) != totalGrams))
     return ctx.fail("TfIdfVectorizer needs one ngram_indexes entry (and weight) per n-gram of the pool");
   int64_t columns = 0;
+  constexpr int64_t kMaxTable = int64_t(1) << 24; // elements of a constant built here
   for (int64_t c : indexes) {
     if (c < 0 || c >= (int64_t(1) << 20))
       return ctx.fail("TfIdfVectorizer ngram_indexes entry " + std::to_string(c) + " is out of range");
@@ -95,6 +98,13 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
   if (!x)
     return failure();
   int64_t rows = llvm::cast<RankedTensorType>(x.getType()).getDimSize(0);
+  auto fits = [&](int64_t a, int64_t b) {
+    std::optional<int64_t> n = llvm::checkedMul(a, b);
+    return n && *n <= kMaxTable;
+  };
+  if (!fits(rows, columns) || !fits(totalGrams, columns))
+    return ctx.fail("TfIdfVectorizer with " + std::to_string(columns) + " output columns and " +
+                    std::to_string(totalGrams) + " n-grams (at most 2^24 entries in its tables)");
   Value counts;
   for (int64_t gram = 0, i = 0; i < static_cast<int64_t>(groups.size()); gram += groups[i].second, ++i) {
     int64_t n = i + 1, grams = groups[i].second;

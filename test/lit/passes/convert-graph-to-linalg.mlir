@@ -121,6 +121,22 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
 
 // -----
 
+// Signed integer division: a zero divisor divides by 1 and -1 negates
+// (wrapping), so neither traps nor overflows.
+// CHECK-LABEL: func.func @signed_div
+// CHECK: arith.cmpi eq
+// CHECK: arith.ori
+// CHECK: arith.select
+// CHECK: arith.subi
+// CHECK: arith.divsi
+// CHECK: arith.select
+func.func @signed_div(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = graph.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
 // An int8 conv: the input padded with its zero point (-128 is real 0),
 // int8 x int8 summed in int32 from bias - zero_point * sum(w) (10 + 128 * 3
 // = 394 and 20 - 128 * 1 = -108), then requantised in fixed point and
