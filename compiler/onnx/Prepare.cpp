@@ -38,12 +38,8 @@ static std::string oneLine(const char *what) {
   return out;
 }
 
-/// ONNX 1.12's shape inference divides by strides without checking them
-/// (SIGFPE on a stride of 0), and sizes a vector by Scan's num_scan_inputs
-/// (an out-of-memory on a huge one; found by fuzz_onnx_structured): refuse
-/// such attributes before calling it.
-/// The rank `graph` declares for value `name` (its inputs and value_info),
-/// or -1.
+/// The rank `graph` declares for value `name` (its inputs, value_info and
+/// initializers), or -1.
 static int declaredRank(const onnx::GraphProto &graph, const std::string &name) {
   auto rankOf = [](const onnx::ValueInfoProto &v) {
     return v.type().has_tensor_type() && v.type().tensor_type().has_shape()
@@ -56,9 +52,17 @@ static int declaredRank(const onnx::GraphProto &graph, const std::string &name) 
   for (const auto &v : graph.value_info())
     if (v.name() == name)
       return rankOf(v);
+  for (const auto &t : graph.initializer())
+    if (t.name() == name)
+      return t.dims_size();
   return -1;
 }
 
+/// ONNX 1.12's shape inference divides by strides without checking them
+/// (SIGFPE on a stride of 0), sizes a vector by Scan's num_scan_inputs (an
+/// out-of-memory on a huge one) and reads some operands at the rank
+/// another says (SEGV; each found by fuzz_onnx_structured): refuse such
+/// models before calling it.
 static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, Location file) {
   for (const auto &node : graph.node()) {
     // ONNX 1.12's MaxUnpool inference reads the indices and the window as
@@ -72,6 +76,15 @@ static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, 
       if ((x >= 0 && i >= 0 && x != i) || (x >= 0 && kernel != x - 2))
         return emitError(file) << "node '" << node.name()
                                << "' (MaxUnpool): X, the indices and kernel_shape disagree on the rank";
+    }
+    // ONNX 1.12's ConvTranspose inference reads W's dims at X's rank
+    // unchecked (SEGV on a scalar W; found by the structured fuzzer).
+    if ((node.op_type() == "ConvTranspose" || node.op_type() == "Conv") && node.input_size() >= 2) {
+      int x = declaredRank(graph, node.input(0)), w = declaredRank(graph, node.input(1));
+      if ((x >= 0 && x < 3) || (x >= 0 && w >= 0 && x != w))
+        return emitError(file) << "node '" << node.name() << "' (" << node.op_type()
+                               << "): X and W must have one rank of 3 or more ([N, C, ...]), not " << x << " and "
+                               << w;
     }
     // ONNX 1.12's RNN/GRU/LSTM inference reads X as rank 3 unchecked (SEGV
     // on a scalar X; found by the structured fuzzer).
