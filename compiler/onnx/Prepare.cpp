@@ -38,24 +38,28 @@ static std::string oneLine(const char *what) {
   return out;
 }
 
-/// The rank `graph` declares for value `name` (its inputs, value_info and
-/// initializers), or -1.
+/// The rank `graph` declares for value `name` (its inputs, outputs,
+/// value_info and initializers), -1 when none does, or -2 when they
+/// disagree (ONNX's inference may then read it at either rank).
 static int declaredRank(const onnx::GraphProto &graph, const std::string &name) {
+  int rank = -1;
+  auto see = [&](int r) {
+    if (r >= 0)
+      rank = rank == -1 || rank == r ? r : -2;
+  };
   auto rankOf = [](const onnx::ValueInfoProto &v) {
     return v.type().has_tensor_type() && v.type().tensor_type().has_shape()
                ? v.type().tensor_type().shape().dim_size()
                : -1;
   };
-  for (const auto &v : graph.input())
-    if (v.name() == name)
-      return rankOf(v);
-  for (const auto &v : graph.value_info())
-    if (v.name() == name)
-      return rankOf(v);
+  for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto &v : *list)
+      if (v.name() == name && rank != -2)
+        see(rankOf(v));
   for (const auto &t : graph.initializer())
-    if (t.name() == name)
-      return t.dims_size();
-  return -1;
+    if (t.name() == name && rank != -2)
+      see(t.dims_size());
+  return rank;
 }
 
 /// ONNX 1.12's shape inference divides by strides without checking them
@@ -64,7 +68,16 @@ static int declaredRank(const onnx::GraphProto &graph, const std::string &name) 
 /// another says (SEGV; each found by fuzz_onnx_structured): refuse such
 /// models before calling it.
 static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, Location file) {
+  static const std::set<std::string> readsRanks = {"Conv", "ConvTranspose", "MaxUnpool", "LSTM", "GRU", "RNN"};
   for (const auto &node : graph.node()) {
+    // The ops below read their operands at the ranks declared: a value
+    // declared twice with two ranks (an input that is also an output) is
+    // refused before it can reach them (found by the structured fuzzer).
+    if (readsRanks.count(node.op_type()))
+      for (const auto &input : node.input())
+        if (!input.empty() && declaredRank(graph, input) == -2)
+          return emitError(file) << "node '" << node.name() << "' (" << node.op_type() << "): value '" << input
+                                 << "' is declared with two different ranks";
     // ONNX 1.12's MaxUnpool inference reads the indices and the window as
     // X's rank says without checking (SEGV; found by the structured fuzzer).
     if (node.op_type() == "MaxUnpool" && node.input_size() >= 2) {
