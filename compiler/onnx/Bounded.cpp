@@ -103,12 +103,14 @@ LogicalResult GraphImporter::importBoundedNode(NodeContext &ctx, LogicalResult (
                   node.op_type());
   // Inputs and their bounds (a node may read several bounded tensors: they
   // must share one count).
+  // (Copies: setBound below may grow the map they live in.)
   SmallVector<Value> inputs;
-  SmallVector<const Bound *> inBounds;
+  SmallVector<std::optional<Bound>> inBounds;
   for (int i = 0; i < node.input_size(); ++i) {
     Value v = node.input(i).empty() ? Value() : lookup(node.input(i));
     inputs.push_back(v);
-    inBounds.push_back(v ? boundOf(v) : nullptr);
+    const Bound *b = v ? boundOf(v) : nullptr;
+    inBounds.push_back(b ? std::optional<Bound>(*b) : std::nullopt);
     if (inBounds.back() && inBounds.back()->count != bound.count)
       return refuse("input '" + node.input(i) + "' has another run-time size (" + inBounds.back()->origin +
                     "); edgec cannot tell whether the two agree");
