@@ -109,6 +109,10 @@ Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name) {
   return element.isF32() ? c : castTo(ctx, c, element);
 }
 
+Value intScalar(NodeContext &ctx, Type element, int64_t v, StringRef name) {
+  return ctx.constant(g::makeInts(RankedTensorType::get({}, element), {v}, name));
+}
+
 FailureOr<InputAxis> inputAndAxis(NodeContext &ctx, int64_t def) {
   auto t = ctx.inputType(0);
   if (!t)

@@ -74,6 +74,8 @@ FailureOr<InputAxis> inputAndAxis(NodeContext &ctx, int64_t def);
 /// A scalar constant `v` of float type `element` (made f32 and cast when
 /// `element` is another float type); null after an error.
 Value floatScalar(NodeContext &ctx, Type element, float v, StringRef name);
+/// A scalar constant `v` of integer type `element`.
+Value intScalar(NodeContext &ctx, Type element, int64_t v, StringRef name = "");
 
 /// The integers 0 .. n-1 along `axis` of a rank-`rank` constant whose other
 /// dims are 1 (compared with an index tensor, a one-hot mask); null after

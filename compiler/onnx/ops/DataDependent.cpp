@@ -68,7 +68,7 @@ Value isNonZero(NodeContext &ctx, Value x) {
   if (e.isInteger(1))
     return x;
   Value zero = llvm::isa<FloatType>(e) ? floatScalar(ctx, e, 0.0f, "zero")
-                                       : ctx.constant(g::makeInts(RankedTensorType::get({}, e), {0}));
+                                       : intScalar(ctx, e, 0);
   return apply<g::NotOp>(ctx, {apply<g::EqualOp>(ctx, {x, zero})});
 }
 
@@ -93,9 +93,7 @@ LogicalResult nonZero(NodeContext &ctx) {
     SmallVector<Value> rows;
     SmallVector<int64_t> strides = g::stridesOf(t.getShape());
     for (int64_t d = 0; d < rank; ++d) {
-      auto scalar = [&](int64_t v) {
-        return ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI64Type()), {v}));
-      };
+      auto scalar = [&](int64_t v) { return intScalar(ctx, ctx.b.getI64Type(), v); };
       Value coord = apply<g::DivOp>(ctx, {selected, scalar(strides[d])});
       if (d > 0)
         coord = apply<g::ModOp>(ctx, {coord, scalar(t.getDimSize(d))});

@@ -51,7 +51,7 @@ Value maxPoolIndices(NodeContext &ctx, const Window &w, RankedTensorType out, bo
   Value tap = apply<g::ArgMaxOp>(ctx, {all}, {ctx.named("axis", ctx.b.getI64IntegerAttr(rank)),
                                               ctx.named("keepdims", ctx.b.getBoolAttr(false)),
                                               ctx.named("select_last_index", ctx.b.getBoolAttr(false))});
-  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
+  auto scalar = [&](int64_t v) { return intScalar(ctx, i64, v); };
   // (n * C + c) * spatial size, then each spatial coordinate times its stride.
   int64_t spatial = 1;
   for (int64_t d = 0; d < n; ++d)

@@ -144,7 +144,7 @@ LogicalResult tfIdfVectorizer(NodeContext &ctx) {
 /// ASCII letters of `bytes` (i8) to upper or lower case; other bytes (UTF-8
 /// sequences among them) as they are.
 Value asciiCase(NodeContext &ctx, Value bytes, bool upper) {
-  auto byte = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI8Type()), {v})); };
+  auto byte = [&](int64_t v) { return intScalar(ctx, ctx.b.getI8Type(), v); };
   Value letter = apply<g::AndOp>(ctx, {apply<g::GreaterOrEqualOp>(ctx, {bytes, byte(upper ? 'a' : 'A')}),
                                        apply<g::LessOrEqualOp>(ctx, {bytes, byte(upper ? 'z' : 'Z')})});
   return apply<g::WhereOp>(ctx, {letter, apply<g::AddOp>(ctx, {bytes, byte(upper ? -32 : 32)}), bytes});
@@ -200,12 +200,12 @@ LogicalResult stringNormalizer(NodeContext &ctx) {
   if (!kept)
     return failure();
   // Every string a stopword: one empty string.
-  auto scalar = [&](int64_t v) { return ctx.constant(g::makeInts(RankedTensorType::get({}, i64), {v})); };
+  auto scalar = [&](int64_t v) { return intScalar(ctx, i64, v); };
   SmallVector<int64_t> firstRow(n, 0);
   firstRow[0] = 1;
   Value first = ctx.constant(g::makeInts(RankedTensorType::get({n, 1}, ctx.b.getI1Type()), firstRow));
   Value none = apply<g::EqualOp>(ctx, {size, scalar(0)});
-  Value zero = ctx.constant(g::makeInts(RankedTensorType::get({}, ctx.b.getI8Type()), {0}));
+  Value zero = intScalar(ctx, ctx.b.getI8Type(), 0);
   kept = apply<g::WhereOp>(ctx, {apply<g::AndOp>(ctx, {first, none}), zero, kept});
   size = apply<g::MaxOp>(ctx, {size, scalar(1)});
   if (rank == 2)
