@@ -432,6 +432,130 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return gatherElements(data, index, tensorOf(getOutput()));
 }
 
+namespace {
+
+/// `data` with each element `k` of `updates` written to (or combined by
+/// `reduction` with) the element at `dest[k]`, in order; null when an
+/// element type does not read as f32 or integers or the reduction is not
+/// ONNX's. Scatters on constants are shape arithmetic: PyTorch exports
+/// index_copy's expanded shape as a ScatterElements into Shape(x).
+template <typename T>
+std::optional<SmallVector<T>> scatterInto(SmallVector<T> data, ArrayRef<T> updates,
+                                          ArrayRef<int64_t> dest, StringRef reduction) {
+  for (auto [k, d] : llvm::enumerate(dest)) {
+    T &x = data[d];
+    T u = updates[k];
+    if (reduction == "none")
+      x = u;
+    else if (reduction == "add")
+      x = static_cast<T>(x + u);
+    else if (reduction == "mul")
+      x = static_cast<T>(x * u);
+    else if (reduction == "max")
+      x = std::max(x, u);
+    else if (reduction == "min")
+      x = std::min(x, u);
+    else
+      return std::nullopt;
+  }
+  return data;
+}
+
+OpFoldResult foldScatter(Attribute dataAttr, Attribute updatesAttr, RankedTensorType type,
+                         ArrayRef<int64_t> dest, StringRef reduction) {
+  auto data = llvm::dyn_cast_or_null<ElementsAttr>(dataAttr);
+  auto updates = llvm::dyn_cast_or_null<ElementsAttr>(updatesAttr);
+  if (!data || !updates)
+    return {};
+  SmallVector<float> df, uf;
+  if (readFloats(data, df) && readFloats(updates, uf)) {
+    auto out = scatterInto<float>(df, uf, dest, reduction);
+    return out ? makeFloats(type, *out) : ElementsAttr();
+  }
+  // Integers reduce with wrapping arithmetic, as the kernels do.
+  SmallVector<int64_t> di, ui;
+  if (!readInts(data, di) || !readInts(updates, ui))
+    return {};
+  SmallVector<uint64_t> du(di.begin(), di.end()), uu(ui.begin(), ui.end());
+  if (reduction == "max" || reduction == "min") {
+    auto out = scatterInto<int64_t>(di, ui, dest, reduction);
+    return out ? makeInts(type, *out) : ElementsAttr();
+  }
+  auto out = scatterInto<uint64_t>(du, uu, dest, reduction);
+  if (!out)
+    return {};
+  return makeInts(type, SmallVector<int64_t>(out->begin(), out->end()));
+}
+
+/// An index `i` into a dim of `dim` elements, negative counting from the
+/// end; nullopt when out of range (left to the run-time kernel's checks).
+std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim) {
+  if (i < -dim || i >= dim)
+    return std::nullopt;
+  return i < 0 ? i + dim : i;
+}
+
+} // namespace
+
+/// ScatterElements on constants: update element (i_0, ..., i_r) goes to the
+/// data element with i_axis replaced by indices[i_0, ..., i_r].
+OpFoldResult ScatterElementsOp::fold(FoldAdaptor adaptor) {
+  SmallVector<int64_t> idx;
+  auto indices = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getIndices());
+  if (!indices || !readInts(indices, idx) || !adaptor.getInput() || !adaptor.getUpdates())
+    return {};
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  ArrayRef<int64_t> updShape = getIndices().getType().getShape();
+  SmallVector<int64_t> strides = stridesOf(shape);
+  auto axis = static_cast<size_t>(getAxis());
+  SmallVector<int64_t> dest, pos(updShape.size(), 0);
+  for (int64_t i : idx) {
+    std::optional<int64_t> at = normaliseIndex(i, shape[axis]);
+    if (!at)
+      return {};
+    int64_t d = 0;
+    for (size_t k = 0; k < pos.size(); ++k)
+      d += (k == axis ? *at : pos[k]) * strides[k];
+    dest.push_back(d);
+    for (int64_t k = static_cast<int64_t>(pos.size()) - 1; k >= 0; --k) {
+      if (++pos[k] < updShape[k])
+        break;
+      pos[k] = 0;
+    }
+  }
+  return foldScatter(adaptor.getInput(), adaptor.getUpdates(), getOutput().getType(), dest,
+                     getReduction());
+}
+
+/// ScatterND on constants: each index tuple (the last dim of indices)
+/// names a slice of the data that its update slice is written to.
+OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
+  SmallVector<int64_t> idx;
+  auto indices = llvm::dyn_cast_or_null<ElementsAttr>(adaptor.getIndices());
+  if (!indices || !readInts(indices, idx) || !adaptor.getInput() || !adaptor.getUpdates())
+    return {};
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  SmallVector<int64_t> strides = stridesOf(shape);
+  int64_t tuple = getIndices().getType().getShape().back();
+  if (tuple < 1 || tuple > static_cast<int64_t>(shape.size()))
+    return {};
+  int64_t slice = numElements(shape.drop_front(tuple));
+  SmallVector<int64_t> dest;
+  for (size_t t = 0; t + tuple <= idx.size(); t += tuple) {
+    int64_t base = 0;
+    for (int64_t k = 0; k < tuple; ++k) {
+      std::optional<int64_t> at = normaliseIndex(idx[t + k], shape[k]);
+      if (!at)
+        return {};
+      base += *at * strides[k];
+    }
+    for (int64_t j = 0; j < slice; ++j)
+      dest.push_back(base + j);
+  }
+  return foldScatter(adaptor.getInput(), adaptor.getUpdates(), getOutput().getType(), dest,
+                     getReduction());
+}
+
 /// quantize(dequantize(q)) back to the same type is q.
 OpFoldResult QuantizeOp::fold(FoldAdaptor) {
   if (auto dq = getInput().getDefiningOp<DequantizeOp>())

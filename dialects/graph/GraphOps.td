@@ -470,6 +470,7 @@ def Graph_ScatterElementsOp : Graph_InferredOp<"scatter_elements", "ScatterEleme
                    I64Attr:$axis, StrAttr:$reduction);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Graph_ScatterNDOp : Graph_InferredOp<"scatter_nd", "ScatterND", [Graph_PointwiseCost, Graph_MovesData]> {
@@ -479,6 +480,7 @@ def Graph_ScatterNDOp : Graph_InferredOp<"scatter_nd", "ScatterND", [Graph_Point
                    StrAttr:$reduction);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Graph_PadOp : Graph_InferredOp<"pad", "Pad", [Graph_PointwiseCost, Graph_MovesData]> {

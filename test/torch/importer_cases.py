@@ -79,6 +79,24 @@ def quant_tiny_scale():
     return tq.convert(m)
 
 
+class Table(nn.Module):
+    """A buffer indexed by positions the input decides (a rotary table read
+    at `pos`), a cache written there (index_copy), new axes, stack, pow and
+    rsqrt, and a mask made from torch.arange (a constant subgraph)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("table", torch.randn(6, 4))
+
+    def forward(self, x):  # x [2, 4]
+        pos = (x[0] > 0).long()  # [4] of 0 and 1, decided at run time
+        rows = self.table[pos]  # [4, 4]
+        cache = self.table.index_copy(0, pos[:2] + 3, x)  # rows 3, 4 written
+        mask = torch.zeros(4).masked_fill(torch.arange(4) > 1, -1.0)
+        y = torch.stack([rows[None, :, 1:].expand(2, 4, 3), x.pow(2)[:, None, 1:].expand(2, 4, 3)], -1)
+        return y.sum((0, 2, 3)) + torch.rsqrt(x.abs() + 1).mean() + mask + cache[:4].sum(0)
+
+
 CASES = [
     # name, module factory, input, None (match PyTorch) or the refusal's text
     ("relu inplace=True aliasing", lambda: Fn(inplace_alias, conv=nn.Conv2d(3, 4, 3), relu=nn.ReLU(inplace=True)),
@@ -158,6 +176,8 @@ CASES = [
      lambda: Fn(lambda s, x: F.grid_sample(x, torch.tanh(x[:, :2].permute(0, 2, 3, 1)) * 1.2) +
                 F.grid_sample(x, torch.tanh(x[:, 1:].permute(0, 2, 3, 1)) * 1.3, mode="bicubic",
                               padding_mode="reflection", align_corners=True)), (1, 3, 5, 5), None),
+    ("tensor index into a buffer, index_copy, None, stack, pow, rsqrt, an arange mask", Table, (2, 4), None),
+    ("a random tensor in forward", lambda: Fn(lambda s, x: x + torch.randn_like(x)), (2, 4), "random numbers"),
     ("unfold", lambda: Fn(lambda s, x: s.u(x), u=nn.Unfold(2)), (1, 2, 4, 4), "module Unfold is not supported"),
 ]
 

@@ -132,11 +132,18 @@ class Emitter:
         return name
 
 
+# Elementwise functions and tensor methods of the same name that are one
+# graph op each (float tensors; abs, neg and sign integers too).
+UNARY = {"exp", "log", "sqrt", "abs", "erf", "floor", "ceil", "round", "reciprocal", "sign", "sin", "cos", "tan",
+         "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "neg"}
+
+
 class Importer:
     def __init__(self, gm, input_names, output_names):
         self.gm = gm
         self.e = Emitter()
         self.names = {}  # fx.Node -> SSA name (or a tuple of them)
+        self.constant_nodes = {}  # fx.Node -> whether it computes a constant (is_constant)
         self.input_names = input_names
         self.output_names = output_names
 
@@ -452,36 +459,101 @@ class Importer:
         return tuple(outs)
 
     def getitem_tensor(self, node, x, tx, index):
+        """x[index]: ints, slices (positive steps), ..., None (a new axis)
+        and at most one int64 tensor (a Gather along its dim, as ONNX's
+        exporter writes `self.cos[pos]`)."""
         out = node.meta["value"]
-        if not isinstance(index, tuple):
-            index = (index,)
+        index = list(index) if isinstance(index, tuple) else [index]
+        if index.count(Ellipsis) > 1:
+            self.fail(node, "indexing with two ellipses")
+        if Ellipsis in index:
+            consumed = sum(1 for item in index if item is not None and item is not Ellipsis)
+            at = index.index(Ellipsis)
+            index[at:at + 1] = [slice(None)] * (tx.dim() - consumed)
         starts, ends, steps = [0] * tx.dim(), list(tx.shape), [1] * tx.dim()
-        squeeze, d = [], 0
+        out_dims, gather, d = [], None, 0
         for item in index:
-            if item is Ellipsis:
-                d = tx.dim() - (len(index) - 1 - index.index(Ellipsis)) + 0
+            if item is None:
+                out_dims.append(1)
                 continue
+            if d >= tx.dim():
+                self.fail(node, "too many indices")
             if isinstance(item, slice):
                 s, e, st = item.indices(tx.shape[d])
                 if st <= 0:
                     self.fail(node, "negative slice steps are not supported")
                 starts[d], ends[d], steps[d] = s, e, st
-            elif isinstance(item, bool) or item is None:
-                self.fail(node, f"indexing with {item!r} (a new axis) is not supported")
+                out_dims.append(len(range(s, e, st)))
+            elif isinstance(item, bool):
+                self.fail(node, f"indexing with {item!r} is not supported")
             elif isinstance(item, int):
                 i = item % tx.shape[d]
                 starts[d], ends[d] = i, i + 1
-                squeeze.append(d)
+            elif isinstance(item, torch.fx.Node) and item.meta["value"].dtype in (torch.int64, torch.int32):
+                if gather is not None:
+                    self.fail(node, "indexing with more than one tensor is not supported")
+                gather = (d, item)
+                out_dims.extend(item.meta["value"].shape)
             else:
                 self.fail(node, f"indexing with {type(item).__name__} is not supported")
             d += 1
-        sliced_shape = [len(range(s, e, st)) for s, e, st in zip(starts, ends, steps)]
-        sliced = torch.empty(sliced_shape, dtype=tx.dtype)
-        y = self.functional("slice", [x], [tx], sliced, f"ends = {i64_array(ends)}, starts = {i64_array(starts)}, "
-                                                         f"steps = {i64_array(steps)}")
-        if squeeze:
+        out_dims += list(tx.shape[d:])
+        if out_dims != list(out.shape):  # PyTorch placed the dims otherwise: do not guess
+            self.fail(node, f"indexing {list(tx.shape)} with {node.args[1]} is not supported")
+        sliced = torch.empty([len(range(s, e, st)) for s, e, st in zip(starts, ends, steps)], dtype=tx.dtype)
+        y = x
+        if list(sliced.shape) != list(tx.shape):
+            y = self.functional("slice", [x], [tx], sliced, f"ends = {i64_array(ends)}, starts = {i64_array(starts)}, "
+                                                            f"steps = {i64_array(steps)}")
+        if gather is not None:
+            g, idx = gather
+            ti = idx.meta["value"]
+            gathered = torch.empty(list(sliced.shape[:g]) + list(ti.shape) + list(sliced.shape[g + 1:]),
+                                   dtype=tx.dtype)
+            y = self.onnx_node("Gather", [y, self.names[idx]], [sliced, ti], [gathered], {"axis": f"{g} : i64"})[0]
+            sliced = gathered
+        if list(sliced.shape) != list(out.shape):
             y = self.reshape(y, sliced, list(out.shape))[0]
         return y
+
+    def unary(self, node, name, x, tx):
+        """One of UNARY; `round` only to integers (no decimals)."""
+        if not tx.is_floating_point() and name not in ("abs", "neg", "sign"):
+            self.fail(node, f"{name} of {tx.dtype} is not supported")
+        if name == "round" and self.arg(node, 1, "decimals", 0):
+            self.fail(node, "round with decimals is not supported")
+        return self.unary_typed(name, x, node.meta["value"])
+
+    def stack(self, node, tensors, dim):
+        """torch.stack: each tensor with a new axis, concatenated along it."""
+        out = node.meta["value"]
+        dim = dim % out.dim()
+        parts, types = [], []
+        for t in tensors:
+            nt, tt = self.operand(node, t, out)
+            shape = list(tt.shape)
+            shape.insert(dim, 1)
+            part, tp = self.reshape(nt, tt, shape)
+            parts.append(part)
+            types.append(tp)
+        return self.functional("concat", parts, types, out, f"axis = {dim} : i64")
+
+    def index_copy(self, node, x, tx, dim, index, source):
+        """x.index_copy(dim, index, source): source's slices written at the
+        index's positions along dim (a static KV cache written at `pos`):
+        ONNX ScatterElements with the index broadcast to source's shape, as
+        PyTorch's exporter writes it."""
+        out = node.meta["value"]
+        dim = dim % tx.dim()
+        ni, ti = self.operand(node, index, out)
+        ns, ts = self.operand(node, source, out)
+        shape = [1] * ts.dim()
+        shape[dim] = ti.numel()
+        ni, ti = self.reshape(ni, ti, shape)
+        expanded = torch.empty(ts.shape, dtype=ti.dtype)
+        ni = self.expand(ni, ti, expanded)
+        return self.onnx_node("ScatterElements", [x, ni, ns], [tx, expanded, ts], [out],
+                              {"axis": f"{dim} : i64"})[0]
 
     # ---- dispatch ---------------------------------------------------------
 
@@ -656,7 +728,27 @@ class Importer:
             raise UnsupportedError(f"{self.where(node)}: {node.op} {target} could not be imported "
                                    f"({type(e).__name__}: {e}) (fx node `{node.name}`)")
 
+    RANDOM = ("rand", "normal", "bernoulli", "multinomial", "dropout")
+
+    def is_constant(self, node):
+        """True when `node` computes the same tensor whatever the inputs:
+        it reads only parameters, buffers and other such nodes (torch.arange
+        of a size, torch.zeros, a table computed from buffers), and draws no
+        random numbers."""
+        if node not in self.constant_nodes:
+            name = str(getattr(node.target, "__name__", node.target))
+            self.constant_nodes[node] = (
+                node.op == "get_attr" or
+                (node.op in ("call_function", "call_method") and
+                 not any(k in name for k in self.RANDOM) and
+                 all(self.is_constant(a) for a in node.all_input_nodes)))
+        return self.constant_nodes[node]
+
     def translate_node(self, node):
+        value = node.meta.get("value")
+        if node.op != "get_attr" and isinstance(value, torch.Tensor) and not value.is_quantized and \
+                self.is_constant(node):
+            return self.e.constant(value, f"{self.where(node)}_{node.name}")
         m = self.gm.get_submodule(node.target) if node.op == "call_module" else None
         q = self.translate_quantized(node, m) if node.op.startswith("call_") else None
         if q is not None:
@@ -949,6 +1041,19 @@ class Importer:
             return self.matmul(node, arg(0, "input"), arg(1, "other"))
         if t in (torch.cat, torch.concat):
             return self.concat(node, arg(0, "tensors"), arg(1, "dim", 0))
+        if t is torch.stack:
+            return self.stack(node, arg(0, "tensors"), arg(1, "dim", 0))
+        if t in (torch.pow, operator.pow):
+            return self.binary_call(node, "pow", arg(0, "input"), arg(1, "exponent"))
+        if getattr(torch, getattr(t, "__name__", ""), None) is t and t.__name__ in UNARY:
+            x, tx = self.x_of(node)
+            return self.unary(node, t.__name__, x, tx)
+        if t is torch.rsqrt:
+            x, tx = self.x_of(node)
+            return self.unary_typed("reciprocal", self.unary_typed("sqrt", x, out), out)
+        if t is torch.index_copy:
+            x, tx = self.x_of(node)
+            return self.index_copy(node, x, tx, arg(1, "dim"), arg(2, "index"), arg(3, "source"))
         if t is torch.flatten or t is torch.reshape:
             x, tx = self.x_of(node)
             return self.reshape(x, tx, list(out.shape))[0]
@@ -965,6 +1070,8 @@ class Importer:
                 self.fail(node, f"{t.__name__} with a dtype is not supported")
             return self.mean(node, x, tx, arg(1, "dim", list(range(tx.dim()))), arg(2, "keepdim", False),
                              "reduce_" + t.__name__)
+        if t in (torch.rand, torch.randn, torch.randint, torch.rand_like, torch.randn_like, torch.normal):
+            self.fail(node, f"torch.{t.__name__} draws random numbers at run time, which is not supported")
         x, tx = self.x_of(node)
         acts = {torch.relu: "relu", F.relu: "relu", torch.relu_: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
                 F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.hardswish: "hardswish",
@@ -1055,6 +1162,8 @@ class Importer:
         x, tx = self.x_of(node)
         if m in ("contiguous", "clone", "detach"):
             return x
+        if m == "__getitem__":  # a buffer indexed by a tensor (self.cos[pos])
+            return self.getitem_tensor(node, x, tx, node.args[1])
         if m in ("view", "reshape", "flatten", "squeeze", "unsqueeze", "view_as", "reshape_as"):
             return self.reshape(x, tx, list(out.shape))[0]
         if m == "transpose":
@@ -1088,6 +1197,21 @@ class Importer:
             return self.expand(x, tx, out)
         if m == "masked_fill":
             return self.masked_fill(node, x, tx, arg(1, "mask"), arg(2, "value"))
+        if m in ("long", "int", "float", "bool", "to", "type_as") and out.dtype != tx.dtype:
+            if m in ("to", "type_as") and any(isinstance(a, torch.device) or isinstance(a, str) for a in node.args[1:]):
+                self.fail(node, f"Tensor.{m} to a device is not supported")
+            element = tensor_type(out)[len("tensor<"):-1].split("x")[-1]
+            return self.e.op(f"graph.cast {x} {{to = {element}}} : {tensor_type(tx)} -> {tensor_type(out)}")
+        if m in ("long", "int", "float", "bool", "to", "type_as"):
+            return x
+        if m in UNARY:
+            return self.unary(node, m, x, tx)
+        if m == "pow":
+            return self.binary_call(node, "pow", node.args[0], arg(1, "exponent"))
+        if m == "rsqrt":
+            return self.unary_typed("reciprocal", self.unary_typed("sqrt", x, out), out)
+        if m == "index_copy":
+            return self.index_copy(node, x, tx, arg(1, "dim"), arg(2, "index"), arg(3, "source"))
         self.fail(node, f"Tensor.{node.target} is not supported")
 
     def interpolate(self, node, x, tx, size, scale_factor, mode, align_corners, antialias):

@@ -56,6 +56,15 @@ class ConcreteProxy(torch.fx.Proxy):
     def __len__(self):
         return len(self.tracer.values[self.node])
 
+    @classmethod
+    def __torch_function__(cls, orig_method, types, args=None, kwargs=None):
+        # `buffer[pos]` with pos a proxy: PyTorch's indexing takes pos for a
+        # sequence (it has __len__ and __getitem__) and passes (pos[0], pos[1],
+        # ...) as one index per dim. Give it pos back.
+        if orig_method is torch.Tensor.__getitem__ and args and len(args) == 2:
+            args = (args[0], _whole_if_iterated(args[1]))
+        return super().__torch_function__(orig_method, types, args, kwargs)
+
     # `y += 1` on a tensor changes it in place (other names for it see the
     # change); fx would record `y = y + 1`.
     def __iadd__(self, other):
@@ -69,6 +78,24 @@ class ConcreteProxy(torch.fx.Proxy):
 
     def __itruediv__(self, other):
         return self.tracer.create_proxy("call_function", operator.itruediv, (self, other), {})
+
+
+def _whole_if_iterated(index):
+    """`p` when `index` is the tuple (p[0], p[1], ..., p[n-1]) of every
+    element of one tensor proxy `p` in order; `index` otherwise."""
+    if not isinstance(index, tuple) or not index or not all(isinstance(i, torch.fx.Proxy) for i in index):
+        return index
+    nodes = [i.node for i in index]
+    parent = nodes[0].args[0] if nodes[0].args else None
+    if not isinstance(parent, torch.fx.Node):
+        return index
+    for k, n in enumerate(nodes):
+        if n.op != "call_function" or n.target is not operator.getitem or n.args != (parent, k):
+            return index
+    value = index[0].tracer.values.get(parent)
+    if not isinstance(value, torch.Tensor) or value.dim() == 0 or value.shape[0] != len(index):
+        return index
+    return index[0].tracer.proxy(parent)
 
 
 _MISSING = object()

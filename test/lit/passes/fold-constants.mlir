@@ -188,3 +188,52 @@ func.func @absorbing(%x: tensor<i1>) -> (tensor<i1>, tensor<i1>) {
   %or = graph.or %x, %f : (tensor<i1>, tensor<i1>) -> tensor<i1>
   return %and, %or : tensor<i1>, tensor<i1>
 }
+
+// -----
+
+// PyTorch's index_copy export: the updates' shape is Shape(cache) with the
+// indexed dim replaced (ScatterElements on the shape, then Expand).
+// numpy: s = [1, 2, 128, 32]; s[[2]] = [1] -> [1, 2, 1, 32]
+// CHECK-LABEL: func.func @scatter_shape
+// CHECK-NEXT: %[[C:.*]] = graph.constant dense<[1, 2, 1, 32]> : tensor<4xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @scatter_shape() -> tensor<4xi64> {
+  %s = graph.constant dense<[1, 2, 128, 32]> : tensor<4xi64>
+  %i = graph.constant dense<2> : tensor<1xi64>
+  %u = graph.constant dense<1> : tensor<1xi64>
+  %r = graph.scatter_elements %s, %i, %u {axis = 0 : i64, reduction = "none"} : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  return %r : tensor<4xi64>
+}
+
+// -----
+
+// ScatterElements along axis 0 with a negative index and reduction add:
+// numpy: o = d.copy(); o[idx[0, j] % 2, j] += u[0, j] -> [[1, 22, 3], [14, 5, 36]]
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK-NEXT: %[[C:.*]] = graph.constant dense<{{\[}}[1, 22, 3], [14, 5, 36]]> : tensor<2x3xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @scatter_elements_add() -> tensor<2x3xi64> {
+  %d = graph.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %i = graph.constant dense<[[-1, 0, 1]]> : tensor<1x3xi64>
+  %u = graph.constant dense<[[10, 20, 30]]> : tensor<1x3xi64>
+  %r = graph.scatter_elements %d, %i, %u {axis = 0 : i64, reduction = "add"} : (tensor<2x3xi64>, tensor<1x3xi64>, tensor<1x3xi64>) -> tensor<2x3xi64>
+  return %r : tensor<2x3xi64>
+}
+
+// -----
+
+// ScatterND writes rows: numpy o[[2, 0]] = [[9, 9], [0, -1]] -> [[0, -1], [3, 4], [9, 9], [7, 8]];
+// an index out of range is left to run time.
+// CHECK-LABEL: func.func @scatter_nd_rows
+// CHECK: %[[C:.*]] = graph.constant dense<{{\[}}[0.000000e+00, -1.000000e+00], [3.000000e+00, 4.000000e+00], [9.000000e+00, 9.000000e+00], [7.000000e+00, 8.000000e+00]]> : tensor<4x2xf32>
+// CHECK: graph.scatter_nd
+// CHECK: return %[[C]],
+func.func @scatter_nd_rows() -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %d = graph.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %i = graph.constant dense<[[2], [0]]> : tensor<2x1xi64>
+  %u = graph.constant dense<[[9.0, 9.0], [0.0, -1.0]]> : tensor<2x2xf32>
+  %r = graph.scatter_nd %d, %i, %u {reduction = "none"} : (tensor<4x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %bad = graph.constant dense<[[5], [0]]> : tensor<2x1xi64>
+  %k = graph.scatter_nd %d, %bad, %u {reduction = "none"} : (tensor<4x2xf32>, tensor<2x1xi64>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %r, %k : tensor<4x2xf32>, tensor<4x2xf32>
+}
