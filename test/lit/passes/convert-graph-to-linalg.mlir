@@ -345,6 +345,25 @@ func.func @gather_elements(%x: tensor<2x3xf32>, %i: tensor<2x2xi64>) -> tensor<2
 
 // -----
 
+// Gather of one constant index is a view: layer 2 of a stacked cache
+// (scalar index: rank-reducing) and row -1 of a table (index [1]); a
+// run-time index is a generic.
+// CHECK-LABEL: func.func @gather_one_row
+// CHECK: tensor.extract_slice %arg0[2, 0, 0] [1, 3, 5] [1, 1, 1] : tensor<4x3x5xf32> to tensor<3x5xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0, 4] [4, 3, 1] [1, 1, 1] : tensor<4x3x5xf32> to tensor<4x3x1xf32>
+// CHECK: linalg.generic
+// CHECK-NOT: graph.
+func.func @gather_one_row(%x: tensor<4x3x5xf32>, %i: tensor<1xi64>) -> (tensor<3x5xf32>, tensor<4x3x1xf32>, tensor<4x3x1xf32>) {
+  %two = graph.constant dense<2> : tensor<i64>
+  %last = graph.constant dense<-1> : tensor<1xi64>
+  %0 = graph.gather %x, %two {axis = 0 : i64} : (tensor<4x3x5xf32>, tensor<i64>) -> tensor<3x5xf32>
+  %1 = graph.gather %x, %last {axis = 2 : i64} : (tensor<4x3x5xf32>, tensor<1xi64>) -> tensor<4x3x1xf32>
+  %2 = graph.gather %x, %i {axis = 2 : i64} : (tensor<4x3x5xf32>, tensor<1xi64>) -> tensor<4x3x1xf32>
+  return %0, %1, %2 : tensor<3x5xf32>, tensor<4x3x1xf32>, tensor<4x3x1xf32>
+}
+
+// -----
+
 // ScatterElements: an scf.for nest over the updates carrying the tensor;
 // each step reads the index, clamps it, combines with what is there (add)
 // and inserts.
