@@ -187,6 +187,14 @@ static std::string checkedEntries(const ArtifactInfo &info) {
                       : fmt::format("  static const uintptr_t {0}_bytes[] = {{{1}}}, {0}_align[] = {{{2}}};\n",
                                     kind, list(ts, false), list(ts, true));
   };
+  // Which input each output may be the same buffer as (-1: none).
+  std::string updates;
+  for (const TensorInfo &t : info.outputs)
+    updates += fmt::format("{}{}", updates.empty() ? "" : ", ", t.updatesInput);
+  bool anyState = llvm::any_of(info.outputs, [](const TensorInfo &t) { return t.updatesInput >= 0; });
+  std::string stateTable = anyState ? fmt::format("  static const int output_updates[] = {{{}}};\n", updates)
+                                    : std::string();
+  std::string stateField = anyState ? "  c.output_updates = output_updates;\n" : "  c.output_updates = 0;\n";
   auto fields = [&](const char *kind, const std::vector<TensorInfo> &ts) {
     if (ts.empty())
       return fmt::format("  c.{0}s = 0;\n  c.{0}_bytes = 0;\n  c.{0}_align = 0;\n", kind);
@@ -208,9 +216,9 @@ static std::string checkedEntries(const ArtifactInfo &info) {
       " * below return EDGEC_ERROR_* for a null, misaligned or overlapping pointer\n"
       " * instead of running the model on it. */\n"
       "static inline int {name}_check_call(const void *const *inputs, void *const *outputs, const void *arena) {{\n"
-      "{in_table}{out_table}"
+      "{in_table}{out_table}{state_table}"
       "  edgec_call c;\n"
-      "{in_fields}{out_fields}"
+      "{in_fields}{out_fields}{state_field}"
       "  c.num_inputs = {ni};\n  c.num_outputs = {no};\n"
       "  c.arena = arena;\n  c.arena_bytes = {N}_ARENA_BYTES;\n  c.arena_align = {N}_ARENA_ALIGN;\n"
       "  return edgec_check_call(&c);\n}}\n\n"
@@ -228,7 +236,8 @@ static std::string checkedEntries(const ArtifactInfo &info) {
       fmt::arg("no", info.outputs.size()), fmt::arg("in_table", table("input", info.inputs)),
       fmt::arg("out_table", table("output", info.outputs)), fmt::arg("in_fields", fields("input", info.inputs)),
       fmt::arg("out_fields", fields("output", info.outputs)), fmt::arg("params", runParams(info)),
-      fmt::arg("args", args), fmt::arg("outputs", outputs),
+      fmt::arg("args", args), fmt::arg("outputs", outputs), fmt::arg("state_table", stateTable),
+      fmt::arg("state_field", stateField),
       fmt::arg("in_array", info.inputs.empty() ? std::string("  const void *const *inputs = 0;\n")
                                                : fmt::format("  const void *inputs[] = {{{}}};\n", inputs)));
 }
@@ -270,6 +279,13 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
                        fmt::arg("d", t.boundedDim), fmt::arg("max", t.shape[t.boundedDim]),
                        fmt::arg("c", t.countOutput), fmt::arg("cname", commentSafe(info.outputs[t.countOutput].name)),
                        fmt::arg("K", K));
+    if (t.updatesInput >= 0)
+      h += fmt::format("/* The next value of input {i} (\"{iname}\"), a state such as a KV cache: pass\n"
+                       " * the same buffer as both to update it in place (nothing is copied), or\n"
+                       " * two buffers (the input is only read, and copied into this one). */\n"
+                       "#define {K}_UPDATES_INPUT {i}\n",
+                       fmt::arg("i", t.updatesInput), fmt::arg("iname", commentSafe(info.inputs[t.updatesInput].name)),
+                       fmt::arg("K", K));
     h += fmt::format("#define {}_DTYPE {}\n#define {}_RANK {}\n#define {}_SHAPE {{{}}}\n"
                      "#define {}_ELEMENTS {}\n#define {}_BYTES {}\n\n",
                      K, dtypeCode(t.dtype), K, t.shape.size(), K, shapeList(t.shape, ", "), K,
@@ -289,12 +305,15 @@ std::string headerText(const ArtifactInfo &info, const CompiledModel &compiled) 
   h += fmt::format(
       "/* Runs the model: reads the inputs, writes the outputs, uses the arena\n"
       " * as scratch. Inputs, outputs and arena must not overlap (outputs are\n"
-      " * written while inputs are still read). Returns EDGEC_OK. Not\n"
+      " * written while inputs are still read){state}. Returns EDGEC_OK. Not\n"
       " * reentrant on the same arena. */\n"
       "int {name}_run({params}void *arena);\n\n"
       "/* The same with the pointers in arrays, in input and output order. */\n"
       "int {name}_run_packed(const void *const *inputs, void *const *outputs, void *arena);\n\n",
-      fmt::arg("name", info.name), fmt::arg("params", runParams(info)));
+      fmt::arg("name", info.name), fmt::arg("params", runParams(info)),
+      fmt::arg("state", llvm::any_of(info.outputs, [](const TensorInfo &t) { return t.updatesInput >= 0; })
+                            ? ", except that an output\n * with _UPDATES_INPUT may be that input's very buffer"
+                            : ""));
   h += checkedEntries(info);
   h += fmt::format("#ifdef __cplusplus\n}}\n#endif\n\n#endif /* {N}_H */\n", fmt::arg("N", N));
   return h;
@@ -315,7 +334,9 @@ std::string manifestText(const ArtifactInfo &info, const TargetInfo &target,
                          (t.boundedDim >= 0 ? fmt::format(", \"runtime_dim\": {}, \"count_output\": {}",
                                                           t.boundedDim, t.countOutput)
                                             : std::string()) +
-                             (t.stringBytes ? fmt::format(", \"string_bytes\": {}", t.stringBytes) : std::string()));
+                             (t.stringBytes ? fmt::format(", \"string_bytes\": {}", t.stringBytes) : std::string()) +
+                             (t.updatesInput >= 0 ? fmt::format(", \"updates_input\": {}", t.updatesInput)
+                                                  : std::string()));
     return out;
   };
   return fmt::format(
@@ -540,6 +561,10 @@ ArtifactInfo describeGraph(ModuleOp module) {
     if (auto bytes = main.getResultAttrOfType<IntegerAttr>(i, "graph.string_bytes"))
       asStrings(info.outputs.back(), bytes.getInt());
   }
+  for (unsigned i = 0; i < main.getNumArguments(); ++i)
+    if (auto r = main.getArgAttrOfType<IntegerAttr>(i, "graph.state_output"))
+      if (r.getInt() >= 0 && static_cast<size_t>(r.getInt()) < info.outputs.size())
+        info.outputs[r.getInt()].updatesInput = i;
   main.walk([&](Operation *op) {
     if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {
       info.weightBytes += tensorInfo("", c.getType()).bytes;

@@ -41,6 +41,10 @@ struct TensorInfo {
   // rows along dim `boundedDim` hold data; -1 for other tensors.
   int64_t boundedDim = -1;
   int64_t countOutput = -1;
+  // A state output (--state IN=OUT): the next value of input
+  // `updatesInput`, which the caller may pass as the same buffer (updated
+  // in place); -1 for other tensors.
+  int64_t updatesInput = -1;
   // A string tensor (dtype "string", ctype char): each element is
   // stringBytes bytes, UTF-8 and NUL-padded; 0 for other tensors.
   int64_t stringBytes = 0;

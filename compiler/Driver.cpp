@@ -24,8 +24,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <unistd.h>
 
 namespace edgec {
@@ -242,6 +244,55 @@ bool quantizedIO(mlir::ModuleOp module) {
   return false;
 }
 
+bool markStates(const std::vector<std::string> &states, mlir::ModuleOp module) {
+  auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
+  auto names = [&](bool inputs) {
+    std::vector<std::string> out;
+    unsigned n = inputs ? main.getNumArguments() : main.getNumResults();
+    for (unsigned i = 0; i < n; ++i) {
+      auto a = inputs ? main.getArgAttrOfType<mlir::StringAttr>(i, "graph.name")
+                      : main.getResultAttrOfType<mlir::StringAttr>(i, "graph.name");
+      out.push_back(a ? a.str() : "");
+    }
+    return out;
+  };
+  auto fail = [](const std::string &why) {
+    fmt::print(stderr, "edgec: error: --state {}\n", why);
+    return false;
+  };
+  if (states.empty())
+    return true;
+  if (!main)
+    return fail("needs a model with a main function");
+  std::vector<std::string> ins = names(true), outs = names(false);
+  auto join = [](const std::vector<std::string> &v) {
+    std::string s;
+    for (const std::string &n : v)
+      s += (s.empty() ? "'" : ", '") + n + "'";
+    return s;
+  };
+  std::set<size_t> usedIn, usedOut;
+  for (const std::string &state : states) {
+    size_t eq = state.find('=');
+    if (eq == std::string::npos)
+      return fail("'" + state + "' is not INPUT=OUTPUT");
+    std::string in = state.substr(0, eq), out = state.substr(eq + 1);
+    size_t i = std::find(ins.begin(), ins.end(), in) - ins.begin();
+    size_t o = std::find(outs.begin(), outs.end(), out) - outs.begin();
+    if (i == ins.size())
+      return fail("'" + state + "': no input '" + in + "' (inputs: " + join(ins) + ")");
+    if (o == outs.size())
+      return fail("'" + state + "': no output '" + out + "' (outputs: " + join(outs) + ")");
+    if (main.getArgument(i).getType() != main.getResultTypes()[o])
+      return fail(fmt::format("'{}': the input and the output differ in shape or type", state));
+    if (!usedIn.insert(i).second || !usedOut.insert(o).second)
+      return fail("'" + state + "': an input or output is in two states");
+    main.setArgAttr(i, "graph.state_output", mlir::IntegerAttr::get(mlir::IntegerType::get(module.getContext(), 64),
+                                                                   static_cast<int64_t>(o)));
+  }
+  return true;
+}
+
 bool nameArtifact(CompileRequest &cmd) {
   if (cmd.name.empty())
     cmd.name = defaultName(cmd.model);
@@ -291,6 +342,8 @@ int compileForTargets(CompileRequest &cmd, const std::vector<std::string> &targe
     return kModelError;
   if (cmd.io == "int8" && !quantizedIO(*module))
     return kModelError;
+  if (!markStates(cmd.states, *module))
+    return kUsageError;
   ArtifactInfo graphInfo = describeGraph(*module);
   graphInfo.name = cmd.name;
   graphInfo.modelPath = cmd.model;
@@ -400,6 +453,8 @@ std::vector<std::string> artifactFlags(const CompileRequest &cmd, FlagStyle styl
     add("--input-value", v);
   if (cmd.stringBytes != ModelSource().stringBytes)
     add("--string-bytes", std::to_string(cmd.stringBytes));
+  for (const std::string &v : cmd.states)
+    add("--state", v);
   if (!manifest) {
     add("--flash-size", cmd.flashSize);
     add("--sram-size", cmd.sramSize);

@@ -57,6 +57,7 @@ struct CompileRequest : ModelSource {
   int64_t groupSize = 128;        // int4-weights: weights per scale
   std::string io = "float";       // "int8": quantised inputs and outputs at the C API
   std::string npuConfig;          // --target npu: the accelerator's parameters (docs/design/npu.md)
+  std::vector<std::string> states; // --state INPUT=OUTPUT: an output updating an input in place
   std::string emitNinja;          // write a build.ninja for models x targets instead of compiling
   std::string emit;               // "": the artifact; mlir, llvm, asm or obj: that file only
   std::string passPipeline;       // replaces the lowering pipeline (researchers)
@@ -87,6 +88,10 @@ mlir::OwningOpRef<mlir::ModuleOp> calibratedGraph(const CompileRequest &req, mli
 /// calibratedGraph, then quantised as `req.quantize` says: the graph every
 /// target compiles (before --io). Null after an error.
 mlir::OwningOpRef<mlir::ModuleOp> preparedGraph(const CompileRequest &req, mlir::MLIRContext &context);
+/// --state INPUT=OUTPUT: marks the input as the output's state
+/// (`graph.state_output`) after checking both exist with one type; false
+/// (printed) otherwise.
+bool markStates(const std::vector<std::string> &states, mlir::ModuleOp module);
 /// --io int8: quantised inputs and outputs at the C API; false (printed)
 /// when the model has none.
 bool quantizedIO(mlir::ModuleOp module);

@@ -82,12 +82,12 @@ static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &
   std::string toLinalg = "edgec-convert-graph-to-linalg{panel-lanes=" + std::to_string(lanes) +
                          " panel-width=" + std::to_string(lanes * target.kernelVectors) + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
-         "edgec-fold-constants,edgec-eliminate-dead-code," + toLinalg + ","
+         "edgec-fold-constants,edgec-eliminate-dead-code,edgec-chain-state-updates," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map unknown-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-         "func.func(canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
+         "func.func(edgec-state-in-place,canonicalize," + kernels + ",edgec-plan-memory,edgec-lower-copies,"
          "convert-linalg-to-loops," +
          math + ",lower-affine,canonicalize),convert-math-to-funcs,edgec-export-entry{name=" +
          options.name + "}," + (target.afterEntryStages.empty() ? "" : target.afterEntryStages + ",") + "edgec-outline-layers,convert-scf-to-cf,expand-strided-metadata,edgec-convert-vector-to-llvm{" + index +

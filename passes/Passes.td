@@ -40,6 +40,39 @@ def EliminateDeadCodePass : Pass<"edgec-eliminate-dead-code", "::mlir::func::Fun
   let summary = "Erase side-effect-free ops whose results are unused";
 }
 
+def ChainStateUpdatesPass : Pass<"edgec-chain-state-updates", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite a state output that restacks updated slices of its input into a chain of "
+                "update_slice ops on the input";
+  let description = [{
+    For each argument with `graph.state_output = r` (the driver's `--state
+    IN=OUT`): when result r is a concat of reshaped scatters, each updating
+    a slice of the argument (a Gather of one constant index, or a unit-step
+    slice) in concat order, the scatters read their slices from the chain
+    X_k+1 = update_slice(X_k, U_k) rooted at the argument instead, and
+    result r is the last X. The values are the same; bufferised with the
+    argument writable, the updates happen in its buffer.
+  }];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
+def StateInPlacePass : Pass<"edgec-state-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Give a state output the buffer its input was updated in: copy the input into the "
+                "output (unless the caller passed one buffer for both) and work in the output";
+  let description = [{
+    Runs after buffer-results-to-out-params. For each argument with
+    `graph.state_output = r`, the function must end by copying that
+    argument into out-param r (bufferisation updated the argument in
+    place). The copy goes; instead the function starts by copying the
+    argument into the out-param when the two pointers differ, and every use
+    of the argument uses the out-param. So the caller may pass one buffer as
+    both (updated in place, nothing copied), or two (the input is only
+    read). Fails, naming the output, when the state was not updated in
+    place.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Lower graph ops to linalg, tensor, arith and math on tensors";
   let description = [{

@@ -68,6 +68,9 @@ typedef struct {
   unsigned num_outputs;
   const void *arena;
   uintptr_t arena_bytes, arena_align;
+  /* Per output, the input it is the next value of (a state, --state), which
+   * may be passed as the very same buffer; -1 for the others. Null: none. */
+  const int *output_updates;
 } edgec_call;
 
 /* Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte (differences,
@@ -100,13 +103,15 @@ static inline int edgec_check_call(const edgec_call *c) {
   for (i = 0; i < c->num_outputs; ++i)
     if (edgec_misaligned(c->outputs[i], c->output_align[i]))
       return EDGEC_ERROR_MISALIGNED_TENSOR;
-  /* What the model writes (outputs, arena) must overlap nothing else;
-   * inputs are only read and may share memory. */
+  /* What the model writes (outputs, arena) must overlap nothing else
+   * (a state output may be exactly its input's buffer); inputs are only
+   * read and may share memory. */
   for (i = 0; i < c->num_outputs; ++i) {
     if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->arena, c->arena_bytes))
       return EDGEC_ERROR_OVERLAP;
     for (j = 0; j < c->num_inputs; ++j)
-      if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->inputs[j], c->input_bytes[j]))
+      if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->inputs[j], c->input_bytes[j]) &&
+          !(c->output_updates && c->output_updates[i] == (int)j && c->outputs[i] == c->inputs[j]))
         return EDGEC_ERROR_OVERLAP;
     for (j = 0; j < i; ++j)
       if (edgec_overlap(c->outputs[i], c->output_bytes[i], c->outputs[j], c->output_bytes[j]))

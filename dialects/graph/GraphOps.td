@@ -439,6 +439,15 @@ def Graph_SliceOp : Graph_InferredOp<"slice", "Slice", [Graph_PointwiseCost, Gra
   let hasFolder = 1;
 }
 
+def Graph_UpdateSliceOp : Graph_InferredOp<"update_slice", "UpdateSlice",
+    [Graph_PointwiseCost, Graph_MovesData]> {
+  let summary = "dest with source written over the slice of source's shape at offsets (the inverse "
+                "of a unit-step slice; a state updated in place, edgec-chain-state-updates)";
+  let arguments = (ins Graph_Tensor:$dest, Graph_Tensor:$source, DenseI64ArrayAttr:$offsets);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$dest `,` $source attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_GatherOp : Graph_InferredOp<"gather", "Gather", [Graph_PointwiseCost, Graph_MovesData]> {
   let summary = "ONNX Gather along a non-negative axis";
   let arguments = (ins Graph_Tensor:$input, Graph_IndexTensor:$indices, I64Attr:$axis);

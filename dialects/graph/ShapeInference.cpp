@@ -453,6 +453,23 @@ LogicalResult inferConcatImpl(Loc loc, TypeRange inputs, int64_t axis, Types &ty
   return push(types, shape, first->getElementType());
 }
 
+LogicalResult inferUpdateSliceImpl(Loc loc, Type destT, Type sourceT, ArrayRef<int64_t> offsets,
+                                   Types &types) {
+  auto dest = ranked(loc, destT, "dest");
+  auto source = ranked(loc, sourceT, "source");
+  if (failed(dest) || failed(source))
+    return failure();
+  if (dest->getElementType() != source->getElementType() || dest->getRank() != source->getRank() ||
+      static_cast<int64_t>(offsets.size()) != dest->getRank())
+    return emitOptionalError(loc, "update_slice needs a source of the dest's rank and element type and an "
+                                  "offset per dim");
+  for (int64_t d = 0; d < dest->getRank(); ++d)
+    if (offsets[d] < 0 || offsets[d] > dest->getDimSize(d) - source->getDimSize(d))
+      return emitOptionalError(loc, "update_slice: the source does not fit in the dest at offset ", offsets[d],
+                               " of dim ", d);
+  return push(types, dest->getShape(), dest->getElementType());
+}
+
 LogicalResult inferSliceImpl(Loc loc, Type inputT, ArrayRef<int64_t> starts,
                              ArrayRef<int64_t> ends, ArrayRef<int64_t> steps, Types &types) {
   auto x = ranked(loc, inputT, "input");

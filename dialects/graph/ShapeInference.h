@@ -194,6 +194,12 @@ mlir::LogicalResult inferSlice(mlir::MLIRContext *, Loc loc, A a, Types &types) 
   return inferSliceImpl(loc, a.getInput().getType(), a.getStarts(), a.getEnds(),
                         a.getSteps(), types);
 }
+mlir::LogicalResult inferUpdateSliceImpl(Loc loc, mlir::Type dest, mlir::Type source,
+                                         llvm::ArrayRef<int64_t> offsets, Types &types);
+template <typename A>
+mlir::LogicalResult inferUpdateSlice(mlir::MLIRContext *, Loc loc, A a, Types &types) {
+  return inferUpdateSliceImpl(loc, a.getDest().getType(), a.getSource().getType(), a.getOffsets(), types);
+}
 template <typename A>
 mlir::LogicalResult inferGather(mlir::MLIRContext *, Loc loc, A a, Types &types) {
   return inferGatherImpl(loc, a.getInput().getType(), a.getIndices().getType(),

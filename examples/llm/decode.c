@@ -13,9 +13,12 @@
  * -DLOGITS_FILE='"path"' writes every step's logits there (raw float32, one
  * row per generated token) for test/e2e/llm_decode.py.
  *
- * The caches are ping-ponged between two pairs of static buffers: each
- * step reads one pair and writes the other, so no cache is copied by the
- * caller. No malloc: everything is sized by the header's macros.
+ * Compiled with `--state k_cache=k_cache_out --state v_cache=v_cache_out`,
+ * the header says each cache output updates its input (LLM_OUTPUTi_
+ * UPDATES_INPUT) and one buffer per cache serves as both: updated in place,
+ * nothing copied. Otherwise the caches are ping-ponged between two pairs
+ * of buffers (each step reads one pair and writes the other). No malloc:
+ * everything is sized by the header's macros.
  *===----------------------------------------------------------------------===*/
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "llm.h"
@@ -35,7 +38,15 @@
 /* max_len: dim 3 of [layers, 1, kv_heads, max_len, head_dim] */
 static const int64_t cache_shape[] = LLM_INPUT2_SHAPE;
 
-static float k_cache[2][LLM_INPUT2_ELEMENTS], v_cache[2][LLM_INPUT3_ELEMENTS];
+#if defined(LLM_OUTPUT1_UPDATES_INPUT) && defined(LLM_OUTPUT2_UPDATES_INPUT)
+#if LLM_OUTPUT1_UPDATES_INPUT != 2 || LLM_OUTPUT2_UPDATES_INPUT != 3
+#error "the cache outputs update other inputs than the caches"
+#endif
+#define PAIRS 1 /* updated in place */
+#else
+#define PAIRS 2 /* ping-pong */
+#endif
+static float k_cache[PAIRS][LLM_INPUT2_ELEMENTS], v_cache[PAIRS][LLM_INPUT3_ELEMENTS];
 static float logits[VOCAB];
 static _Alignas(LLM_ARENA_ALIGN) unsigned char arena[LLM_ARENA_BYTES > 0 ? LLM_ARENA_BYTES : 1];
 
@@ -45,10 +56,12 @@ static double seconds(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* One step: token at pos, caches from pair `from` into pair 1 - from. */
+/* One step: token at pos, caches from pair `from` into the other pair (or
+ * the same one, in place). */
 static int step(int64_t token, int64_t pos, int from) {
+  int to = (from + 1) % PAIRS;
   const void *inputs[] = {&token, &pos, k_cache[from], v_cache[from]};
-  void *outputs[] = {logits, k_cache[1 - from], v_cache[1 - from]};
+  void *outputs[] = {logits, k_cache[to], v_cache[to]};
   return llm_run_packed(inputs, outputs, arena);
 }
 
@@ -89,7 +102,7 @@ int main(int argc, char **argv) {
     }
     if (step(token, pos, from) != EDGEC_OK)
       return 1;
-    from = 1 - from;
+    from = (from + 1) % PAIRS;
   }
   double prefilled = seconds();
   for (long i = 0; i < n; ++i) {
@@ -103,7 +116,7 @@ int main(int argc, char **argv) {
       break;
     if (step(token, pos++, from) != EDGEC_OK)
       return 1;
-    from = 1 - from;
+    from = (from + 1) % PAIRS;
   }
   double done = seconds();
   printf("\n");

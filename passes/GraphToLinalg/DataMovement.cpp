@@ -33,6 +33,38 @@ FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
   return acc;
 }
 
+/// update_slice as an insert_slice. A source that is an expand_shape
+/// adding unit dims (the unsqueeze of a layer's cache before a concat) is
+/// inserted as it was before it, rank-reducing: bufferization then sees the
+/// insert_slice matching the extract_slice the source was updated in, and
+/// writes nothing (the update happened in place).
+FailureOr<Value> lowerUpdateSlice(Lowering &l, UpdateSliceOp op) {
+  Value source = op.getSource();
+  auto st = typeOf(source);
+  if (auto expand = source.getDefiningOp<tensor::ExpandShapeOp>()) {
+    auto inner = typeOf(expand.getSrc());
+    auto isUnitDropping = [&] {
+      SmallVector<int64_t> kept;
+      for (int64_t d : st.getShape())
+        if (d != 1)
+          kept.push_back(d);
+      SmallVector<int64_t> innerKept;
+      for (int64_t d : inner.getShape())
+        if (d != 1)
+          innerKept.push_back(d);
+      return kept == innerKept;
+    };
+    if (isUnitDropping())
+      source = expand.getSrc();
+  }
+  SmallVector<OpFoldResult> offsets, sizes, strides(st.getRank(), l.b.getIndexAttr(1));
+  for (auto [o, d] : llvm::zip(op.getOffsets(), st.getShape())) {
+    offsets.push_back(l.b.getIndexAttr(o));
+    sizes.push_back(l.b.getIndexAttr(d));
+  }
+  return Value(tensor::InsertSliceOp::create(l.b, source, op.getDest(), offsets, sizes, strides));
+}
+
 FailureOr<Value> lowerSlice(Lowering &l, SliceOp op) {
   auto out = typeOf(op.getOutput());
   ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
@@ -316,6 +348,7 @@ void populateDataMovementLowerings(LoweringTable &table) {
   table.add<TransposeOp>([](TransposeOp t, LoweringInput &in) { return lowerTranspose(in.l, t); });
   table.add<ConcatOp>([](ConcatOp c, LoweringInput &in) { return lowerConcat(in.l, c); });
   table.add<SliceOp>([](SliceOp s, LoweringInput &in) { return lowerSlice(in.l, s); });
+  table.add<UpdateSliceOp>([](UpdateSliceOp u, LoweringInput &in) { return lowerUpdateSlice(in.l, u); });
   table.add<GatherOp>([](GatherOp g, LoweringInput &in) { return lowerGather(in.l, g); });
   table.add<GatherElementsOp>([](GatherElementsOp g, LoweringInput &in) { return lowerGatherElements(in.l, g); });
   table.add<GatherNDOp>([](GatherNDOp g, LoweringInput &in) { return lowerGatherND(in.l, g); });

@@ -2,10 +2,12 @@
 against PyTorch eager: the model (random weights from a seed) is exported
 to ONNX at opsets 14 and 17 and imported by edgec-torch, compiled by edgec
 for the host, linked into examples/llm/decode.c (built with ASan and UBSan),
-and run on a prompt for --tokens tokens. The tokens must be identical to
+and run on a prompt for --tokens tokens; the +state routes compile the
+caches as state (--state), updated in place in one buffer each. The tokens must be identical to
 PyTorch's, and every step's logits within 1e-4 + 1e-3 |torch|.
 
-  llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch] [--work DIR]
+  llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch,onnx17+state,...]
+                [--work DIR]
 
 Prints one line per route; exits 1 on any difference or failure. Needs
 /usr/bin/python3 with torch and a C compiler (cc).
@@ -26,23 +28,28 @@ PROMPT = [1, 2, 3]
 ATOL, RTOL = 1e-4, 1e-3
 
 
+STATES = ["--state", "k_cache=k_cache_out", "--state", "v_cache=v_cache_out"]
+
+
 def compile_route(route, model, edgec, out):
-    """Compiles `model` into artifact dir `out` (name llm) by `route`."""
+    """Compiles `model` into artifact dir `out` (name llm) by `route`:
+    onnxN (exported at opset N) or torch (edgec-torch), +state for the
+    caches updated in place."""
     import torch
     import llama
-    if route.startswith("onnx"):
-        path = os.path.join(out + "-model", "llm.onnx")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        llama.export(model, path, int(route[len("onnx"):]))
-        cmd = [edgec, "compile", path, "--name", "llm", "-o", out]
+    kind, _, state = route.partition("+")
+    path = os.path.join(out + "-model", "llm.onnx" if kind.startswith("onnx") else "llm.mlir")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if kind.startswith("onnx"):
+        llama.export(model, path, int(kind[len("onnx"):]))
     else:
         import edgec_torch
         k, v = model.empty_cache()
-        path = os.path.join(out + "-model", "llm.mlir")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
-            f.write(edgec_torch.import_module(model, (torch.tensor([[1]]), torch.tensor([0]), k, v)))
-        cmd = [edgec, "compile", path, "--name", "llm", "-o", out]
+            f.write(edgec_torch.import_module(model, (torch.tensor([[1]]), torch.tensor([0]), k, v),
+                                              input_names=["token", "pos", "k_cache", "v_cache"],
+                                              output_names=["logits", "k_cache_out", "v_cache_out"]))
+    cmd = [edgec, "compile", path, "--name", "llm", "-o", out] + (STATES if state else [])
     subprocess.run(cmd, check=True, capture_output=True, text=True)
 
 
@@ -51,7 +58,7 @@ def main():
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
     p.add_argument("--size", default="tiny")
     p.add_argument("--tokens", type=int, default=64)
-    p.add_argument("--routes", default="onnx14,onnx17,torch")
+    p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state")
     p.add_argument("--work", default="")
     args = p.parse_args()
     try:

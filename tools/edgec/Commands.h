@@ -60,6 +60,9 @@ struct CompileCommand : edgec::CompileRequest {
     cmd->add_option("-j,--jobs", jobs,
                     "Threads for LLVM's optimisation and code generation (default: one per "
                     "core; the artifact is the same for any number)");
+    cmd->add_option("--state", states,
+                    "INPUT=OUTPUT: the output is the input's next value (a KV cache); the caller may pass "
+                    "one buffer as both, updated in place (repeatable)");
     cmd->add_option("--npu-config", npuConfig,
                     "--target npu: a file of the NPU's parameters, `key = value` per line (default: "
                     "`edgec npu-config` prints them)")

@@ -249,3 +249,12 @@ func.func @compact_rank(%m: tensor<2x3xi1>) {
   %o, %n = graph.compact_indices %m : (tensor<2x3xi1>) -> (tensor<6xi64>, tensor<i64>)
   return
 }
+
+// -----
+
+func.func @update_slice_outside(%d: tensor<2x3xf32>, %s: tensor<1x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{update_slice: the source does not fit in the dest at offset 2 of dim 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.update_slice %d, %s {offsets = array<i64: 2, 0>} : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -128,6 +128,8 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %i: tensor<5xi64>, %ie: tensor<2
   %t = graph.transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
   // CHECK: graph.concat
   %c = graph.concat %x, %s1 {axis = 0 : i64} : (tensor<2x3x4xf32>, tensor<1x3x4xf32>) -> tensor<3x3x4xf32>
+  // CHECK: graph.update_slice {{.*}} -> tensor<2x3x4xf32>
+  %us = graph.update_slice %x, %s1 {offsets = array<i64: 1, 0, 0>} : (tensor<2x3x4xf32>, tensor<1x3x4xf32>) -> tensor<2x3x4xf32>
   // CHECK: graph.slice {{.*}} -> tensor<2x3x2xf32>
   %sl = graph.slice %x {starts = array<i64: 0, 0, 3>, ends = array<i64: 2, 3, -1>, steps = array<i64: 1, 1, -2>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
   // CHECK: graph.gather {{.*}} -> tensor<2x5x4xf32>
