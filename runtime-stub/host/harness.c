@@ -6,7 +6,10 @@
  *   -DNUM_OUTPUTS=... -DOUTPUT_BYTES={...}
  * The arena is surrounded by guard bytes that must survive the call; under
  * AddressSanitizer they are poisoned too, so a read of them stops the
- * program, and every input and output is its exact size on the heap. */
+ * program, and every input and output is its exact size on the heap.
+ * Inputs are const at the C API: each must be as its file after the call
+ * (exit status 8 otherwise; the device harness's 6 and 7 are a fault and
+ * the stack bound). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +85,15 @@ int main(int argc, char **argv) {
   if (status != 0) {
     fprintf(stderr, "run returned %d\n", status);
     return 4;
+  }
+  for (int i = 0; i < NUM_INPUTS; ++i) {
+    long size;
+    void *again = read_file(argv[1 + i], &size);
+    if (again && memcmp(again, inputs[i], (size_t)size) != 0) {
+      fprintf(stderr, "input %d was written by the model (inputs are const)\n", i);
+      return 8;
+    }
+    free(again);
   }
   for (int i = 0; i < NUM_OUTPUTS; ++i) {
     FILE *f = fopen(argv[1 + NUM_INPUTS + i], "wb");
