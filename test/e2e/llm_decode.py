@@ -7,12 +7,16 @@ caches as state (--state), updated in place in one buffer each. The tokens must 
 PyTorch's, and every step's logits within 1e-4 + 1e-3 |torch|.
 
   llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch,onnx17+state,...]
-                [--work DIR]
+                [--target T] [--work DIR]
+
+On a target other than the host, each step is one `edgec run --target T`
+(under its emulator), the caches passed round as files.
 
 Prints one line per route; exits 1 on any difference or failure. Needs
 /usr/bin/python3 with torch and a C compiler (cc).
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -49,8 +53,35 @@ def compile_route(route, model, edgec, out):
             f.write(edgec_torch.import_module(model, (torch.tensor([[1]]), torch.tensor([0]), k, v),
                                               input_names=["token", "pos", "k_cache", "v_cache"],
                                               output_names=["logits", "k_cache_out", "v_cache_out"]))
-    cmd = [edgec, "compile", path, "--name", "llm", "-o", out] + (STATES if state else [])
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    flags = ["--name", "llm"] + (STATES if state else [])
+    subprocess.run([edgec, "compile", path, "-o", out] + flags, check=True, capture_output=True, text=True)
+    return path, flags
+
+
+def decode_on_target(edgec, target, path, flags, art, tokens, work):
+    """Greedy decoding by `edgec run --target` one step at a time (the step
+    runs under the target's emulator; the caches go round through files).
+    Returns (token ids, logits of each generated token)."""
+    shape = json.load(open(os.path.join(art, "manifest.json")))["inputs"][2]["shape"]
+    k = v = np.zeros(shape, np.float32)
+    ids, logits, seq = [], [], list(PROMPT)
+    for pos in range(len(PROMPT) + tokens - 1):
+        step = os.path.join(work, f"step{pos}")
+        os.makedirs(step, exist_ok=True)
+        args = []
+        for name, value in (("token", np.array([[seq[pos]]], np.int64)), ("pos", np.array([pos], np.int64)),
+                            ("k_cache", k), ("v_cache", v)):
+            np.save(os.path.join(step, name + ".npy"), value)
+            args += ["--input", os.path.join(step, name + ".npy")]
+        subprocess.run([edgec, "run", path, "--target", target, "--save-outputs", step] + args + flags,
+                       check=True, capture_output=True, text=True)
+        out = [np.fromfile(os.path.join(step, f"out{i}.bin"), np.float32) for i in range(3)]
+        k, v = out[1].reshape(shape), out[2].reshape(shape)
+        if pos >= len(PROMPT) - 1:
+            logits.append(out[0])
+            ids.append(int(out[0].argmax()))
+            seq.append(ids[-1])
+    return ids, np.stack(logits)
 
 
 def main():
@@ -59,6 +90,8 @@ def main():
     p.add_argument("--size", default="tiny")
     p.add_argument("--tokens", type=int, default=64)
     p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state")
+    p.add_argument("--target", default="host",
+                   help="host: examples/llm/decode.c under ASan/UBSan; another target: edgec run per step")
     p.add_argument("--work", default="")
     args = p.parse_args()
     try:
@@ -76,26 +109,33 @@ def main():
         art = os.path.join(work, route)
         logits_path = os.path.join(work, f"{route}-logits.bin")
         try:
-            compile_route(route, model, args.edgec, art)
-            exe = os.path.join(work, f"decode-{route}")
-            subprocess.run(["cc", "-O1", "-g", "-std=c11", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                            "-I", art, f'-DLOGITS_FILE="{logits_path}"', os.path.join(ROOT, "examples", "llm", "decode.c"),
-                            os.path.join(art, "libllm.a"), "-o", exe], check=True, capture_output=True, text=True)
-            run = subprocess.run([exe, str(args.tokens)] + [str(t) for t in PROMPT], check=True,
-                                 capture_output=True, text=True)
+            path, flags = compile_route(route, model, args.edgec, art)
+            if args.target == "host":
+                exe = os.path.join(work, f"decode-{route}")
+                subprocess.run(["cc", "-O1", "-g", "-std=c11", "-fsanitize=address,undefined",
+                                "-fno-sanitize-recover=all", "-I", art, f'-DLOGITS_FILE="{logits_path}"',
+                                os.path.join(ROOT, "examples", "llm", "decode.c"), os.path.join(art, "libllm.a"),
+                                "-o", exe], check=True, capture_output=True, text=True)
+                run = subprocess.run([exe, str(args.tokens)] + [str(t) for t in PROMPT], check=True,
+                                     capture_output=True, text=True)
+                got_tokens = [int(t) for t in run.stdout.strip().split(",")]
+                got_logits = np.fromfile(logits_path, dtype=np.float32).reshape(want_logits.shape)
+                note = run.stderr.strip()
+            else:
+                got_tokens, got_logits = decode_on_target(args.edgec, args.target, path, flags, art, args.tokens,
+                                                          os.path.join(work, route + "-steps"))
+                note = f"on {args.target}, one edgec run per step"
         except subprocess.CalledProcessError as e:
             print(f"{route}: FAILED: {' '.join(e.cmd[:3])}...: {e.stderr.strip()[-800:]}")
             failures.append(route)
             continue
-        got_tokens = [int(t) for t in run.stdout.strip().split(",")]
-        got_logits = np.fromfile(logits_path, dtype=np.float32).reshape(want_logits.shape)
         err = np.abs(got_logits - want_logits)
         logits_ok = bool(np.all(err <= ATOL + RTOL * np.abs(want_logits)))
         same = got_tokens == want_tokens
         print(f"{route}: {'ok' if same and logits_ok else 'MISMATCH'}: {args.tokens} tokens "
               f"{'identical' if same else 'differ'} (first difference at "
               f"{next((i for i, (a, b) in enumerate(zip(got_tokens, want_tokens)) if a != b), '-')}), "
-              f"logits max |error| {err.max():.2e}; {run.stderr.strip()}", flush=True)
+              f"logits max |error| {err.max():.2e}; {note}", flush=True)
         if not (same and logits_ok):
             failures.append(route)
     print(f"{len(args.routes.split(','))} routes, {len(failures)} failed")
