@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #define N SC_INPUT2_ELEMENTS /* 2 x 1 x 4 x 3 */
@@ -54,6 +55,19 @@ int main(void) {
   status = sc_run(x, &pos, cache, &sum, cache, arena);
   printf("one buffer again: status %d, cache %s, sum %s\n", status, same(cache, want, N) ? "ok" : "WRONG",
          fabsf(sum - want_sum) < 1e-4f ? "ok" : "WRONG");
+
+  /* A position past the cache (or negative past its start) writes inside
+   * it: indices are clamped to the data (under ASan: no access outside). */
+  int64_t bad[] = {7, -9, INT64_MAX, INT64_MIN};
+  for (int b = 0; b < 4; ++b) {
+    pos = bad[b];
+    int64_t row = pos < -4 ? 0 : pos < 0 ? pos + 4 : pos > 3 ? 3 : pos;
+    memcpy(copy, cache, sizeof cache);
+    want_sum = reference(x, row, copy, want);
+    status = sc_run(x, &pos, cache, &sum, cache, arena);
+    printf("pos %lld: status %d, row %lld written, cache %s\n", (long long)pos, status, (long long)row,
+           same(cache, want, N) ? "ok" : "WRONG");
+  }
 
   /* The checks: a state output shifted by one element, or the state input
    * passed as another output, overlaps. */
