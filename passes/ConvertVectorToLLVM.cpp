@@ -19,11 +19,14 @@ struct ConvertVectorToLLVMPass : impl::ConvertVectorToLLVMPassBase<ConvertVector
   using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    // Broadcasts and masks become forms the conversion patterns take.
+    // Broadcasts, masks and transfers become forms the conversion patterns take.
     {
       RewritePatternSet patterns(ctx);
       vector::populateVectorBroadcastLoweringPatterns(patterns);
       vector::populateVectorMaskOpLoweringPatterns(patterns);
+      // In-bounds 1-D transfer_reads (the int4 matrix-vector kernel's) are
+      // plain vector loads.
+      vector::populateVectorTransferLoweringPatterns(patterns);
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();
     }

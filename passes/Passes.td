@@ -96,7 +96,8 @@ def ConvertGraphToLinalgPass : Pass<"edgec-convert-graph-to-linalg", "::mlir::fu
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-                           "::mlir::quant::QuantDialect", "::mlir::scf::SCFDialect"];
+                           "::mlir::quant::QuantDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def PlanMemoryPass : Pass<"edgec-plan-memory", "::mlir::func::FuncOp"> {

@@ -227,6 +227,8 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
 FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
   Value a = op.getLhs(), bv = op.getRhs();
   auto at = typeOf(a), bt = typeOf(bv), out = typeOf(op.getOutput());
+  if (Value y = lowerInt4MatVec(l, a, bv, out)) // one row times int4 weights
+    return y;
   Type e = out.getElementType();
   // 1-d operands are [1, k] and [k, 1]; the result drops those dims again.
   if (at.getRank() == 1)

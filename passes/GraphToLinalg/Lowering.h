@@ -240,6 +240,10 @@ struct QuantTypes {
 };
 
 /// What a lowering gets besides its op.
+/// One row times weight-only int4 weights decoded in registers (a decode
+/// step's matmuls); null when `w` is not such weights (Quantized.cpp).
+Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out);
+
 struct LoweringInput {
   Lowering &l;
   Signedness sign;

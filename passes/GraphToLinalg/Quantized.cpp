@@ -12,6 +12,8 @@
 #include "dialects/graph/ConstantUtils.h"
 #include "dialects/graph/QuantUtils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace edgec::graph_to_linalg {
 namespace {
@@ -223,6 +225,8 @@ FailureOr<Value> lowerQMatMul(Lowering &l, QMatMulOp op, const QuantTypes &types
                     result);
 }
 
+constexpr llvm::StringLiteral kInt4LayoutAttr = "edgec.int4_layout";
+
 /// Weight-only int4: element (i_0, .., i_n) is nibble row * R + r of the
 /// packed bytes (row = i_axis, r the other indices flattened) times
 /// scales[row, r / group]. One elementwise generic, marked so that
@@ -278,10 +282,97 @@ FailureOr<Value> lowerDequantizeInt4(Lowering &l, DequantizeInt4Op op) {
         linalg::YieldOp::create(ob, loc, arith::MulFOp::create(ob, loc, f, scale).getResult());
       });
   generic->setAttr(kDecodeWeightsAttr, l.b.getUnitAttr());
+  // For lowerInt4MatVec, which reads the packed weights itself.
+  generic->setAttr(kInt4LayoutAttr, l.b.getDenseI64ArrayAttr({axis, group}));
   return generic.getResult(0);
 }
 
 } // namespace
+
+/// x [1, .., 1, K] times int4 weights [K, N] (a decode step's projection):
+/// each weight is read once, so the time is the packed bytes' (half a byte
+/// per weight) if they are decoded in registers. Per output n, the K
+/// nibbles of row n are contiguous, even k in the low halves of the bytes:
+/// `lanes` bytes at a time split into the even and odd weights, multiplied
+/// by x's even and odd elements (deinterleaved once), summed per group of
+/// `group` and scaled, the lanes reduced at the end of the row. Null when
+/// the operands are not that (the fused generic then computes it).
+Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
+  auto decode = w.getDefiningOp<linalg::GenericOp>();
+  auto layout = decode ? decode->getAttrOfType<DenseI64ArrayAttr>(kInt4LayoutAttr) : DenseI64ArrayAttr();
+  auto at = typeOf(a), wt = typeOf(w);
+  if (!layout || wt.getRank() != 2 || layout[0] != 1 || !at.getElementType().isF32() ||
+      at.getNumElements() != at.getShape().back())
+    return {};
+  int64_t k = wt.getDimSize(0), n = wt.getDimSize(1), group = layout[1];
+  int64_t lanes = std::max<int64_t>(1, l.panelLanes);
+  if (k % group != 0 || group % (2 * lanes) != 0)
+    return {};
+  Value packed = decode.getInputs()[0], scales = decode.getInputs()[1];
+  auto pt = typeOf(packed), st = typeOf(scales);
+  if (pt.getNumElements() * 2 != k * n || !pt.getElementType().isInteger(8) || st.getRank() != 2)
+    return {};
+  MLIRContext *ctx = l.ctx;
+  Type f32 = l.b.getF32Type(), i8 = l.b.getI8Type();
+  packed = l.reshape(packed, RankedTensorType::get({pt.getNumElements()}, i8));
+  Value x = l.reshape(a, RankedTensorType::get({k}, f32));
+  // x's even and odd elements, the partners of the low and high nibbles.
+  auto half = RankedTensorType::get({k / 2}, f32);
+  auto strided = [&](int64_t offset) {
+    AffineMap in = AffineMap::get(1, 0, {getAffineDimExpr(0, ctx) * 2 + offset}, ctx);
+    return linalg::GenericOp::create(l.b, TypeRange{half}, ValueRange{x}, ValueRange{l.empty(half)},
+                                     SmallVector<AffineMap>{in, AffineMap::getMultiDimIdentityMap(1, ctx)},
+                                     SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+                                     [](OpBuilder &ob, Location loc, ValueRange v) {
+                                       linalg::YieldOp::create(ob, loc, v[0]);
+                                     })
+        .getResult(0);
+  };
+  Value xEven = strided(0), xOdd = strided(1);
+  auto vf = VectorType::get({lanes}, f32), vi = VectorType::get({lanes}, i8);
+  auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
+  Value zero = arith::ConstantOp::create(l.b, vf, DenseElementsAttr::get(vf, 0.0f));
+  Value four = arith::ConstantOp::create(l.b, vi, DenseElementsAttr::get(vi, static_cast<int8_t>(4)));
+  Value padF = arith::ConstantOp::create(l.b, l.b.getF32FloatAttr(0));
+  Value padI = arith::ConstantOp::create(l.b, l.b.getI8IntegerAttr(0));
+  auto read = [&](OpBuilder &ob, Location loc, VectorType t, Value src, Value at, Value pad) {
+    return vector::TransferReadOp::create(ob, loc, t, src, ValueRange{at}, pad, ArrayRef<bool>{true}).getResult();
+  };
+  Value y = l.empty(RankedTensorType::get({n}, f32));
+  auto rows = scf::ForOp::create(
+      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), 1), ValueRange{y},
+      [&](OpBuilder &ob, Location loc, Value row, ValueRange yIter) {
+        Value rowBytes = arith::MulIOp::create(ob, loc, row, c(ob, loc, k / 2));
+        auto groups = scf::ForOp::create(
+            ob, loc, c(ob, loc, 0), c(ob, loc, k / group), c(ob, loc, 1), ValueRange{zero},
+            [&](OpBuilder &gb, Location gl, Value g, ValueRange acc) {
+              Value start = arith::MulIOp::create(gb, gl, g, c(gb, gl, group / 2));
+              auto steps = scf::ForOp::create(
+                  gb, gl, c(gb, gl, 0), c(gb, gl, group / 2), c(gb, gl, lanes), ValueRange{zero},
+                  [&](OpBuilder &sb, Location sl, Value j, ValueRange gacc) {
+                    Value at = arith::AddIOp::create(sb, sl, start, j);
+                    Value bytes = read(sb, sl, vi, packed, arith::AddIOp::create(sb, sl, rowBytes, at), padI);
+                    // Low nibble: (byte << 4) >> 4; high: byte >> 4 (arithmetic: signed).
+                    Value lo = arith::ShRSIOp::create(sb, sl, arith::ShLIOp::create(sb, sl, bytes, four), four);
+                    Value hi = arith::ShRSIOp::create(sb, sl, bytes, four);
+                    Value s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, lo),
+                                                    read(sb, sl, vf, xEven, at, padF), gacc[0]);
+                    s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, hi),
+                                              read(sb, sl, vf, xOdd, at, padF), s);
+                    scf::YieldOp::create(sb, sl, s);
+                  });
+              Value scale = tensor::ExtractOp::create(gb, gl, scales, ValueRange{row, g});
+              if (scale.getType() != f32)
+                scale = arith::ExtFOp::create(gb, gl, f32, scale);
+              Value sum = vector::FMAOp::create(gb, gl, steps.getResult(0),
+                                                vector::BroadcastOp::create(gb, gl, vf, scale), acc[0]);
+              scf::YieldOp::create(gb, gl, sum);
+            });
+        Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, groups.getResult(0));
+        scf::YieldOp::create(ob, loc, Value(tensor::InsertOp::create(ob, loc, total, yIter[0], ValueRange{row})));
+      });
+  return l.reshape(rows.getResult(0), out);
+}
 
 void populateQuantizedLowerings(LoweringTable &table) {
   table.add<QuantizeOp>([](QuantizeOp q, LoweringInput &in) { return lowerQuantize(in.l, q, in.quant.results[0]); });

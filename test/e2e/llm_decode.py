@@ -3,7 +3,9 @@ against PyTorch eager: the model (random weights from a seed) is exported
 to ONNX at opsets 14 and 17 and imported by edgec-torch, compiled by edgec
 for the host, linked into examples/llm/decode.c (built with ASan and UBSan),
 and run on a prompt for --tokens tokens; the +state routes compile the
-caches as state (--state), updated in place in one buffer each. The tokens must be identical to
+caches as state (--state), updated in place in one buffer each; +int4 with
+--quantize int4-weights (group 32), against PyTorch computing with the same
+dequantised weights (int4_dequantised: edgec's quantiser in numpy). The tokens must be identical to
 PyTorch's, and every step's logits within 1e-4 + 1e-3 |torch|.
 
   llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch,onnx17+state,...]
@@ -33,6 +35,51 @@ ATOL, RTOL = 1e-4, 1e-3
 
 
 STATES = ["--state", "k_cache=k_cache_out", "--state", "v_cache=v_cache_out"]
+INT4 = ["--quantize", "int4-weights", "--group-size", "32"]
+
+
+def int4_dequantised(w, group):
+    """A Linear weight [out, in] as edgec's --quantize int4-weights stores it
+    (passes/QuantizeWeightsInt4.cpp: per output row, groups of `group` inputs;
+    of max |w| / 7 shrunk by up to half in 26 steps, the scale with the least
+    squared error; the scale rounded to f16 and the weights rounded against
+    it), dequantised: what PyTorch must compute with for the same tokens.
+    float32 arithmetic in the same order as the C++."""
+    f = np.float32
+    rows, cols = w.shape
+    g = w.reshape(rows * cols // group, group).astype(f)
+    max_abs = np.abs(g).max(axis=1)
+    best_err = np.full(len(g), -1.0)
+    best = np.zeros(len(g), f)
+    for step in range(26):
+        cand = (max_abs * (f(1.0) - f(0.02) * f(step))).astype(f)
+        unit = (cand / f(7.0)).astype(f)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.where(cand[:, None] > 0, np.clip(np.rint(g / unit[:, None]), -7, 7), 0).astype(f)
+        diff = (g - (q * cand[:, None]) / f(7.0)).astype(np.float64)
+        err = np.zeros(len(g))
+        for j in range(group):  # summed in order, as the C++ loop
+            err = err + diff[:, j] * diff[:, j]
+        better = (best_err < 0) | (err < best_err)
+        best_err = np.where(better, err, best_err)
+        best = np.where(better, cand, best)
+    scale = np.where(best > 0, (best / f(7.0)).astype(f), f(1.0)).astype(np.float16).astype(f)
+    q = np.clip(np.rint(g / scale[:, None]), -7, 7).astype(f)
+    return (q * scale[:, None]).reshape(rows, cols)
+
+
+def reference_model(model, route):
+    """The model PyTorch computes the route's tokens with: itself, or for
+    +int4 a copy with every Linear's weight as edgec's int4 stores it."""
+    if "int4" not in route:
+        return model
+    import copy
+    import torch
+    ref = copy.deepcopy(model)
+    for m in ref.modules():
+        if isinstance(m, torch.nn.Linear):
+            m.weight.data = torch.from_numpy(int4_dequantised(m.weight.detach().numpy(), 32))
+    return ref
 
 
 def compile_route(route, model, edgec, out):
@@ -41,7 +88,7 @@ def compile_route(route, model, edgec, out):
     caches updated in place."""
     import torch
     import llama
-    kind, _, state = route.partition("+")
+    kind, *extras = route.split("+")
     path = os.path.join(out + "-model", "llm.onnx" if kind.startswith("onnx") else "llm.mlir")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if kind.startswith("onnx"):
@@ -53,7 +100,7 @@ def compile_route(route, model, edgec, out):
             f.write(edgec_torch.import_module(model, (torch.tensor([[1]]), torch.tensor([0]), k, v),
                                               input_names=["token", "pos", "k_cache", "v_cache"],
                                               output_names=["logits", "k_cache_out", "v_cache_out"]))
-    flags = ["--name", "llm"] + (STATES if state else [])
+    flags = ["--name", "llm"] + (STATES if "state" in extras else []) + (INT4 if "int4" in extras else [])
     subprocess.run([edgec, "compile", path, "-o", out] + flags, check=True, capture_output=True, text=True)
     return path, flags
 
@@ -89,7 +136,7 @@ def main():
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
     p.add_argument("--size", default="tiny")
     p.add_argument("--tokens", type=int, default=64)
-    p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state")
+    p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state,onnx17+state+int4")
     p.add_argument("--target", default="host",
                    help="host: examples/llm/decode.c under ASan/UBSan; another target: edgec run per step")
     p.add_argument("--work", default="")
@@ -102,10 +149,10 @@ def main():
         return 0
     work = args.work or tempfile.mkdtemp(prefix="edgec-llm-")
     model = llama.build(args.size)
-    want_tokens, want_logits = llama.greedy(model, PROMPT, args.tokens)
-    want_logits = np.stack([t.numpy() for t in want_logits])
     failures = []
     for route in args.routes.split(","):
+        want_tokens, want_logits = llama.greedy(reference_model(model, route), PROMPT, args.tokens)
+        want_logits = np.stack([t.numpy() for t in want_logits])
         art = os.path.join(work, route)
         logits_path = os.path.join(work, f"{route}-logits.bin")
         try:

@@ -1,0 +1,47 @@
+// RUN: edgec-opt --edgec-convert-graph-to-linalg="panel-lanes=4 panel-width=8" --split-input-file %s | FileCheck %s
+
+// One row times int4 weights [K = 16, N = 3] in groups of 8 (axis 1: the
+// output channel's 16 nibbles are contiguous): x split into even and odd
+// elements once, then per output row, per group, 4 bytes (8 nibbles) at a
+// time: the low and high nibbles sign-extended by shifts, converted and
+// multiplied into 4-lane sums, the group's scale applied, the lanes summed.
+// CHECK-LABEL: func.func @matvec
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<8xf32>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<24xi8>, vector<4xi8>
+// CHECK: arith.shli
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp %{{.*}} : vector<4xi8> to vector<4xf32>
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK: tensor.extract %{{.*}} : tensor<3x2xf16>
+// CHECK: arith.extf
+// CHECK: vector.broadcast
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: tensor.insert
+// CHECK-NOT: linalg.matmul
+func.func @matvec(%x: tensor<1x16xf32>) -> tensor<1x3xf32> {
+  %p = graph.constant dense<17> : tensor<24xi8>
+  %s = graph.constant dense<0.5> : tensor<3x2xf16>
+  %w = graph.dequantize_int4 %p, %s {axis = 1 : i64, group_size = 8 : i64} : (tensor<24xi8>, tensor<3x2xf16>) -> tensor<16x3xf32>
+  %y = graph.matmul %x, %w : (tensor<1x16xf32>, tensor<16x3xf32>) -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
+
+// -----
+
+// Two rows: not a matrix-vector product; the decoding generic stays.
+// CHECK-LABEL: func.func @two_rows
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @two_rows(%x: tensor<2x16xf32>) -> tensor<2x3xf32> {
+  %p = graph.constant dense<17> : tensor<24xi8>
+  %s = graph.constant dense<0.5> : tensor<3x2xf16>
+  %w = graph.dequantize_int4 %p, %s {axis = 1 : i64, group_size = 8 : i64} : (tensor<24xi8>, tensor<3x2xf16>) -> tensor<16x3xf32>
+  %y = graph.matmul %x, %w : (tensor<2x16xf32>, tensor<16x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
