@@ -310,7 +310,8 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
     return {};
   Value packed = decode.getInputs()[0], scales = decode.getInputs()[1];
   auto pt = typeOf(packed), st = typeOf(scales);
-  if (pt.getNumElements() * 2 != k * n || !pt.getElementType().isInteger(8) || st.getRank() != 2)
+  if (pt.getNumElements() * 2 != k * n || !pt.getElementType().isInteger(8) || st.getRank() != 2 ||
+      st.getDimSize(0) != n || st.getDimSize(1) != k / group)
     return {};
   MLIRContext *ctx = l.ctx;
   Type f32 = l.b.getF32Type(), i8 = l.b.getI8Type();
