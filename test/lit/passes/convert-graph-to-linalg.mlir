@@ -205,7 +205,7 @@ func.func @qconv_large_multiplier(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:
 // CHECK-DAG: #[[BYTE:.*]] = affine_map<(d0, d1) -> (d0 * 2 + d1 floordiv 2)>
 // CHECK-DAG: #[[SCALE:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
 // CHECK-LABEL: func.func @int4
-// CHECK: linalg.generic {indexing_maps = [#[[BYTE]], #[[SCALE]], {{.*}}]{{.*}} attrs = {edgec.decode_weights}
+// CHECK: linalg.generic {indexing_maps = [#[[BYTE]], #[[SCALE]], {{.*}}]{{.*}} attrs = {edgec.decode_weights, edgec.int4_layout = array<i64: 0, 2>}
 // CHECK: arith.remui
 // CHECK: arith.shli
 // CHECK: arith.shrsi
