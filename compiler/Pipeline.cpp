@@ -82,7 +82,7 @@ static std::string cpuPipeline(const CompileOptions &options, const TargetInfo &
   std::string toLinalg = "edgec-convert-graph-to-linalg{panel-lanes=" + std::to_string(lanes) +
                          " panel-width=" + std::to_string(lanes * target.kernelVectors) + "}";
   return "func.func(edgec-fold-constants,edgec-fold-reshapes,edgec-fold-batch-norm,"
-         "edgec-fold-constants,edgec-eliminate-dead-code,edgec-chain-state-updates," + toLinalg + ","
+         "edgec-fold-constants,edgec-eliminate-dead-code,edgec-chain-state-updates,edgec-eliminate-dead-code," + toLinalg + ","
          "edgec-fuse-elementwise,canonicalize),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map unknown-type-conversion=identity-layout-map},"

@@ -16,7 +16,8 @@
 // earlier layers wrote other slices), so the graph computes the same
 // values; with the input writable, bufferisation then updates the input's
 // buffer in place and the chain writes nothing more (edgec-state-in-place
-// hands that buffer to the caller's output).
+// hands that buffer to the caller's output). The old stack is left dead
+// for edgec-eliminate-dead-code, which the pipeline runs next.
 //
 // Every other argument is marked read-only for bufferisation
 // (`bufferization.writable = false`): the caller's inputs are const, and
@@ -116,15 +117,26 @@ SmallVector<Part> stackedUpdates(g::ConcatOp concat, Value state) {
   return parts;
 }
 
-/// Rewrites result `r` (the stack of `state`'s updated slices) into the
-/// chain. False when it is not such a stack.
-bool chain(func::ReturnOp ret, unsigned r, Value state) {
+/// `reshapes` (outermost first, as collected walking up from a use)
+/// applied again to `v`, innermost first, at `b`.
+Value reapply(OpBuilder &b, ArrayRef<Operation *> reshapes, Value v) {
+  for (Operation *reshape : llvm::reverse(reshapes)) {
+    IRMapping m;
+    m.map(reshape->getOperand(0), v);
+    v = b.clone(*reshape, m)->getResult(0);
+  }
+  return v;
+}
+
+/// Rewrites result `r`, when it is the stack of `state`'s updated slices,
+/// into the chain.
+void chain(func::ReturnOp ret, unsigned r, Value state) {
   auto concat = ret.getOperand(r).getDefiningOp<g::ConcatOp>();
   if (!concat || concat->getBlock() != ret->getBlock())
-    return false;
+    return;
   SmallVector<Part> parts = stackedUpdates(concat, state);
   if (parts.empty())
-    return false;
+    return;
   auto type = llvm::cast<RankedTensorType>(state.getType());
   int64_t axis = static_cast<int64_t>(concat.getAxis());
   Value x = state;
@@ -132,26 +144,14 @@ bool chain(func::ReturnOp ret, unsigned r, Value state) {
     OpBuilder b(part.update);
     IRMapping fromState;
     fromState.map(state, x);
-    Value slice = b.clone(*part.take, fromState)->getResult(0);
-    for (Operation *reshape : llvm::reverse(part.takeReshapes)) {
-      IRMapping m;
-      m.map(reshape->getOperand(0), slice);
-      slice = b.clone(*reshape, m)->getResult(0);
-    }
-    part.update->setOperand(0, slice);
+    part.update->setOperand(0, reapply(b, part.takeReshapes, b.clone(*part.take, fromState)->getResult(0)));
     b.setInsertionPointAfter(part.update);
-    Value p = part.update->getResult(0);
-    for (Operation *reshape : llvm::reverse(part.reshapes)) {
-      IRMapping m;
-      m.map(reshape->getOperand(0), p);
-      p = b.clone(*reshape, m)->getResult(0);
-    }
+    Value p = reapply(b, part.reshapes, part.update->getResult(0));
     SmallVector<int64_t> offsets(type.getRank(), 0);
     offsets[axis] = part.offset;
     x = g::UpdateSliceOp::create(b, part.update->getLoc(), x, p, b.getDenseI64ArrayAttr(offsets));
   }
   ret->setOperand(r, x);
-  return true;
 }
 
 struct ChainStateUpdatesPass : impl::ChainStateUpdatesPassBase<ChainStateUpdatesPass> {
@@ -162,29 +162,17 @@ struct ChainStateUpdatesPass : impl::ChainStateUpdatesPassBase<ChainStateUpdates
     auto ret = dyn_cast<func::ReturnOp>(fn.getBody().front().getTerminator());
     if (!ret)
       return;
-    bool chained = false;
     // edgec-state-in-place finds the out-params after the inputs.
     fn->setAttr("graph.num_inputs", IntegerAttr::get(IntegerType::get(fn.getContext(), 64), fn.getNumArguments()));
     for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
       auto r = fn.getArgAttrOfType<IntegerAttr>(i, "graph.state_output");
       bool state = r && r.getInt() >= 0 && r.getInt() < ret.getNumOperands();
       if (state)
-        chained |= chain(ret, static_cast<unsigned>(r.getInt()), fn.getArgument(i));
+        chain(ret, static_cast<unsigned>(r.getInt()), fn.getArgument(i));
       // The caller's inputs are const: bufferisation (which takes function
       // arguments as writable by default) must not update one in place.
       // A state input is updated in place, in the output's buffer.
       fn.setArgAttr(i, "bufferization.writable", BoolAttr::get(fn.getContext(), state));
-    }
-    // What fed only the old stack.
-    bool erased = chained;
-    while (erased) {
-      erased = false;
-      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(fn.getBody().front())))
-        if (op.use_empty() && isa<g::ConcatOp, g::ReshapeOp, g::UnsqueezeOp, g::SqueezeOp, g::FlattenOp,
-                                  g::GatherOp, g::SliceOp>(op)) {
-          op.erase();
-          erased = true;
-        }
     }
   }
 };

@@ -19,6 +19,25 @@ namespace {
 
 RankedTensorType tensorOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
 
+/// Steps `pos` to the next position of a tensor of `shape` in row-major
+/// order (back to all zeros after the last).
+void nextPosition(MutableArrayRef<int64_t> pos, ArrayRef<int64_t> shape) {
+  for (int64_t d = static_cast<int64_t>(pos.size()) - 1; d >= 0; --d) {
+    if (++pos[d] < shape[d])
+      return;
+    pos[d] = 0;
+  }
+}
+
+/// An index `i` into a dim of `dim` elements, negative counting from the
+/// end; nullopt when out of range (left to the importer's checks or the
+/// run-time kernel's clamping).
+std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim) {
+  if (i < -dim || i >= dim)
+    return std::nullopt;
+  return i < 0 ? i + dim : i;
+}
+
 /// For every element of `outShape`, the linear index into a tensor of
 /// `inShape` that numpy broadcasting reads.
 SmallVector<int64_t> broadcastIndex(ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape) {
@@ -33,11 +52,7 @@ SmallVector<int64_t> broadcastIndex(ArrayRef<int64_t> outShape, ArrayRef<int64_t
       if (inShape[d - offset] != 1)
         src += pos[d] * inStrides[d - offset];
     index[k] = src;
-    for (int64_t d = static_cast<int64_t>(outShape.size()) - 1; d >= 0; --d) {
-      if (++pos[d] < outShape[d])
-        break;
-      pos[d] = 0;
-    }
+    nextPosition(pos, outShape);
   }
   return index;
 }
@@ -399,11 +414,7 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     for (size_t d = 0; d < pos.size(); ++d)
       src += (starts[d] + pos[d] * steps[d]) * inStrides[d];
     index.push_back(src);
-    for (int64_t d = outType.getRank() - 1; d >= 0; --d) {
-      if (++pos[d] < outType.getDimSize(d))
-        break;
-      pos[d] = 0;
-    }
+    nextPosition(pos, outType.getShape());
   }
   return gatherElements(c, index, outType);
 }
@@ -422,11 +433,11 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   SmallVector<int64_t> index;
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i : idx) {
-      if (i < -dim || i >= dim)
+      std::optional<int64_t> row = normaliseIndex(i, dim);
+      if (!row)
         return {}; // out of range: the verifier of the importer reports it
-      int64_t row = i < 0 ? i + dim : i;
       for (int64_t j = 0; j < inner; ++j)
-        index.push_back((o * dim + row) * inner + j);
+        index.push_back((o * dim + *row) * inner + j);
     }
   }
   return gatherElements(data, index, tensorOf(getOutput()));
@@ -476,23 +487,15 @@ OpFoldResult foldScatter(Attribute dataAttr, Attribute updatesAttr, RankedTensor
   SmallVector<int64_t> di, ui;
   if (!readInts(data, di) || !readInts(updates, ui))
     return {};
-  SmallVector<uint64_t> du(di.begin(), di.end()), uu(ui.begin(), ui.end());
   if (reduction == "max" || reduction == "min") {
     auto out = scatterInto<int64_t>(di, ui, dest, reduction);
     return out ? makeInts(type, *out) : ElementsAttr();
   }
+  SmallVector<uint64_t> du(di.begin(), di.end()), uu(ui.begin(), ui.end());
   auto out = scatterInto<uint64_t>(du, uu, dest, reduction);
   if (!out)
     return {};
   return makeInts(type, SmallVector<int64_t>(out->begin(), out->end()));
-}
-
-/// An index `i` into a dim of `dim` elements, negative counting from the
-/// end; nullopt when out of range (left to the run-time kernel's checks).
-std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim) {
-  if (i < -dim || i >= dim)
-    return std::nullopt;
-  return i < 0 ? i + dim : i;
 }
 
 } // namespace
@@ -517,11 +520,7 @@ OpFoldResult ScatterElementsOp::fold(FoldAdaptor adaptor) {
     for (size_t k = 0; k < pos.size(); ++k)
       d += (k == axis ? *at : pos[k]) * strides[k];
     dest.push_back(d);
-    for (int64_t k = static_cast<int64_t>(pos.size()) - 1; k >= 0; --k) {
-      if (++pos[k] < updShape[k])
-        break;
-      pos[k] = 0;
-    }
+    nextPosition(pos, updShape);
   }
   return foldScatter(adaptor.getInput(), adaptor.getUpdates(), getOutput().getType(), dest,
                      getReduction());

@@ -1,4 +1,4 @@
-// RUN: edgec-opt --edgec-chain-state-updates --split-input-file %s | FileCheck %s
+// RUN: edgec-opt --edgec-chain-state-updates --edgec-eliminate-dead-code --split-input-file %s | FileCheck %s
 
 // Two layers of a stacked cache, each taken by a Gather, updated by a
 // ScatterElements and stacked again: the scatters read their slices from a
