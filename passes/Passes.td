@@ -36,6 +36,21 @@ def FoldReshapesPass : Pass<"edgec-fold-reshapes", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::edgec::graph::GraphDialect"];
 }
 
+def ShareRepeatedHeadsPass : Pass<"edgec-share-repeated-heads", "::mlir::func::FuncOp"> {
+  let summary = "Grouped-query attention without repeating K/V heads: the query heads of a group "
+                "share one K/V head in a matmul";
+  let description = [{
+    A matmul whose right operand (or its transpose in the last two dims) is
+    K/V heads repeated for groups of query heads -- reshape([.., kv, g, R, C]
+    -> [.., kv * g, R, C]) of an expand of [.., kv, 1, R, C], as Hugging
+    Face's repeat_kv exports it -- becomes a matmul of the left operand with
+    each group's g heads stacked as rows ([.., kv, g * M, K]) by the K/V
+    heads themselves, reshaped back. The same values, without the copy of
+    the repeated heads.
+  }];
+  let dependentDialects = ["::edgec::graph::GraphDialect"];
+}
+
 def EliminateDeadCodePass : Pass<"edgec-eliminate-dead-code", "::mlir::func::FuncOp"> {
   let summary = "Erase side-effect-free ops whose results are unused";
 }

@@ -11,6 +11,8 @@ void buildGraphOptimizationPipeline(mlir::OpPassManager &pm) {
   fn.addPass(createFoldReshapesPass());
   fn.addPass(createFoldBatchNormPass());
   fn.addPass(createFoldConstantsPass());
+  fn.addPass(createShareRepeatedHeadsPass());
+  fn.addPass(createFoldReshapesPass());
   fn.addPass(createEliminateDeadCodePass());
   // Pre-quantised (QDQ) models: int8 kernels where the pattern allows.
   fn.addPass(createPropagateQuantPass());

@@ -113,6 +113,13 @@ static LogicalResult checkAttributesForInference(const onnx::GraphProto &graph, 
       if (node.op_type() == "Scan" && a.name() == "num_scan_inputs" && (a.i() < 1 || a.i() > node.input_size()))
         return emitError(file) << "node '" << node.name() << "' (Scan): num_scan_inputs " << a.i()
                                << " is not between 1 and its " << node.input_size() << " inputs";
+      // ONNX 1.12's DepthToSpace inference divides C by blocksize^2, which
+      // wraps to 0 for a blocksize of 2^32 or more (SIGFPE; found by the
+      // structured fuzzer with a blocksize of 2^62).
+      bool block = node.op_type() == "DepthToSpace" || node.op_type() == "SpaceToDepth";
+      if (block && a.name() == "blocksize" && (a.i() < 1 || a.i() > (int64_t{1} << 30)))
+        return emitError(file) << "node '" << node.name() << "' (" << node.op_type() << "): blocksize " << a.i()
+                               << " is not between 1 and 2^30";
       bool window = a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape";
       if (window && llvm::any_of(a.ints(), [](int64_t v) { return v <= 0; }))
         return emitError(file) << "node '" << node.name() << "' (" << node.op_type()

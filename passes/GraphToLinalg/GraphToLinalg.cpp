@@ -15,6 +15,9 @@
 #include "passes/GraphToLinalg/Lowering.h"
 #include "passes/Passes.h"
 
+#include "mlir/IR/Iterators.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -163,6 +166,11 @@ struct ConvertGraphToLinalgPass
       op->replaceAllUsesWith(*replacement);
       op->erase();
     }
+    // Producers a lowering read through (a matmul's transposed B) are dead.
+    getOperation().walk<WalkOrder::PostOrder, mlir::ReverseIterator>([](Operation *op) {
+      if (isOpTriviallyDead(op))
+        op->erase();
+    });
     storeQuantisedAtBoundary(getOperation());
   }
 

@@ -241,7 +241,19 @@ FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
   if (bt.getRank() == 1)
     shape.push_back(1);
   auto full = RankedTensorType::get(shape, e);
-  return l.reshape(matmul(l, a, bv, full), out);
+  // B transposed in its last two dims (attention's K^T): read in place,
+  // not copied first.
+  bool transB = false;
+  if (auto t = bv.getDefiningOp<linalg::TransposeOp>(); t && t->hasOneUse()) {
+    ArrayRef<int64_t> perm = t.getPermutation();
+    int64_t r = static_cast<int64_t>(perm.size());
+    transB = r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
+    for (int64_t i = 0; transB && i < r - 2; ++i)
+      transB = perm[i] == i;
+    if (transB) // the transpose is dead once this matmul replaces the graph op
+      bv = t.getInput();
+  }
+  return l.reshape(matmul(l, a, bv, full, false, transB), out);
 }
 
 FailureOr<Value> lowerGemm(Lowering &l, GemmOp op) {

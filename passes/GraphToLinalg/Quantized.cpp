@@ -293,10 +293,12 @@ FailureOr<Value> lowerDequantizeInt4(Lowering &l, DequantizeInt4Op op) {
 /// each weight is read once, so the time is the packed bytes' (half a byte
 /// per weight) if they are decoded in registers. Per output n, the K
 /// nibbles of row n are contiguous, even k in the low halves of the bytes:
-/// `lanes` bytes at a time split into the even and odd weights, multiplied
-/// by x's even and odd elements (deinterleaved once), summed per group of
-/// `group` and scaled, the lanes reduced at the end of the row. Null when
-/// the operands are not that (the fused generic then computes it).
+/// `lanes` bytes at a time are sign-extended to i32 (x86 has no byte
+/// shifts: i8 shifts cost several instructions each), split into the even
+/// and odd weights, multiplied by x's even and odd elements (deinterleaved
+/// once), summed per group of `group` and scaled, the lanes reduced at the
+/// end of the row. Up to four rows share each load of x. Null when the
+/// operands are not that (the fused generic then computes it).
 Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
   auto decode = w.getDefiningOp<linalg::GenericOp>();
   auto layout = decode ? decode->getAttrOfType<DenseI64ArrayAttr>(kInt4LayoutAttr) : DenseI64ArrayAttr();
@@ -330,47 +332,66 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
         .getResult(0);
   };
   Value xEven = strided(0), xOdd = strided(1);
+  int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
   auto vf = VectorType::get({lanes}, f32), vi = VectorType::get({lanes}, i8);
+  auto vi32 = VectorType::get({lanes}, l.b.getI32Type());
   auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
   Value zero = arith::ConstantOp::create(l.b, vf, DenseElementsAttr::get(vf, 0.0f));
-  Value four = arith::ConstantOp::create(l.b, vi, DenseElementsAttr::get(vi, static_cast<int8_t>(4)));
+  Value four = arith::ConstantOp::create(l.b, vi32, DenseElementsAttr::get(vi32, int32_t{4}));
+  Value low = arith::ConstantOp::create(l.b, vi32, DenseElementsAttr::get(vi32, int32_t{28}));
   Value padF = arith::ConstantOp::create(l.b, l.b.getF32FloatAttr(0));
   Value padI = arith::ConstantOp::create(l.b, l.b.getI8IntegerAttr(0));
   auto read = [&](OpBuilder &ob, Location loc, VectorType t, Value src, Value at, Value pad) {
     return vector::TransferReadOp::create(ob, loc, t, src, ValueRange{at}, pad, ArrayRef<bool>{true}).getResult();
   };
+  SmallVector<Value> zeros(rowsPerPass, zero);
   Value y = l.empty(RankedTensorType::get({n}, f32));
   auto rows = scf::ForOp::create(
-      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), 1), ValueRange{y},
-      [&](OpBuilder &ob, Location loc, Value row, ValueRange yIter) {
-        Value rowBytes = arith::MulIOp::create(ob, loc, row, c(ob, loc, k / 2));
+      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
+      [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
+        SmallVector<Value> row, rowBytes;
+        for (int64_t r = 0; r < rowsPerPass; ++r) {
+          row.push_back(arith::AddIOp::create(ob, loc, firstRow, c(ob, loc, r)));
+          rowBytes.push_back(arith::MulIOp::create(ob, loc, row.back(), c(ob, loc, k / 2)));
+        }
         auto groups = scf::ForOp::create(
-            ob, loc, c(ob, loc, 0), c(ob, loc, k / group), c(ob, loc, 1), ValueRange{zero},
+            ob, loc, c(ob, loc, 0), c(ob, loc, k / group), c(ob, loc, 1), zeros,
             [&](OpBuilder &gb, Location gl, Value g, ValueRange acc) {
               Value start = arith::MulIOp::create(gb, gl, g, c(gb, gl, group / 2));
               auto steps = scf::ForOp::create(
-                  gb, gl, c(gb, gl, 0), c(gb, gl, group / 2), c(gb, gl, lanes), ValueRange{zero},
+                  gb, gl, c(gb, gl, 0), c(gb, gl, group / 2), c(gb, gl, lanes), zeros,
                   [&](OpBuilder &sb, Location sl, Value j, ValueRange gacc) {
                     Value at = arith::AddIOp::create(sb, sl, start, j);
-                    Value bytes = read(sb, sl, vi, packed, arith::AddIOp::create(sb, sl, rowBytes, at), padI);
-                    // Low nibble: (byte << 4) >> 4; high: byte >> 4 (arithmetic: signed).
-                    Value lo = arith::ShRSIOp::create(sb, sl, arith::ShLIOp::create(sb, sl, bytes, four), four);
-                    Value hi = arith::ShRSIOp::create(sb, sl, bytes, four);
-                    Value s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, lo),
-                                                    read(sb, sl, vf, xEven, at, padF), gacc[0]);
-                    s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, hi),
-                                              read(sb, sl, vf, xOdd, at, padF), s);
-                    scf::YieldOp::create(sb, sl, s);
+                    Value even = read(sb, sl, vf, xEven, at, padF), odd = read(sb, sl, vf, xOdd, at, padF);
+                    SmallVector<Value> sums;
+                    for (int64_t r = 0; r < rowsPerPass; ++r) {
+                      Value bytes = read(sb, sl, vi, packed, arith::AddIOp::create(sb, sl, rowBytes[r], at), padI);
+                      Value wide = arith::ExtSIOp::create(sb, sl, vi32, bytes);
+                      // Low nibble: (v << 28) >> 28; high: v >> 4 (arithmetic: signed).
+                      Value lo = arith::ShRSIOp::create(sb, sl, arith::ShLIOp::create(sb, sl, wide, low), low);
+                      Value hi = arith::ShRSIOp::create(sb, sl, wide, four);
+                      Value s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, lo), even,
+                                                      gacc[r]);
+                      sums.push_back(vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, hi), odd, s));
+                    }
+                    scf::YieldOp::create(sb, sl, sums);
                   });
-              Value scale = tensor::ExtractOp::create(gb, gl, scales, ValueRange{row, g});
-              if (scale.getType() != f32)
-                scale = arith::ExtFOp::create(gb, gl, f32, scale);
-              Value sum = vector::FMAOp::create(gb, gl, steps.getResult(0),
-                                                vector::BroadcastOp::create(gb, gl, vf, scale), acc[0]);
-              scf::YieldOp::create(gb, gl, sum);
+              SmallVector<Value> sums;
+              for (int64_t r = 0; r < rowsPerPass; ++r) {
+                Value scale = tensor::ExtractOp::create(gb, gl, scales, ValueRange{row[r], g});
+                if (scale.getType() != f32)
+                  scale = arith::ExtFOp::create(gb, gl, f32, scale);
+                sums.push_back(vector::FMAOp::create(gb, gl, steps.getResult(r),
+                                                     vector::BroadcastOp::create(gb, gl, vf, scale), acc[r]));
+              }
+              scf::YieldOp::create(gb, gl, sums);
             });
-        Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, groups.getResult(0));
-        scf::YieldOp::create(ob, loc, Value(tensor::InsertOp::create(ob, loc, total, yIter[0], ValueRange{row})));
+        Value yRows = yIter[0];
+        for (int64_t r = 0; r < rowsPerPass; ++r) {
+          Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, groups.getResult(r));
+          yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
+        }
+        scf::YieldOp::create(ob, loc, yRows);
       });
   return l.reshape(rows.getResult(0), out);
 }

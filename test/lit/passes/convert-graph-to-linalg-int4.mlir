@@ -3,20 +3,26 @@
 // One row times int4 weights [K = 16, N = 3] in groups of 8 (axis 1: the
 // output channel's 16 nibbles are contiguous): x split into even and odd
 // elements once, then per output row, per group, 4 bytes (8 nibbles) at a
-// time: the low and high nibbles sign-extended by shifts, converted and
-// multiplied into 4-lane sums, the group's scale applied, the lanes summed.
+// time: widened to i32, the low and high nibbles sign-extended by shifts,
+// converted and multiplied into 4-lane sums, the group's scale applied,
+// the lanes summed. N = 3 is one row per pass.
 // CHECK-LABEL: func.func @matvec
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<8xf32>)
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<8xf32>)
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<8xf32>, vector<4xf32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<8xf32>, vector<4xf32>
 // CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<24xi8>, vector<4xi8>
+// CHECK: arith.extsi %{{.*}} : vector<4xi8> to vector<4xi32>
 // CHECK: arith.shli
 // CHECK: arith.shrsi
-// CHECK: arith.sitofp %{{.*}} : vector<4xi8> to vector<4xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
 // CHECK: vector.fma
 // CHECK: vector.fma
+// CHECK-NOT: vector.transfer_read
+// CHECK: scf.yield
 // CHECK: tensor.extract %{{.*}} : tensor<3x2xf16>
 // CHECK: arith.extf
 // CHECK: vector.broadcast
@@ -30,6 +36,23 @@ func.func @matvec(%x: tensor<1x16xf32>) -> tensor<1x3xf32> {
   %w = graph.dequantize_int4 %p, %s {axis = 1 : i64, group_size = 8 : i64} : (tensor<24xi8>, tensor<3x2xf16>) -> tensor<16x3xf32>
   %y = graph.matmul %x, %w : (tensor<1x16xf32>, tensor<16x3xf32>) -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
+}
+
+// -----
+
+// N = 4: four rows per pass, each load of x shared by the four rows' bytes.
+// CHECK-LABEL: func.func @four_rows
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK-COUNT-2: vector.transfer_read %{{.*}} : tensor<8xf32>, vector<4xf32>
+// CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<32xi8>, vector<4xi8>
+// CHECK-NOT: vector.transfer_read
+// CHECK-COUNT-4: vector.reduction <add>
+func.func @four_rows(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
+  %p = graph.constant dense<17> : tensor<32xi8>
+  %s = graph.constant dense<0.5> : tensor<4x2xf16>
+  %w = graph.dequantize_int4 %p, %s {axis = 1 : i64, group_size = 8 : i64} : (tensor<32xi8>, tensor<4x2xf16>) -> tensor<16x4xf32>
+  %y = graph.matmul %x, %w : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
 }
 
 // -----

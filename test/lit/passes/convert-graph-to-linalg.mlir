@@ -452,3 +452,17 @@ func.func @grid_sample(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) -> tens
   %y = graph.grid_sample %x, %g {align_corners = true, mode = "bilinear", padding_mode = "zeros"} : (tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32>) -> tensor<1x2x3x6xf32>
   return %y : tensor<1x2x3x6xf32>
 }
+
+// -----
+
+// B transposed in its last two dims (attention's K^T) is read in place by
+// the matmul's indexing, not copied by a linalg.transpose first.
+// CHECK-LABEL: func.func @matmul_transposed_b
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KT:.*]], #{{.*}}]{{.*}} ins(%arg0, %arg1 : tensor<2x3x8xf32>, tensor<2x5x8xf32>)
+// CHECK-NOT: linalg.transpose
+func.func @matmul_transposed_b(%q: tensor<2x3x8xf32>, %k: tensor<2x5x8xf32>) -> tensor<2x3x5xf32> {
+  %kt = graph.transpose %k {perm = array<i64: 0, 2, 1>} : (tensor<2x5x8xf32>) -> tensor<2x8x5xf32>
+  %s = graph.matmul %q, %kt : (tensor<2x3x8xf32>, tensor<2x8x5xf32>) -> tensor<2x3x5xf32>
+  return %s : tensor<2x3x5xf32>
+}
