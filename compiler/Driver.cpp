@@ -209,6 +209,8 @@ mlir::LogicalResult quantizeGraph(const CompileRequest &cmd, mlir::ModuleOp modu
   mlir::PassManager pm(module.getContext());
   if (cmd.quantize == "int4-weights")
     buildInt4WeightPipeline(pm, cmd.groupSize);
+  else if (cmd.quantize == "int8-weights")
+    buildInt8WeightPipeline(pm);
   else
     buildQuantizationPipeline(pm, cmd.quantize == "int8");
   return pm.run(module);

@@ -50,7 +50,7 @@ struct CompileRequest : ModelSource {
   bool timing = false;
   bool addressSanitizer = false; // --sanitize-address (and `edgec run --sanitize` on the host)
   // Post-training quantisation (see docs/guides/quantization.md).
-  std::string quantize;        // "", "int8", "int8-per-tensor", "int4-weights"
+  std::string quantize;        // "", "int8", "int8-per-tensor", "int8-weights", "int4-weights"
   std::string calibration;     // directory of samples
   std::string observer = "minmax";
   int64_t calibrationSamples = 0; // 0: all

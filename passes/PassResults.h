@@ -57,8 +57,10 @@ bool isNpuSubmission(mlir::Operation *op);
 /// an argument attribute (DenseF32ArrayAttr), for edgec-insert-qdq.
 inline constexpr llvm::StringLiteral kRangeAttr = "edgec.range";
 
-/// On a linalg.generic that decodes int4 weights (GraphToLinalg), which
-/// edgec-fuse-elementwise must not fold back into float constants.
+/// On a linalg.generic that decodes int4 or int8 weights (GraphToLinalg),
+/// which edgec-fuse-elementwise must not fold back into float constants;
+/// and on the graph.dequantize of int8 weights edgec-quantize-weights-int8
+/// made, which lowers to such a generic.
 inline constexpr llvm::StringLiteral kDecodeWeightsAttr = "edgec.decode_weights";
 
 } // namespace edgec

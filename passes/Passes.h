@@ -38,6 +38,8 @@ void buildQuantizationPipeline(mlir::OpPassManager &pm, bool perChannel);
 
 /// Weight-only int4 (edgec-quantize-weights-int4) and clean-up.
 void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize);
+/// Weight-only int8 (edgec-quantize-weights-int8) and clean-up.
+void buildInt8WeightPipeline(mlir::OpPassManager &pm);
 
 /// The graph ops edgec-convert-graph-to-linalg has a lowering for (sorted
 /// names), for the test that every op has one.

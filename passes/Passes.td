@@ -340,6 +340,21 @@ def QuantizeWeightsInt4Pass : Pass<"edgec-quantize-weights-int4", "::mlir::func:
   let dependentDialects = ["::edgec::graph::GraphDialect"];
 }
 
+def QuantizeWeightsInt8Pass : Pass<"edgec-quantize-weights-int8", "::mlir::func::FuncOp"> {
+  let summary = "Weight-only int8: conv/gemm/matmul weights as int8 with one scale per output channel";
+  let description = [{
+    Constant f32 weights become symmetric int8 (max |w| / 127 per output
+    channel) read through a graph.dequantize marked `edgec.decode_weights`,
+    which the lowering decodes inside the kernel reading the weights. A
+    matmul's [K, N] weight is stored as [N, K] and transposed back in the
+    graph, so each output's weights are contiguous. Activations stay float.
+  }];
+  let statistics = [
+    Statistic<"numQuantised", "quantised", "Weights stored as int8">,
+  ];
+  let dependentDialects = ["::edgec::graph::GraphDialect", "::mlir::quant::QuantDialect"];
+}
+
 def QuantizedIOPass : Pass<"edgec-quantized-io", "::mlir::func::FuncOp"> {
   let summary = "int8 inputs and outputs: drop @main's first quantize and last dequantize";
   let description = [{

@@ -40,6 +40,12 @@ void buildInt4WeightPipeline(mlir::OpPassManager &pm, int64_t groupSize) {
   fn.addPass(createEliminateDeadCodePass());
 }
 
+void buildInt8WeightPipeline(mlir::OpPassManager &pm) {
+  mlir::OpPassManager &fn = pm.nest<mlir::func::FuncOp>();
+  fn.addPass(createQuantizeWeightsInt8Pass());
+  fn.addPass(createEliminateDeadCodePass());
+}
+
 void registerAllPasses() {
   registerEdgecPasses();
   mlir::PassPipelineRegistration<>(

@@ -12,6 +12,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/graph/ConstantUtils.h"
+#include "dialects/graph/QuantUtils.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,18 +25,6 @@ namespace {
 using namespace mlir;
 using namespace edgec::graph;
 
-/// The weight operand's output-channel dim, or nothing for other ops.
-std::optional<int64_t> outputChannelAxis(Operation *op) {
-  if (isa<ConvOp>(op))
-    return 0;
-  if (auto gemm = dyn_cast<GemmOp>(op))
-    return gemm.getTransB() ? 0 : 1;
-  if (auto mm = dyn_cast<MatMulOp>(op))
-    if (mm.getRhs().getType().getRank() == 2)
-      return 1;
-  return std::nullopt;
-}
-
 struct QuantizeWeightsInt4Pass : impl::QuantizeWeightsInt4PassBase<QuantizeWeightsInt4Pass> {
   using QuantizeWeightsInt4PassBase::QuantizeWeightsInt4PassBase;
 
@@ -43,7 +32,7 @@ struct QuantizeWeightsInt4Pass : impl::QuantizeWeightsInt4PassBase<QuantizeWeigh
     OpBuilder b(&getContext());
     int64_t group = std::max<int64_t>(1, groupSize);
     getOperation().walk([&](Operation *op) {
-      auto axis = outputChannelAxis(op);
+      auto axis = weightOutputAxis(op);
       SmallVector<float> w;
       if (!axis || !readFloats(getConstant(op->getOperand(1)), w))
         return;

@@ -1,6 +1,8 @@
 //===- QuantUtils.cpp - int8 quantisation parameters ----------------------===//
 #include "dialects/graph/QuantUtils.h"
 
+#include "dialects/graph/GraphOps.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 
 #include <algorithm>
@@ -39,6 +41,17 @@ QuantisedWeights quantiseWeights(ArrayRef<float> weights, ArrayRef<int64_t> shap
     q.values.push_back(static_cast<int64_t>(std::clamp(v, -127.0, 127.0)));
   }
   return q;
+}
+
+std::optional<int64_t> weightOutputAxis(Operation *op) {
+  if (isa<ConvOp>(op))
+    return 0;
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getTransB() ? 0 : 1;
+  if (auto mm = dyn_cast<MatMulOp>(op))
+    if (mm.getRhs().getType().getRank() == 2)
+      return 1;
+  return std::nullopt;
 }
 
 quant::QuantizedType weightType(MLIRContext *ctx, ArrayRef<double> scales, int64_t axis) {

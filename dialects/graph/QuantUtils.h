@@ -11,10 +11,12 @@
 #define EDGEC_DIALECTS_GRAPH_QUANTUTILS_H
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace edgec::graph {
 
@@ -29,6 +31,10 @@ struct QuantisedWeights {
 };
 QuantisedWeights quantiseWeights(llvm::ArrayRef<float> weights, llvm::ArrayRef<int64_t> shape,
                                  int64_t axis);
+
+/// The output-channel dim of a conv, gemm or matmul's constant weight
+/// (operand 1), or nothing for other ops and batched matmul weights.
+std::optional<int64_t> weightOutputAxis(mlir::Operation *op);
 
 /// The storage type of symmetric weights with these scales (per-axis when
 /// axis >= 0).

@@ -253,6 +253,9 @@ FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
     if (transB) // the transpose is dead once this matmul replaces the graph op
       bv = t.getInput();
   }
+  if (transB)
+    if (Value y = lowerInt8MatVec(l, op.getLhs(), bv, out)) // one row times int8 weights
+      return y;
   return l.reshape(matmul(l, a, bv, full, false, transB), out);
 }
 

@@ -239,11 +239,14 @@ struct QuantTypes {
   SmallVector<quant::QuantizedType> operands, results;
 };
 
-/// What a lowering gets besides its op.
 /// One row times weight-only int4 weights decoded in registers (a decode
 /// step's matmuls); null when `w` is not such weights (Quantized.cpp).
 Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out);
+/// x [1, .., 1, K] times the transpose of `w`, int8 weights [N, K] with
+/// row scales decoded (edgec-quantize-weights-int8); null otherwise.
+Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out);
 
+/// What a lowering gets besides its op.
 struct LoweringInput {
   Lowering &l;
   Signedness sign;

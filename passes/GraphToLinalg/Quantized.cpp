@@ -61,17 +61,35 @@ FailureOr<Value> lowerQuantize(Lowering &l, QuantizeOp op, quant::QuantizedType 
 }
 
 /// x = (q - zero_point) * scale, from the stored integers.
+constexpr llvm::StringLiteral kInt8RowScalesAttr = "edgec.int8_row_scales";
+
 FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op, quant::QuantizedType q) {
   auto in = typeOf(op.getInput());
   auto [scale, zero] = quantConstants(l, q, in.getShape());
   bool isSigned = q.isSigned();
-  return l.elementwise(typeOf(op.getOutput()), {op.getInput(), scale, zero},
-                       [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
-                         Value wide = isSigned ? Value(arith::ExtSIOp::create(ob, loc, ob.getI32Type(), v[0]))
-                                               : Value(arith::ExtUIOp::create(ob, loc, ob.getI32Type(), v[0]));
-                         Value x = arith::SIToFPOp::create(ob, loc, ob.getF32Type(), wide);
-                         return arith::MulFOp::create(ob, loc, arith::SubFOp::create(ob, loc, x, v[2]), v[1]);
-                       });
+  Value y = l.elementwise(typeOf(op.getOutput()), {op.getInput(), scale, zero},
+                          [&](OpBuilder &ob, Location loc, ValueRange v) -> Value {
+                            Value wide = isSigned ? Value(arith::ExtSIOp::create(ob, loc, ob.getI32Type(), v[0]))
+                                                  : Value(arith::ExtUIOp::create(ob, loc, ob.getI32Type(), v[0]));
+                            Value x = arith::SIToFPOp::create(ob, loc, ob.getF32Type(), wide);
+                            return arith::MulFOp::create(ob, loc, arith::SubFOp::create(ob, loc, x, v[2]), v[1]);
+                          });
+  // Weight-only int8 (edgec-quantize-weights-int8): decoded in the kernel
+  // that reads it; rows of [N, K] with one scale each are what
+  // lowerInt8MatVec reads itself.
+  if (op->hasAttr(kDecodeWeightsAttr)) {
+    Operation *generic = y.getDefiningOp();
+    generic->setAttr(kDecodeWeightsAttr, l.b.getUnitAttr());
+    SmallVector<int64_t> zeros = graph::zeroPointsOf(q);
+    if (in.getRank() == 2 && graph::axisOf(q) == 0 && q.isSigned() &&
+        llvm::all_of(zeros, [](int64_t z) { return z == 0; })) {
+      SmallVector<float> rowScales;
+      for (double s : graph::scalesOf(q))
+        rowScales.push_back(static_cast<float>(s));
+      generic->setAttr(kInt8RowScalesAttr, l.b.getDenseF32ArrayAttr(rowScales));
+    }
+  }
+  return y;
 }
 
 /// The int32 accumulator's start, bias[c] - x_zero_point * sum of channel
@@ -390,6 +408,68 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
         for (int64_t r = 0; r < rowsPerPass; ++r) {
           Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, groups.getResult(r));
           yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
+        }
+        scf::YieldOp::create(ob, loc, yRows);
+      });
+  return l.reshape(rows.getResult(0), out);
+}
+
+/// x [1, .., 1, K] times int8 weights stored [N, K] with one scale per row
+/// (edgec-quantize-weights-int8; `w` is their decoding, read transposed):
+/// each weight read once, a byte per weight. Per output n, its K bytes
+/// are contiguous: `lanes` at a time widened, converted and multiplied by
+/// x, the lanes reduced and the row's scale applied at the end. Up to four
+/// rows share each load of x. Null when the operands are not that.
+Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
+  auto decode = w.getDefiningOp<linalg::GenericOp>();
+  auto rowScales = decode ? decode->getAttrOfType<DenseF32ArrayAttr>(kInt8RowScalesAttr) : DenseF32ArrayAttr();
+  auto at = typeOf(a), wt = typeOf(w);
+  if (!rowScales || wt.getRank() != 2 || !at.getElementType().isF32() || at.getNumElements() != at.getShape().back())
+    return {};
+  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+  int64_t lanes = std::max<int64_t>(1, l.panelLanes);
+  Value bytes = decode.getInputs()[0];
+  if (k % lanes != 0 || k != at.getShape().back() || static_cast<int64_t>(rowScales.size()) != n ||
+      typeOf(bytes).getShape() != wt.getShape() || !typeOf(bytes).getElementType().isInteger(8))
+    return {};
+  Type f32 = l.b.getF32Type(), i8 = l.b.getI8Type();
+  Value x = l.reshape(a, RankedTensorType::get({k}, f32));
+  auto scaleType = RankedTensorType::get({n}, f32);
+  Value scales = arith::ConstantOp::create(l.b, DenseElementsAttr::get(scaleType, rowScales.asArrayRef()));
+  int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
+  auto vf = VectorType::get({lanes}, f32), vi = VectorType::get({lanes}, i8);
+  auto vi32 = VectorType::get({lanes}, l.b.getI32Type());
+  auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
+  Value zero = arith::ConstantOp::create(l.b, vf, DenseElementsAttr::get(vf, 0.0f));
+  Value padF = arith::ConstantOp::create(l.b, l.b.getF32FloatAttr(0));
+  Value padI = arith::ConstantOp::create(l.b, l.b.getI8IntegerAttr(0));
+  SmallVector<Value> zeros(rowsPerPass, zero);
+  Value y = l.empty(RankedTensorType::get({n}, f32));
+  auto rows = scf::ForOp::create(
+      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
+      [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
+        SmallVector<Value> row;
+        for (int64_t r = 0; r < rowsPerPass; ++r)
+          row.push_back(arith::AddIOp::create(ob, loc, firstRow, c(ob, loc, r)));
+        auto steps = scf::ForOp::create(
+            ob, loc, c(ob, loc, 0), c(ob, loc, k), c(ob, loc, lanes), zeros,
+            [&](OpBuilder &sb, Location sl, Value j, ValueRange acc) {
+              Value xs = vector::TransferReadOp::create(sb, sl, vf, x, ValueRange{j}, padF, ArrayRef<bool>{true});
+              SmallVector<Value> sums;
+              for (int64_t r = 0; r < rowsPerPass; ++r) {
+                Value q = vector::TransferReadOp::create(sb, sl, vi, bytes, ValueRange{row[r], j}, padI,
+                                                         ArrayRef<bool>{true});
+                Value f = arith::SIToFPOp::create(sb, sl, vf, arith::ExtSIOp::create(sb, sl, vi32, q));
+                sums.push_back(vector::FMAOp::create(sb, sl, f, xs, acc[r]));
+              }
+              scf::YieldOp::create(sb, sl, sums);
+            });
+        Value yRows = yIter[0];
+        for (int64_t r = 0; r < rowsPerPass; ++r) {
+          Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, steps.getResult(r));
+          Value scale = tensor::ExtractOp::create(ob, loc, scales, ValueRange{row[r]});
+          yRows = tensor::InsertOp::create(ob, loc, arith::MulFOp::create(ob, loc, total, scale).getResult(), yRows,
+                                           ValueRange{row[r]});
         }
         scf::YieldOp::create(ob, loc, yRows);
       });

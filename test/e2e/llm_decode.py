@@ -4,8 +4,9 @@ to ONNX at opsets 14 and 17 and imported by edgec-torch, compiled by edgec
 for the host, linked into examples/llm/decode.c (built with ASan and UBSan),
 and run on a prompt for --tokens tokens; the +state routes compile the
 caches as state (--state), updated in place in one buffer each; +int4 with
---quantize int4-weights (group 32), against PyTorch computing with the same
-dequantised weights (int4_dequantised: edgec's quantiser in numpy). The tokens must be identical to
+--quantize int4-weights (group 32) and +int8 with --quantize int8-weights,
+against PyTorch computing with the same dequantised weights
+(int4_dequantised, int8_dequantised: edgec's quantisers in numpy). The tokens must be identical to
 PyTorch's, and every step's logits within 1e-4 + 1e-3 |torch|.
 
   llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch,onnx17+state,...]
@@ -36,6 +37,19 @@ ATOL, RTOL = 1e-4, 1e-3
 
 STATES = ["--state", "k_cache=k_cache_out", "--state", "v_cache=v_cache_out"]
 INT4 = ["--quantize", "int4-weights", "--group-size", "32"]
+INT8 = ["--quantize", "int8-weights"]
+
+
+def int8_dequantised(w):
+    """A Linear weight [out, in] as edgec's --quantize int8-weights stores it
+    (dialects/graph/QuantUtils.cpp quantiseWeights: per output row, scale
+    max |w| / 127 in double, q = round-half-even(w / scale) clipped to
+    [-127, 127]), dequantised with the scale as the f32 the kernel uses."""
+    wd = w.astype(np.float64)
+    max_abs = np.abs(wd).max(axis=1)
+    scale = np.where(max_abs > 0, max_abs / 127.0, 1.0)
+    q = np.clip(np.rint(wd / scale[:, None]), -127, 127)
+    return (q.astype(np.float32) * scale.astype(np.float32)[:, None]).astype(np.float32)
 
 
 def int4_dequantised(w, group):
@@ -70,15 +84,16 @@ def int4_dequantised(w, group):
 
 def reference_model(model, route):
     """The model PyTorch computes the route's tokens with: itself, or for
-    +int4 a copy with every Linear's weight as edgec's int4 stores it."""
-    if "int4" not in route:
+    +int4 / +int8 a copy with every Linear's weight as edgec stores it."""
+    if "int4" not in route and "int8" not in route:
         return model
     import copy
     import torch
     ref = copy.deepcopy(model)
     for m in ref.modules():
         if isinstance(m, torch.nn.Linear):
-            m.weight.data = torch.from_numpy(int4_dequantised(m.weight.detach().numpy(), 32))
+            w = m.weight.detach().numpy()
+            m.weight.data = torch.from_numpy(int4_dequantised(w, 32) if "int4" in route else int8_dequantised(w))
     return ref
 
 
@@ -100,7 +115,8 @@ def compile_route(route, model, edgec, out):
             f.write(edgec_torch.import_module(model, (torch.tensor([[1]]), torch.tensor([0]), k, v),
                                               input_names=["token", "pos", "k_cache", "v_cache"],
                                               output_names=["logits", "k_cache_out", "v_cache_out"]))
-    flags = ["--name", "llm"] + (STATES if "state" in extras else []) + (INT4 if "int4" in extras else [])
+    flags = ["--name", "llm"] + (STATES if "state" in extras else []) + (INT4 if "int4" in extras else []) + (
+        INT8 if "int8" in extras else [])
     subprocess.run([edgec, "compile", path, "-o", out] + flags, check=True, capture_output=True, text=True)
     return path, flags
 
@@ -136,7 +152,7 @@ def main():
     p.add_argument("--edgec", default=os.path.join(ROOT, "build", "tools", "edgec", "edgec"))
     p.add_argument("--size", default="tiny")
     p.add_argument("--tokens", type=int, default=64)
-    p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state,onnx17+state+int4")
+    p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state,onnx17+state+int4,torch+state+int8")
     p.add_argument("--target", default="host",
                    help="host: examples/llm/decode.c under ASan/UBSan; another target: edgec run per step")
     p.add_argument("--work", default="")

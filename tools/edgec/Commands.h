@@ -70,9 +70,9 @@ struct CompileCommand : edgec::CompileRequest {
   }
   void addQuantizationOptions(CLI::App *cmd) {
     cmd->add_option("--quantize", quantize,
-                    "Quantise: int8 (weights per output channel), int8-per-tensor, or int4-weights "
-                    "(weight-only, float activations)")
-        ->check(CLI::IsMember({"int8", "int8-per-tensor", "int4-weights"}));
+                    "Quantise: int8 (weights per output channel), int8-per-tensor, or int8-weights / "
+                    "int4-weights (weight-only, float activations)")
+        ->check(CLI::IsMember({"int8", "int8-per-tensor", "int8-weights", "int4-weights"}));
     cmd->add_option("--group-size", groupSize, "int4-weights: weights per scale (default 128)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--io", io,

@@ -27,8 +27,8 @@ namespace edgec::cli {
 
 int quantReport(QuantReportCommand cmd) {
   if (cmd.quantize.empty() || cmd.calibration.empty()) {
-    fmt::print(stderr, "edgec: error: quant-report needs --quantize and --calibration DIR (for int4-weights: "
-                       "the samples to compare on)\n");
+    fmt::print(stderr, "edgec: error: quant-report needs --quantize and --calibration DIR (for int8-weights and "
+                       "int4-weights: the samples to compare on)\n");
     return kUsageError;
   }
   mlir::DialectRegistry registry;

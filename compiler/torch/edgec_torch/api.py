@@ -48,7 +48,7 @@ def compile(module, example_inputs, target="host", quantize=None, calibration=No
             input_names=(), output_names=(), edgec=None, extra_args=(), verbose=False):
     """Imports `module` called on `example_inputs` and compiles it for `target`.
 
-    quantize: None, "int8", "int8-per-tensor" or "int4-weights" (edgec's
+    quantize: None, "int8", "int8-per-tensor", "int8-weights" or "int4-weights" (edgec's
     --quantize). calibration: for "int8", a directory of .npy samples, or a
     list of example input tuples (written as .npy for edgec). out_dir: the
     artifact directory (default: a new directory named after the model in

@@ -68,3 +68,30 @@ func.func @two_rows(%x: tensor<2x16xf32>) -> tensor<2x3xf32> {
   %y = graph.matmul %x, %w : (tensor<2x16xf32>, tensor<16x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Weight-only int8 (edgec-quantize-weights-int8): [N = 4, K = 8] bytes with
+// one scale per row, read transposed by one row of x: per step 4 bytes of
+// each of the four rows widened and converted, x read once for them; each
+// row's sum scaled at the end.
+// CHECK-LABEL: func.func @int8_matvec
+// CHECK: arith.constant dense<[0.00999999977, 2.000000e-02, 3.000000e-02, 4.000000e-02]> : tensor<4xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK: scf.for
+// CHECK-COUNT-1: vector.transfer_read %{{.*}} : tensor<8xf32>, vector<4xf32>
+// CHECK-COUNT-4: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<4x8xi8>, vector<4xi8>
+// CHECK-NOT: vector.transfer_read
+// CHECK: vector.reduction <add>
+// CHECK: tensor.extract %{{.*}} : tensor<4xf32>
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @int8_matvec(%x: tensor<1x8xf32>) -> tensor<1x4xf32> {
+  %q = graph.constant dense<3> : tensor<4x8xi8>
+  %v = quant.scast %q : tensor<4x8xi8> to tensor<4x8x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02, 0.03, 0.04}>>
+  %d = graph.dequantize %v {edgec.decode_weights} : (tensor<4x8x!quant.uniform<i8<-127:127>:f32:0, {0.01, 0.02, 0.03, 0.04}>>) -> tensor<4x8xf32>
+  %w = graph.transpose %d {perm = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  %y = graph.matmul %x, %w : (tensor<1x8xf32>, tensor<8x4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
