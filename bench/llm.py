@@ -7,7 +7,8 @@ bound, one thread.
 
 For each size: the model (random weights, seed 0) exported to ONNX at opset
 17; edgec compiles it for the host with the caches as state (`--state`,
-updated in place) as fp32 and with `--quantize int4-weights`, each timed
+updated in place) as fp32 and with `--quantize int8-weights` and
+`int4-weights`, each timed
 with its peak memory; examples/llm/decode.c (-O2) decodes greedily after a
 3-token prompt, best of ROUNDS runs; ONNX Runtime 1.30 (npm
 onnxruntime-node, one thread, all graph optimisations, bench/ort_decode.js)
@@ -29,7 +30,8 @@ ROOT = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(ROOT, "examples", "llm"))
 PROMPT = ["1", "2", "3"]
 STATES = ["--state", "k_cache=k_cache_out", "--state", "v_cache=v_cache_out"]
-VARIANTS = {"fp32": [], "int4 weights (group 32)": ["--quantize", "int4-weights", "--group-size", "32"]}
+VARIANTS = {"fp32": [], "int8 weights": ["--quantize", "int8-weights"],
+            "int4 weights (group 32)": ["--quantize", "int4-weights", "--group-size", "32"]}
 
 
 def run(cmd, **kw):
@@ -104,7 +106,7 @@ def main():
             ids, ms = decode_ms(exe, args.tokens, args.rounds)
             weights = manifest["sizes"]["weights"]
             # A token reads every weight once, but only its own row of the
-            # embedding table (a Gather, kept in fp32 by int4-weights).
+            # embedding table (a Gather, kept in fp32 by weight-only quantisation).
             table = model.tok_embeddings.weight
             read = weights - table.numel() * 4 + table.shape[1] * 4
             bound = read / gbps / 1e6
@@ -141,9 +143,9 @@ def render(rows, cpu, host_cpu, gbps, tokens, rounds):
     out += ["", "\"read per token\": the artifact's weights less the embedding table but one row (a token "
             "reads its own row). \"bound\": those bytes at the measured bandwidth; \"of the bound\": the bound's "
             "time over edgec's (100% = every byte read once at the measured bandwidth; above 100% when the "
-            "weights fit in the caches). ONNX Runtime decodes the fp32 model in every row; the int4 rows compare "
-            "edgec's int4-weight artifact with it. Weights as stored in the artifact (int4: packed nibbles and "
-            "f16 scales per group of 32)."]
+            "weights fit in the caches). ONNX Runtime decodes the fp32 model in every row; the int8 and int4 rows "
+            "compare edgec's weight-only artifacts with it. Weights as stored in the artifact (int8: a byte per "
+            "weight and an f32 scale per output channel; int4: packed nibbles and f16 scales per group of 32)."]
     return "\n".join(out) + "\n"
 
 

@@ -33,29 +33,27 @@ FailureOr<Value> lowerConcat(Lowering &l, ConcatOp op) {
   return acc;
 }
 
-/// update_slice as an insert_slice. A source that is an expand_shape
-/// adding unit dims (the unsqueeze of a layer's cache before a concat) is
+/// update_slice as an insert_slice. A source that is a reshape adding unit
+/// dims (the unsqueeze of a layer's cache before a concat) is
 /// inserted as it was before it, rank-reducing: bufferization then sees the
 /// insert_slice matching the extract_slice the source was updated in, and
 /// writes nothing (the update happened in place).
 FailureOr<Value> lowerUpdateSlice(Lowering &l, UpdateSliceOp op) {
   Value source = op.getSource();
   auto st = typeOf(source);
-  if (auto expand = source.getDefiningOp<tensor::ExpandShapeOp>()) {
-    auto inner = typeOf(expand.getSrc());
-    auto isUnitDropping = [&] {
-      SmallVector<int64_t> kept;
-      for (int64_t d : st.getShape())
-        if (d != 1)
-          kept.push_back(d);
-      SmallVector<int64_t> innerKept;
-      for (int64_t d : inner.getShape())
-        if (d != 1)
-          innerKept.push_back(d);
-      return kept == innerKept;
-    };
-    if (isUnitDropping())
-      source = expand.getSrc();
+  // Reshapes lower to a collapse and an expand: look through those that
+  // only add or drop unit dims, back to the update itself.
+  auto nonUnit = [](RankedTensorType t) {
+    SmallVector<int64_t> kept;
+    for (int64_t d : t.getShape())
+      if (d != 1)
+        kept.push_back(d);
+    return kept;
+  };
+  for (Value v = source; isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(v.getDefiningOp());) {
+    v = v.getDefiningOp()->getOperand(0);
+    if (typeOf(v).getRank() <= st.getRank() && nonUnit(typeOf(v)) == nonUnit(st))
+      source = v;
   }
   SmallVector<OpFoldResult> offsets, sizes, strides(st.getRank(), l.b.getIndexAttr(1));
   for (auto [o, d] : llvm::zip(op.getOffsets(), st.getShape())) {

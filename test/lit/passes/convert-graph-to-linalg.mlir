@@ -466,3 +466,22 @@ func.func @matmul_transposed_b(%q: tensor<2x3x8xf32>, %k: tensor<2x5x8xf32>) -> 
   %s = graph.matmul %q, %kt : (tensor<2x3x8xf32>, tensor<2x8x5xf32>) -> tensor<2x3x5xf32>
   return %s : tensor<2x3x5xf32>
 }
+
+// -----
+
+// update_slice of a layer's slice updated in place: the reshape adding the
+// stacked dim back (a collapse and an expand once lowered) is looked
+// through, so the insert_slice is rank-reducing and matches the
+// extract_slice the scatter wrote into (bufferised: no copy).
+// CHECK-LABEL: func.func @update_slice_of_slice
+// CHECK: %[[S:.*]] = tensor.extract_slice %arg0[1, 0, 0, 0] [1, 1, 4, 8] [1, 1, 1, 1] : tensor<3x1x4x8xf32> to tensor<1x4x8xf32>
+// CHECK: %[[U:.*]] = scf.for
+// CHECK: tensor.insert_slice %[[U]] into %arg0[1, 0, 0, 0] [1, 1, 4, 8] [1, 1, 1, 1] : tensor<1x4x8xf32> into tensor<3x1x4x8xf32>
+func.func @update_slice_of_slice(%cache: tensor<3x1x4x8xf32>, %pos: tensor<1x1x8xi64>, %row: tensor<1x1x8xf32>) -> tensor<3x1x4x8xf32> {
+  %one = graph.constant dense<1> : tensor<i64>
+  %layer = graph.gather %cache, %one {axis = 0 : i64} : (tensor<3x1x4x8xf32>, tensor<i64>) -> tensor<1x4x8xf32>
+  %u = graph.scatter_elements %layer, %pos, %row {axis = 1 : i64, reduction = "none"} : (tensor<1x4x8xf32>, tensor<1x1x8xi64>, tensor<1x1x8xf32>) -> tensor<1x4x8xf32>
+  %r = graph.reshape %u {shape = array<i64: 1, 1, 4, 8>} : (tensor<1x4x8xf32>) -> tensor<1x1x4x8xf32>
+  %y = graph.update_slice %cache, %r {offsets = array<i64: 1, 0, 0, 0>} : (tensor<3x1x4x8xf32>, tensor<1x1x4x8xf32>) -> tensor<3x1x4x8xf32>
+  return %y : tensor<3x1x4x8xf32>
+}
