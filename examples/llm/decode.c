@@ -10,6 +10,15 @@
  *   ./decode N_TOKENS PROMPT_ID...      prints the generated ids, then the
  *                                       decode rate on stderr
  *
+ * On a device (a freestanding build, no libc) it runs under `edgec run
+ * --program`, which links it against the artifact and the target's
+ * platform I/O (runtime-stub/edgec_test_io.h); the prompt and count are
+ * compiled in, and there is no clock:
+ *
+ *   edgec run llm.onnx --target cortex-m7 --name llm --program examples/llm/decode.c \
+ *       --harness-define N_TOKENS=8 --harness-define 'PROMPT={1,2,3}'
+ *
+ * (hosted builds take the same macros when run without arguments).
  * -DLOGITS_FILE='"path"' writes every step's logits there (raw float32, one
  * row per generated token) for test/e2e/llm_decode.py.
  *
@@ -20,18 +29,24 @@
  * of buffers (each step reads one pair and writes the other). No malloc:
  * everything is sized by the header's macros.
  *===----------------------------------------------------------------------===*/
-#define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "llm.h"
 
+#if __STDC_HOSTED__
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#else
+#include "edgec_test_io.h"
+#endif
 
 #if LLM_NUM_INPUTS != 4 || LLM_NUM_OUTPUTS != 3 || LLM_INPUT0_DTYPE != EDGEC_DTYPE_I64
 #error "decode.c wants a decode step: (token, pos, k_cache, v_cache) -> (logits, k_cache, v_cache)"
 #endif
 #if LLM_INPUT2_BYTES != LLM_OUTPUT1_BYTES || LLM_INPUT3_BYTES != LLM_OUTPUT2_BYTES
 #error "the caches out must have the caches' sizes"
+#endif
+#if !__STDC_HOSTED__ && (!defined(N_TOKENS) || !defined(PROMPT))
+#error "a freestanding build takes the prompt and count as -DPROMPT={ids} -DN_TOKENS=n"
 #endif
 
 #define VOCAB LLM_OUTPUT0_ELEMENTS
@@ -50,10 +65,56 @@ static float k_cache[PAIRS][LLM_INPUT2_ELEMENTS], v_cache[PAIRS][LLM_INPUT3_ELEM
 static float logits[VOCAB];
 static _Alignas(LLM_ARENA_ALIGN) unsigned char arena[LLM_ARENA_BYTES > 0 ? LLM_ARENA_BYTES : 1];
 
+/* What the platform gives: a console, a clock (seconds; 0 without one), and
+ * where the logits go (LOGITS_FILE). */
+#if __STDC_HOSTED__
+static void say(const char *text) { fputs(text, stdout); }
+static void complain(const char *text) { fputs(text, stderr); }
 static double seconds(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  timespec_get(&t, TIME_UTC); /* C11: no POSIX feature macros needed */
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+#ifdef LOGITS_FILE
+static FILE *logits_file;
+static int open_logits(long n) { (void)n; return (logits_file = fopen(LOGITS_FILE, "wb")) != NULL; }
+static int save_logits(long i) { (void)i; return fwrite(logits, sizeof logits, 1, logits_file) == 1; }
+static int close_logits(void) { return fclose(logits_file) == 0; }
+#endif
+#else
+static void say(const char *text) { edgec_test_print(text); }
+static void complain(const char *text) { edgec_test_print(text); }
+static double seconds(void) { return 0; }
+#ifdef LOGITS_FILE
+/* No streams: the rows are kept and written in one go. */
+static float saved_logits[N_TOKENS][VOCAB];
+static int open_logits(long n) { return n <= N_TOKENS; }
+static int save_logits(long i) {
+  for (int64_t v = 0; v < VOCAB; ++v)
+    saved_logits[i][v] = logits[v];
+  return 1;
+}
+static int close_logits(void) { return edgec_test_write(LOGITS_FILE, saved_logits, sizeof saved_logits) == 0; }
+#endif
+#endif
+
+/* `v` in decimal after `prefix`, into `out` (24 bytes are enough). */
+static const char *decimal(char *out, const char *prefix, int64_t v) {
+  char digits[21];
+  int n = 0;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do
+    digits[n++] = (char)('0' + u % 10);
+  while ((u /= 10) != 0);
+  char *p = out;
+  while (*prefix)
+    *p++ = *prefix++;
+  if (v < 0)
+    *p++ = '-';
+  while (n)
+    *p++ = digits[--n];
+  *p = '\0';
+  return out;
 }
 
 /* One step: token at pos, caches from pair `from` into the other pair (or
@@ -73,31 +134,28 @@ static int64_t argmax(void) {
   return best;
 }
 
-int main(int argc, char **argv) {
+/* Prefills `prompt` ids one step each, then generates n tokens greedily,
+ * printing them comma-separated. 0 on success, 1 when a step fails, 2 for
+ * bad arguments. */
+static int generate(const int64_t *ids, int prompt, long n) {
   const int64_t max_len = cache_shape[3];
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s N_TOKENS PROMPT_ID...\n", argv[0]);
-    return 2;
-  }
-  long n = strtol(argv[1], NULL, 10);
-  int prompt = argc - 2;
-  if (n < 1 || prompt + n - 1 > max_len) {
-    fprintf(stderr, "decode: %d prompt tokens + %ld generated must fit the cache's %lld positions\n", prompt, n,
-            (long long)max_len);
+  char text[64];
+  if (prompt < 1 || n < 1 || prompt + n - 1 > max_len) {
+    complain("decode: the prompt (at least one token) and the tokens generated must fit the cache's positions\n");
     return 2;
   }
   int from = 0;
   int64_t pos = 0, token = 0;
 #ifdef LOGITS_FILE
-  FILE *logits_file = fopen(LOGITS_FILE, "wb");
-  if (!logits_file)
+  if (!open_logits(n))
     return 1;
 #endif
   double start = seconds();
   for (int i = 0; i < prompt; ++i, ++pos) {
-    token = strtoll(argv[2 + i], NULL, 10);
+    token = ids[i];
     if (token < 0 || token >= VOCAB) {
-      fprintf(stderr, "decode: token id %lld is outside the vocabulary of %d\n", (long long)token, VOCAB);
+      complain(decimal(text, "decode: a token id outside the vocabulary: ", token));
+      complain("\n");
       return 2;
     }
     if (step(token, pos, from) != EDGEC_OK)
@@ -107,11 +165,11 @@ int main(int argc, char **argv) {
   double prefilled = seconds();
   for (long i = 0; i < n; ++i) {
 #ifdef LOGITS_FILE
-    if (fwrite(logits, sizeof logits, 1, logits_file) != 1)
+    if (!save_logits(i))
       return 1;
 #endif
     token = argmax();
-    printf("%s%lld", i ? "," : "", (long long)token);
+    say(decimal(text, i ? "," : "", token));
     if (i + 1 == n)
       break;
     if (step(token, pos++, from) != EDGEC_OK)
@@ -119,13 +177,46 @@ int main(int argc, char **argv) {
     from = (from + 1) % PAIRS;
   }
   double done = seconds();
-  printf("\n");
+  say("\n");
 #ifdef LOGITS_FILE
-  if (fclose(logits_file))
+  if (!close_logits())
     return 1;
 #endif
+#if __STDC_HOSTED__
   fprintf(stderr, "prefill: %d tokens in %.3f ms (%.1f tokens/s); decode: %ld tokens in %.3f ms (%.1f tokens/s)\n",
           prompt, 1e3 * (prefilled - start), prompt / (prefilled - start), n - 1, 1e3 * (done - prefilled),
           n > 1 ? (double)(n - 1) / (done - prefilled) : 0.0);
+#else
+  (void)start, (void)prefilled, (void)done;
+#endif
   return 0;
 }
+
+#if __STDC_HOSTED__
+int main(int argc, char **argv) {
+  if (argc < 3) {
+#if defined(N_TOKENS) && defined(PROMPT)
+    if (argc == 1) {
+      static const int64_t built_in[] = PROMPT;
+      return generate(built_in, (int)(sizeof built_in / sizeof built_in[0]), N_TOKENS);
+    }
+#endif
+    fprintf(stderr, "usage: %s N_TOKENS PROMPT_ID...\n", argv[0]);
+    return 2;
+  }
+  static int64_t ids[4096];
+  int prompt = argc - 2;
+  if (prompt > 4096) {
+    fprintf(stderr, "decode: at most 4096 prompt tokens\n");
+    return 2;
+  }
+  for (int i = 0; i < prompt; ++i)
+    ids[i] = strtoll(argv[2 + i], NULL, 10);
+  return generate(ids, prompt, strtol(argv[1], NULL, 10));
+}
+#else
+int main(void) {
+  static const int64_t ids[] = PROMPT;
+  edgec_test_exit(generate(ids, (int)(sizeof ids / sizeof ids[0]), N_TOKENS));
+}
+#endif

@@ -224,6 +224,27 @@ FailureOr<Value> lowerConv(Lowering &l, ConvOp op) {
   return convGeneric(l, op.getInput(), op.getWeight(), op.getBias(), typeOf(op.getOutput()), convSpecOf(op));
 }
 
+/// x [1, .., 1, K] times a constant f32 weight [K, N] (a decode step's
+/// projection, on a SIMD target): the weight stored transposed, [N, K], so
+/// that each output's weights are one contiguous stream, and multiplied
+/// row by row (rowsTimesVector). Null otherwise.
+Value lowerConstantMatVec(Lowering &l, Value a, Value w, bool transB, RankedTensorType out) {
+  auto at = typeOf(a), wt = typeOf(w);
+  if (l.panelLanes <= 1 || wt.getRank() != 2 || !at.getElementType().isF32() || !wt.getElementType().isF32() ||
+      at.getNumElements() != at.getShape().back() || at.getShape().back() != wt.getDimSize(transB ? 1 : 0))
+    return {};
+  ElementsAttr c = graph::getConstant(w);
+  if (!c)
+    return {};
+  ElementsAttr rows = transB ? c : graph::transposeConstant(c, {1, 0});
+  if (!rows)
+    return {};
+  int64_t k = at.getShape().back();
+  Value x = l.reshape(a, RankedTensorType::get({k}, at.getElementType()));
+  Value y = rowsTimesVector(l, x, arith::ConstantOp::create(l.b, llvm::cast<TypedAttr>(rows)), Value());
+  return y ? l.reshape(y, out) : Value();
+}
+
 FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
   Value a = op.getLhs(), bv = op.getRhs();
   auto at = typeOf(a), bt = typeOf(bv), out = typeOf(op.getOutput());
@@ -256,6 +277,8 @@ FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
   if (transB)
     if (Value y = lowerInt8MatVec(l, op.getLhs(), bv, out)) // one row times int8 weights
       return y;
+  if (Value y = lowerConstantMatVec(l, op.getLhs(), bv, transB, out))
+    return y;
   return l.reshape(matmul(l, a, bv, full, false, transB), out);
 }
 

@@ -245,6 +245,10 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out);
 /// x [1, .., 1, K] times the transpose of `w`, int8 weights [N, K] with
 /// row scales decoded (edgec-quantize-weights-int8); null otherwise.
 Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out);
+/// y[n] = (sum_k x[k] * rows[n, k]) * scales[n] for f32 x [K] and rows
+/// [N, K] of f32 or int8, each row read once (scales may be null); null
+/// when K is not a multiple of the target's lanes.
+Value rowsTimesVector(Lowering &l, Value x, Value rows, Value scales);
 
 /// What a lowering gets besides its op.
 struct LoweringInput {

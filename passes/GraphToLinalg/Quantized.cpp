@@ -414,38 +414,28 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
   return l.reshape(rows.getResult(0), out);
 }
 
-/// x [1, .., 1, K] times int8 weights stored [N, K] with one scale per row
-/// (edgec-quantize-weights-int8; `w` is their decoding, read transposed):
-/// each weight read once, a byte per weight. Per output n, its K bytes
-/// are contiguous: `lanes` at a time widened, converted and multiplied by
-/// x, the lanes reduced and the row's scale applied at the end. Up to four
-/// rows share each load of x. Null when the operands are not that.
-Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
-  auto decode = w.getDefiningOp<linalg::GenericOp>();
-  auto rowScales = decode ? decode->getAttrOfType<DenseF32ArrayAttr>(kInt8RowScalesAttr) : DenseF32ArrayAttr();
-  auto at = typeOf(a), wt = typeOf(w);
-  if (!rowScales || wt.getRank() != 2 || !at.getElementType().isF32() || at.getNumElements() != at.getShape().back())
-    return {};
-  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+/// y[n] = (sum_k x[k] * rows[n, k]) * scales[n] (no scales: 1): `rows`
+/// [N, K] f32 or int8 (converted in registers), each row contiguous and
+/// read once. `lanes` elements of each of up to four rows per step, one
+/// load of x shared by them; the lanes summed once per row. Null when K is
+/// not a multiple of the lanes.
+Value rowsTimesVector(Lowering &l, Value x, Value rows, Value scales) {
+  auto rt = typeOf(rows);
+  int64_t n = rt.getDimSize(0), k = rt.getDimSize(1);
   int64_t lanes = std::max<int64_t>(1, l.panelLanes);
-  Value bytes = decode.getInputs()[0];
-  if (k % lanes != 0 || k != at.getShape().back() || static_cast<int64_t>(rowScales.size()) != n ||
-      typeOf(bytes).getShape() != wt.getShape() || !typeOf(bytes).getElementType().isInteger(8))
+  if (k % lanes != 0)
     return {};
-  Type f32 = l.b.getF32Type(), i8 = l.b.getI8Type();
-  Value x = l.reshape(a, RankedTensorType::get({k}, f32));
-  auto scaleType = RankedTensorType::get({n}, f32);
-  Value scales = arith::ConstantOp::create(l.b, DenseElementsAttr::get(scaleType, rowScales.asArrayRef()));
+  Type f32 = l.b.getF32Type(), e = rt.getElementType();
   int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
-  auto vf = VectorType::get({lanes}, f32), vi = VectorType::get({lanes}, i8);
+  auto vf = VectorType::get({lanes}, f32), ve = VectorType::get({lanes}, e);
   auto vi32 = VectorType::get({lanes}, l.b.getI32Type());
   auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
   Value zero = arith::ConstantOp::create(l.b, vf, DenseElementsAttr::get(vf, 0.0f));
   Value padF = arith::ConstantOp::create(l.b, l.b.getF32FloatAttr(0));
-  Value padI = arith::ConstantOp::create(l.b, l.b.getI8IntegerAttr(0));
+  Value padE = e.isF32() ? padF : Value(arith::ConstantOp::create(l.b, l.b.getIntegerAttr(e, 0)));
   SmallVector<Value> zeros(rowsPerPass, zero);
   Value y = l.empty(RankedTensorType::get({n}, f32));
-  auto rows = scf::ForOp::create(
+  auto loop = scf::ForOp::create(
       l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
       [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
         SmallVector<Value> row;
@@ -457,23 +447,46 @@ Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
               Value xs = vector::TransferReadOp::create(sb, sl, vf, x, ValueRange{j}, padF, ArrayRef<bool>{true});
               SmallVector<Value> sums;
               for (int64_t r = 0; r < rowsPerPass; ++r) {
-                Value q = vector::TransferReadOp::create(sb, sl, vi, bytes, ValueRange{row[r], j}, padI,
+                Value w = vector::TransferReadOp::create(sb, sl, ve, rows, ValueRange{row[r], j}, padE,
                                                          ArrayRef<bool>{true});
-                Value f = arith::SIToFPOp::create(sb, sl, vf, arith::ExtSIOp::create(sb, sl, vi32, q));
-                sums.push_back(vector::FMAOp::create(sb, sl, f, xs, acc[r]));
+                if (!e.isF32())
+                  w = arith::SIToFPOp::create(sb, sl, vf, arith::ExtSIOp::create(sb, sl, vi32, w));
+                sums.push_back(vector::FMAOp::create(sb, sl, w, xs, acc[r]));
               }
               scf::YieldOp::create(sb, sl, sums);
             });
         Value yRows = yIter[0];
         for (int64_t r = 0; r < rowsPerPass; ++r) {
           Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, steps.getResult(r));
-          Value scale = tensor::ExtractOp::create(ob, loc, scales, ValueRange{row[r]});
-          yRows = tensor::InsertOp::create(ob, loc, arith::MulFOp::create(ob, loc, total, scale).getResult(), yRows,
-                                           ValueRange{row[r]});
+          if (scales)
+            total = arith::MulFOp::create(ob, loc, total, tensor::ExtractOp::create(ob, loc, scales, ValueRange{row[r]}));
+          yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
         }
         scf::YieldOp::create(ob, loc, yRows);
       });
-  return l.reshape(rows.getResult(0), out);
+  return loop.getResult(0);
+}
+
+/// x [1, .., 1, K] times int8 weights stored [N, K] with one scale per row
+/// (edgec-quantize-weights-int8; `w` is their decoding, read transposed):
+/// each weight read once, a byte per weight, the row's scale applied to its
+/// sum. Null when the operands are not that.
+Value lowerInt8MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
+  auto decode = w.getDefiningOp<linalg::GenericOp>();
+  auto rowScales = decode ? decode->getAttrOfType<DenseF32ArrayAttr>(kInt8RowScalesAttr) : DenseF32ArrayAttr();
+  auto at = typeOf(a), wt = typeOf(w);
+  if (!rowScales || wt.getRank() != 2 || !at.getElementType().isF32() || at.getNumElements() != at.getShape().back())
+    return {};
+  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+  Value bytes = decode.getInputs()[0];
+  if (k != at.getShape().back() || static_cast<int64_t>(rowScales.size()) != n ||
+      typeOf(bytes).getShape() != wt.getShape() || !typeOf(bytes).getElementType().isInteger(8))
+    return {};
+  Value x = l.reshape(a, RankedTensorType::get({k}, l.b.getF32Type()));
+  auto scaleType = RankedTensorType::get({n}, l.b.getF32Type());
+  Value scales = arith::ConstantOp::create(l.b, DenseElementsAttr::get(scaleType, rowScales.asArrayRef()));
+  Value y = rowsTimesVector(l, x, bytes, scales);
+  return y ? l.reshape(y, out) : Value();
 }
 
 void populateQuantizedLowerings(LoweringTable &table) {

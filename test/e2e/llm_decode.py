@@ -12,8 +12,10 @@ PyTorch's, and every step's logits within 1e-4 + 1e-3 |torch|.
   llm_decode.py [--edgec BIN] [--size tiny] [--tokens 64] [--routes onnx14,onnx17,torch,onnx17+state,...]
                 [--target T] [--work DIR]
 
-On a target other than the host, each step is one `edgec run --target T`
-(under its emulator), the caches passed round as files.
+On a target other than the host, decode.c itself runs under the target's
+emulator (`edgec run --target T --program examples/llm/decode.c`, built
+freestanding with the prompt and count compiled in), writing the logits
+through the target's platform I/O.
 
 Prints one line per route; exits 1 on any difference or failure. Needs
 /usr/bin/python3 with torch and a C compiler (cc).
@@ -121,30 +123,21 @@ def compile_route(route, model, edgec, out):
     return path, flags
 
 
-def decode_on_target(edgec, target, path, flags, art, tokens, work):
-    """Greedy decoding by `edgec run --target` one step at a time (the step
-    runs under the target's emulator; the caches go round through files).
+def decode_on_target(edgec, target, path, flags, tokens, logits_path):
+    """Greedy decoding by examples/llm/decode.c itself on `target`, under its
+    emulator: `edgec run --program` links it (freestanding, the prompt and
+    count compiled in) against the artifact and the target's platform I/O.
     Returns (token ids, logits of each generated token)."""
-    shape = json.load(open(os.path.join(art, "manifest.json")))["inputs"][2]["shape"]
-    k = v = np.zeros(shape, np.float32)
-    ids, logits, seq = [], [], list(PROMPT)
-    for pos in range(len(PROMPT) + tokens - 1):
-        step = os.path.join(work, f"step{pos}")
-        os.makedirs(step, exist_ok=True)
-        args = []
-        for name, value in (("token", np.array([[seq[pos]]], np.int64)), ("pos", np.array([pos], np.int64)),
-                            ("k_cache", k), ("v_cache", v)):
-            np.save(os.path.join(step, name + ".npy"), value)
-            args += ["--input", os.path.join(step, name + ".npy")]
-        subprocess.run([edgec, "run", path, "--target", target, "--save-outputs", step] + args + flags,
-                       check=True, capture_output=True, text=True)
-        out = [np.fromfile(os.path.join(step, f"out{i}.bin"), np.float32) for i in range(3)]
-        k, v = out[1].reshape(shape), out[2].reshape(shape)
-        if pos >= len(PROMPT) - 1:
-            logits.append(out[0])
-            ids.append(int(out[0].argmax()))
-            seq.append(ids[-1])
-    return ids, np.stack(logits)
+    defines = [f"N_TOKENS={tokens}", "PROMPT={" + ",".join(str(t) for t in PROMPT) + "}",
+               f'LOGITS_FILE="{logits_path}"']
+    cmd = [edgec, "run", path, "--target", target, "--program", os.path.join(ROOT, "examples", "llm", "decode.c")]
+    for d in defines:
+        cmd += ["--harness-define", d]
+    run = subprocess.run(cmd + flags, check=True, capture_output=True, text=True)
+    # edgec_test_print writes to the console: stderr under qemu user mode.
+    lines = (run.stdout + "\n" + run.stderr).splitlines()
+    line = next(l for l in lines if l and all(c.isdigit() or c == "," for c in l))
+    return [int(t) for t in line.split(",")], np.fromfile(logits_path, dtype=np.float32)
 
 
 def main():
@@ -154,7 +147,8 @@ def main():
     p.add_argument("--tokens", type=int, default=64)
     p.add_argument("--routes", default="onnx14,onnx17,torch,onnx17+state,torch+state,onnx17+state+int4,torch+state+int8")
     p.add_argument("--target", default="host",
-                   help="host: examples/llm/decode.c under ASan/UBSan; another target: edgec run per step")
+                   help="host: examples/llm/decode.c under ASan/UBSan; another target: decode.c under the "
+                        "target's emulator (edgec run --program)")
     p.add_argument("--work", default="")
     args = p.parse_args()
     try:
@@ -185,9 +179,10 @@ def main():
                 got_logits = np.fromfile(logits_path, dtype=np.float32).reshape(want_logits.shape)
                 note = run.stderr.strip()
             else:
-                got_tokens, got_logits = decode_on_target(args.edgec, args.target, path, flags, art, args.tokens,
-                                                          os.path.join(work, route + "-steps"))
-                note = f"on {args.target}, one edgec run per step"
+                got_tokens, got_logits = decode_on_target(args.edgec, args.target, path, flags, args.tokens,
+                                                          logits_path)
+                got_logits = got_logits.reshape(want_logits.shape)
+                note = f"examples/llm/decode.c on {args.target} (edgec run --program)"
         except subprocess.CalledProcessError as e:
             print(f"{route}: FAILED: {' '.join(e.cmd[:3])}...: {e.stderr.strip()[-800:]}")
             failures.append(route)

@@ -26,3 +26,7 @@ onnx_data = "/usr/share/libonnx-testdata/data/node"
 config.substitutions.append(("%onnxdata", onnx_data))
 if os.path.isdir(onnx_data):
     config.available_features.add("onnx-testdata")
+# Emulators for the tests that run code of a cross target.
+import shutil
+if shutil.which("qemu-system-arm"):
+    config.available_features.add("qemu-system-arm")

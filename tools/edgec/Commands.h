@@ -97,6 +97,7 @@ struct RunCommand : CompileCommand {
   std::string saveOutputs; // copy the raw outputs (outK.bin) here
   unsigned timeout = 600;  // seconds the program may run
   std::vector<std::string> harnessDefines;   // extra -D for the harness (bench/)
+  std::string program; // a C program to run instead of the test harness
   std::vector<std::string> emulatorOptions;  // extra emulator options (bench/)
 };
 

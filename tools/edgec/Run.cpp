@@ -200,6 +200,21 @@ std::string libgccPath(const std::vector<std::string> &driverAndFlags, const std
   return path;
 }
 
+/// The program's source: --program's file, or the runtime stub's test
+/// harness at `stubPath` (nothing, after an error, when unreadable).
+std::optional<std::string> programSource(const RunCommand &cmd, llvm::StringRef stubPath) {
+  if (cmd.program.empty()) {
+    auto text = runtimeStubFile(stubPath);
+    return text ? std::optional<std::string>(text->str()) : std::nullopt;
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(cmd.program, /*IsText=*/true);
+  if (!buffer) {
+    fmt::print(stderr, "edgec: error: cannot read {}: {}\n", cmd.program, buffer.getError().message());
+    return std::nullopt;
+  }
+  return (*buffer)->getBuffer().str();
+}
+
 /// The -D flags that fit a harness to an artifact.
 std::vector<std::string> harnessDefines(const std::string &art, const std::string &name,
                                         const ArtifactInfo &info, const CompiledModel &compiled) {
@@ -243,7 +258,11 @@ std::vector<std::string> buildTargetProgram(const TargetInfo &target, const std:
   if (!runner.linkerScript.empty())
     files.push_back(runner.linkerScript);
   for (const std::string &f : files) {
-    auto text = runtimeStubFile(f);
+    std::optional<std::string> text;
+    if (f == "harness.c") // the test harness, or the user's program
+      text = programSource(cmd, f);
+    else if (auto stubText = runtimeStubFile(f))
+      text = stubText->str();
     llvm::sys::fs::create_directories(llvm::sys::path::parent_path(stub + "/" + f));
     if (!text || !writeFile(stub + "/" + f, *text)) {
       fmt::print(stderr, "edgec: error: cannot write the runtime stub's {} into {}\n", f, stub);
@@ -376,6 +395,11 @@ int runModel(RunCommand cmd) {
   CompiledModel compiled;
   if (int rc = compileArtifact(cmd, dir + "/artifact", info, compiled))
     return rc;
+  if (!cmd.program.empty() && (!cmd.inputs.empty() || !cmd.expected.empty() || !cmd.saveOutputs.empty())) {
+    fmt::print(stderr, "edgec: error: --program runs a program of its own: it takes no --input, --expected "
+                       "or --save-outputs\n");
+    return kUsageError;
+  }
   if (!cmd.inputs.empty() && cmd.inputs.size() != info.inputs.size()) {
     fmt::print(stderr, "edgec: error: the model has {} inputs, --input gives {}\n",
                info.inputs.size(), cmd.inputs.size());
@@ -395,9 +419,10 @@ int runModel(RunCommand cmd) {
     return kUsageError;
   }
 
-  // Inputs: the given files, or a fixed pseudo-random pattern.
+  // Inputs: the given files, or a fixed pseudo-random pattern (none for
+  // --program, which makes its own).
   std::vector<std::string> inFiles, outFiles;
-  for (size_t i = 0; i < info.inputs.size(); ++i) {
+  for (size_t i = 0; cmd.program.empty() && i < info.inputs.size(); ++i) {
     const TensorInfo &t = info.inputs[i];
     std::string bytes;
     if (!cmd.inputs.empty()) {
@@ -429,7 +454,7 @@ int runModel(RunCommand cmd) {
   std::string art = dir + "/artifact";
   std::vector<std::string> command;
   if (target->hostNative) {
-    auto harnessText = runtimeStubFile("host/harness.c");
+    auto harnessText = programSource(cmd, "host/harness.c");
     if (!harnessText || !writeFile(dir + "/harness.c", *harnessText)) {
       fmt::print(stderr, "edgec: error: cannot write {}/harness.c\n", dir);
       return kOutputError;
@@ -459,8 +484,10 @@ int runModel(RunCommand cmd) {
         return kModelError;
     }
     command = {dir + "/harness"};
-    command.insert(command.end(), inFiles.begin(), inFiles.end());
-    command.insert(command.end(), outFiles.begin(), outFiles.end());
+    if (cmd.program.empty()) {
+      command.insert(command.end(), inFiles.begin(), inFiles.end());
+      command.insert(command.end(), outFiles.begin(), outFiles.end());
+    }
   } else {
     if (cmd.sanitize) {
       fmt::print(stderr, "edgec: error: --sanitize is for host targets\n");
@@ -471,6 +498,11 @@ int runModel(RunCommand cmd) {
       return kModelError;
   }
   std::vector<std::string> args(command.begin() + 1, command.end());
+  if (!cmd.program.empty()) { // the program's output is all there is
+    if (run(command[0], args, "running " + cmd.program + " on " + target->name, cmd.timeout))
+      return kModelError; // run() said how it ended
+    return kOk;
+  }
   if (int rc = run(command[0], args, "running the model on " + target->name, cmd.timeout)) {
     if (rc > 0)
       fmt::print(stderr, "edgec: error: {}\n", harnessFailure(rc));

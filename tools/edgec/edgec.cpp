@@ -434,6 +434,12 @@ int main(int argc, char **argv) {
                      "Seconds the program may run before it is stopped (default 600)");
   runApp->add_option("--harness-define", runCmd.harnessDefines,
                      "NAME=VALUE for the test harness, e.g. REPEAT=2 or MEASURE_STACK=65536");
+  runApp->add_option("--program", runCmd.program,
+                     "Run this C program instead of the test harness: linked against the artifact "
+                     "(its header included, -D from --harness-define), with the target's platform I/O on "
+                     "devices (runtime-stub/edgec_test_io.h; end with edgec_test_exit there); its console "
+                     "output and exit status are edgec run's")
+      ->check(CLI::ExistingFile);
   runApp->add_option("--emulator-option", runCmd.emulatorOptions,
                      "An option for the emulator, before the program (e.g. -plugin)");
 

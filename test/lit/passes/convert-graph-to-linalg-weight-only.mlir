@@ -95,3 +95,22 @@ func.func @int8_matvec(%x: tensor<1x8xf32>) -> tensor<1x4xf32> {
   %y = graph.matmul %x, %w : (tensor<1x8xf32>, tensor<8x4xf32>) -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
 }
+
+// -----
+
+// One row times a constant f32 weight [K = 8, N = 2] (a decode step's
+// projection): the weight stored transposed, [N, K], each output's weights
+// one contiguous stream, read 4 at a time for both rows of the pass.
+// CHECK-LABEL: func.func @f32_matvec
+// CHECK: %[[W:.*]] = arith.constant dense_resource<{{.*}}> : tensor<2x8xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c2
+// CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<8xf32>, vector<4xf32>
+// CHECK-COUNT-2: vector.transfer_read %[[W]]{{.*}} : tensor<2x8xf32>, vector<4xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @f32_matvec(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
+  %w = graph.constant dense<[[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0], [8.0, 9.0], [10.0, 11.0], [12.0, 13.0], [14.0, 15.0]]> : tensor<8x2xf32>
+  %y = graph.matmul %x, %w : (tensor<1x8xf32>, tensor<8x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
