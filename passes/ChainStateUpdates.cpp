@@ -60,14 +60,9 @@ bool takesSlice(Operation *take, Value state, int64_t axis, int64_t offset, int6
   if (!take || take->getNumOperands() == 0 || take->getOperand(0) != state)
     return false;
   auto type = llvm::cast<RankedTensorType>(state.getType());
-  if (auto gather = dyn_cast<g::GatherOp>(take)) {
-    SmallVector<int64_t> index;
-    if (static_cast<int64_t>(gather.getAxis()) != axis || size != 1 ||
-        !g::readInts(g::getConstant(gather.getIndices()), index) || index.size() != 1)
-      return false;
-    int64_t dim = type.getDimSize(axis);
-    return (index[0] < 0 ? index[0] + dim : index[0]) == offset;
-  }
+  if (auto gather = dyn_cast<g::GatherOp>(take))
+    return static_cast<int64_t>(gather.getAxis()) == axis && size == 1 &&
+           g::oneConstantIndex(gather.getIndices(), type.getDimSize(axis)) == offset;
   if (auto slice = dyn_cast<g::SliceOp>(take)) {
     auto out = slice.getType();
     for (int64_t d = 0; d < type.getRank(); ++d) {

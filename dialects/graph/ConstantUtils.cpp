@@ -141,6 +141,20 @@ ElementsAttr reshapeConstant(ElementsAttr attr, RankedTensorType type) {
   return {};
 }
 
+std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim) {
+  if (i < -dim || i >= dim)
+    return std::nullopt;
+  return i < 0 ? i + dim : i;
+}
+
+std::optional<int64_t> oneConstantIndex(Value indices, int64_t dim) {
+  SmallVector<int64_t> index;
+  if (llvm::cast<RankedTensorType>(indices.getType()).getRank() > 1 || !readInts(getConstant(indices), index) ||
+      index.size() != 1)
+    return std::nullopt;
+  return normaliseIndex(index[0], dim);
+}
+
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)

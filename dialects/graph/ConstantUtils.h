@@ -13,6 +13,8 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
+
 namespace edgec::graph {
 
 /// Constants with at least this many elements are stored as dense resources.
@@ -55,6 +57,16 @@ mlir::ElementsAttr gatherElements(mlir::ElementsAttr src, llvm::ArrayRef<int64_t
                                   mlir::RankedTensorType type);
 /// `src` with its dims permuted: result dim i is `src` dim `perm[i]`.
 mlir::ElementsAttr transposeConstant(mlir::ElementsAttr src, llvm::ArrayRef<int64_t> perm);
+
+/// Index `i` into a dim of `dim` elements, negative counting from the end
+/// (numpy's, ONNX's Gather and Scatter): its position, or nothing when out
+/// of range.
+std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim);
+/// The position a constant single index (a scalar or one element: x[k] as
+/// PyTorch exports it, a layer of a stacked KV cache) selects along a dim of
+/// `dim` elements; nothing when `indices` is not such a constant or is out
+/// of range.
+std::optional<int64_t> oneConstantIndex(mlir::Value indices, int64_t dim);
 
 /// Row-major strides of a static shape.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);

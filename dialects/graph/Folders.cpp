@@ -29,15 +29,6 @@ void nextPosition(MutableArrayRef<int64_t> pos, ArrayRef<int64_t> shape) {
   }
 }
 
-/// An index `i` into a dim of `dim` elements, negative counting from the
-/// end; nullopt when out of range (left to the importer's checks or the
-/// run-time kernel's clamping).
-std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim) {
-  if (i < -dim || i >= dim)
-    return std::nullopt;
-  return i < 0 ? i + dim : i;
-}
-
 /// For every element of `outShape`, the linear index into a tensor of
 /// `inShape` that numpy broadcasting reads.
 SmallVector<int64_t> broadcastIndex(ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape) {

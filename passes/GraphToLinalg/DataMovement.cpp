@@ -118,16 +118,13 @@ Value inRangeIndex(OpBuilder &ob, Location loc, Value raw, int64_t size) {
 /// index. Null for other gathers.
 Value gatherOneRow(Lowering &l, GatherOp op) {
   auto out = typeOf(op.getOutput());
-  auto dt = typeOf(op.getInput()), it = typeOf(op.getIndices());
+  auto dt = typeOf(op.getInput());
   int64_t axis = static_cast<int64_t>(op.getAxis());
-  SmallVector<int64_t> index;
-  if (it.getRank() > 1 || !readInts(graph::getConstant(op.getIndices()), index) || index.size() != 1)
-    return {};
-  int64_t dim = dt.getDimSize(axis), at = index[0] < 0 ? index[0] + dim : index[0];
-  if (at < 0 || at >= dim)
-    return {}; // clamped at run time like any other index
+  std::optional<int64_t> at = graph::oneConstantIndex(op.getIndices(), dt.getDimSize(axis));
+  if (!at)
+    return {}; // out of range: clamped at run time like any other index
   SmallVector<OpFoldResult> offsets(dt.getRank(), l.b.getIndexAttr(0)), sizes, strides(dt.getRank(), l.b.getIndexAttr(1));
-  offsets[axis] = l.b.getIndexAttr(at);
+  offsets[axis] = l.b.getIndexAttr(*at);
   for (int64_t d = 0; d < dt.getRank(); ++d)
     sizes.push_back(l.b.getIndexAttr(d == axis ? 1 : dt.getDimSize(d)));
   return tensor::ExtractSliceOp::create(l.b, out, op.getInput(), offsets, sizes, strides);
