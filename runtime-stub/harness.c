@@ -16,9 +16,11 @@
  * ... out<N-1>.bin, so a device can be checked on a whole test set.
  * -DSTACK_BOUND=BYTES (edgec run passes <NAME>_STACK_BYTES) measures the
  * stack as MEASURE_STACK does and fails if the model went deeper than the
- * compiler's bound. Exit status: 0 ok, 2 bad input file, 3 guard bytes
- * overwritten, 4 the model returned an error, 5 cannot write an output,
- * 7 the stack went deeper than STACK_BOUND. */
+ * compiler's bound. The inputs are const: a checksum of each, taken before
+ * the call, must hold after it. Exit status: 0 ok, 2 bad input file, 3 guard
+ * bytes overwritten, 4 the model returned an error, 5 cannot write an
+ * output, 7 the stack went deeper than STACK_BOUND, 8 the model wrote an
+ * input. */
 #include "edgec_test_io.h"
 
 #ifndef FILE_DIR
@@ -97,6 +99,7 @@ static long stack_painted_used(void) {
   return deepest;
 }
 
+#endif
 
 static void print_number(const char *label, long value, const char *end) {
   char text[24];
@@ -113,7 +116,15 @@ static void print_number(const char *label, long value, const char *end) {
   edgec_test_print(out);
   edgec_test_print(end);
 }
-#endif
+
+/* FNV-1a over `size` bytes: whether a buffer changed. */
+static unsigned long checksum(const void *data, long size) {
+  const unsigned char *p = (const unsigned char *)data;
+  unsigned long h = 2166136261ul;
+  for (long k = 0; k < size; ++k)
+    h = ((h ^ p[k]) * 16777619ul) & 0xFFFFFFFFul;
+  return h;
+}
 
 static int guard_intact(const unsigned char *p) {
   for (int i = 0; i < GUARD; ++i)
@@ -180,6 +191,9 @@ int main(void) {
     }
   }
 #endif
+  unsigned long before[NUM_INPUTS > 0 ? NUM_INPUTS : 1];
+  for (int i = 0; i < NUM_INPUTS; ++i)
+    before[i] = checksum(inputs[i], kInputBytes[i]);
 #ifdef MEASURE_STACK
   paint_stack();
 #endif
@@ -206,6 +220,11 @@ int main(void) {
     if (!guard_intact(guards[g])) {
       edgec_test_print("harness: guard bytes overwritten\n");
       edgec_test_exit(3);
+    }
+  for (int i = 0; i < NUM_INPUTS; ++i)
+    if (checksum(inputs[i], kInputBytes[i]) != before[i]) {
+      print_number("harness: the model wrote input ", i, " (inputs are const)\n");
+      edgec_test_exit(8);
     }
   if (status != 0) {
     edgec_test_print("harness: the model returned an error\n");

@@ -162,6 +162,8 @@ const char *harnessFailure(int rc) {
     return "the program faulted";
   case 7:
     return "the model used more stack than the compiler computed (<NAME>_STACK_BYTES); please report this";
+  case 8:
+    return "the model wrote one of its inputs, which are const; please report this";
   default:
     return "the program failed";
   }
