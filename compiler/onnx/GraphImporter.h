@@ -146,6 +146,7 @@ private:
                            SmallVectorImpl<Value> &outputs);
   Location nodeLoc(const onnx::NodeProto &node, size_t index);
   void collectOnnxTypes(const onnx::GraphProto &graph);
+  mlir::LogicalResult checkInputSize(const std::string &name, const onnx::TensorShapeProto &shape);
   FailureOr<Type> inputType(const onnx::ValueInfoProto &input);
 
   MLIRContext &ctx;

@@ -29,6 +29,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -198,6 +199,8 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
       shape->clear_dim();
       for (int64_t d : dims)
         shape->add_dim()->set_dim_value(d);
+      if (failed(checkInputSize(input.name(), *shape)))
+        return failure();
       continue;
     }
     for (int i = 0; i < shape->dim_size(); ++i) {
@@ -222,6 +225,24 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
              << i << "; bind it with --input-shape " << input.name() << "=AxBx..."
              << (d->has_dim_param() ? " or --dim " + d->dim_param() + "=N" : std::string());
     }
+    if (failed(checkInputSize(input.name(), *shape)))
+      return failure();
+  }
+  return success();
+}
+
+/// An input of more than 2^40 elements fits no target, and sizes computed
+/// from it (bytes, pairs of elements) would overflow int64: refused by name
+/// (a dim of 2^63 - 1 reached the importer's size arithmetic; found by the
+/// structured fuzzer).
+LogicalResult GraphImporter::checkInputSize(const std::string &name, const onnx::TensorShapeProto &shape) {
+  int64_t elements = 1;
+  for (const auto &d : shape.dim()) {
+    std::optional<int64_t> product = llvm::checkedMul(elements, std::max<int64_t>(d.dim_value(), 0));
+    if (!product || *product > (int64_t(1) << 40))
+      return emitError(fileLoc()) << "input '" << name << "' has more than 2^40 elements (a dim of "
+                                  << d.dim_value() << "): too large for any target";
+    elements = *product;
   }
   return success();
 }
