@@ -66,7 +66,7 @@ def main():
         for command, cmd, written in (
                 ("compile", [edgec, "compile", model, "--target", "host", "-o", out + ".compiled"], out + ".compiled"),
                 ("run", [edgec, "run", model, "--save-outputs", out + ".outputs"], out + ".outputs"),
-                ("import", [edgec, "import", model, "-o", out + ".mlir"], out + ".mlir"),
+                ("import", [edgec, "import", model, "-o", out + ".imported.mlir"], out + ".imported.mlir"),
                 ("inspect", [edgec, "inspect", model, "--target", "host"], None)):
             results.append(check(cmd, written, f"{command} {name}"))
     tensors = sorted(glob.glob(os.path.join(CRASHERS, "fuzz_tensor_files", "*")))
