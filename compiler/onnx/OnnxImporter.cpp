@@ -231,17 +231,22 @@ LogicalResult GraphImporter::bindInputShapes(onnx::GraphProto &graph) {
   return success();
 }
 
-/// An input of more than 2^40 elements fits no target, and sizes computed
-/// from it (bytes, pairs of elements) would overflow int64: refused by name
+/// An input of more than 2^52 elements fits no target, and sizes computed
+/// from it (bytes, pairs of elements) could overflow int64: refused by name
 /// (a dim of 2^63 - 1 reached the importer's size arithmetic; found by the
-/// structured fuzzer).
+/// structured fuzzer). Smaller ones too large for the target are refused
+/// later, with the target's capacity.
 LogicalResult GraphImporter::checkInputSize(const std::string &name, const onnx::TensorShapeProto &shape) {
   int64_t elements = 1;
   for (const auto &d : shape.dim()) {
     std::optional<int64_t> product = llvm::checkedMul(elements, std::max<int64_t>(d.dim_value(), 0));
-    if (!product || *product > (int64_t(1) << 40))
-      return emitError(fileLoc()) << "input '" << name << "' has more than 2^40 elements (a dim of "
-                                  << d.dim_value() << "): too large for any target";
+    if (!product || *product > (int64_t(1) << 52)) {
+      std::string dims;
+      for (const auto &e : shape.dim())
+        dims += (dims.empty() ? "" : "x") + std::to_string(e.dim_value());
+      return emitError(fileLoc()) << "input '" << name << "' (" << dims
+                                  << ") has more than 2^52 elements: too large for any target";
+    }
     elements = *product;
   }
   return success();
