@@ -64,11 +64,7 @@ struct ShareRepeatedHeads : OpRewritePattern<MatMulOp> {
     auto transpose = b.getDefiningOp<TransposeOp>();
     int64_t r = op.getType().getRank();
     if (transpose) {
-      ArrayRef<int64_t> perm = transpose.getPerm();
-      for (int64_t i = 0; i < r - 2; ++i)
-        if (perm[i] != i)
-          return failure();
-      if (perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
+      if (!swapsLastTwoDims(transpose.getPerm()))
         return failure();
       b = transpose.getInput();
     }

@@ -155,6 +155,16 @@ std::optional<int64_t> oneConstantIndex(Value indices, int64_t dim) {
   return normaliseIndex(index[0], dim);
 }
 
+bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
+  int64_t r = static_cast<int64_t>(perm.size());
+  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
+    return false;
+  for (int64_t i = 0; i < r - 2; ++i)
+    if (perm[i] != i)
+      return false;
+  return true;
+}
+
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)

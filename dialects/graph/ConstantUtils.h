@@ -68,6 +68,10 @@ std::optional<int64_t> normaliseIndex(int64_t i, int64_t dim);
 /// of range.
 std::optional<int64_t> oneConstantIndex(mlir::Value indices, int64_t dim);
 
+/// Whether `perm` swaps the last two dims and keeps the others (a batched
+/// matrix transpose: attention's K^T).
+bool swapsLastTwoDims(llvm::ArrayRef<int64_t> perm);
+
 /// Row-major strides of a static shape.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 

@@ -265,14 +265,10 @@ FailureOr<Value> lowerMatMul(Lowering &l, MatMulOp op) {
   // B transposed in its last two dims (attention's K^T): read in place,
   // not copied first.
   bool transB = false;
-  if (auto t = bv.getDefiningOp<linalg::TransposeOp>(); t && t->hasOneUse()) {
-    ArrayRef<int64_t> perm = t.getPermutation();
-    int64_t r = static_cast<int64_t>(perm.size());
-    transB = r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
-    for (int64_t i = 0; transB && i < r - 2; ++i)
-      transB = perm[i] == i;
-    if (transB) // the transpose is dead once this matmul replaces the graph op
-      bv = t.getInput();
+  auto t = bv.getDefiningOp<linalg::TransposeOp>();
+  if (t && t->hasOneUse() && graph::swapsLastTwoDims(t.getPermutation())) {
+    transB = true;
+    bv = t.getInput(); // the transpose is dead once this matmul replaces the graph op
   }
   if (transB)
     if (Value y = lowerInt8MatVec(l, op.getLhs(), bv, out)) // one row times int8 weights

@@ -60,9 +60,11 @@ FailureOr<Value> lowerQuantize(Lowering &l, QuantizeOp op, quant::QuantizedType 
   });
 }
 
-/// x = (q - zero_point) * scale, from the stored integers.
+/// On the decoding generic of weight-only int8 [N, K] (one scale per row):
+/// the scales, which lowerInt8MatVec applies to each row's sum itself.
 constexpr llvm::StringLiteral kInt8RowScalesAttr = "edgec.int8_row_scales";
 
+/// x = (q - zero_point) * scale, from the stored integers.
 FailureOr<Value> lowerDequantize(Lowering &l, DequantizeOp op, quant::QuantizedType q) {
   auto in = typeOf(op.getInput());
   auto [scale, zero] = quantConstants(l, q, in.getShape());
@@ -307,6 +309,34 @@ FailureOr<Value> lowerDequantizeInt4(Lowering &l, DequantizeInt4Op op) {
 
 } // namespace
 
+/// The rows of y [N] (f32), up to four per pass: `sums` gives each row's
+/// vector of partial sums (given the pass's row indices), which are summed
+/// across lanes and, with `finish`, adjusted per row before being stored.
+using RowSums = llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ArrayRef<Value> rows)>;
+using RowFinish = llvm::function_ref<Value(OpBuilder &, Location, Value total, Value row)>;
+Value forRowBlocks(Lowering &l, int64_t n, RowSums sums, RowFinish finish = nullptr) {
+  int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
+  auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
+  Value y = l.empty(RankedTensorType::get({n}, l.b.getF32Type()));
+  auto loop = scf::ForOp::create(
+      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
+      [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
+        SmallVector<Value> row;
+        for (int64_t r = 0; r < rowsPerPass; ++r)
+          row.push_back(arith::AddIOp::create(ob, loc, firstRow, c(ob, loc, r)));
+        SmallVector<Value> partial = sums(ob, loc, row);
+        Value yRows = yIter[0];
+        for (int64_t r = 0; r < rowsPerPass; ++r) {
+          Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, partial[r]);
+          if (finish)
+            total = finish(ob, loc, total, row[r]);
+          yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
+        }
+        scf::YieldOp::create(ob, loc, yRows);
+      });
+  return loop.getResult(0);
+}
+
 /// x [1, .., 1, K] times int4 weights [K, N] (a decode step's projection):
 /// each weight is read once, so the time is the packed bytes' (half a byte
 /// per weight) if they are decoded in registers. Per output n, the K
@@ -350,7 +380,6 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
         .getResult(0);
   };
   Value xEven = strided(0), xOdd = strided(1);
-  int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
   auto vf = VectorType::get({lanes}, f32), vi = VectorType::get({lanes}, i8);
   auto vi32 = VectorType::get({lanes}, l.b.getI32Type());
   auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
@@ -362,56 +391,44 @@ Value lowerInt4MatVec(Lowering &l, Value a, Value w, RankedTensorType out) {
   auto read = [&](OpBuilder &ob, Location loc, VectorType t, Value src, Value at, Value pad) {
     return vector::TransferReadOp::create(ob, loc, t, src, ValueRange{at}, pad, ArrayRef<bool>{true}).getResult();
   };
-  SmallVector<Value> zeros(rowsPerPass, zero);
-  Value y = l.empty(RankedTensorType::get({n}, f32));
-  auto rows = scf::ForOp::create(
-      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
-      [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
-        SmallVector<Value> row, rowBytes;
-        for (int64_t r = 0; r < rowsPerPass; ++r) {
-          row.push_back(arith::AddIOp::create(ob, loc, firstRow, c(ob, loc, r)));
-          rowBytes.push_back(arith::MulIOp::create(ob, loc, row.back(), c(ob, loc, k / 2)));
-        }
-        auto groups = scf::ForOp::create(
-            ob, loc, c(ob, loc, 0), c(ob, loc, k / group), c(ob, loc, 1), zeros,
-            [&](OpBuilder &gb, Location gl, Value g, ValueRange acc) {
-              Value start = arith::MulIOp::create(gb, gl, g, c(gb, gl, group / 2));
-              auto steps = scf::ForOp::create(
-                  gb, gl, c(gb, gl, 0), c(gb, gl, group / 2), c(gb, gl, lanes), zeros,
-                  [&](OpBuilder &sb, Location sl, Value j, ValueRange gacc) {
-                    Value at = arith::AddIOp::create(sb, sl, start, j);
-                    Value even = read(sb, sl, vf, xEven, at, padF), odd = read(sb, sl, vf, xOdd, at, padF);
-                    SmallVector<Value> sums;
-                    for (int64_t r = 0; r < rowsPerPass; ++r) {
-                      Value bytes = read(sb, sl, vi, packed, arith::AddIOp::create(sb, sl, rowBytes[r], at), padI);
-                      Value wide = arith::ExtSIOp::create(sb, sl, vi32, bytes);
-                      // Low nibble: (v << 28) >> 28; high: v >> 4 (arithmetic: signed).
-                      Value lo = arith::ShRSIOp::create(sb, sl, arith::ShLIOp::create(sb, sl, wide, low), low);
-                      Value hi = arith::ShRSIOp::create(sb, sl, wide, four);
-                      Value s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, lo), even,
-                                                      gacc[r]);
-                      sums.push_back(vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, hi), odd, s));
-                    }
-                    scf::YieldOp::create(sb, sl, sums);
-                  });
-              SmallVector<Value> sums;
-              for (int64_t r = 0; r < rowsPerPass; ++r) {
-                Value scale = tensor::ExtractOp::create(gb, gl, scales, ValueRange{row[r], g});
-                if (scale.getType() != f32)
-                  scale = arith::ExtFOp::create(gb, gl, f32, scale);
-                sums.push_back(vector::FMAOp::create(gb, gl, steps.getResult(r),
-                                                     vector::BroadcastOp::create(gb, gl, vf, scale), acc[r]));
-              }
-              scf::YieldOp::create(gb, gl, sums);
-            });
-        Value yRows = yIter[0];
-        for (int64_t r = 0; r < rowsPerPass; ++r) {
-          Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, groups.getResult(r));
-          yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
-        }
-        scf::YieldOp::create(ob, loc, yRows);
-      });
-  return l.reshape(rows.getResult(0), out);
+  Value y = forRowBlocks(l, n, [&](OpBuilder &ob, Location loc, ArrayRef<Value> row) {
+    SmallVector<Value> rowBytes, zeros(row.size(), zero);
+    for (Value r : row)
+      rowBytes.push_back(arith::MulIOp::create(ob, loc, r, c(ob, loc, k / 2)));
+    auto groups = scf::ForOp::create(
+        ob, loc, c(ob, loc, 0), c(ob, loc, k / group), c(ob, loc, 1), zeros,
+        [&](OpBuilder &gb, Location gl, Value g, ValueRange acc) {
+          Value start = arith::MulIOp::create(gb, gl, g, c(gb, gl, group / 2));
+          auto steps = scf::ForOp::create(
+              gb, gl, c(gb, gl, 0), c(gb, gl, group / 2), c(gb, gl, lanes), zeros,
+              [&](OpBuilder &sb, Location sl, Value j, ValueRange gacc) {
+                Value at = arith::AddIOp::create(sb, sl, start, j);
+                Value even = read(sb, sl, vf, xEven, at, padF), odd = read(sb, sl, vf, xOdd, at, padF);
+                SmallVector<Value> sums;
+                for (size_t r = 0; r < row.size(); ++r) {
+                  Value bytes = read(sb, sl, vi, packed, arith::AddIOp::create(sb, sl, rowBytes[r], at), padI);
+                  Value wide = arith::ExtSIOp::create(sb, sl, vi32, bytes);
+                  // Low nibble: (v << 28) >> 28; high: v >> 4 (arithmetic: signed).
+                  Value lo = arith::ShRSIOp::create(sb, sl, arith::ShLIOp::create(sb, sl, wide, low), low);
+                  Value hi = arith::ShRSIOp::create(sb, sl, wide, four);
+                  Value s = vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, lo), even, gacc[r]);
+                  sums.push_back(vector::FMAOp::create(sb, sl, arith::SIToFPOp::create(sb, sl, vf, hi), odd, s));
+                }
+                scf::YieldOp::create(sb, sl, sums);
+              });
+          SmallVector<Value> sums;
+          for (size_t r = 0; r < row.size(); ++r) {
+            Value scale = tensor::ExtractOp::create(gb, gl, scales, ValueRange{row[r], g});
+            if (scale.getType() != f32)
+              scale = arith::ExtFOp::create(gb, gl, f32, scale);
+            sums.push_back(vector::FMAOp::create(gb, gl, steps.getResult(r),
+                                                 vector::BroadcastOp::create(gb, gl, vf, scale), acc[r]));
+          }
+          scf::YieldOp::create(gb, gl, sums);
+        });
+    return SmallVector<Value>(groups.getResults());
+  });
+  return l.reshape(y, out);
 }
 
 /// y[n] = (sum_k x[k] * rows[n, k]) * scales[n] (no scales: 1): `rows`
@@ -426,45 +443,34 @@ Value rowsTimesVector(Lowering &l, Value x, Value rows, Value scales) {
   if (k % lanes != 0)
     return {};
   Type f32 = l.b.getF32Type(), e = rt.getElementType();
-  int64_t rowsPerPass = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
   auto vf = VectorType::get({lanes}, f32), ve = VectorType::get({lanes}, e);
   auto vi32 = VectorType::get({lanes}, l.b.getI32Type());
   auto c = [&](OpBuilder &ob, Location loc, int64_t v) { return Value(arith::ConstantIndexOp::create(ob, loc, v)); };
   Value zero = arith::ConstantOp::create(l.b, vf, DenseElementsAttr::get(vf, 0.0f));
   Value padF = arith::ConstantOp::create(l.b, l.b.getF32FloatAttr(0));
   Value padE = e.isF32() ? padF : Value(arith::ConstantOp::create(l.b, l.b.getIntegerAttr(e, 0)));
-  SmallVector<Value> zeros(rowsPerPass, zero);
-  Value y = l.empty(RankedTensorType::get({n}, f32));
-  auto loop = scf::ForOp::create(
-      l.b, c(l.b, l.b.getLoc(), 0), c(l.b, l.b.getLoc(), n), c(l.b, l.b.getLoc(), rowsPerPass), ValueRange{y},
-      [&](OpBuilder &ob, Location loc, Value firstRow, ValueRange yIter) {
-        SmallVector<Value> row;
-        for (int64_t r = 0; r < rowsPerPass; ++r)
-          row.push_back(arith::AddIOp::create(ob, loc, firstRow, c(ob, loc, r)));
-        auto steps = scf::ForOp::create(
-            ob, loc, c(ob, loc, 0), c(ob, loc, k), c(ob, loc, lanes), zeros,
-            [&](OpBuilder &sb, Location sl, Value j, ValueRange acc) {
-              Value xs = vector::TransferReadOp::create(sb, sl, vf, x, ValueRange{j}, padF, ArrayRef<bool>{true});
-              SmallVector<Value> sums;
-              for (int64_t r = 0; r < rowsPerPass; ++r) {
-                Value w = vector::TransferReadOp::create(sb, sl, ve, rows, ValueRange{row[r], j}, padE,
-                                                         ArrayRef<bool>{true});
-                if (!e.isF32())
-                  w = arith::SIToFPOp::create(sb, sl, vf, arith::ExtSIOp::create(sb, sl, vi32, w));
-                sums.push_back(vector::FMAOp::create(sb, sl, w, xs, acc[r]));
-              }
-              scf::YieldOp::create(sb, sl, sums);
-            });
-        Value yRows = yIter[0];
-        for (int64_t r = 0; r < rowsPerPass; ++r) {
-          Value total = vector::ReductionOp::create(ob, loc, vector::CombiningKind::ADD, steps.getResult(r));
-          if (scales)
-            total = arith::MulFOp::create(ob, loc, total, tensor::ExtractOp::create(ob, loc, scales, ValueRange{row[r]}));
-          yRows = tensor::InsertOp::create(ob, loc, total, yRows, ValueRange{row[r]});
-        }
-        scf::YieldOp::create(ob, loc, yRows);
-      });
-  return loop.getResult(0);
+  auto sums = [&](OpBuilder &ob, Location loc, ArrayRef<Value> row) {
+    SmallVector<Value> zeros(row.size(), zero);
+    auto steps = scf::ForOp::create(
+        ob, loc, c(ob, loc, 0), c(ob, loc, k), c(ob, loc, lanes), zeros,
+        [&](OpBuilder &sb, Location sl, Value j, ValueRange acc) {
+          Value xs = vector::TransferReadOp::create(sb, sl, vf, x, ValueRange{j}, padF, ArrayRef<bool>{true});
+          SmallVector<Value> partial;
+          for (size_t r = 0; r < row.size(); ++r) {
+            Value w = vector::TransferReadOp::create(sb, sl, ve, rows, ValueRange{row[r], j}, padE,
+                                                     ArrayRef<bool>{true});
+            if (!e.isF32())
+              w = arith::SIToFPOp::create(sb, sl, vf, arith::ExtSIOp::create(sb, sl, vi32, w));
+            partial.push_back(vector::FMAOp::create(sb, sl, w, xs, acc[r]));
+          }
+          scf::YieldOp::create(sb, sl, partial);
+        });
+    return SmallVector<Value>(steps.getResults());
+  };
+  auto scaled = [&](OpBuilder &ob, Location loc, Value total, Value row) -> Value {
+    return arith::MulFOp::create(ob, loc, total, tensor::ExtractOp::create(ob, loc, scales, ValueRange{row}));
+  };
+  return scales ? forRowBlocks(l, n, sums, scaled) : forRowBlocks(l, n, sums);
 }
 
 /// x [1, .., 1, K] times int8 weights stored [N, K] with one scale per row
